@@ -1,0 +1,135 @@
+# aftercare: one GNU Makefile. Dependencies come from pkg-config; output
+# goes to $(B) (build/ by default). `make SANITIZE=address,undefined`
+# builds with sanitizers into build/san/.
+#
+#   make            build build/aftercare
+#   make test       every test, normally and under ASan+UBSan
+#   make run        the main job (see README.md)
+#   make bench      benchmarks, printed as ratios against peers
+#   make fuzz       libFuzzer harnesses, bounded (FUZZ_SECONDS each)
+#   make lint       banned calls, long lines, SQL outside src/store
+
+B ?= build
+CC ?= gcc
+PKGS = libcjson libsodium
+
+# Warnings, explicit:
+#   -Wall -Wextra      the usual
+#   -Wshadow           a local hiding another is a bug waiting
+#   -Wstrict-prototypes -Wmissing-prototypes   every function declared
+#   -Wvla              no variable-length arrays (stack size is a limit)
+#   -Werror            warnings do not pile up
+#   -Wno-format-truncation   error texts and field paths live in fixed
+#                      buffers and are cut short on purpose (snprintf)
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wvla -Werror -Wno-format-truncation
+# Money lives in src/core: implicit narrowing there is an error.
+CORE_WARN = -Wconversion -Wsign-conversion
+
+OPT ?= -O2
+CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -g \
+	      $(WARN) -MMD -MP $(shell pkg-config --cflags $(PKGS))
+LDLIBS_BASE = $(shell pkg-config --libs $(PKGS)) -lpthread
+
+ifneq ($(SANITIZE),)
+CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	       -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+CORE_SRC = $(wildcard src/core/*.c)
+CODEC_SRC = $(wildcard src/codec/*.c)
+CLI_SRC = $(wildcard src/cli/*.c)
+
+CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
+CODEC_OBJ = $(CODEC_SRC:%.c=$(B)/%.o) $(B)/src/codec/policy_default.o
+CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
+LIB_OBJ = $(CORE_OBJ) $(CODEC_OBJ)
+
+.PHONY: all deps test test-unit test-scenarios test-san run bench fuzz lint \
+	clean
+all: deps $(B)/aftercare
+
+deps:
+	@scripts/deps.sh build
+
+$(B)/aftercare: $(CLI_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BASE)
+
+$(B)/src/core/%.o: src/core/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(CORE_WARN) -c -o $@ $<
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -c -o $@ $<
+
+# The shop's policy is built into the program (it never reads ../shared).
+$(B)/src/codec/policy_default.o: src/codec/policy_default.S policy/shop.policy
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
+
+# ---- tests ---------------------------------------------------------------
+UNIT_SRC = $(wildcard tests/core/*.c) $(wildcard tests/codec/*.c)
+UNIT_OBJ = $(UNIT_SRC:%.c=$(B)/%.o)
+
+$(B)/unit-tests: $(UNIT_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BASE) \
+		$(shell pkg-config --libs criterion)
+
+test-unit: $(B)/unit-tests
+	$(B)/unit-tests --jobs 2
+
+test-scenarios: $(B)/aftercare
+	tests/scenarios/run.sh $(B)/aftercare
+	tests/scenarios/coverage.sh policy/shop.policy tests/scenarios
+	tests/cli/run.sh $(B)/aftercare
+
+# The whole suite again under AddressSanitizer and UBSan.
+test-san:
+	$(MAKE) B=build/san SANITIZE=address,undefined OPT=-O1 \
+		test-unit test-scenarios
+
+test:
+	@scripts/deps.sh build test
+	$(MAKE) $(B)/aftercare
+	$(MAKE) test-unit test-scenarios
+	$(MAKE) test-san
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
+
+run: all
+	@scripts/run.sh $(B)/aftercare
+
+# ---- fuzz ----------------------------------------------------------------
+FUZZ_SECONDS ?= 60
+FUZZ_CC = clang
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
+	      -fsanitize=fuzzer,address,undefined \
+	      $(shell pkg-config --cflags $(PKGS))
+FUZZ_LIB_SRC = $(CORE_SRC) $(CODEC_SRC) src/codec/policy_default.S
+FUZZ_TARGETS = fuzz_case_json fuzz_policy_file
+
+$(B)/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) policy/shop.policy
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LDLIBS_BASE)
+
+fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+	@scripts/deps.sh fuzz
+	fuzz/run.sh $(B)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# ---- bench ---------------------------------------------------------------
+$(B)/bench/bench_decide: bench/bench_decide.c $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -o $@ $^ $(LDLIBS_BASE)
+
+bench: all $(B)/bench/bench_decide
+	@scripts/deps.sh bench
+	bench/run.sh $(B)
+
+lint:
+	scripts/lint.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,64 @@
+/* main.c: `aftercare` and its command table (cli layer). */
+#include <stdio.h>
+#include <string.h>
+
+#include "../codec/codec.h"
+#include "cli.h"
+
+static const struct cmd_entry commands[] = {
+	{ "decide", "[--policy FILE] [--explain | --batch [--jobs N]]",
+	  "decide one case (JSON on stdin), or JSON Lines with --batch",
+	  cmd_decide },
+	{ "policy", "show|check|version [FILE]",
+	  "show, check or version a policy file", cmd_policy },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: aftercare COMMAND [ARGS]\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-8s %s\n           %s\n", commands[i].name,
+			commands[i].usage, commands[i].summary);
+}
+
+struct policy_file *cli_load_policy(const char *path)
+{
+	struct ac_err errs[32];
+	struct policy_file *pf;
+	int n_errs;
+
+	if (!path)
+		return policy_file_default();
+	pf = policy_file_load(path, errs, 32, &n_errs);
+	if (pf)
+		return pf;
+	for (int i = 0; i < n_errs && i < 32; i++) {
+		const struct ac_err *e = &errs[i];
+
+		if (e->code == AC_EIO || e->code == AC_ELIMIT)
+			fprintf(stderr, "aftercare: policy file %s: %s\n",
+				e->field, e->msg);
+		else if (e->field[0])
+			fprintf(stderr, "%s:%d: %s: %s\n", path, e->line,
+				e->field, e->msg);
+		else
+			fprintf(stderr, "%s:%d: %s\n", path, e->line, e->msg);
+	}
+	if (n_errs > 32)
+		fprintf(stderr, "%s: %d more problems\n", path, n_errs - 32);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "aftercare: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,535 @@
+/* case_json.c: one case from JSON, every field checked (codec layer).
+ * The JSON library (cJSON) stays in this file and its siblings; the case
+ * borrows its strings from the reader's parsed document. Every error
+ * names the field path, as CONTRACT.md fixes it. */
+#include "codec.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/instant.h"
+#include "json_util.h"
+
+struct case_reader {
+	cJSON *root;
+};
+
+struct case_reader *case_reader_new(void)
+{
+	struct case_reader *rd = xcalloc(1, sizeof *rd);
+
+	return rd;
+}
+
+void case_reader_free(struct case_reader *rd)
+{
+	if (!rd)
+		return;
+	cJSON_Delete(rd->root);
+	free(rd);
+}
+
+/* A field path under construction: "order.items[2]". */
+struct path {
+	char s[96];
+};
+
+static void path_sub(struct path *out, const char *parent, const char *key)
+{
+	snprintf(out->s, sizeof out->s, "%s%s%s", parent, *parent ? "." : "",
+		 key);
+}
+
+static void path_idx(struct path *out, const char *parent, int i)
+{
+	snprintf(out->s, sizeof out->s, "%s[%d]", parent, i);
+}
+
+static int bad(struct ac_err *err, const char *parent, const char *key,
+	       const char *msg)
+{
+	struct path p;
+
+	path_sub(&p, parent, key);
+	return ac_err_set(err, AC_EINVAL, p.s, "%s", msg);
+}
+
+/* field returns the member named key (NULL when absent). */
+static const cJSON *field(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static int need_object(const cJSON *v, const char *path, struct ac_err *err)
+{
+	if (!cJSON_IsObject(v))
+		return ac_err_set(err, AC_EINVAL, path, "not an object");
+	return json_check_duplicates(v, path, err);
+}
+
+static int get_object(const cJSON *obj, const char *parent, const char *key,
+		      bool required, const cJSON **out, struct ac_err *err)
+{
+	const cJSON *v = field(obj, key);
+	struct path p;
+
+	*out = NULL;
+	if (!v || cJSON_IsNull(v)) {
+		if (required)
+			return bad(err, parent, key, "missing");
+		return 0;
+	}
+	path_sub(&p, parent, key);
+	if (need_object(v, p.s, err))
+		return AC_EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int get_str(const cJSON *obj, const char *parent, const char *key,
+		   bool required, struct ac_str *out, struct ac_err *err)
+{
+	const cJSON *v = field(obj, key);
+
+	*out = (struct ac_str){ NULL, 0 };
+	if (!v || cJSON_IsNull(v))
+		return required ? bad(err, parent, key, "missing") : 0;
+	if (!cJSON_IsString(v))
+		return bad(err, parent, key, "not a string");
+	out->p = v->valuestring;
+	out->n = strlen(v->valuestring);
+	return 0;
+}
+
+static int get_time(const cJSON *obj, const char *parent, const char *key,
+		    bool required, bool *present, int64_t *out,
+		    struct ac_err *err)
+{
+	struct ac_str s;
+
+	if (present)
+		*present = false;
+	if (get_str(obj, parent, key, required, &s, err))
+		return AC_EINVAL;
+	if (!s.p)
+		return 0;
+	if (instant_parse(s.p, s.n, out))
+		return bad(err, parent, key,
+			   "not an RFC 3339 time with a zone");
+	if (present)
+		*present = true;
+	return 0;
+}
+
+/* get_int reads a JSON number that is an integer in [lo, hi]. */
+static int get_int(const cJSON *v, const char *parent, const char *key,
+		   int64_t lo, int64_t hi, int64_t *out, struct ac_err *err)
+{
+	char msg[96];
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return bad(err, parent, key, "not an integer");
+	d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d))
+		return bad(err, parent, key, "not an integer");
+	if (d < (double)lo) {
+		snprintf(msg, sizeof msg, "below the minimum %lld",
+			 (long long)lo);
+		return bad(err, parent, key, msg);
+	}
+	/* hi + 1 is a power of two or small, so the comparison is exact. */
+	if (d >= (double)hi + 1.0) {
+		snprintf(msg, sizeof msg, "above the maximum %lld",
+			 (long long)hi);
+		return bad(err, parent, key, msg);
+	}
+	*out = (int64_t)d;
+	return 0;
+}
+
+static int get_money(const cJSON *obj, const char *parent, const char *key,
+		     bool required, int64_t *out, struct ac_err *err)
+{
+	const cJSON *v = field(obj, key);
+
+	*out = 0;
+	if (!v || cJSON_IsNull(v))
+		return required ? bad(err, parent, key, "missing") : 0;
+	return get_int(v, parent, key, 0, AC_MONEY_MAX, out, err);
+}
+
+#define AC_MAX_LINE_NO 1000000
+
+static int get_address(const cJSON *obj, const char *parent, const char *key,
+		       bool required, bool *present, struct address *a,
+		       struct ac_err *err)
+{
+	const cJSON *o;
+	struct path p;
+
+	memset(a, 0, sizeof *a);
+	if (present)
+		*present = false;
+	if (get_object(obj, parent, key, required, &o, err))
+		return AC_EINVAL;
+	if (!o)
+		return 0;
+	path_sub(&p, parent, key);
+	if (get_str(o, p.s, "name", false, &a->name, err) ||
+	    get_str(o, p.s, "line1", true, &a->line1, err) ||
+	    get_str(o, p.s, "line2", false, &a->line2, err) ||
+	    get_str(o, p.s, "city", true, &a->city, err) ||
+	    get_str(o, p.s, "region", false, &a->region, err) ||
+	    get_str(o, p.s, "postal_code", true, &a->postal_code, err) ||
+	    get_str(o, p.s, "country", true, &a->country, err))
+		return AC_EINVAL;
+	if (a->country.n != 2 ||
+	    !((a->country.p[0] | 0x20) >= 'a' &&
+	      (a->country.p[0] | 0x20) <= 'z') ||
+	    !((a->country.p[1] | 0x20) >= 'a' &&
+	      (a->country.p[1] | 0x20) <= 'z'))
+		return bad(err, p.s, "country",
+			   "not an ISO 3166-1 alpha-2 code");
+	if (present)
+		*present = true;
+	return 0;
+}
+
+static int get_size(const cJSON *obj, const char *parent, bool required,
+		    bool *has, int64_t *milli, struct ac_err *err)
+{
+	struct ac_str s;
+
+	*has = false;
+	if (get_str(obj, parent, "size", required, &s, err))
+		return AC_EINVAL;
+	if (!s.p)
+		return 0;
+	if (item_size_parse(s.p, s.n, milli))
+		return bad(err, parent, "size",
+			   "not a decimal size (up to 3 decimals)");
+	*has = true;
+	return 0;
+}
+
+static int find_item(const struct order *o, int64_t line)
+{
+	for (int i = 0; i < o->n_items; i++)
+		if (o->items[i].line == line)
+			return i;
+	return -1;
+}
+
+static int read_items(const cJSON *order, struct order *o,
+		      struct ac_err *err)
+{
+	const cJSON *arr = field(order, "items"), *v;
+	int i = 0;
+
+	if (!arr)
+		return bad(err, "order", "items", "missing");
+	if (!cJSON_IsArray(arr))
+		return bad(err, "order", "items", "not an array");
+	if (!arr->child)
+		return bad(err, "order", "items", "empty: an order has items");
+	cJSON_ArrayForEach(v, arr) {
+		struct item *it = &o->items[i];
+		struct ac_str kind;
+		struct path p;
+		int64_t line;
+
+		if (i == AC_MAX_ITEMS)
+			return ac_err_set(err, AC_ELIMIT, "order.items",
+					  "more than %d items (the limit)",
+					  AC_MAX_ITEMS);
+		path_idx(&p, "order.items", i);
+		if (need_object(v, p.s, err))
+			return AC_EINVAL;
+		if (!field(v, "line"))
+			return bad(err, p.s, "line", "missing");
+		if (get_int(field(v, "line"), p.s, "line", 1, AC_MAX_LINE_NO,
+			    &line, err))
+			return AC_EINVAL;
+		if (find_item(o, line) >= 0)
+			return bad(err, p.s, "line",
+				   "the same line number twice");
+		it->line = (int)line;
+		if (get_str(v, p.s, "sku", true, &it->sku, err) ||
+		    get_str(v, p.s, "kind", true, &kind, err))
+			return AC_EINVAL;
+		if (item_kind_parse(kind.p, kind.n, &it->kind))
+			return bad(err, p.s, "kind",
+				   "not one of ring, necklace, bracelet, "
+				   "earrings, pendant, other");
+		if (get_str(v, p.s, "style", true, &it->style, err) ||
+		    get_str(v, p.s, "shape", true, &it->shape, err) ||
+		    get_str(v, p.s, "material", true, &it->material, err) ||
+		    get_str(v, p.s, "color", true, &it->color, err))
+			return AC_EINVAL;
+		bool sized = it->kind == KIND_RING ||
+			     it->kind == KIND_NECKLACE ||
+			     it->kind == KIND_BRACELET;
+		if (get_size(v, p.s, sized, &it->has_size, &it->size_milli,
+			     err) ||
+		    get_money(v, p.s, "price_minor", true, &it->price_minor,
+			      err) ||
+		    get_str(v, p.s, "certificate", false, &it->certificate,
+			    err))
+			return AC_EINVAL;
+		o->n_items = ++i;
+	}
+	return 0;
+}
+
+static int read_order(const cJSON *root, struct order *o, struct ac_err *err)
+{
+	const cJSON *order;
+	struct ac_str cur;
+
+	if (get_object(root, "", "order", true, &order, err) ||
+	    get_str(order, "order", "id", true, &o->id, err))
+		return AC_EINVAL;
+	if (o->id.n == 0)
+		return bad(err, "order", "id", "empty");
+	if (get_time(order, "order", "placed_at", true, NULL, &o->placed_at,
+		     err) ||
+	    get_str(order, "order", "currency", true, &cur, err))
+		return AC_EINVAL;
+	o->currency = money_currency_find(cur.p, cur.n);
+	if (!o->currency)
+		return bad(err, "order", "currency",
+			   "not a known ISO 4217 currency code");
+	if (get_money(order, "order", "shipping_minor", true,
+		      &o->shipping_minor, err) ||
+	    get_address(order, "order", "address", true, NULL, &o->address,
+			err))
+		return AC_EINVAL;
+	return read_items(order, o, err);
+}
+
+static int read_shipment(const cJSON *root, struct ac_case *c,
+			 struct ac_err *err)
+{
+	struct shipment *s = &c->shipment;
+	const cJSON *sh;
+	struct ac_str v;
+
+	if (get_object(root, "", "shipment", false, &sh, err))
+		return AC_EINVAL;
+	c->shipped = sh != NULL;
+	if (!sh)
+		return 0;
+	if (get_time(sh, "shipment", "shipped_at", true, NULL,
+		     &s->shipped_at, err) ||
+	    get_address(sh, "shipment", "address", true, NULL, &s->address,
+			err) ||
+	    get_time(sh, "shipment", "delivered_at", false, &s->delivered,
+		     &s->delivered_at, err))
+		return AC_EINVAL;
+	if (s->delivered && s->delivered_at < s->shipped_at)
+		return bad(err, "shipment", "delivered_at",
+			   "before shipment.shipped_at");
+	if (get_str(sh, "shipment", "courier_finding", false, &v, err))
+		return AC_EINVAL;
+	if (v.p && courier_finding_parse(v.p, v.n, &s->courier_finding))
+		return bad(err, "shipment", "courier_finding",
+			   "not one of none, investigating, lost_confirmed, "
+			   "delivered_proven");
+	if (get_str(sh, "shipment", "customs", false, &v, err))
+		return AC_EINVAL;
+	if (v.p && customs_parse(v.p, v.n, &s->customs))
+		return bad(err, "shipment", "customs",
+			   "not one of none, held, cleared, "
+			   "refused_by_customer");
+	return 0;
+}
+
+static bool in_lines(const struct claim *cl, int line)
+{
+	if (cl->n_lines == 0)
+		return true;
+	for (int i = 0; i < cl->n_lines; i++)
+		if (cl->lines[i] == line)
+			return true;
+	return false;
+}
+
+static int read_lines(const cJSON *claim, const struct order *o,
+		      struct claim *cl, struct ac_err *err)
+{
+	const cJSON *arr = field(claim, "lines"), *v;
+	int i = 0;
+
+	if (!arr || cJSON_IsNull(arr))
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return bad(err, "claim", "lines", "not an array");
+	if (!arr->child)
+		return bad(err, "claim", "lines",
+			   "empty: leave it out for the whole order");
+	cJSON_ArrayForEach(v, arr) {
+		struct path p;
+		int64_t line;
+
+		path_idx(&p, "claim.lines", i);
+		if (i == AC_MAX_ITEMS)
+			return ac_err_set(err, AC_ELIMIT, "claim.lines",
+					  "more than %d lines (the limit)",
+					  AC_MAX_ITEMS);
+		if (get_int(v, "", p.s, 1, AC_MAX_LINE_NO, &line, err))
+			return AC_EINVAL;
+		if (find_item(o, line) < 0)
+			return ac_err_set(err, AC_EINVAL, p.s,
+					  "no line %lld on the order",
+					  (long long)line);
+		for (int j = 0; j < i; j++)
+			if (cl->lines[j] == line)
+				return ac_err_set(err, AC_EINVAL, p.s,
+						  "line %lld listed twice",
+						  (long long)line);
+		cl->lines[i] = (int)line;
+		cl->n_lines = ++i;
+	}
+	return 0;
+}
+
+static int read_received(const cJSON *claim, const struct order *o,
+			 struct claim *cl, struct ac_err *err)
+{
+	const cJSON *arr = field(claim, "received"), *v;
+	int i = 0;
+
+	if (!arr || cJSON_IsNull(arr))
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return bad(err, "claim", "received", "not an array");
+	cJSON_ArrayForEach(v, arr) {
+		struct received *r = &cl->received[i];
+		struct path p;
+		int64_t line;
+
+		if (i == AC_MAX_ITEMS)
+			return ac_err_set(err, AC_ELIMIT, "claim.received",
+					  "more than %d entries (the limit)",
+					  AC_MAX_ITEMS);
+		path_idx(&p, "claim.received", i);
+		if (need_object(v, p.s, err))
+			return AC_EINVAL;
+		if (!field(v, "line"))
+			return bad(err, p.s, "line", "missing");
+		if (get_int(field(v, "line"), p.s, "line", 1, AC_MAX_LINE_NO,
+			    &line, err))
+			return AC_EINVAL;
+		if (find_item(o, line) < 0)
+			return bad(err, p.s, "line", "no such line on the order");
+		if (!in_lines(cl, (int)line))
+			return bad(err, p.s, "line", "not among claim.lines");
+		for (int j = 0; j < i; j++)
+			if (cl->received[j].line == line)
+				return bad(err, p.s, "line",
+					   "the same line reported twice");
+		r->line = (int)line;
+		if (get_str(v, p.s, "style", false, &r->style, err) ||
+		    get_str(v, p.s, "shape", false, &r->shape, err) ||
+		    get_str(v, p.s, "material", false, &r->material, err) ||
+		    get_str(v, p.s, "color", false, &r->color, err) ||
+		    get_size(v, p.s, false, &r->has_size, &r->size_milli, err))
+			return AC_EINVAL;
+		cl->n_received = ++i;
+	}
+	return 0;
+}
+
+static int read_defects(const cJSON *claim, struct claim *cl,
+			struct ac_err *err)
+{
+	const cJSON *arr = field(claim, "defects"), *v;
+	int i = 0;
+
+	if (!arr || cJSON_IsNull(arr))
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return bad(err, "claim", "defects", "not an array");
+	cJSON_ArrayForEach(v, arr) {
+		struct path p;
+		enum defect d;
+
+		path_idx(&p, "claim.defects", i++);
+		if (!cJSON_IsString(v))
+			return ac_err_set(err, AC_EINVAL, p.s, "not a string");
+		if (defect_parse(v->valuestring, strlen(v->valuestring), &d))
+			return ac_err_set(err, AC_EINVAL, p.s,
+					  "not one of scratch, packaging, "
+					  "size, stone_loose, broken, clasp, "
+					  "tarnish, other");
+		cl->defects |= 1u << d;
+	}
+	return 0;
+}
+
+static int read_claim(const cJSON *root, struct ac_case *c,
+		      struct ac_err *err)
+{
+	struct claim *cl = &c->claim;
+	const cJSON *claim, *repair;
+	struct ac_str type;
+
+	if (get_object(root, "", "claim", true, &claim, err) ||
+	    get_str(claim, "claim", "type", true, &type, err))
+		return AC_EINVAL;
+	if (claim_type_parse(type.p, type.n, &cl->type))
+		return bad(err, "claim", "type",
+			   "not one of cancel, not_received, damaged, "
+			   "wrong_item, unwanted, wrong_address, customs, "
+			   "repair");
+	if (get_time(claim, "claim", "opened_at", true, NULL, &cl->opened_at,
+		     err) ||
+	    read_lines(claim, &c->order, cl, err) ||
+	    read_received(claim, &c->order, cl, err) ||
+	    read_defects(claim, cl, err) ||
+	    get_address(claim, "claim", "correct_address", false,
+			&cl->has_correct_address, &cl->correct_address, err) ||
+	    get_object(claim, "claim", "repair", false, &repair, err))
+		return AC_EINVAL;
+	if (repair && get_money(repair, "claim.repair",
+				"material_cost_rise_minor", false,
+				&cl->material_cost_rise_minor, err))
+		return AC_EINVAL;
+	if (cl->type == CLAIM_DAMAGED && cl->defects == 0)
+		return bad(err, "claim", "defects",
+			   "a damaged claim names at least one defect");
+	return 0;
+}
+
+int case_json_from_object(const void *root_obj, struct ac_case *c,
+			  struct ac_err *err)
+{
+	const cJSON *root = root_obj;
+	bool has_now;
+
+	memset(c, 0, sizeof *c);
+	if (!cJSON_IsObject(root))
+		return ac_err_set(err, AC_EINVAL, "", "not a JSON object");
+	if (json_check_duplicates(root, "", err) ||
+	    read_order(root, &c->order, err) ||
+	    read_shipment(root, c, err) || read_claim(root, c, err) ||
+	    get_time(root, "", "now", false, &has_now, &c->now, err))
+		return err ? err->code : AC_EINVAL;
+	if (!has_now)
+		c->now = c->claim.opened_at;
+	return 0;
+}
+
+int case_reader_read(struct case_reader *rd, const char *buf, size_t n,
+		     struct ac_case *c, struct ac_err *err)
+{
+	cJSON_Delete(rd->root);
+	rd->root = NULL;
+	if (json_parse(buf, n, AC_CASE_MAX_BYTES, "case", &rd->root, err))
+		return err ? err->code : AC_ESYNTAX;
+	return case_json_from_object(rd->root, c, err);
+}

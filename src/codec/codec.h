@@ -1,0 +1,62 @@
+/* codec.h: JSON to case, decision to JSON and text, the policy file
+ * (codec layer). The JSON library's values never leave this layer: callers
+ * see struct ac_case, struct decision and struct policy only.
+ * Ownership: a case read by a case_reader borrows its strings from that
+ * reader until its next read or case_reader_free. A struct policy_file owns
+ * the policy and every string in it. */
+#ifndef AC_CODEC_H
+#define AC_CODEC_H
+
+#include <stddef.h>
+
+#include "../core/case.h"
+#include "../core/decide.h"
+#include "../core/err.h"
+#include "../core/policy.h"
+#include "buf.h"
+
+/* The largest case document accepted, in bytes (a named limit). */
+#define AC_CASE_MAX_BYTES (1u << 20)
+
+struct case_reader;
+
+struct case_reader *case_reader_new(void);
+void case_reader_free(struct case_reader *rd);
+
+/* case_reader_read parses one case from buf[0..n) (need not be
+ * NUL-terminated) into *c. Returns 0, or AC_ESYNTAX (not JSON; err->field
+ * is "") or AC_EINVAL / AC_ELIMIT with err naming the field path. */
+int case_reader_read(struct case_reader *rd, const char *buf, size_t n,
+		     struct ac_case *c, struct ac_err *err);
+
+/* decision_json_write appends the decision as one JSON object (no newline)
+ * to out. Returns 0 or AC_ELIMIT. */
+int decision_json_write(const struct decision *d, struct buf *out);
+
+/* error_json_write appends {"line": N, "error": {"field", "message"}}. */
+int error_json_write(long line, const struct ac_err *err, struct buf *out);
+
+/* decision_explain appends a plain-language explanation for a person. */
+int decision_explain(const struct policy *p, const struct ac_case *c,
+		     const struct decision *d, struct buf *out);
+
+struct policy_file;
+
+/* policy_file_load reads and checks the policy file at path. On failure
+ * returns NULL and fills errs[0..*n_errs) (at most cap problems, each
+ * with its line and key in field). */
+struct policy_file *policy_file_load(const char *path, struct ac_err *errs,
+				     int cap, int *n_errs);
+/* policy_file_parse: the same from bytes in memory (copied). */
+struct policy_file *policy_file_parse(const char *bytes, size_t n,
+				      struct ac_err *errs, int cap,
+				      int *n_errs);
+/* policy_file_default returns the shop's own policy, built into the
+ * program; it cannot fail (the build checks it). */
+struct policy_file *policy_file_default(void);
+const struct policy *policy_file_policy(const struct policy_file *pf);
+/* policy_file_bytes returns the file's bytes as read. */
+const char *policy_file_bytes(const struct policy_file *pf, size_t *n);
+void policy_file_free(struct policy_file *pf);
+
+#endif

@@ -1,0 +1,177 @@
+/* json_util.c: limits, UTF-8 and duplicate-key checks around cJSON, and
+ * JSON string escaping for the writers (codec layer). */
+#include "json_util.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/* utf8_len returns the length of the valid UTF-8 sequence at s (RFC 3629:
+ * no overlongs, no surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0;
+		if (c == 0xed && s[1] > 0x9f)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;
+		if (c == 0xf4 && s[1] > 0x8f)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* prescan checks UTF-8 and the nesting depth in one pass. */
+static int prescan(const char *buf, size_t n, struct ac_err *err)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	bool in_str = false;
+	int depth = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+
+		if (c >= 0x80) {
+			size_t k = utf8_len(s + i, n - i);
+
+			if (!k)
+				return ac_err_set(err, AC_ESYNTAX, "",
+						  "invalid UTF-8 at byte %zu",
+						  i + 1);
+			i += k;
+			continue;
+		}
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > AC_JSON_MAX_DEPTH)
+				return ac_err_set(err, AC_ELIMIT, "",
+						  "nested deeper than %d "
+						  "levels (the limit)",
+						  AC_JSON_MAX_DEPTH);
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+		i++;
+	}
+	return 0;
+}
+
+int json_parse(const char *buf, size_t n, size_t max, const char *what,
+	       cJSON **out, struct ac_err *err)
+{
+	const char *end = NULL;
+	cJSON *root;
+
+	*out = NULL;
+	if (n > max)
+		return ac_err_set(err, AC_ELIMIT, "",
+				  "%s of %zu bytes exceeds the %zu-byte limit",
+				  what, n, max);
+	if (prescan(buf, n, err))
+		return err ? err->code : AC_ESYNTAX;
+	root = cJSON_ParseWithLengthOpts(buf, n, &end, 0);
+	if (!root) {
+		size_t at = end && end >= buf ? (size_t)(end - buf) : 0;
+
+		if (at >= n)
+			return ac_err_set(err, AC_ESYNTAX, "",
+					  "not JSON: the %s ends early", what);
+		return ac_err_set(err, AC_ESYNTAX, "",
+				  "not JSON: unexpected input at byte %zu",
+				  at + 1);
+	}
+	for (const char *p = end; p < buf + n; p++) {
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' &&
+		    *p != '\0') {
+			cJSON_Delete(root);
+			return ac_err_set(err, AC_ESYNTAX, "",
+					  "not JSON: more after the %s at "
+					  "byte %zu", what,
+					  (size_t)(p - buf) + 1);
+		}
+	}
+	*out = root;
+	return 0;
+}
+
+int json_check_duplicates(const cJSON *obj, const char *path,
+			  struct ac_err *err)
+{
+	for (const cJSON *a = obj->child; a; a = a->next) {
+		for (const cJSON *b = a->next; b; b = b->next) {
+			if (strcmp(a->string, b->string) == 0) {
+				char field[128];
+
+				snprintf(field, sizeof field, "%s%s%s", path,
+					 *path ? "." : "", a->string);
+				return ac_err_set(err, AC_EINVAL, field,
+						  "duplicate key");
+			}
+		}
+	}
+	return 0;
+}
+
+int json_add_str(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+
+	if (buf_addc(b, '"'))
+		return AC_ELIMIT;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[7];
+		size_t len = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (buf_add(b, s + run, i - run))
+			return AC_ELIMIT;
+		run = i + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			len = 6;
+		}
+		if (buf_add(b, esc, len))
+			return AC_ELIMIT;
+	}
+	if (buf_add(b, s + run, n - run))
+		return AC_ELIMIT;
+	return buf_addc(b, '"');
+}

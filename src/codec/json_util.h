@@ -1,0 +1,35 @@
+/* json_util.h: what the codec's JSON readers and writers share (codec
+ * layer, internal: nothing outside src/codec includes this file).
+ * json_parse guards the JSON library with our own limits and messages. */
+#ifndef AC_JSON_UTIL_H
+#define AC_JSON_UTIL_H
+
+#include <cJSON.h>
+#include <stddef.h>
+
+#include "../core/case.h"
+#include "../core/err.h"
+#include "buf.h"
+
+/* The deepest nesting accepted (a case needs 4 levels). */
+#define AC_JSON_MAX_DEPTH 64
+
+/* json_parse checks size (max bytes, "what" names the document in the
+ * message), UTF-8 and nesting, then parses buf[0..n) into *out (owned by
+ * the caller: cJSON_Delete). Errors have field "" and say where. */
+int json_parse(const char *buf, size_t n, size_t max, const char *what,
+	       cJSON **out, struct ac_err *err);
+
+/* json_check_duplicates fails when the object has a key twice. */
+int json_check_duplicates(const cJSON *obj, const char *path,
+			  struct ac_err *err);
+
+/* json_add_str appends s[0..n) as a JSON string literal. */
+int json_add_str(struct buf *b, const char *s, size_t n);
+
+/* case_json_from_object reads a case from a parsed JSON object; strings
+ * are borrowed from it. */
+int case_json_from_object(const void *root, struct ac_case *c,
+			  struct ac_err *err);
+
+#endif

@@ -1,0 +1,86 @@
+/* case.c: wire names of the case model's enumerations (core layer). */
+#include "case.h"
+
+#include <string.h>
+
+static int lookup(const char *const *names, int count, const char *s,
+		  size_t n)
+{
+	for (int i = 0; i < count; i++)
+		if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
+			return i;
+	return -1;
+}
+
+static const char *const claim_names[] = {
+	"cancel", "not_received", "damaged", "wrong_item",
+	"unwanted", "wrong_address", "customs", "repair",
+};
+static const char *const defect_names[DEFECT_COUNT] = {
+	"scratch", "packaging", "size", "stone_loose",
+	"broken", "clasp", "tarnish", "other",
+};
+static const char *const courier_names[] = {
+	"none", "investigating", "lost_confirmed", "delivered_proven",
+};
+static const char *const customs_names[] = {
+	"none", "held", "cleared", "refused_by_customer",
+};
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+const char *claim_type_name(enum claim_type t)
+{
+	return claim_names[t];
+}
+
+int claim_type_parse(const char *s, size_t n, enum claim_type *out)
+{
+	int i = lookup(claim_names, COUNT(claim_names), s, n);
+
+	if (i >= 0)
+		*out = (enum claim_type)i;
+	return i < 0 ? -1 : 0;
+}
+
+const char *defect_name(enum defect d)
+{
+	return defect_names[d];
+}
+
+int defect_parse(const char *s, size_t n, enum defect *out)
+{
+	int i = lookup(defect_names, COUNT(defect_names), s, n);
+
+	if (i >= 0)
+		*out = (enum defect)i;
+	return i < 0 ? -1 : 0;
+}
+
+const char *courier_finding_name(enum courier_finding f)
+{
+	return courier_names[f];
+}
+
+int courier_finding_parse(const char *s, size_t n, enum courier_finding *out)
+{
+	int i = lookup(courier_names, COUNT(courier_names), s, n);
+
+	if (i >= 0)
+		*out = (enum courier_finding)i;
+	return i < 0 ? -1 : 0;
+}
+
+const char *customs_name(enum customs_state c)
+{
+	return customs_names[c];
+}
+
+int customs_parse(const char *s, size_t n, enum customs_state *out)
+{
+	int i = lookup(customs_names, COUNT(customs_names), s, n);
+
+	if (i >= 0)
+		*out = (enum customs_state)i;
+	return i < 0 ? -1 : 0;
+}

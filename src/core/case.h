@@ -1,0 +1,106 @@
+/* case.h: the case model (core).
+ * A case is the facts of one order, its shipment and one claim, as
+ * CONTRACT.md describes them. Arrays have fixed capacities so that a case
+ * lives on the stack; strings are borrowed slices into the parsed input. */
+#ifndef AC_CASE_H
+#define AC_CASE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "address.h"
+#include "item.h"
+#include "money.h"
+#include "str.h"
+
+#define AC_MAX_ITEMS 64
+#define AC_MAX_DEFECTS 8
+
+enum courier_finding {
+	COURIER_NONE,
+	COURIER_INVESTIGATING,
+	COURIER_LOST_CONFIRMED,
+	COURIER_DELIVERED_PROVEN
+};
+
+enum customs_state {
+	CUSTOMS_NONE,
+	CUSTOMS_HELD,
+	CUSTOMS_CLEARED,
+	CUSTOMS_REFUSED_BY_CUSTOMER
+};
+
+enum claim_type {
+	CLAIM_CANCEL,
+	CLAIM_NOT_RECEIVED,
+	CLAIM_DAMAGED,
+	CLAIM_WRONG_ITEM,
+	CLAIM_UNWANTED,
+	CLAIM_WRONG_ADDRESS,
+	CLAIM_CUSTOMS,
+	CLAIM_REPAIR
+};
+
+enum defect {
+	DEFECT_SCRATCH,
+	DEFECT_PACKAGING,
+	DEFECT_SIZE,
+	DEFECT_STONE_LOOSE,
+	DEFECT_BROKEN,
+	DEFECT_CLASP,
+	DEFECT_TARNISH,
+	DEFECT_OTHER,
+	DEFECT_COUNT
+};
+
+struct order {
+	struct ac_str id;
+	int64_t placed_at;
+	const struct currency *currency;
+	int64_t shipping_minor;
+	struct address address;
+	int n_items;
+	struct item items[AC_MAX_ITEMS];
+};
+
+struct shipment {
+	int64_t shipped_at;
+	struct address address;
+	bool delivered;
+	int64_t delivered_at;
+	enum courier_finding courier_finding;
+	enum customs_state customs;
+};
+
+struct claim {
+	enum claim_type type;
+	int64_t opened_at;
+	int n_lines;                      /* 0: the whole order */
+	int lines[AC_MAX_ITEMS];
+	int n_received;
+	struct received received[AC_MAX_ITEMS];
+	unsigned defects;                 /* bit set of 1u << enum defect */
+	bool has_correct_address;
+	struct address correct_address;
+	int64_t material_cost_rise_minor;
+};
+
+struct ac_case {
+	int64_t now;                      /* defaults to claim.opened_at */
+	struct order order;
+	bool shipped;
+	struct shipment shipment;
+	struct claim claim;
+};
+
+/* Wire names, for codecs and messages. */
+const char *claim_type_name(enum claim_type t);
+int claim_type_parse(const char *s, size_t n, enum claim_type *out);
+const char *defect_name(enum defect d);
+int defect_parse(const char *s, size_t n, enum defect *out);
+const char *courier_finding_name(enum courier_finding f);
+int courier_finding_parse(const char *s, size_t n, enum courier_finding *out);
+const char *customs_name(enum customs_state c);
+int customs_parse(const char *s, size_t n, enum customs_state *out);
+
+#endif

@@ -1,0 +1,669 @@
+/* store.h: the one storage interface of aftercare (store layer).
+ * Orders, shipments, cases, decisions, the ledger, idempotency keys, repair
+ * quotes, notes, evidence, the audit log and API tokens. A backend (sqlite.c,
+ * later postgres.c) fills a struct store_ops; store.c picks one from the
+ * --db string. SQL appears nowhere outside src/store. */
+#ifndef AC_STORE_H
+#define AC_STORE_H
+
+/*
+ * Ownership: arguments are borrowed for the length of the call. A record a
+ * store_get_* or store_list_* call fills owns its strings in its own `mem`
+ * buffer: they stay valid until the matching *_release, which may be called
+ * whatever the call returned (a failed call leaves nothing to release, and
+ * releasing it is harmless). Records passed in (puts) are read only; their
+ * `mem` is ignored. Strings are struct ac_str slices (not NUL-terminated on
+ * input; the store's own copies are). An ac_str with n == 0 stands for "none"
+ * where a column is nullable.
+ *
+ * Errors: every function returns 0 or a negative AC_E* code and fills the
+ * caller's struct ac_err (which may be NULL) with the field or table that
+ * failed and a message. Codes: AC_EINVAL bad argument, AC_ELIMIT a size
+ * limit, AC_ENOTFOUND no such row (or a referenced row is missing),
+ * AC_ECONFLICT a row with that key exists, AC_ESTATE the operation is not
+ * allowed in this state (append-only tables, transactions), AC_EIO the
+ * database failed or is busy, AC_ENOMEM the database ran out of memory.
+ *
+ * Time: the store never reads the clock (except to stamp schema_version):
+ * every *_at is given by the caller, the desk, which owns the clock.
+ * Transactions: the desk owns them (store_begin .. store_commit). Outside
+ * one, each call is atomic by itself: a call that fails leaves nothing
+ * behind. Inside one, a failed call is undone alone (a savepoint) and the
+ * transaction stays open for the desk to commit or roll back.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../codec/buf.h"
+#include "../core/case.h"
+#include "../core/err.h"
+#include "../core/money.h"
+#include "../core/str.h"
+
+/* Named limits. Ids of every kind are at most STORE_ID_MAX - 1 bytes. */
+#define STORE_ID_MAX 128
+#define STORE_PAGE_MAX 100              /* rows per list call */
+#define STORE_MEM_MAX (64u << 20)      /* bytes a result may hold */
+#define STORE_BLOB_MAX (16u << 20)     /* an inline evidence blob */
+
+struct store;
+
+/* ---- enumerations stored by their wire names -------------------------- */
+
+enum case_status {
+	CASE_STATUS_OPEN,
+	CASE_STATUS_WAITING,
+	CASE_STATUS_DECIDED,
+	CASE_STATUS_RESOLVED,
+	CASE_STATUS_CLOSED,
+	CASE_STATUS_COUNT
+};
+
+/* A set of statuses for list filters: CASE_STATUS_BIT(CASE_STATUS_OPEN) | ..;
+ * 0 means every status. */
+#define CASE_STATUS_BIT(s) (1u << (s))
+
+enum quote_status {
+	QUOTE_STATUS_QUOTED,
+	QUOTE_STATUS_ACCEPTED,
+	QUOTE_STATUS_DECLINED,
+	QUOTE_STATUS_EXPIRED,
+	QUOTE_STATUS_REPAIRED,
+	QUOTE_STATUS_SHIPPED_BACK,
+	QUOTE_STATUS_COUNT
+};
+
+enum ledger_kind { LEDGER_REFUND, LEDGER_CHARGE };
+
+/* store_case_status_name returns the wire name ("open"); NULL when out of
+ * range. store_case_status_parse: 0 and *out on a known name, -1 otherwise. */
+const char *store_case_status_name(enum case_status s);
+int store_case_status_parse(const char *s, size_t n, enum case_status *out);
+/* The same for repair quote statuses ("shipped_back"). */
+const char *store_quote_status_name(enum quote_status s);
+int store_quote_status_parse(const char *s, size_t n, enum quote_status *out);
+/* The same for ledger kinds ("refund", "charge"). */
+const char *store_ledger_kind_name(enum ledger_kind k);
+
+/* store_str makes a slice of a NUL-terminated string (NULL: empty). */
+static inline struct ac_str store_str(const char *s)
+{
+	struct ac_str r = { "", 0 };
+	size_t n = 0;
+
+	if (!s)
+		return r;
+	while (s[n])
+		n++;
+	r.p = s;
+	r.n = n;
+	return r;
+}
+
+/* ---- records ---------------------------------------------------------- */
+
+/* An order as stored: the case model's order (with its items), the
+ * shipment when there is one, the customer and what was paid. */
+struct store_order {
+	struct order order;
+	bool shipped;                 /* false: no shipment row */
+	struct shipment shipment;
+	int64_t shipment_updated_at;
+	struct ac_str customer_name, customer_email;
+	bool has_paid;                /* false: paid is items + shipping */
+	int64_t paid_minor;
+	int64_t created_at;
+	struct buf mem;
+};
+
+struct store_tracking_event {
+	int64_t id;                   /* set by the store */
+	struct ac_str order_id;
+	int64_t at;
+	struct ac_str kind;           /* "picked_up", "out_for_delivery", .. */
+	struct ac_str detail;         /* may be empty */
+};
+
+/* A case. claim_json is the claim object as the desk encoded it; the claim
+ * type and opening instant are copied into columns to filter on. */
+struct store_case {
+	struct ac_str id;             /* put: n == 0 lets the store choose */
+	struct ac_str order_id;
+	enum case_status status;
+	enum claim_type claim_type;
+	int64_t opened_at;
+	struct ac_str claim_json;
+	int64_t created_at, updated_at;
+	bool has_override;
+	struct ac_str override_verdict;   /* a verdict's wire name */
+	struct ac_str override_reason, override_author;
+	int64_t overridden_at;
+	bool has_approval;
+	struct ac_str approved_by;
+	int64_t approved_at;
+	struct buf mem;
+};
+
+/* One decision made on a case: the decision as JSON, its main numbers as
+ * columns, and the facts (the case JSON) it was made from. The one with the
+ * highest id is the case's current decision. */
+struct store_decision {
+	int64_t id;                   /* set by the store */
+	struct ac_str case_id;
+	int64_t decided_at;
+	struct ac_str verdict;        /* wire name: "full_refund", .. */
+	int64_t refund_max_minor;
+	int64_t charge_minor;
+	bool has_deadline;
+	int64_t deadline;
+	struct ac_str policy;         /* "sha256:..." */
+	struct ac_str decision_json;
+	struct ac_str facts_json;
+	struct buf mem;
+};
+
+struct store_ledger_entry {
+	struct ac_str case_id;
+	struct ac_str order_id;       /* must be the case's order */
+	enum ledger_kind kind;
+	int64_t amount_minor;         /* 1 .. AC_MONEY_MAX */
+	const struct currency *currency;  /* must be the order's */
+	int64_t created_at;
+	struct ac_str actor;
+	struct ac_str idempotency_key;    /* n == 0: none */
+};
+
+struct store_ledger_sum {
+	int64_t refund_minor;
+	int64_t charge_minor;
+	int n_entries;
+};
+
+/* A stored response to a request carrying an Idempotency-Key. scope says
+ * whose key it is (for example the token id and the route). */
+struct store_idem {
+	struct ac_str scope, key;
+	struct ac_str request_hash;   /* what the first request's body hashed to */
+	int response_status;
+	struct ac_str response_body;
+	int64_t created_at;
+	struct buf mem;
+};
+
+struct store_quote {
+	int64_t id;                   /* set by the store */
+	struct ac_str case_id;
+	int64_t amount_minor;
+	enum quote_status status;
+	int64_t expires_at;
+	int64_t created_at, updated_at;
+	struct buf mem;
+};
+
+struct store_note {
+	int64_t id;
+	struct ac_str case_id, author, body;
+	int64_t created_at;
+};
+
+/* A piece of evidence, named by the lower-case hex SHA-256 of its bytes
+ * (computed by the caller). The bytes are either inline (data) or in a file
+ * the caller keeps (path): exactly one of the two is given. */
+struct store_evidence {
+	struct ac_str case_id;
+	struct ac_str sha256;         /* 64 lower-case hex digits */
+	struct ac_str content_type;
+	int64_t size;
+	struct ac_str path;           /* n == 0: inline */
+	struct ac_str data;           /* n == 0 (and path set): in a file */
+	int64_t created_at;
+	struct buf mem;
+};
+
+/* One audit event. before_json and after_json: n == 0 is none. */
+struct store_audit {
+	int64_t id;
+	int64_t at;
+	struct ac_str actor, action, entity, entity_id;
+	struct ac_str before_json, after_json;
+};
+
+/* An API token: only its hash (lower-case hex, computed by the caller from
+ * the token's random bytes) is stored, never the token. */
+struct store_token {
+	int64_t id;
+	struct ac_str name;
+	struct ac_str hash;
+	int64_t created_at;
+	bool revoked;
+	int64_t revoked_at;
+	struct buf mem;
+};
+
+/* ---- pages: one list call's rows, keyset-paginated -------------------- */
+
+/* One line of a case list: the case and its current decision's verdict and
+ * deadline (has_decision false when it has none yet). */
+struct store_case_row {
+	struct ac_str id, order_id;
+	enum case_status status;
+	enum claim_type claim_type;
+	int64_t opened_at, created_at, updated_at;
+	bool has_decision;
+	struct ac_str verdict;
+	bool has_deadline;
+	int64_t deadline;
+};
+
+struct store_case_filter {
+	unsigned status_mask;         /* CASE_STATUS_BIT()s; 0: any */
+	bool has_claim_type;
+	enum claim_type claim_type;
+	struct ac_str order_id;       /* n == 0: any order */
+	bool has_deadline_before;     /* current decision's deadline < this */
+	int64_t deadline_before;
+	struct ac_str after_id;       /* keyset: ids after this; n == 0: first */
+	int limit;                    /* 1 .. STORE_PAGE_MAX; else the max */
+};
+
+struct store_case_page {
+	int n;
+	bool more;                    /* another page follows rows[n - 1].id */
+	struct store_case_row rows[STORE_PAGE_MAX];
+	struct buf mem;
+};
+
+struct store_note_page {
+	int n;
+	bool more;
+	struct store_note rows[STORE_PAGE_MAX];
+	struct buf mem;
+};
+
+struct store_tracking_page {
+	int n;
+	bool more;
+	struct store_tracking_event rows[STORE_PAGE_MAX];
+	struct buf mem;
+};
+
+struct store_audit_filter {
+	struct ac_str entity;         /* n == 0: any ("case", "order", ..) */
+	struct ac_str entity_id;      /* n == 0: any */
+	int64_t since_id;             /* rows with id > since_id */
+	int limit;                    /* 1 .. STORE_PAGE_MAX; else the max */
+};
+
+struct store_audit_page {
+	int n;
+	bool more;
+	struct store_audit rows[STORE_PAGE_MAX];
+	struct buf mem;
+};
+
+/* Releasing a record or page frees the strings it holds. */
+void store_order_release(struct store_order *o);
+void store_case_release(struct store_case *c);
+void store_decision_release(struct store_decision *d);
+void store_idem_release(struct store_idem *i);
+void store_quote_release(struct store_quote *q);
+void store_evidence_release(struct store_evidence *e);
+void store_token_release(struct store_token *t);
+void store_case_page_release(struct store_case_page *p);
+void store_note_page_release(struct store_note_page *p);
+void store_tracking_page_release(struct store_tracking_page *p);
+void store_audit_page_release(struct store_audit_page *p);
+
+/* ---- opening, transactions, health ------------------------------------ */
+
+/* store_open opens the store that dsn names and migrates it to the newest
+ * schema: a path or a "file:" URI is SQLite (created when new);
+ * "postgresql://" is PostgreSQL, not built yet (AC_EINVAL). On success *out
+ * is a new handle for store_close. Fails with AC_EINVAL (dsn), AC_EIO
+ * (cannot open, or a migration failed: err names it) or AC_ESTATE (the
+ * database's schema is newer than this program). */
+int store_open(const char *dsn, struct store **out, struct ac_err *err);
+
+/* store_close closes the handle (NULL is fine); an open transaction is
+ * rolled back. */
+void store_close(struct store *s);
+
+/* store_backend_name: "sqlite" (for logs). */
+const char *store_backend_name(const struct store *s);
+
+/* store_schema_version sets *version to the newest migration applied. */
+int store_schema_version(struct store *s, int *version, struct ac_err *err);
+
+/* store_health answers 0 while the database answers a trivial query. */
+int store_health(struct store *s, struct ac_err *err);
+
+/* store_begin opens a write transaction, waiting (busy timeout) for other
+ * writers, so that two writers serialise: BEGIN IMMEDIATE on SQLite.
+ * AC_ESTATE when one is already open, AC_EIO when the wait runs out. */
+int store_begin(struct store *s, struct ac_err *err);
+
+/* store_commit makes the transaction durable; AC_ESTATE when none is open.
+ * When the commit fails the transaction is rolled back. */
+int store_commit(struct store *s, struct ac_err *err);
+
+/* store_rollback undoes the open transaction; 0 when none is open (the
+ * database may already have rolled it back after an error). */
+int store_rollback(struct store *s, struct ac_err *err);
+
+/* store_in_transaction: true between store_begin and commit/rollback. */
+bool store_in_transaction(struct store *s);
+
+/* store_test_fail_after arms fault injection, for tests: the store lets n
+ * more statements run, then fails the next one with AC_EIO "injected
+ * fault", once. n < 0 disarms it. Statements that undo work (rollbacks) are
+ * never failed, so a test can check that nothing partial was left. */
+void store_test_fail_after(struct store *s, int n);
+
+/* ---- orders and shipments --------------------------------------------- */
+
+/* store_put_order stores the order, its items, the shipment when
+ * o->shipped, the customer and paid_minor, stamped o->created_at, all or
+ * nothing. AC_ECONFLICT (field "order.id") when the id exists; AC_EINVAL
+ * or AC_ELIMIT naming the field for a bad record. */
+int store_put_order(struct store *s, const struct store_order *o,
+		    struct ac_err *err);
+
+/* store_get_order fills *out (see the ownership note): AC_ENOTFOUND when
+ * there is no such order. */
+int store_get_order(struct store *s, struct ac_str id, struct store_order *out,
+		    struct ac_err *err);
+
+/* store_put_shipment creates or replaces the order's shipment, stamped
+ * updated_at. AC_ENOTFOUND when there is no such order. */
+int store_put_shipment(struct store *s, struct ac_str order_id,
+		       const struct shipment *sh, int64_t updated_at,
+		       struct ac_err *err);
+
+/* store_add_tracking_event appends a courier event to the order; *id (may
+ * be NULL) is its id. AC_ENOTFOUND when there is no such order. */
+int store_add_tracking_event(struct store *s,
+			     const struct store_tracking_event *ev,
+			     int64_t *id, struct ac_err *err);
+
+/* store_list_tracking_events: the order's events with id > after_id, oldest
+ * first, at most limit (see struct store_case_filter for limit). */
+int store_list_tracking_events(struct store *s, struct ac_str order_id,
+			       int64_t after_id, int limit,
+			       struct store_tracking_page *out,
+			       struct ac_err *err);
+
+/* ---- cases and decisions ---------------------------------------------- */
+
+/* store_put_case stores a new case. With c->id empty the store picks the
+ * next "C-000123"; the id used is written to id_out (STORE_ID_MAX bytes,
+ * may be NULL). AC_ENOTFOUND (field "case.order_id") when the order does
+ * not exist; AC_ECONFLICT when the id does; AC_EINVAL when claim_json is not
+ * JSON or a field is out of range. */
+int store_put_case(struct store *s, const struct store_case *c,
+		   char id_out[STORE_ID_MAX], struct ac_err *err);
+
+/* store_get_case fills *out; AC_ENOTFOUND when there is no such case. */
+int store_get_case(struct store *s, struct ac_str id, struct store_case *out,
+		   struct ac_err *err);
+
+/* store_update_case_status sets the case's status and updated_at.
+ * AC_ENOTFOUND when there is no such case. The desk decides which moves are
+ * allowed; the store only records them. */
+int store_update_case_status(struct store *s, struct ac_str id,
+			     enum case_status status, int64_t updated_at,
+			     struct ac_err *err);
+
+/* store_update_case_override records a staff override of the verdict
+ * (verdict is a wire name; reason and author are required) at `at`, which
+ * is also the new updated_at. AC_ENOTFOUND, or AC_EINVAL for a bad verdict
+ * or an empty reason or author. */
+int store_update_case_override(struct store *s, struct ac_str id,
+			       struct ac_str verdict, struct ac_str reason,
+			       struct ac_str author, int64_t at,
+			       struct ac_err *err);
+
+/* store_update_case_approval records who approved the current decision and
+ * when (also the new updated_at). AC_ENOTFOUND, AC_EINVAL (empty by). */
+int store_update_case_approval(struct store *s, struct ac_str id,
+			       struct ac_str approved_by, int64_t at,
+			       struct ac_err *err);
+
+/* store_list_cases fills *out with the cases that pass every filter, in id
+ * order, starting after f->after_id. This is also "the cases of an order
+ * with these statuses": set order_id and status_mask. */
+int store_list_cases(struct store *s, const struct store_case_filter *f,
+		     struct store_case_page *out, struct ac_err *err);
+
+/* store_save_decision appends a decision to its case, which makes it the
+ * current one; *id (may be NULL) is its id. AC_ENOTFOUND when there is no
+ * such case; AC_EINVAL when a JSON text is not JSON or the verdict is not
+ * a verdict's wire name. */
+int store_save_decision(struct store *s, const struct store_decision *d,
+			int64_t *id, struct ac_err *err);
+
+/* store_get_current_decision fills *out with the case's latest decision;
+ * AC_ENOTFOUND when the case has none (or does not exist). */
+int store_get_current_decision(struct store *s, struct ac_str case_id,
+			       struct store_decision *out,
+			       struct ac_err *err);
+
+/* ---- the ledger ------------------------------------------------------- */
+
+/* store_add_ledger appends a refund or a charge; *id (may be NULL) is its
+ * id. Entries are never changed or removed: a correction is a new entry.
+ * AC_EINVAL when the entry's order or currency is not its case's (or the
+ * case does not exist) or the amount is out of range. */
+int store_add_ledger(struct store *s, const struct store_ledger_entry *e,
+		     int64_t *id, struct ac_err *err);
+
+/* store_sum_ledger_case totals the case's refunds and charges (zeros when
+ * it has none). */
+int store_sum_ledger_case(struct store *s, struct ac_str case_id,
+			  struct store_ledger_sum *out, struct ac_err *err);
+
+/* store_sum_ledger_order: the same over every case of the order. */
+int store_sum_ledger_order(struct store *s, struct ac_str order_id,
+			   struct store_ledger_sum *out, struct ac_err *err);
+
+/* ---- idempotency ------------------------------------------------------ */
+
+/* store_get_idempotency fills *out with the response stored for (scope,
+ * key); AC_ENOTFOUND when there is none. */
+int store_get_idempotency(struct store *s, struct ac_str scope,
+			  struct ac_str key, struct store_idem *out,
+			  struct ac_err *err);
+
+/* store_put_idempotency records the response for (scope, key), once:
+ * AC_ECONFLICT when the pair is already recorded. */
+int store_put_idempotency(struct store *s, const struct store_idem *in,
+			  struct ac_err *err);
+
+/* ---- repair quotes ---------------------------------------------------- */
+
+/* store_put_quote stores a new quote for a case; *id (may be NULL) is its
+ * id. AC_ENOTFOUND when there is no such case. */
+int store_put_quote(struct store *s, const struct store_quote *q, int64_t *id,
+		    struct ac_err *err);
+
+/* store_update_quote sets a quote's status and updated_at; AC_ENOTFOUND
+ * when there is no such quote. Which moves are allowed is the desk's. */
+int store_update_quote(struct store *s, int64_t id, enum quote_status status,
+		       int64_t updated_at, struct ac_err *err);
+
+/* store_get_quote fills *out with the quote; AC_ENOTFOUND. */
+int store_get_quote(struct store *s, int64_t id, struct store_quote *out,
+		    struct ac_err *err);
+
+/* store_get_case_quote fills *out with the case's latest quote;
+ * AC_ENOTFOUND when it has none. */
+int store_get_case_quote(struct store *s, struct ac_str case_id,
+			 struct store_quote *out, struct ac_err *err);
+
+/* ---- notes and evidence ----------------------------------------------- */
+
+/* store_add_note appends a staff note to a case; *id (may be NULL) is its
+ * id. AC_ENOTFOUND when there is no such case; AC_EINVAL on an empty body
+ * or author. */
+int store_add_note(struct store *s, const struct store_note *n, int64_t *id,
+		   struct ac_err *err);
+
+/* store_list_notes: the case's notes with id > after_id, oldest first. */
+int store_list_notes(struct store *s, struct ac_str case_id, int64_t after_id,
+		     int limit, struct store_note_page *out,
+		     struct ac_err *err);
+
+/* store_put_evidence records a piece of evidence on a case. Putting the
+ * same (case, sha256) again is a no-op that returns 0: the name is the
+ * content. AC_ENOTFOUND (no such case), AC_EINVAL (sha256 not 64 lower-case
+ * hex digits, not exactly one of path and data, or size != data.n),
+ * AC_ELIMIT (inline data over STORE_BLOB_MAX). */
+int store_put_evidence(struct store *s, const struct store_evidence *e,
+		       struct ac_err *err);
+
+/* store_get_evidence fills *out, with the bytes when they are inline;
+ * AC_ENOTFOUND. */
+int store_get_evidence(struct store *s, struct ac_str case_id,
+		       struct ac_str sha256, struct store_evidence *out,
+		       struct ac_err *err);
+
+/* ---- the audit log ---------------------------------------------------- */
+
+/* store_append_audit appends an event; *id (may be NULL) is its id. The
+ * audit table refuses every UPDATE and DELETE (triggers), whoever asks.
+ * AC_EINVAL when a JSON text is not JSON or actor/action/entity is empty. */
+int store_append_audit(struct store *s, const struct store_audit *a,
+		       int64_t *id, struct ac_err *err);
+
+/* store_list_audit: events passing the filter, oldest first. */
+int store_list_audit(struct store *s, const struct store_audit_filter *f,
+		     struct store_audit_page *out, struct ac_err *err);
+
+/* ---- API tokens ------------------------------------------------------- */
+
+/* store_put_token stores a token's name and hash; *id (may be NULL) is its
+ * id. AC_ECONFLICT when the hash is already stored; AC_EINVAL when the hash
+ * is not 32..128 lower-case hex digits or the name is empty. */
+int store_put_token(struct store *s, struct ac_str name, struct ac_str hash,
+		    int64_t created_at, int64_t *id, struct ac_err *err);
+
+/* store_find_token fills *out with the live token whose hash this is;
+ * AC_ENOTFOUND when there is none or it was revoked. */
+int store_find_token(struct store *s, struct ac_str hash,
+		     struct store_token *out, struct ac_err *err);
+
+/* store_revoke_token marks the token revoked at `at`. AC_ENOTFOUND when
+ * there is no such token, AC_ESTATE when it is already revoked. */
+int store_revoke_token(struct store *s, int64_t id, int64_t at,
+		       struct ac_err *err);
+
+/* ---- backends --------------------------------------------------------- */
+
+/* A backend, in the manner of sqlite3_vfs: a version, a name and one
+ * x-method per operation above, each taking the backend's own handle.
+ * store.c checks arguments that do not depend on the backend before it
+ * calls a method, and clears err. Callers use the store_* functions, never
+ * the methods. A version 1 backend fills every method. */
+struct store_ops {
+	int version;                  /* 1 */
+	const char *name;             /* "sqlite" */
+
+	int (*xOpen)(const char *dsn, void **impl, struct ac_err *err);
+	void (*xClose)(void *impl);
+	int (*xSchemaVersion)(void *impl, int *version, struct ac_err *err);
+	int (*xHealth)(void *impl, struct ac_err *err);
+	int (*xBegin)(void *impl, struct ac_err *err);
+	int (*xCommit)(void *impl, struct ac_err *err);
+	int (*xRollback)(void *impl, struct ac_err *err);
+	bool (*xInTransaction)(void *impl);
+	void (*xTestFailAfter)(void *impl, int n);
+
+	int (*xPutOrder)(void *impl, const struct store_order *o,
+			 struct ac_err *err);
+	int (*xGetOrder)(void *impl, struct ac_str id, struct store_order *out,
+			 struct ac_err *err);
+	int (*xPutShipment)(void *impl, struct ac_str order_id,
+			    const struct shipment *sh, int64_t updated_at,
+			    struct ac_err *err);
+	int (*xAddTrackingEvent)(void *impl,
+				 const struct store_tracking_event *ev,
+				 int64_t *id, struct ac_err *err);
+	int (*xListTrackingEvents)(void *impl, struct ac_str order_id,
+				   int64_t after_id, int limit,
+				   struct store_tracking_page *out,
+				   struct ac_err *err);
+
+	int (*xPutCase)(void *impl, const struct store_case *c,
+			char id_out[STORE_ID_MAX], struct ac_err *err);
+	int (*xGetCase)(void *impl, struct ac_str id, struct store_case *out,
+			struct ac_err *err);
+	int (*xUpdateCaseStatus)(void *impl, struct ac_str id,
+				 enum case_status status, int64_t updated_at,
+				 struct ac_err *err);
+	int (*xUpdateCaseOverride)(void *impl, struct ac_str id,
+				   struct ac_str verdict, struct ac_str reason,
+				   struct ac_str author, int64_t at,
+				   struct ac_err *err);
+	int (*xUpdateCaseApproval)(void *impl, struct ac_str id,
+				   struct ac_str approved_by, int64_t at,
+				   struct ac_err *err);
+	int (*xListCases)(void *impl, const struct store_case_filter *f,
+			  struct store_case_page *out, struct ac_err *err);
+	int (*xSaveDecision)(void *impl, const struct store_decision *d,
+			     int64_t *id, struct ac_err *err);
+	int (*xGetCurrentDecision)(void *impl, struct ac_str case_id,
+				   struct store_decision *out,
+				   struct ac_err *err);
+
+	int (*xAddLedger)(void *impl, const struct store_ledger_entry *e,
+			  int64_t *id, struct ac_err *err);
+	int (*xSumLedgerCase)(void *impl, struct ac_str case_id,
+			      struct store_ledger_sum *out,
+			      struct ac_err *err);
+	int (*xSumLedgerOrder)(void *impl, struct ac_str order_id,
+			       struct store_ledger_sum *out,
+			       struct ac_err *err);
+
+	int (*xGetIdempotency)(void *impl, struct ac_str scope,
+			       struct ac_str key, struct store_idem *out,
+			       struct ac_err *err);
+	int (*xPutIdempotency)(void *impl, const struct store_idem *in,
+			       struct ac_err *err);
+
+	int (*xPutQuote)(void *impl, const struct store_quote *q, int64_t *id,
+			 struct ac_err *err);
+	int (*xUpdateQuote)(void *impl, int64_t id, enum quote_status status,
+			    int64_t updated_at, struct ac_err *err);
+	int (*xGetQuote)(void *impl, int64_t id, struct store_quote *out,
+			 struct ac_err *err);
+	int (*xGetCaseQuote)(void *impl, struct ac_str case_id,
+			     struct store_quote *out, struct ac_err *err);
+
+	int (*xAddNote)(void *impl, const struct store_note *n, int64_t *id,
+			struct ac_err *err);
+	int (*xListNotes)(void *impl, struct ac_str case_id, int64_t after_id,
+			  int limit, struct store_note_page *out,
+			  struct ac_err *err);
+	int (*xPutEvidence)(void *impl, const struct store_evidence *e,
+			    struct ac_err *err);
+	int (*xGetEvidence)(void *impl, struct ac_str case_id,
+			    struct ac_str sha256, struct store_evidence *out,
+			    struct ac_err *err);
+
+	int (*xAppendAudit)(void *impl, const struct store_audit *a,
+			    int64_t *id, struct ac_err *err);
+	int (*xListAudit)(void *impl, const struct store_audit_filter *f,
+			  struct store_audit_page *out, struct ac_err *err);
+
+	int (*xPutToken)(void *impl, struct ac_str name, struct ac_str hash,
+			 int64_t created_at, int64_t *id, struct ac_err *err);
+	int (*xFindToken)(void *impl, struct ac_str hash,
+			  struct store_token *out, struct ac_err *err);
+	int (*xRevokeToken)(void *impl, int64_t id, int64_t at,
+			    struct ac_err *err);
+};
+
+/* The SQLite backend (sqlite.c). */
+extern const struct store_ops store_sqlite_ops;
+
+#endif
