@@ -6,6 +6,7 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,14 @@
 
 struct case_reader {
 	cJSON *root;
+	struct json_arena arena;   /* the parsed document lives here */
 };
 
 struct case_reader *case_reader_new(void)
 {
 	struct case_reader *rd = xcalloc(1, sizeof *rd);
 
+	json_arena_init(&rd->arena);
 	return rd;
 }
 
@@ -28,7 +31,10 @@ void case_reader_free(struct case_reader *rd)
 {
 	if (!rd)
 		return;
+	json_arena_enter(&rd->arena);
 	cJSON_Delete(rd->root);
+	json_arena_leave(&rd->arena);
+	json_arena_release(&rd->arena);
 	free(rd);
 }
 
@@ -39,13 +45,38 @@ struct path {
 
 static void path_sub(struct path *out, const char *parent, const char *key)
 {
-	snprintf(out->s, sizeof out->s, "%s%s%s", parent, *parent ? "." : "",
-		 key);
+	size_t np = strlen(parent), nk = strlen(key), n = 0;
+
+	if (np + nk + 2 > sizeof out->s) {  /* never with our own names */
+		snprintf(out->s, sizeof out->s, "%s.%s", parent, key);
+		return;
+	}
+	memcpy(out->s, parent, np);
+	n = np;
+	if (np)
+		out->s[n++] = '.';
+	memcpy(out->s + n, key, nk + 1);
 }
 
+/* path_idx writes "parent[i]"; it runs for every item of every case, so
+ * it formats by hand rather than through snprintf. */
 static void path_idx(struct path *out, const char *parent, int i)
 {
-	snprintf(out->s, sizeof out->s, "%s[%d]", parent, i);
+	size_t n = strlen(parent), k = 0;
+	char digits[12];
+
+	if (n > sizeof out->s - 14)
+		n = sizeof out->s - 14;
+	memcpy(out->s, parent, n);
+	do {
+		digits[k++] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i > 0);
+	out->s[n++] = '[';
+	while (k > 0)
+		out->s[n++] = digits[--k];
+	out->s[n++] = ']';
+	out->s[n] = '\0';
 }
 
 static int bad(struct ac_err *err, const char *parent, const char *key,
@@ -246,6 +277,7 @@ static int read_items(const cJSON *order, struct order *o,
 			return ac_err_set(err, AC_ELIMIT, "order.items",
 					  "more than %d items (the limit)",
 					  AC_MAX_ITEMS);
+		memset(it, 0, sizeof *it);
 		path_idx(&p, "order.items", i);
 		if (need_object(v, p.s, err))
 			return AC_EINVAL;
@@ -416,6 +448,7 @@ static int read_received(const cJSON *claim, const struct order *o,
 			return ac_err_set(err, AC_ELIMIT, "claim.received",
 					  "more than %d entries (the limit)",
 					  AC_MAX_ITEMS);
+		memset(r, 0, sizeof *r);
 		path_idx(&p, "claim.received", i);
 		if (need_object(v, p.s, err))
 			return AC_EINVAL;
@@ -511,7 +544,12 @@ int case_json_from_object(const void *root_obj, struct ac_case *c,
 	const cJSON *root = root_obj;
 	bool has_now;
 
-	memset(c, 0, sizeof *c);
+	/* clear all but the arrays, which are filled element by element */
+	c->now = 0;
+	memset(&c->order, 0, offsetof(struct order, items));
+	c->shipped = false;
+	memset(&c->shipment, 0, sizeof c->shipment);
+	memset(&c->claim, 0, offsetof(struct claim, lines));
 	if (!cJSON_IsObject(root))
 		return ac_err_set(err, AC_EINVAL, "", "not a JSON object");
 	if (json_check_duplicates(root, "", err) ||
@@ -527,9 +565,16 @@ int case_json_from_object(const void *root_obj, struct ac_case *c,
 int case_reader_read(struct case_reader *rd, const char *buf, size_t n,
 		     struct ac_case *c, struct ac_err *err)
 {
-	cJSON_Delete(rd->root);
+	int rc;
+
+	json_arena_enter(&rd->arena);
+	if (rd->arena.fallback)
+		cJSON_Delete(rd->root);  /* frees what overflowed the arena */
 	rd->root = NULL;
-	if (json_parse(buf, n, AC_CASE_MAX_BYTES, "case", &rd->root, err))
-		return err ? err->code : AC_ESYNTAX;
+	json_arena_reset(&rd->arena);
+	rc = json_parse(buf, n, AC_CASE_MAX_BYTES, "case", &rd->root, err);
+	json_arena_leave(&rd->arena);
+	if (rc)
+		return rc;
 	return case_json_from_object(rd->root, c, err);
 }

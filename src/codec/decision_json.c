@@ -11,9 +11,24 @@
 #include "../core/instant.h"
 #include "json_util.h"
 
+/* add_int appends a non-negative or negative integer in decimal. */
+static int add_int(struct buf *out, int64_t v)
+{
+	char tmp[24];
+	size_t k = sizeof tmp;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		tmp[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		tmp[--k] = '-';
+	return buf_add(out, tmp + k, sizeof tmp - k);
+}
+
 int decision_json_write(const struct decision *d, struct buf *out)
 {
-	char num[32];
 	int rc = 0;
 
 	rc |= buf_add(out, "{\"order\":", 9);
@@ -28,12 +43,10 @@ int decision_json_write(const struct decision *d, struct buf *out)
 	}
 	rc |= buf_adds(out, "],\"currency\":\"");
 	rc |= buf_adds(out, d->currency->code);
-	snprintf(num, sizeof num, "%lld", (long long)d->refund_max_minor);
 	rc |= buf_adds(out, "\",\"refund_max_minor\":");
-	rc |= buf_adds(out, num);
-	snprintf(num, sizeof num, "%lld", (long long)d->charge_minor);
+	rc |= add_int(out, d->refund_max_minor);
 	rc |= buf_adds(out, ",\"charge_minor\":");
-	rc |= buf_adds(out, num);
+	rc |= add_int(out, d->charge_minor);
 	rc |= buf_adds(out, ",\"remedies\":[");
 	for (int i = 0; i < d->n_remedies; i++) {
 		const struct remedy *r = &d->remedies[i];
@@ -42,9 +55,8 @@ int decision_json_write(const struct decision *d, struct buf *out)
 		rc |= buf_adds(out, remedy_type_name(r->type));
 		rc |= buf_adds(out, "\",\"cost_bearer\":\"");
 		rc |= buf_adds(out, bearer_name(r->cost_bearer));
-		snprintf(num, sizeof num, "%lld", (long long)r->amount_minor);
 		rc |= buf_adds(out, "\",\"amount_minor\":");
-		rc |= buf_adds(out, num);
+		rc |= add_int(out, r->amount_minor);
 		rc |= buf_addc(out, '}');
 	}
 	rc |= buf_adds(out, "],\"needs\":[");

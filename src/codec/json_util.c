@@ -2,9 +2,90 @@
  * JSON string escaping for the writers (codec layer). */
 #include "json_util.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define ARENA_MIN (64u << 10)
+#define ARENA_MAX (16u << 20)
+
+static _Thread_local struct json_arena *tl_arena;
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void *hook_malloc(size_t n)
+{
+	struct json_arena *a = tl_arena;
+
+	if (a) {
+		size_t need = (n + 15) & ~(size_t)15;
+
+		if (need <= a->cap - a->used) {
+			void *p = a->base + a->used;
+
+			a->used += need;
+			return p;
+		}
+		a->fallback++;
+	}
+	return xmalloc(n);
+}
+
+static void hook_free(void *p)
+{
+	struct json_arena *a = tl_arena;
+
+	if (a && (char *)p >= a->base && (char *)p < a->base + a->cap)
+		return;  /* arena memory goes at the next reset */
+	free(p);
+}
+
+static void install_hooks(void)
+{
+	cJSON_Hooks h = { hook_malloc, hook_free };
+
+	cJSON_InitHooks(&h);
+}
+
+void json_arena_init(struct json_arena *a)
+{
+	pthread_once(&hooks_once, install_hooks);
+	a->cap = ARENA_MIN;
+	a->base = xmalloc(a->cap);
+	a->used = 0;
+	a->fallback = 0;
+}
+
+void json_arena_release(struct json_arena *a)
+{
+	free(a->base);
+	a->base = NULL;
+	a->cap = a->used = 0;
+}
+
+void json_arena_reset(struct json_arena *a)
+{
+	if (a->fallback && a->cap < ARENA_MAX) {
+		free(a->base);
+		a->cap *= 2;
+		a->base = xmalloc(a->cap);
+	}
+	a->used = 0;
+	a->fallback = 0;
+}
+
+void json_arena_enter(struct json_arena *a)
+{
+	pthread_once(&hooks_once, install_hooks);
+	tl_arena = a;
+}
+
+void json_arena_leave(struct json_arena *a)
+{
+	(void)a;
+	tl_arena = NULL;
+}
 
 /* utf8_len returns the length of the valid UTF-8 sequence at s (RFC 3629:
  * no overlongs, no surrogates, nothing above U+10FFFF), or 0. */
@@ -38,15 +119,38 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/* Bytes prescan must look at; every other byte is skipped in a tight
+ * loop (most of a case is plain ASCII text). */
+static bool special(unsigned char c)
+{
+	return c >= 0x80 || c == '"' || c == '\\' || c == '{' || c == '[' ||
+	       c == '}' || c == ']';
+}
+
+static bool prescan_table[256];
+
+static void fill_table(void)
+{
+	for (int c = 0; c < 256; c++)
+		prescan_table[c] = special((unsigned char)c);
+}
+
 /* prescan checks UTF-8 and the nesting depth in one pass. */
 static int prescan(const char *buf, size_t n, struct ac_err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const unsigned char *s = (const unsigned char *)buf;
 	bool in_str = false;
 	int depth = 0;
 	size_t i = 0;
 
+	pthread_once(&once, fill_table);
 	while (i < n) {
+		while (i < n && !prescan_table[s[i]])
+			i++;
+		if (i == n)
+			break;
+
 		unsigned c = s[i];
 
 		if (c >= 0x80) {
@@ -123,7 +227,8 @@ int json_check_duplicates(const cJSON *obj, const char *path,
 {
 	for (const cJSON *a = obj->child; a; a = a->next) {
 		for (const cJSON *b = a->next; b; b = b->next) {
-			if (strcmp(a->string, b->string) == 0) {
+			if (a->string[0] == b->string[0] &&
+			    strcmp(a->string, b->string) == 0) {
 				char field[128];
 
 				snprintf(field, sizeof field, "%s%s%s", path,

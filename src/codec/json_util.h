@@ -20,6 +20,26 @@
 int json_parse(const char *buf, size_t n, size_t max, const char *what,
 	       cJSON **out, struct ac_err *err);
 
+/* A per-reader arena for the JSON library's nodes. cJSON allocates and
+ * frees every node through global hooks; between json_arena_enter and
+ * json_arena_leave the hooks of this thread take memory from the arena,
+ * which json_arena_reset empties at once instead of node by node.
+ * What does not fit falls back to malloc (counted in fallback) and is
+ * freed by cJSON_Delete, which must run inside enter/leave too. */
+struct json_arena {
+	char *base;
+	size_t used, cap;
+	size_t fallback;       /* allocations that did not fit since reset */
+};
+
+void json_arena_init(struct json_arena *a);
+void json_arena_release(struct json_arena *a);
+/* json_arena_reset forgets every allocation (grows the arena when the
+ * last document overflowed it). */
+void json_arena_reset(struct json_arena *a);
+void json_arena_enter(struct json_arena *a);
+void json_arena_leave(struct json_arena *a);
+
 /* json_check_duplicates fails when the object has a key twice. */
 int json_check_duplicates(const cJSON *obj, const char *path,
 			  struct ac_err *err);

@@ -72,17 +72,19 @@ struct shipment {
 	enum customs_state customs;
 };
 
+/* The arrays come last in struct order and struct claim, so that a reader
+ * can clear the rest without touching their capacity. */
 struct claim {
 	enum claim_type type;
 	int64_t opened_at;
-	int n_lines;                      /* 0: the whole order */
-	int lines[AC_MAX_ITEMS];
-	int n_received;
-	struct received received[AC_MAX_ITEMS];
 	unsigned defects;                 /* bit set of 1u << enum defect */
 	bool has_correct_address;
 	struct address correct_address;
 	int64_t material_cost_rise_minor;
+	int n_lines;                      /* 0: the whole order */
+	int n_received;
+	int lines[AC_MAX_ITEMS];
+	struct received received[AC_MAX_ITEMS];
 };
 
 struct ac_case {

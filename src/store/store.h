@@ -34,6 +34,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../codec/buf.h"
 #include "../core/case.h"
@@ -90,14 +91,11 @@ const char *store_ledger_kind_name(enum ledger_kind k);
 static inline struct ac_str store_str(const char *s)
 {
 	struct ac_str r = { "", 0 };
-	size_t n = 0;
 
-	if (!s)
-		return r;
-	while (s[n])
-		n++;
-	r.p = s;
-	r.n = n;
+	if (s) {
+		r.p = s;
+		r.n = strlen(s);
+	}
 	return r;
 }
 

@@ -1,0 +1,12 @@
+/* migrations.S: the store's SQL migrations, built into the program byte for
+ * byte (store layer). Each migration has a start and an end symbol and is
+ * followed by a NUL, so sqlite.c can run it as one C string. Paths are
+ * relative to the repository root, where make runs the assembler. */
+	.section .rodata
+	.global ac_migration_0001
+	.global ac_migration_0001_end
+ac_migration_0001:
+	.incbin "src/store/migrations/0001_init.sql"
+ac_migration_0001_end:
+	.byte 0
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,978 @@
+/* store.c: the store's front (store layer).
+ * Picks a backend from the --db string, checks every argument that does not
+ * depend on the backend (so that each backend sees only well-formed
+ * records and the errors name the field), prepares result records and
+ * forwards each call to the backend's x-method. */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/decide.h"
+
+struct store {
+	const struct store_ops *ops;
+	void *impl;
+};
+
+static const char *const case_status_names[CASE_STATUS_COUNT] = {
+	"open", "waiting", "decided", "resolved", "closed",
+};
+static const char *const quote_status_names[QUOTE_STATUS_COUNT] = {
+	"quoted", "accepted", "declined", "expired", "repaired",
+	"shipped_back",
+};
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static int lookup(const char *const *names, int count, const char *s,
+		  size_t n)
+{
+	for (int i = 0; i < count; i++)
+		if (strlen(names[i]) == n && memcmp(names[i], s, n) == 0)
+			return i;
+	return -1;
+}
+
+const char *store_case_status_name(enum case_status s)
+{
+	if ((int)s < 0 || s >= CASE_STATUS_COUNT)
+		return NULL;
+	return case_status_names[s];
+}
+
+int store_case_status_parse(const char *s, size_t n, enum case_status *out)
+{
+	int i = lookup(case_status_names, COUNT(case_status_names), s, n);
+
+	if (i < 0)
+		return -1;
+	*out = (enum case_status)i;
+	return 0;
+}
+
+const char *store_quote_status_name(enum quote_status s)
+{
+	if ((int)s < 0 || s >= QUOTE_STATUS_COUNT)
+		return NULL;
+	return quote_status_names[s];
+}
+
+int store_quote_status_parse(const char *s, size_t n, enum quote_status *out)
+{
+	int i = lookup(quote_status_names, COUNT(quote_status_names), s, n);
+
+	if (i < 0)
+		return -1;
+	*out = (enum quote_status)i;
+	return 0;
+}
+
+const char *store_ledger_kind_name(enum ledger_kind k)
+{
+	switch (k) {
+	case LEDGER_REFUND:
+		return "refund";
+	case LEDGER_CHARGE:
+		return "charge";
+	}
+	return NULL;
+}
+
+/* ---- argument checks -------------------------------------------------- */
+
+static bool has_nul(struct ac_str s)
+{
+	return s.n && memchr(s.p, '\0', s.n) != NULL;
+}
+
+/* text: a string the store keeps; may be empty unless required. */
+static int check_text(struct ac_str s, bool required, size_t max,
+		      const char *field, struct ac_err *err)
+{
+	if (s.n && !s.p)
+		return ac_err_set(err, AC_EINVAL, field, "missing");
+	if (required && s.n == 0)
+		return ac_err_set(err, AC_EINVAL, field, "empty");
+	if (s.n > max)
+		return ac_err_set(err, AC_ELIMIT, field,
+				  "longer than %zu bytes", max);
+	if (has_nul(s))
+		return ac_err_set(err, AC_EINVAL, field, "contains a NUL byte");
+	return 0;
+}
+
+static int check_id(struct ac_str id, const char *field, struct ac_err *err)
+{
+	return check_text(id, true, STORE_ID_MAX - 1, field, err);
+}
+
+/* Free text (names, addresses, notes): generous, but named. */
+#define TEXT_MAX (64u << 10)
+/* A JSON document the store keeps (claim, decision, facts, audit). */
+#define JSON_MAX (4u << 20)
+
+static int check_amount(int64_t v, int64_t min, const char *field,
+			struct ac_err *err)
+{
+	if (v < min || v > AC_MONEY_MAX)
+		return ac_err_set(err, AC_EINVAL, field,
+				  "amount out of range: %lld",
+				  (long long)v);
+	return 0;
+}
+
+static bool is_hex(struct ac_str s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if (!((s.p[i] >= '0' && s.p[i] <= '9') ||
+		      (s.p[i] >= 'a' && s.p[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static bool is_verdict(struct ac_str v)
+{
+	for (int i = VERDICT_FULL_REFUND; i <= VERDICT_PAID_REPAIR; i++) {
+		const char *name = verdict_name((enum verdict)i);
+
+		if (strlen(name) == v.n && memcmp(name, v.p, v.n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int check_verdict(struct ac_str v, const char *field,
+			 struct ac_err *err)
+{
+	int rc;
+
+	if ((rc = check_text(v, true, 32, field, err)))
+		return rc;
+	if (!is_verdict(v))
+		return ac_err_set(err, AC_EINVAL, field, "not a verdict: %.*s",
+				  (int)v.n, v.p);
+	return 0;
+}
+
+static int check_address(const struct address *a, const char *prefix,
+			 struct ac_err *err)
+{
+	const struct { const struct ac_str *s; const char *name; } f[] = {
+		{ &a->name, "name" }, { &a->line1, "line1" },
+		{ &a->line2, "line2" }, { &a->city, "city" },
+		{ &a->region, "region" }, { &a->postal_code, "postal_code" },
+		{ &a->country, "country" },
+	};
+	char field[96];
+	int rc;
+
+	for (int i = 0; i < COUNT(f); i++) {
+		snprintf(field, sizeof field, "%s.%s", prefix, f[i].name);
+		if ((rc = check_text(*f[i].s, false, TEXT_MAX, field, err)))
+			return rc;
+	}
+	return 0;
+}
+
+static int check_shipment(const struct shipment *sh, struct ac_err *err)
+{
+	int rc;
+
+	if ((rc = check_address(&sh->address, "shipment.address", err)))
+		return rc;
+	if (sh->delivered && sh->delivered_at < sh->shipped_at)
+		return ac_err_set(err, AC_EINVAL, "shipment.delivered_at",
+				  "before shipped_at");
+	if ((int)sh->courier_finding < COURIER_NONE ||
+	    sh->courier_finding > COURIER_DELIVERED_PROVEN)
+		return ac_err_set(err, AC_EINVAL, "shipment.courier_finding",
+				  "out of range");
+	if ((int)sh->customs < CUSTOMS_NONE ||
+	    sh->customs > CUSTOMS_REFUSED_BY_CUSTOMER)
+		return ac_err_set(err, AC_EINVAL, "shipment.customs",
+				  "out of range");
+	return 0;
+}
+
+/* item_field writes "order.items[i].name" into buf. */
+static const char *item_field(char *buf, size_t cap, int i, const char *name)
+{
+	snprintf(buf, cap, "order.items[%d].%s", i, name);
+	return buf;
+}
+
+static int check_item(const struct item *it, int i, struct ac_err *err)
+{
+	const struct { const struct ac_str *s; const char *name; } f[] = {
+		{ &it->sku, "sku" }, { &it->style, "style" },
+		{ &it->shape, "shape" }, { &it->material, "material" },
+		{ &it->color, "color" }, { &it->certificate, "certificate" },
+	};
+	char field[96];
+	int rc;
+
+	for (int k = 0; k < COUNT(f); k++)
+		if ((rc = check_text(*f[k].s, false, TEXT_MAX,
+				     item_field(field, sizeof field, i,
+						f[k].name), err)))
+			return rc;
+	if ((int)it->kind < 0 || it->kind >= KIND_COUNT)
+		return ac_err_set(err, AC_EINVAL,
+				  item_field(field, sizeof field, i, "kind"),
+				  "out of range");
+	if (it->has_size && (it->size_milli < 0 || it->size_milli > 1000000))
+		return ac_err_set(err, AC_EINVAL,
+				  item_field(field, sizeof field, i, "size"),
+				  "out of range");
+	return check_amount(it->price_minor, 0,
+			    item_field(field, sizeof field, i, "price_minor"),
+			    err);
+}
+
+static int check_order(const struct store_order *so, struct ac_err *err)
+{
+	const struct order *o = &so->order;
+	int rc;
+
+	if ((rc = check_id(o->id, "order.id", err)))
+		return rc;
+	if (!o->currency)
+		return ac_err_set(err, AC_EINVAL, "order.currency", "missing");
+	if ((rc = check_amount(o->shipping_minor, 0, "order.shipping_minor",
+			       err)))
+		return rc;
+	if (so->has_paid &&
+	    (rc = check_amount(so->paid_minor, 0, "order.paid_minor", err)))
+		return rc;
+	if ((rc = check_address(&o->address, "order.address", err)))
+		return rc;
+	if ((rc = check_text(so->customer_name, false, TEXT_MAX,
+			     "customer.name", err)) ||
+	    (rc = check_text(so->customer_email, false, TEXT_MAX,
+			     "customer.email", err)))
+		return rc;
+	if (o->n_items < 1 || o->n_items > AC_MAX_ITEMS)
+		return ac_err_set(err, AC_EINVAL, "order.items",
+				  "between 1 and %d items", AC_MAX_ITEMS);
+	for (int i = 0; i < o->n_items; i++) {
+		char field[96];
+
+		if ((rc = check_item(&o->items[i], i, err)))
+			return rc;
+		for (int j = 0; j < i; j++)
+			if (o->items[j].line == o->items[i].line)
+				return ac_err_set(err, AC_EINVAL,
+						  item_field(field,
+							     sizeof field, i,
+							     "line"),
+						  "line %d twice",
+						  o->items[i].line);
+	}
+	if (so->shipped)
+		return check_shipment(&so->shipment, err);
+	return 0;
+}
+
+static int check_case(const struct store_case *c, struct ac_err *err)
+{
+	int rc;
+
+	if (c->id.n && (rc = check_id(c->id, "case.id", err)))
+		return rc;
+	if ((rc = check_id(c->order_id, "case.order_id", err)))
+		return rc;
+	if (!store_case_status_name(c->status))
+		return ac_err_set(err, AC_EINVAL, "case.status",
+				  "out of range");
+	if ((int)c->claim_type < CLAIM_CANCEL || c->claim_type > CLAIM_REPAIR)
+		return ac_err_set(err, AC_EINVAL, "case.claim.type",
+				  "out of range");
+	if ((rc = check_text(c->claim_json, true, JSON_MAX, "case.claim",
+			     err)))
+		return rc;
+	if (c->has_override &&
+	    ((rc = check_verdict(c->override_verdict,
+				 "case.override.verdict", err)) ||
+	     (rc = check_text(c->override_reason, true, TEXT_MAX,
+			      "case.override.reason", err)) ||
+	     (rc = check_text(c->override_author, true, TEXT_MAX,
+			      "case.override.author", err))))
+		return rc;
+	if (c->has_approval &&
+	    (rc = check_text(c->approved_by, true, TEXT_MAX,
+			     "case.approved_by", err)))
+		return rc;
+	return 0;
+}
+
+static int check_decision(const struct store_decision *d, struct ac_err *err)
+{
+	int rc;
+
+	if ((rc = check_id(d->case_id, "decision.case_id", err)) ||
+	    (rc = check_verdict(d->verdict, "decision.verdict", err)) ||
+	    (rc = check_amount(d->refund_max_minor, 0,
+			       "decision.refund_max_minor", err)) ||
+	    (rc = check_amount(d->charge_minor, 0, "decision.charge_minor",
+			       err)) ||
+	    (rc = check_text(d->policy, true, 128, "decision.policy", err)) ||
+	    (rc = check_text(d->decision_json, true, JSON_MAX, "decision",
+			     err)) ||
+	    (rc = check_text(d->facts_json, true, JSON_MAX, "decision.facts",
+			     err)))
+		return rc;
+	return 0;
+}
+
+static int check_limit(int limit)
+{
+	return limit < 1 || limit > STORE_PAGE_MAX ? STORE_PAGE_MAX : limit;
+}
+
+/* ---- opening and closing ---------------------------------------------- */
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int store_open(const char *dsn, struct store **out, struct ac_err *err)
+{
+	const struct store_ops *ops;
+	void *impl = NULL;
+	int rc;
+
+	ac_err_clear(err);
+	*out = NULL;
+	if (!dsn || !*dsn)
+		return ac_err_set(err, AC_EINVAL, "db", "empty database name");
+	if (starts_with(dsn, "postgresql://") || starts_with(dsn, "postgres://"))
+		return ac_err_set(err, AC_EINVAL, "db",
+				  "postgresql backend not built yet");
+	ops = &store_sqlite_ops;
+	if ((rc = ops->xOpen(dsn, &impl, err)))
+		return rc;
+	*out = xmalloc(sizeof **out);
+	(*out)->ops = ops;
+	(*out)->impl = impl;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	s->ops->xClose(s->impl);
+	free(s);
+}
+
+const char *store_backend_name(const struct store *s)
+{
+	return s->ops->name;
+}
+
+int store_schema_version(struct store *s, int *version, struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xSchemaVersion(s->impl, version, err);
+}
+
+int store_health(struct store *s, struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xHealth(s->impl, err);
+}
+
+int store_begin(struct store *s, struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xBegin(s->impl, err);
+}
+
+int store_commit(struct store *s, struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xCommit(s->impl, err);
+}
+
+int store_rollback(struct store *s, struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xRollback(s->impl, err);
+}
+
+bool store_in_transaction(struct store *s)
+{
+	return s->ops->xInTransaction(s->impl);
+}
+
+void store_test_fail_after(struct store *s, int n)
+{
+	s->ops->xTestFailAfter(s->impl, n);
+}
+
+/* ---- result records --------------------------------------------------- */
+
+/* Each get/list zeroes its result and gives it an empty buffer; on failure
+ * the result is released again, so that the caller may release it or not. */
+#define RESULT_INIT(out) \
+	do { \
+		memset((out), 0, sizeof *(out)); \
+		buf_init(&(out)->mem, STORE_MEM_MAX); \
+	} while (0)
+#define RESULT_DONE(out, rc) \
+	do { \
+		if (rc) { \
+			buf_release(&(out)->mem); \
+			RESULT_INIT(out); \
+		} \
+	} while (0)
+
+void store_order_release(struct store_order *o)
+{
+	buf_release(&o->mem);
+}
+
+void store_case_release(struct store_case *c)
+{
+	buf_release(&c->mem);
+}
+
+void store_decision_release(struct store_decision *d)
+{
+	buf_release(&d->mem);
+}
+
+void store_idem_release(struct store_idem *i)
+{
+	buf_release(&i->mem);
+}
+
+void store_quote_release(struct store_quote *q)
+{
+	buf_release(&q->mem);
+}
+
+void store_evidence_release(struct store_evidence *e)
+{
+	buf_release(&e->mem);
+}
+
+void store_token_release(struct store_token *t)
+{
+	buf_release(&t->mem);
+}
+
+void store_case_page_release(struct store_case_page *p)
+{
+	buf_release(&p->mem);
+}
+
+void store_note_page_release(struct store_note_page *p)
+{
+	buf_release(&p->mem);
+}
+
+void store_tracking_page_release(struct store_tracking_page *p)
+{
+	buf_release(&p->mem);
+}
+
+void store_audit_page_release(struct store_audit_page *p)
+{
+	buf_release(&p->mem);
+}
+
+/* ---- orders and shipments --------------------------------------------- */
+
+int store_put_order(struct store *s, const struct store_order *o,
+		    struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_order(o, err)))
+		return rc;
+	return s->ops->xPutOrder(s->impl, o, err);
+}
+
+int store_get_order(struct store *s, struct ac_str id, struct store_order *out,
+		    struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(id, "order.id", err)))
+		rc = s->ops->xGetOrder(s->impl, id, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_put_shipment(struct store *s, struct ac_str order_id,
+		       const struct shipment *sh, int64_t updated_at,
+		       struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(order_id, "order.id", err)) ||
+	    (rc = check_shipment(sh, err)))
+		return rc;
+	return s->ops->xPutShipment(s->impl, order_id, sh, updated_at, err);
+}
+
+int store_add_tracking_event(struct store *s,
+			     const struct store_tracking_event *ev,
+			     int64_t *id, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(ev->order_id, "tracking.order_id", err)) ||
+	    (rc = check_text(ev->kind, true, 64, "tracking.kind", err)) ||
+	    (rc = check_text(ev->detail, false, TEXT_MAX, "tracking.detail",
+			     err)))
+		return rc;
+	return s->ops->xAddTrackingEvent(s->impl, ev, id, err);
+}
+
+int store_list_tracking_events(struct store *s, struct ac_str order_id,
+			       int64_t after_id, int limit,
+			       struct store_tracking_page *out,
+			       struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(order_id, "order.id", err)))
+		rc = s->ops->xListTrackingEvents(s->impl, order_id, after_id,
+						 check_limit(limit), out,
+						 err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+/* ---- cases and decisions ---------------------------------------------- */
+
+int store_put_case(struct store *s, const struct store_case *c,
+		   char id_out[STORE_ID_MAX], struct ac_err *err)
+{
+	char scratch[STORE_ID_MAX];
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_case(c, err)))
+		return rc;
+	return s->ops->xPutCase(s->impl, c, id_out ? id_out : scratch, err);
+}
+
+int store_get_case(struct store *s, struct ac_str id, struct store_case *out,
+		   struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(id, "case.id", err)))
+		rc = s->ops->xGetCase(s->impl, id, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_update_case_status(struct store *s, struct ac_str id,
+			     enum case_status status, int64_t updated_at,
+			     struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(id, "case.id", err)))
+		return rc;
+	if (!store_case_status_name(status))
+		return ac_err_set(err, AC_EINVAL, "case.status",
+				  "out of range");
+	return s->ops->xUpdateCaseStatus(s->impl, id, status, updated_at,
+					 err);
+}
+
+int store_update_case_override(struct store *s, struct ac_str id,
+			       struct ac_str verdict, struct ac_str reason,
+			       struct ac_str author, int64_t at,
+			       struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(id, "case.id", err)) ||
+	    (rc = check_verdict(verdict, "override.verdict", err)) ||
+	    (rc = check_text(reason, true, TEXT_MAX, "override.reason",
+			     err)) ||
+	    (rc = check_text(author, true, TEXT_MAX, "override.author", err)))
+		return rc;
+	return s->ops->xUpdateCaseOverride(s->impl, id, verdict, reason,
+					   author, at, err);
+}
+
+int store_update_case_approval(struct store *s, struct ac_str id,
+			       struct ac_str approved_by, int64_t at,
+			       struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(id, "case.id", err)) ||
+	    (rc = check_text(approved_by, true, TEXT_MAX, "approval.by",
+			     err)))
+		return rc;
+	return s->ops->xUpdateCaseApproval(s->impl, id, approved_by, at, err);
+}
+
+int store_list_cases(struct store *s, const struct store_case_filter *f,
+		     struct store_case_page *out, struct ac_err *err)
+{
+	struct store_case_filter g = *f;
+	int rc = 0;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	g.limit = check_limit(f->limit);
+	if (g.status_mask >> CASE_STATUS_COUNT)
+		rc = ac_err_set(err, AC_EINVAL, "filter.status",
+				"unknown status bit");
+	else if (g.has_claim_type && ((int)g.claim_type < CLAIM_CANCEL ||
+				      g.claim_type > CLAIM_REPAIR))
+		rc = ac_err_set(err, AC_EINVAL, "filter.type", "out of range");
+	else if (g.order_id.n)
+		rc = check_id(g.order_id, "filter.order", err);
+	if (!rc && g.after_id.n)
+		rc = check_id(g.after_id, "filter.after", err);
+	if (!rc)
+		rc = s->ops->xListCases(s->impl, &g, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_save_decision(struct store *s, const struct store_decision *d,
+			int64_t *id, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_decision(d, err)))
+		return rc;
+	return s->ops->xSaveDecision(s->impl, d, id, err);
+}
+
+int store_get_current_decision(struct store *s, struct ac_str case_id,
+			       struct store_decision *out,
+			       struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(case_id, "case.id", err)))
+		rc = s->ops->xGetCurrentDecision(s->impl, case_id, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+/* ---- the ledger ------------------------------------------------------- */
+
+int store_add_ledger(struct store *s, const struct store_ledger_entry *e,
+		     int64_t *id, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(e->case_id, "ledger.case_id", err)) ||
+	    (rc = check_id(e->order_id, "ledger.order_id", err)) ||
+	    (rc = check_amount(e->amount_minor, 1, "ledger.amount_minor",
+			       err)) ||
+	    (rc = check_text(e->actor, true, TEXT_MAX, "ledger.actor", err)) ||
+	    (rc = check_text(e->idempotency_key, false, 255,
+			     "ledger.idempotency_key", err)))
+		return rc;
+	if (!store_ledger_kind_name(e->kind))
+		return ac_err_set(err, AC_EINVAL, "ledger.kind", "out of range");
+	if (!e->currency)
+		return ac_err_set(err, AC_EINVAL, "ledger.currency", "missing");
+	return s->ops->xAddLedger(s->impl, e, id, err);
+}
+
+int store_sum_ledger_case(struct store *s, struct ac_str case_id,
+			  struct store_ledger_sum *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	memset(out, 0, sizeof *out);
+	if ((rc = check_id(case_id, "case.id", err)))
+		return rc;
+	return s->ops->xSumLedgerCase(s->impl, case_id, out, err);
+}
+
+int store_sum_ledger_order(struct store *s, struct ac_str order_id,
+			   struct store_ledger_sum *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	memset(out, 0, sizeof *out);
+	if ((rc = check_id(order_id, "order.id", err)))
+		return rc;
+	return s->ops->xSumLedgerOrder(s->impl, order_id, out, err);
+}
+
+/* ---- idempotency ------------------------------------------------------ */
+
+int store_get_idempotency(struct store *s, struct ac_str scope,
+			  struct ac_str key, struct store_idem *out,
+			  struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_text(scope, true, 255, "idempotency.scope", err)) &&
+	    !(rc = check_text(key, true, 255, "idempotency.key", err)))
+		rc = s->ops->xGetIdempotency(s->impl, scope, key, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_put_idempotency(struct store *s, const struct store_idem *in,
+			  struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_text(in->scope, true, 255, "idempotency.scope",
+			     err)) ||
+	    (rc = check_text(in->key, true, 255, "idempotency.key", err)) ||
+	    (rc = check_text(in->request_hash, true, 255,
+			     "idempotency.request_hash", err)) ||
+	    (rc = check_text(in->response_body, false, JSON_MAX,
+			     "idempotency.response_body", err)))
+		return rc;
+	if (in->response_status < 100 || in->response_status > 599)
+		return ac_err_set(err, AC_EINVAL, "idempotency.response_status",
+				  "not an HTTP status: %d",
+				  in->response_status);
+	return s->ops->xPutIdempotency(s->impl, in, err);
+}
+
+/* ---- repair quotes ---------------------------------------------------- */
+
+int store_put_quote(struct store *s, const struct store_quote *q, int64_t *id,
+		    struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(q->case_id, "quote.case_id", err)) ||
+	    (rc = check_amount(q->amount_minor, 0, "quote.amount_minor", err)))
+		return rc;
+	if (!store_quote_status_name(q->status))
+		return ac_err_set(err, AC_EINVAL, "quote.status",
+				  "out of range");
+	return s->ops->xPutQuote(s->impl, q, id, err);
+}
+
+int store_update_quote(struct store *s, int64_t id, enum quote_status status,
+		       int64_t updated_at, struct ac_err *err)
+{
+	ac_err_clear(err);
+	if (!store_quote_status_name(status))
+		return ac_err_set(err, AC_EINVAL, "quote.status",
+				  "out of range");
+	return s->ops->xUpdateQuote(s->impl, id, status, updated_at, err);
+}
+
+int store_get_quote(struct store *s, int64_t id, struct store_quote *out,
+		    struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	rc = s->ops->xGetQuote(s->impl, id, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_get_case_quote(struct store *s, struct ac_str case_id,
+			 struct store_quote *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(case_id, "case.id", err)))
+		rc = s->ops->xGetCaseQuote(s->impl, case_id, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+/* ---- notes and evidence ----------------------------------------------- */
+
+int store_add_note(struct store *s, const struct store_note *n, int64_t *id,
+		   struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(n->case_id, "note.case_id", err)) ||
+	    (rc = check_text(n->author, true, TEXT_MAX, "note.author", err)) ||
+	    (rc = check_text(n->body, true, TEXT_MAX, "note.body", err)))
+		return rc;
+	return s->ops->xAddNote(s->impl, n, id, err);
+}
+
+int store_list_notes(struct store *s, struct ac_str case_id, int64_t after_id,
+		     int limit, struct store_note_page *out,
+		     struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(case_id, "case.id", err)))
+		rc = s->ops->xListNotes(s->impl, case_id, after_id,
+					check_limit(limit), out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+static int check_sha256(struct ac_str h, struct ac_err *err)
+{
+	if (h.n != 64 || !h.p || !is_hex(h))
+		return ac_err_set(err, AC_EINVAL, "evidence.sha256",
+				  "not 64 lower-case hex digits");
+	return 0;
+}
+
+int store_put_evidence(struct store *s, const struct store_evidence *e,
+		       struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(e->case_id, "evidence.case_id", err)) ||
+	    (rc = check_sha256(e->sha256, err)) ||
+	    (rc = check_text(e->content_type, true, 255,
+			     "evidence.content_type", err)) ||
+	    (rc = check_text(e->path, false, 4096, "evidence.path", err)))
+		return rc;
+	if ((e->path.n == 0) == (e->data.n == 0))
+		return ac_err_set(err, AC_EINVAL, "evidence",
+				  "exactly one of path and data");
+	if (e->data.n > STORE_BLOB_MAX)
+		return ac_err_set(err, AC_ELIMIT, "evidence.data",
+				  "larger than %u bytes", STORE_BLOB_MAX);
+	if (e->data.n && !e->data.p)
+		return ac_err_set(err, AC_EINVAL, "evidence.data", "missing");
+	if (e->size < 0 || (e->data.n && (uint64_t)e->size != e->data.n))
+		return ac_err_set(err, AC_EINVAL, "evidence.size",
+				  "not the data's size");
+	return s->ops->xPutEvidence(s->impl, e, err);
+}
+
+int store_get_evidence(struct store *s, struct ac_str case_id,
+		       struct ac_str sha256, struct store_evidence *out,
+		       struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(case_id, "case.id", err)) &&
+	    !(rc = check_sha256(sha256, err)))
+		rc = s->ops->xGetEvidence(s->impl, case_id, sha256, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+/* ---- the audit log ---------------------------------------------------- */
+
+int store_append_audit(struct store *s, const struct store_audit *a,
+		       int64_t *id, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_text(a->actor, true, TEXT_MAX, "audit.actor", err)) ||
+	    (rc = check_text(a->action, true, 255, "audit.action", err)) ||
+	    (rc = check_text(a->entity, true, 255, "audit.entity", err)) ||
+	    (rc = check_text(a->entity_id, false, STORE_ID_MAX - 1,
+			     "audit.entity_id", err)) ||
+	    (rc = check_text(a->before_json, false, JSON_MAX, "audit.before",
+			     err)) ||
+	    (rc = check_text(a->after_json, false, JSON_MAX, "audit.after",
+			     err)))
+		return rc;
+	return s->ops->xAppendAudit(s->impl, a, id, err);
+}
+
+int store_list_audit(struct store *s, const struct store_audit_filter *f,
+		     struct store_audit_page *out, struct ac_err *err)
+{
+	struct store_audit_filter g = *f;
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	g.limit = check_limit(f->limit);
+	if (!(rc = check_text(g.entity, false, 255, "filter.entity", err)) &&
+	    !(rc = check_text(g.entity_id, false, STORE_ID_MAX - 1,
+			      "filter.entity_id", err)))
+		rc = s->ops->xListAudit(s->impl, &g, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+/* ---- API tokens ------------------------------------------------------- */
+
+static int check_hash(struct ac_str h, struct ac_err *err)
+{
+	if (h.n < 32 || h.n > 128 || !h.p || !is_hex(h))
+		return ac_err_set(err, AC_EINVAL, "token.hash",
+				  "not 32 to 128 lower-case hex digits");
+	return 0;
+}
+
+int store_put_token(struct store *s, struct ac_str name, struct ac_str hash,
+		    int64_t created_at, int64_t *id, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_text(name, true, 255, "token.name", err)) ||
+	    (rc = check_hash(hash, err)))
+		return rc;
+	return s->ops->xPutToken(s->impl, name, hash, created_at, id, err);
+}
+
+int store_find_token(struct store *s, struct ac_str hash,
+		     struct store_token *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_hash(hash, err)))
+		rc = s->ops->xFindToken(s->impl, hash, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_revoke_token(struct store *s, int64_t id, int64_t at,
+		       struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xRevokeToken(s->impl, id, at, err);
+}
