@@ -11,7 +11,7 @@
 
 B ?= build
 CC ?= gcc
-PKGS = libcjson libsodium
+PKGS = libcjson libsodium sqlite3 libmicrohttpd
 
 # Warnings, explicit:
 #   -Wall -Wextra      the usual
@@ -39,19 +39,26 @@ endif
 
 CORE_SRC = $(wildcard src/core/*.c)
 CODEC_SRC = $(wildcard src/codec/*.c)
+STORE_SRC = $(wildcard src/store/*.c)
+DESK_SRC = $(wildcard src/desk/*.c)
+HTTP_SRC = $(wildcard src/http/*.c)
 CLI_SRC = $(wildcard src/cli/*.c)
 
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
 CODEC_OBJ = $(CODEC_SRC:%.c=$(B)/%.o) $(B)/src/codec/policy_default.o
+STORE_OBJ = $(STORE_SRC:%.c=$(B)/%.o) $(B)/src/store/migrations.o
+DESK_OBJ = $(DESK_SRC:%.c=$(B)/%.o)
+HTTP_OBJ = $(HTTP_SRC:%.c=$(B)/%.o) $(B)/src/http/openapi.o
 CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
 LIB_OBJ = $(CORE_OBJ) $(CODEC_OBJ)
+SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ)
 
 .PHONY: all deps test test-unit test-scenarios test-san run bench fuzz lint \
 	clean
 all: deps $(B)/aftercare
 
 deps:
-	@scripts/deps.sh build
+	@scripts/deps.sh build serve
 
 $(B)/aftercare: $(CLI_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BASE)
@@ -66,6 +73,19 @@ $(B)/%.o: %.c
 
 # The shop's policy is built into the program (it never reads ../shared).
 $(B)/src/codec/policy_default.o: src/codec/policy_default.S policy/shop.policy
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
+
+# The case desk's layers, compiled but not yet linked (work in progress).
+serve-objs: $(SERVE_OBJ)
+
+# Migrations and the OpenAPI description are built in the same way.
+$(B)/src/store/migrations.o: src/store/migrations.S \
+		$(wildcard src/store/migrations/*.sql)
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
+
+$(B)/src/http/openapi.o: src/http/openapi.S web/openapi.json
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ $<
 
@@ -91,7 +111,7 @@ test-san:
 		test-unit test-scenarios
 
 test:
-	@scripts/deps.sh build test
+	@scripts/deps.sh build serve test
 	$(MAKE) $(B)/aftercare
 	$(MAKE) test-unit test-scenarios
 	$(MAKE) test-san

@@ -4,7 +4,7 @@
 # Called by make before every job, so it must be fast when nothing is missing.
 set -eu
 
-want="make gcc pkg-config libcjson-dev libsodium-dev"
+want="make gcc pkg-config libcjson-dev libsodium-dev libsqlite3-dev libmicrohttpd-dev"
 for job in "${@:-build}"; do
 	case "$job" in
 	build) ;;

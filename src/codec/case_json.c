@@ -317,13 +317,12 @@ static int read_items(const cJSON *order, struct order *o,
 	return 0;
 }
 
-static int read_order(const cJSON *root, struct order *o, struct ac_err *err)
+static int read_order_obj(const cJSON *order, struct order *o,
+			  struct ac_err *err)
 {
-	const cJSON *order;
 	struct ac_str cur;
 
-	if (get_object(root, "", "order", true, &order, err) ||
-	    get_str(order, "order", "id", true, &o->id, err))
+	if (get_str(order, "order", "id", true, &o->id, err))
 		return AC_EINVAL;
 	if (o->id.n == 0)
 		return bad(err, "order", "id", "empty");
@@ -343,18 +342,21 @@ static int read_order(const cJSON *root, struct order *o, struct ac_err *err)
 	return read_items(order, o, err);
 }
 
-static int read_shipment(const cJSON *root, struct ac_case *c,
-			 struct ac_err *err)
+static int read_order(const cJSON *root, struct order *o, struct ac_err *err)
 {
-	struct shipment *s = &c->shipment;
-	const cJSON *sh;
+	const cJSON *order;
+
+	if (get_object(root, "", "order", true, &order, err))
+		return AC_EINVAL;
+	return read_order_obj(order, o, err);
+}
+
+static int read_shipment_obj(const cJSON *sh, struct shipment *s,
+			     struct ac_err *err)
+{
 	struct ac_str v;
 
-	if (get_object(root, "", "shipment", false, &sh, err))
-		return AC_EINVAL;
-	c->shipped = sh != NULL;
-	if (!sh)
-		return 0;
+	memset(s, 0, sizeof *s);
 	if (get_time(sh, "shipment", "shipped_at", true, NULL,
 		     &s->shipped_at, err) ||
 	    get_address(sh, "shipment", "address", true, NULL, &s->address,
@@ -378,6 +380,17 @@ static int read_shipment(const cJSON *root, struct ac_case *c,
 			   "not one of none, held, cleared, "
 			   "refused_by_customer");
 	return 0;
+}
+
+static int read_shipment(const cJSON *root, struct ac_case *c,
+			 struct ac_err *err)
+{
+	const cJSON *sh;
+
+	if (get_object(root, "", "shipment", false, &sh, err))
+		return AC_EINVAL;
+	c->shipped = sh != NULL;
+	return sh ? read_shipment_obj(sh, &c->shipment, err) : 0;
 }
 
 static bool in_lines(const struct claim *cl, int line)
@@ -504,23 +517,32 @@ static int read_defects(const cJSON *claim, struct claim *cl,
 	return 0;
 }
 
-static int read_claim(const cJSON *root, struct ac_case *c,
-		      struct ac_err *err)
+/* read_claim_obj reads the claim against c->order (its lines must exist).
+ * With has_default, a missing opened_at takes default_opened_at. */
+static int read_claim_obj(const cJSON *claim, struct ac_case *c,
+			  bool has_default, int64_t default_opened_at,
+			  struct ac_err *err)
 {
 	struct claim *cl = &c->claim;
-	const cJSON *claim, *repair;
+	const cJSON *repair;
 	struct ac_str type;
 
-	if (get_object(root, "", "claim", true, &claim, err) ||
-	    get_str(claim, "claim", "type", true, &type, err))
+	memset(cl, 0, offsetof(struct claim, lines));
+	if (get_str(claim, "claim", "type", true, &type, err))
 		return AC_EINVAL;
 	if (claim_type_parse(type.p, type.n, &cl->type))
 		return bad(err, "claim", "type",
 			   "not one of cancel, not_received, damaged, "
 			   "wrong_item, unwanted, wrong_address, customs, "
 			   "repair");
-	if (get_time(claim, "claim", "opened_at", true, NULL, &cl->opened_at,
-		     err) ||
+	bool has_opened;
+
+	if (get_time(claim, "claim", "opened_at", !has_default, &has_opened,
+		     &cl->opened_at, err))
+		return AC_EINVAL;
+	if (!has_opened)
+		cl->opened_at = default_opened_at;
+	if (
 	    read_lines(claim, &c->order, cl, err) ||
 	    read_received(claim, &c->order, cl, err) ||
 	    read_defects(claim, cl, err) ||
@@ -536,6 +558,16 @@ static int read_claim(const cJSON *root, struct ac_case *c,
 		return bad(err, "claim", "defects",
 			   "a damaged claim names at least one defect");
 	return 0;
+}
+
+static int read_claim(const cJSON *root, struct ac_case *c,
+		      struct ac_err *err)
+{
+	const cJSON *claim;
+
+	if (get_object(root, "", "claim", true, &claim, err))
+		return AC_EINVAL;
+	return read_claim_obj(claim, c, false, 0, err);
 }
 
 int case_json_from_object(const void *root_obj, struct ac_case *c,
@@ -577,4 +609,236 @@ int case_reader_read(struct case_reader *rd, const char *buf, size_t n,
 	if (rc)
 		return rc;
 	return case_json_from_object(rd->root, c, err);
+}
+
+/* ---- request bodies of the case desk --------------------------------- */
+
+static int read_root(struct case_reader *rd, const char *buf, size_t n,
+		     const char *what, struct ac_err *err)
+{
+	int rc;
+
+	json_arena_enter(&rd->arena);
+	if (rd->arena.fallback)
+		cJSON_Delete(rd->root);
+	rd->root = NULL;
+	json_arena_reset(&rd->arena);
+	rc = json_parse(buf, n, AC_CASE_MAX_BYTES, what, &rd->root, err);
+	json_arena_leave(&rd->arena);
+	if (rc)
+		return rc;
+	if (!cJSON_IsObject(rd->root))
+		return ac_err_set(err, AC_EINVAL, "", "not a JSON object");
+	return json_check_duplicates(rd->root, "", err);
+}
+
+int order_request_read(struct case_reader *rd, const char *buf, size_t n,
+		       struct order_request *out, struct ac_err *err)
+{
+	const cJSON *cust, *sh;
+
+	memset(&out->order, 0, offsetof(struct order, items));
+	out->shipped = false;
+	out->has_paid = false;
+	out->paid_minor = 0;
+	if (read_root(rd, buf, n, "order", err) ||
+	    read_order_obj(rd->root, &out->order, err) ||
+	    get_object(rd->root, "", "customer", true, &cust, err) ||
+	    get_str(cust, "customer", "name", true, &out->customer_name,
+		    err) ||
+	    get_str(cust, "customer", "email", true, &out->customer_email,
+		    err) ||
+	    get_object(rd->root, "", "shipment", false, &sh, err))
+		return err ? err->code : AC_EINVAL;
+	if (out->customer_name.n == 0)
+		return bad(err, "customer", "name", "empty");
+	if (!memchr(out->customer_email.p, '@', out->customer_email.n))
+		return bad(err, "customer", "email", "not an e-mail address");
+	if (sh) {
+		if (read_shipment_obj(sh, &out->shipment, err))
+			return AC_EINVAL;
+		out->shipped = true;
+	}
+	if (field(rd->root, "paid_minor")) {
+		if (get_money(rd->root, "", "paid_minor", true,
+			      &out->paid_minor, err))
+			return AC_EINVAL;
+		out->has_paid = true;
+	}
+	return 0;
+}
+
+int shipment_request_read(struct case_reader *rd, const char *buf, size_t n,
+			  struct shipment *out, struct ac_err *err)
+{
+	if (read_root(rd, buf, n, "shipment", err))
+		return err ? err->code : AC_EINVAL;
+	return read_shipment_obj(rd->root, out, err);
+}
+
+int claim_request_read(struct case_reader *rd, const char *buf, size_t n,
+		       struct ac_str *order_id, struct ac_err *err)
+{
+	const cJSON *claim;
+
+	if (read_root(rd, buf, n, "request", err) ||
+	    get_str(rd->root, "", "order", true, order_id, err) ||
+	    get_object(rd->root, "", "claim", true, &claim, err))
+		return err ? err->code : AC_EINVAL;
+	if (order_id->n == 0)
+		return bad(err, "", "order", "empty");
+	return 0;
+}
+
+int claim_request_claim(struct case_reader *rd, struct ac_case *c,
+			int64_t default_opened_at, struct buf *claim_json,
+			struct ac_err *err)
+{
+	cJSON *claim = cJSON_GetObjectItemCaseSensitive(rd->root, "claim");
+	char *text;
+	int rc;
+
+	if (read_claim_obj(claim, c, true, default_opened_at, err))
+		return AC_EINVAL;
+	json_arena_enter(&rd->arena);
+	if (!field(claim, "opened_at") || cJSON_IsNull(field(claim,
+							    "opened_at"))) {
+		char t[40];
+
+		instant_format(c->claim.opened_at, t, sizeof t);
+		cJSON_DeleteItemFromObjectCaseSensitive(claim, "opened_at");
+		cJSON_AddStringToObject(claim, "opened_at", t);
+	}
+	text = cJSON_PrintUnformatted(claim);
+	rc = text ? buf_adds(claim_json, text) : AC_ENOMEM;
+	cJSON_free(text);
+	json_arena_leave(&rd->arena);
+	if (rc)
+		return ac_err_set(err, rc, "claim", "too large to store");
+	return 0;
+}
+
+int claim_json_read(struct case_reader *rd, const char *buf, size_t n,
+		    struct ac_case *c, struct ac_err *err)
+{
+	if (read_root(rd, buf, n, "claim", err))
+		return err ? err->code : AC_EINVAL;
+	return read_claim_obj(rd->root, c, false, 0, err);
+}
+
+/* ---- writing the facts back out -------------------------------------- */
+
+static int w_str(struct buf *b, const char *key, struct ac_str v, bool first)
+{
+	int rc = buf_adds(b, first ? "\"" : ",\"");
+
+	rc |= buf_adds(b, key);
+	rc |= buf_adds(b, "\":");
+	return rc | json_add_str(b, v.p ? v.p : "", v.n);
+}
+
+static int w_time(struct buf *b, const char *key, int64_t at)
+{
+	char t[40];
+	size_t n = instant_format(at, t, sizeof t);
+
+	return buf_addf(b, ",\"%s\":\"%.*s\"", key, (int)n, t);
+}
+
+static int w_address(struct buf *b, const char *key,
+		     const struct address *a)
+{
+	int rc = buf_addf(b, ",\"%s\":{", key);
+
+	rc |= w_str(b, "line1", a->line1, true);
+	if (a->name.n)
+		rc |= w_str(b, "name", a->name, false);
+	if (a->line2.n)
+		rc |= w_str(b, "line2", a->line2, false);
+	rc |= w_str(b, "city", a->city, false);
+	if (a->region.n)
+		rc |= w_str(b, "region", a->region, false);
+	rc |= w_str(b, "postal_code", a->postal_code, false);
+	rc |= w_str(b, "country", a->country, false);
+	return rc | buf_addc(b, '}');
+}
+
+static int w_size(struct buf *b, int64_t milli)
+{
+	int64_t frac = milli % 1000;
+	int digits = 3;
+
+	if (frac == 0)
+		return buf_addf(b, ",\"size\":\"%lld\"",
+				(long long)(milli / 1000));
+	while (frac % 10 == 0) {
+		frac /= 10;
+		digits--;
+	}
+	return buf_addf(b, ",\"size\":\"%lld.%0*lld\"",
+			(long long)(milli / 1000), digits, (long long)frac);
+}
+
+int order_json_write(const struct order *o, struct buf *b)
+{
+	int rc = buf_addc(b, '{');
+
+	rc |= w_str(b, "id", o->id, true);
+	rc |= w_time(b, "placed_at", o->placed_at);
+	rc |= buf_addf(b, ",\"currency\":\"%s\",\"shipping_minor\":%lld",
+		       o->currency->code, (long long)o->shipping_minor);
+	rc |= w_address(b, "address", &o->address);
+	rc |= buf_adds(b, ",\"items\":[");
+	for (int i = 0; i < o->n_items; i++) {
+		const struct item *it = &o->items[i];
+
+		rc |= buf_addf(b, "%s{\"line\":%d", i ? "," : "", it->line);
+		rc |= w_str(b, "sku", it->sku, false);
+		rc |= buf_addf(b, ",\"kind\":\"%s\"", item_kind_name(it->kind));
+		rc |= w_str(b, "style", it->style, false);
+		rc |= w_str(b, "shape", it->shape, false);
+		rc |= w_str(b, "material", it->material, false);
+		rc |= w_str(b, "color", it->color, false);
+		if (it->has_size)
+			rc |= w_size(b, it->size_milli);
+		rc |= buf_addf(b, ",\"price_minor\":%lld",
+			       (long long)it->price_minor);
+		if (it->certificate.n)
+			rc |= w_str(b, "certificate", it->certificate, false);
+		rc |= buf_addc(b, '}');
+	}
+	return rc | buf_adds(b, "]}") ? AC_ELIMIT : 0;
+}
+
+int shipment_json_write(const struct shipment *s, struct buf *b)
+{
+	int rc = buf_adds(b, "{\"courier_finding\":\"");
+
+	rc |= buf_adds(b, courier_finding_name(s->courier_finding));
+	rc |= buf_adds(b, "\",\"customs\":\"");
+	rc |= buf_adds(b, customs_name(s->customs));
+	rc |= buf_addc(b, '"');
+	rc |= w_time(b, "shipped_at", s->shipped_at);
+	rc |= w_address(b, "address", &s->address);
+	if (s->delivered)
+		rc |= w_time(b, "delivered_at", s->delivered_at);
+	return rc | buf_addc(b, '}') ? AC_ELIMIT : 0;
+}
+
+int facts_json_write(const struct order *o, bool shipped,
+		     const struct shipment *s, struct buf *b)
+{
+	int rc = buf_adds(b, "\"order\":");
+
+	rc |= order_json_write(o, b);
+	if (shipped) {
+		rc |= buf_adds(b, ",\"shipment\":");
+		rc |= shipment_json_write(s, b);
+	}
+	return rc ? AC_ELIMIT : 0;
+}
+
+int json_str_write(struct buf *b, const char *s, size_t n)
+{
+	return json_add_str(b, s, n);
 }

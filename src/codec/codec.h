@@ -40,6 +40,57 @@ int error_json_write(long line, const struct ac_err *err, struct buf *out);
 int decision_explain(const struct policy *p, const struct ac_case *c,
 		     const struct decision *d, struct buf *out);
 
+/* ---- the case desk's request bodies and stored facts ---------------- */
+
+/* POST /v1/orders: the case's order object plus "customer" and, optional,
+ * "shipment" and "paid_minor". Strings are borrowed from the reader. */
+struct order_request {
+	bool shipped;
+	struct shipment shipment;
+	struct ac_str customer_name, customer_email;
+	bool has_paid;
+	int64_t paid_minor;
+	struct order order;           /* last: it holds the items array */
+};
+
+/* order_request_read reads an order request; errors name the field as in
+ * a case ("order.items[0].price_minor", "customer.email"). */
+int order_request_read(struct case_reader *rd, const char *buf, size_t n,
+		       struct order_request *out, struct ac_err *err);
+
+/* shipment_request_read reads a shipment object. */
+int shipment_request_read(struct case_reader *rd, const char *buf, size_t n,
+			  struct shipment *out, struct ac_err *err);
+
+/* claim_request_read reads {"order": id, "claim": {...}} and gives the
+ * order's id (borrowed from rd); the claim is checked by
+ * claim_request_claim once the caller has put the order in c->order. */
+int claim_request_read(struct case_reader *rd, const char *buf, size_t n,
+		       struct ac_str *order_id, struct ac_err *err);
+
+/* claim_request_claim checks the claim read by claim_request_read against
+ * c->order, fills c->claim (opened_at defaults to default_opened_at) and
+ * appends the claim as it is to be stored (JSON, with opened_at). */
+int claim_request_claim(struct case_reader *rd, struct ac_case *c,
+			int64_t default_opened_at, struct buf *claim_json,
+			struct ac_err *err);
+
+/* claim_json_read reads a stored claim into c->claim against c->order. */
+int claim_json_read(struct case_reader *rd, const char *buf, size_t n,
+		    struct ac_case *c, struct ac_err *err);
+
+/* order_json_write, shipment_json_write: the objects as CONTRACT.md has
+ * them. facts_json_write appends the members "order" and, when shipped,
+ * "shipment" (no braces), so that a caller can add the claim and close
+ * the case. */
+int order_json_write(const struct order *o, struct buf *out);
+int shipment_json_write(const struct shipment *s, struct buf *out);
+int facts_json_write(const struct order *o, bool shipped,
+		     const struct shipment *s, struct buf *out);
+
+/* json_str_write appends s[0..n) as a JSON string literal, escaped. */
+int json_str_write(struct buf *out, const char *s, size_t n);
+
 struct policy_file;
 
 /* policy_file_load reads and checks the policy file at path. On failure

@@ -1,0 +1,232 @@
+/* desk.h: the case desk's workflow (desk layer).
+ * Opens cases from stored facts, decides them by the policy, re-decides
+ * them when a fact changes, works them through their states, pays refunds
+ * through the ledger exactly once, quotes repairs, keeps notes, evidence
+ * and the audit log. Owns transactions and idempotency. Takes a clock.
+ *
+ * Requests and results are JSON text: every call reads its request body
+ * (borrowed) and appends the resource's JSON representation to a
+ * caller-owned struct buf. On failure nothing is written to out, nothing
+ * is stored, and err names the field (or the resource) and says why; its
+ * code says which answer to give:
+ *   AC_ESYNTAX  the body is not JSON                       -> 400
+ *   AC_EINVAL   a field is missing, mistyped or refused    -> 422
+ *   AC_ENOTFOUND no such order / case / quote / evidence   -> 404
+ *   AC_ECONFLICT the id exists, or an idempotency key was
+ *               used with another body                      -> 409
+ *   AC_ESTATE   the case's state does not allow this       -> 409
+ *   AC_ELIMIT   a body or upload is over its named limit    -> 413
+ *   AC_EIO      the store failed                            -> 503
+ * The actor is who asks: "token:NAME" for an API token holder (staff or
+ * an integration), "system" for the desk's own re-decisions. */
+#ifndef AC_DESK_H
+#define AC_DESK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../codec/buf.h"
+#include "../core/err.h"
+#include "../core/policy.h"
+
+struct desk;
+struct store;
+
+struct desk_config {
+	struct store *store;            /* borrowed; outlives the desk */
+	const struct policy *policy;    /* borrowed; outlives the desk */
+	/* the clock: microseconds since the epoch, UTC */
+	int64_t (*now)(void *clock_ctx);
+	void *clock_ctx;
+	int64_t response_time_us;       /* the shop's own answer time; 0: 48 h */
+	int64_t quote_ttl_us;           /* a repair quote's life; 0: 14 days */
+};
+
+/* desk_new makes a desk over an open store; *out is freed by desk_free. */
+int desk_new(const struct desk_config *cfg, struct desk **out,
+	     struct ac_err *err);
+void desk_free(struct desk *d);
+
+/* desk_clock_real is the wall clock, for desk_config.now. */
+int64_t desk_clock_real(void *unused);
+
+/* ---- tokens --------------------------------------------------------- */
+
+/* desk_token_add stores a new API token for name, hashed, and writes the
+ * token itself (64 hex digits and a NUL) to token_out. */
+int desk_token_add(struct desk *d, const char *name, char token_out[80],
+		   struct ac_err *err);
+
+/* desk_token_check looks the token up; 0 and the token's name in
+ * name_out (at most 128 bytes with the NUL) when it is live, AC_ENOTFOUND
+ * when it is unknown or revoked. */
+int desk_token_check(struct desk *d, const char *token, char name_out[128],
+		     struct ac_err *err);
+
+/* desk_health: 0 while the store answers. */
+int desk_health(struct desk *d, struct ac_err *err);
+
+/* ---- orders, shipments, tracking ----------------------------------- */
+
+/* desk_create_order: body is the case's order object plus "customer":
+ * {"name", "email"}, optional "shipment" and "paid_minor". Appends
+ * {"id": ...}. AC_ECONFLICT when the id exists. */
+int desk_create_order(struct desk *d, const char *actor, const char *body,
+		      size_t n, struct buf *out, struct ac_err *err);
+
+/* desk_import_orders: body is JSON Lines, one order (as above) a line.
+ * Good lines are stored, each in its own transaction; appends
+ * {"created": N, "failed": M, "errors": [{"line", "field", "message"}]}.
+ * Fails only when the body as a whole cannot be read. */
+int desk_import_orders(struct desk *d, const char *actor, const char *body,
+		       size_t n, struct buf *out, struct ac_err *err);
+
+/* desk_get_order appends the order with its items, shipment, customer,
+ * what was paid and refunded, and its cases. */
+int desk_get_order(struct desk *d, const char *order_id, struct buf *out,
+		   struct ac_err *err);
+
+/* desk_put_shipment: body is a shipment object; stores it and re-decides
+ * every case of the order that is not resolved or closed. Appends
+ * {"order": id, "redecided": [{"id", "verdict", "status"}...]}. */
+int desk_put_shipment(struct desk *d, const char *actor, const char *order_id,
+		      const char *body, size_t n, struct buf *out,
+		      struct ac_err *err);
+
+/* desk_add_tracking: body {"at", "kind", "detail"?} where kind is a
+ * courier event; "delivered" (sets delivered_at), "lost_confirmed",
+ * "delivered_proven", "investigating", "customs_held", "customs_cleared",
+ * "customs_refused" change the shipment's facts and re-decide the order's
+ * open cases; other kinds ("picked_up", "in_transit", ...) are recorded
+ * only. Appends {"id", "redecided": [...]}. AC_ESTATE when the order has
+ * not shipped. */
+int desk_add_tracking(struct desk *d, const char *actor, const char *order_id,
+		      const char *body, size_t n, struct buf *out,
+		      struct ac_err *err);
+
+/* desk_list_tracking appends {"events": [...]} for the order. */
+int desk_list_tracking(struct desk *d, const char *order_id, struct buf *out,
+		       struct ac_err *err);
+
+/* ---- cases --------------------------------------------------------- */
+
+/* desk_open_case: body {"order": id, "claim": claim}; claim.opened_at
+ * defaults to the clock. The case is decided from the stored facts (never
+ * from a verdict the client sends) and stored with its decision in one
+ * transaction. Appends the case as desk_get_case does. */
+int desk_open_case(struct desk *d, const char *actor, const char *body,
+		   size_t n, struct buf *out, struct ac_err *err);
+
+/* desk_get_case appends {"id", "status", "order", "claim", "decision",
+ * "clauses": [{"id", "title", "text"}], "deadline", "response_due",
+ * "refunded_total_minor", "override", "approval", "quote", "created_at",
+ * "updated_at"}: the decision as it stands now. */
+int desk_get_case(struct desk *d, const char *case_id, struct buf *out,
+		  struct ac_err *err);
+
+struct desk_case_query {
+	const char *status;             /* NULL: any; else a status name */
+	const char *type;               /* NULL: any; else a claim type */
+	const char *order;              /* NULL: any */
+	const char *deadline_before;    /* NULL or an RFC 3339 time */
+	const char *after;              /* keyset cursor: a case id */
+	int limit;                      /* 0: 50; at most 100 */
+};
+
+/* desk_list_cases appends {"cases": [...], "next": id or null}. */
+int desk_list_cases(struct desk *d, const struct desk_case_query *q,
+		    struct buf *out, struct ac_err *err);
+
+/* desk_deadlines appends the cases not resolved or closed whose customer
+ * deadline or shop response time falls within `within_s` seconds from now
+ * or has passed: {"now", "cases": [{"id", "deadline", "response_due",
+ * "overdue": bool}...]}. */
+int desk_deadlines(struct desk *d, int64_t within_s, struct buf *out,
+		   struct ac_err *err);
+
+/* desk_transition: body {"to": status, "reason"?}. Allowed moves:
+ * open -> waiting | decided; waiting -> open | decided; decided ->
+ * waiting | resolved; resolved -> closed; (any but closed) -> closed with
+ * a reason. AC_ESTATE with the reason otherwise. Appends the case. */
+int desk_transition(struct desk *d, const char *actor, const char *case_id,
+		    const char *body, size_t n, struct buf *out,
+		    struct ac_err *err);
+
+/* desk_approve approves the current decision (status -> decided).
+ * AC_ESTATE when the decision is pending or the case is resolved/closed. */
+int desk_approve(struct desk *d, const char *actor, const char *case_id,
+		 struct buf *out, struct ac_err *err);
+
+/* desk_override: body {"verdict", "refund_max_minor"?, "reason"}; staff
+ * replace the verdict with a written reason. The override and its author
+ * show on the case and in the audit log; refunds then follow the
+ * override's refund_max_minor. */
+int desk_override(struct desk *d, const char *actor, const char *case_id,
+		  const char *body, size_t n, struct buf *out,
+		  struct ac_err *err);
+
+/* desk_refund: body {"amount_minor": int}. Pays a refund through the
+ * ledger: never above the decision's (or override's) refund_max_minor less
+ * what the case has refunded, never above what is left of the payment on
+ * the order (AC_EINVAL, field "amount_minor", saying which limit). The
+ * key is required (AC_EINVAL field "Idempotency-Key" when empty); the
+ * same key and body again appends the first response again and sets
+ * *replayed; the same key with another body is AC_ECONFLICT. scope is
+ * whose key it is (the token's name). Appends {"id", "case",
+ * "amount_minor", "currency", "refunded_total_minor"}. */
+int desk_refund(struct desk *d, const char *actor, const char *scope,
+		const char *case_id, const char *idem_key, const char *body,
+		size_t n, bool *replayed, struct buf *out,
+		struct ac_err *err);
+
+/* ---- repair quotes ------------------------------------------------- */
+
+/* desk_quote: body {"amount_minor", "expires_at"?}; for a paid repair
+ * (warranty.2 with a rise, warranty.3). Appends the quote. */
+int desk_quote(struct desk *d, const char *actor, const char *case_id,
+	       const char *body, size_t n, struct buf *out,
+	       struct ac_err *err);
+
+/* desk_quote_action: action is "accept", "decline", "repaired" or
+ * "shipped_back": quoted -> accepted | declined (| expired once past
+ * expires_at: AC_ESTATE), accepted -> repaired -> shipped_back. Accepting
+ * re-decides the case with the quoted charge. Appends the quote. */
+int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
+		      const char *action, struct buf *out,
+		      struct ac_err *err);
+
+/* ---- notes, evidence, audit ---------------------------------------- */
+
+/* desk_add_note: body {"body": text}. Appends the note. */
+int desk_add_note(struct desk *d, const char *actor, const char *case_id,
+		  const char *body, size_t n, struct buf *out,
+		  struct ac_err *err);
+/* desk_list_notes appends {"notes": [...]}. */
+int desk_list_notes(struct desk *d, const char *case_id, struct buf *out,
+		    struct ac_err *err);
+
+/* The largest evidence file accepted. */
+#define DESK_EVIDENCE_MAX (8u << 20)
+
+/* desk_add_evidence stores a photo (image/jpeg, image/png or image/webp,
+ * checked against the bytes' magic numbers) by its SHA-256. Appends
+ * {"sha256", "content_type", "size"}. AC_EINVAL for another type or bytes
+ * that are not what the type says; AC_ELIMIT over DESK_EVIDENCE_MAX. */
+int desk_add_evidence(struct desk *d, const char *actor, const char *case_id,
+		      const char *content_type, const char *bytes, size_t n,
+		      struct buf *out, struct ac_err *err);
+
+/* desk_get_evidence appends the bytes to out and sets the content type
+ * (at most 64 bytes with the NUL). */
+int desk_get_evidence(struct desk *d, const char *case_id, const char *sha256,
+		      char content_type[64], struct buf *out,
+		      struct ac_err *err);
+
+/* desk_list_audit appends {"events": [...], "next": id or null}, oldest
+ * first; entity and entity_id may be NULL. */
+int desk_list_audit(struct desk *d, const char *entity, const char *entity_id,
+		    int64_t since_id, int limit, struct buf *out,
+		    struct ac_err *err);
+
+#endif
