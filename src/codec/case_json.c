@@ -842,3 +842,40 @@ int json_str_write(struct buf *b, const char *s, size_t n)
 {
 	return json_add_str(b, s, n);
 }
+
+int body_read(struct case_reader *rd, const char *buf, size_t n,
+	      const struct body_field *fields, int count, struct ac_err *err)
+{
+	if (read_root(rd, buf, n, "body", err))
+		return err ? err->code : AC_EINVAL;
+	for (int i = 0; i < count; i++) {
+		const struct body_field *f = &fields[i];
+		const cJSON *v = field(rd->root, f->name);
+		bool present = v && !cJSON_IsNull(v);
+		int rc = 0;
+
+		if (f->present)
+			*f->present = present;
+		if (!present) {
+			if (f->required)
+				return bad(err, "", f->name, "missing");
+			continue;
+		}
+		switch (f->type) {
+		case BODY_STR:
+			rc = get_str(rd->root, "", f->name, true, f->str, err);
+			break;
+		case BODY_MONEY:
+			rc = get_money(rd->root, "", f->name, true, f->num,
+				       err);
+			break;
+		case BODY_TIME:
+			rc = get_time(rd->root, "", f->name, true, NULL,
+				      f->num, err);
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

@@ -33,6 +33,11 @@ int case_reader_read(struct case_reader *rd, const char *buf, size_t n,
  * to out. Returns 0 or AC_ELIMIT. */
 int decision_json_write(const struct decision *d, struct buf *out);
 
+/* decision_json_clauses reads the clause ids back out of a decision's
+ * JSON (as stored), at most cap of them. */
+int decision_json_clauses(const char *json, size_t n, enum clause_id *out,
+			  int cap, int *count);
+
 /* error_json_write appends {"line": N, "error": {"field", "message"}}. */
 int error_json_write(long line, const struct ac_err *err, struct buf *out);
 
@@ -74,6 +79,23 @@ int claim_request_read(struct case_reader *rd, const char *buf, size_t n,
 int claim_request_claim(struct case_reader *rd, struct ac_case *c,
 			int64_t default_opened_at, struct buf *claim_json,
 			struct ac_err *err);
+
+/* A small request body: one JSON object of named fields, each a string,
+ * an amount (0 .. 2^53 - 1) or an RFC 3339 time. */
+enum body_type { BODY_STR, BODY_MONEY, BODY_TIME };
+
+struct body_field {
+	const char *name;
+	enum body_type type;
+	bool required;
+	struct ac_str *str;       /* BODY_STR: borrowed from the reader */
+	int64_t *num;             /* BODY_MONEY, BODY_TIME (microseconds) */
+	bool *present;            /* may be NULL */
+};
+
+/* body_read reads the fields of a small body; errors name the field. */
+int body_read(struct case_reader *rd, const char *buf, size_t n,
+	      const struct body_field *fields, int count, struct ac_err *err);
 
 /* claim_json_read reads a stored claim into c->claim against c->order. */
 int claim_json_read(struct case_reader *rd, const char *buf, size_t n,

@@ -90,3 +90,25 @@ int error_json_write(long line, const struct ac_err *err, struct buf *out)
 	rc |= buf_adds(out, "}}");
 	return rc ? AC_ELIMIT : 0;
 }
+
+int decision_json_clauses(const char *json, size_t n, enum clause_id *out,
+			  int cap, int *count)
+{
+	cJSON *root = cJSON_ParseWithLength(json, n);
+	const cJSON *arr, *v;
+
+	*count = 0;
+	if (!root)
+		return AC_ESYNTAX;
+	arr = cJSON_GetObjectItemCaseSensitive(root, "clauses");
+	cJSON_ArrayForEach(v, arr) {
+		enum clause_id id;
+
+		if (*count < cap && cJSON_IsString(v) &&
+		    !clause_id_parse(v->valuestring, strlen(v->valuestring),
+				     &id))
+			out[(*count)++] = id;
+	}
+	cJSON_Delete(root);
+	return 0;
+}

@@ -6,8 +6,8 @@
  *
  * Requests and results are JSON text: every call reads its request body
  * (borrowed) and appends the resource's JSON representation to a
- * caller-owned struct buf. On failure nothing is written to out, nothing
- * is stored, and err names the field (or the resource) and says why; its
+ * caller-owned struct buf. On failure nothing is stored, out may hold a
+ * partial result to be discarded, and err names the field (or the resource) and says why; its
  * code says which answer to give:
  *   AC_ESYNTAX  the body is not JSON                       -> 400
  *   AC_EINVAL   a field is missing, mistyped or refused    -> 422

@@ -1,0 +1,394 @@
+/* desk.c: the desk itself, tokens, audit, and deciding stored cases
+ * (desk layer). Every decision the desk makes goes through
+ * desk_decide_save: facts from the store, decide() from core, the
+ * decision and its facts back to the store. */
+#include "desk_int.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../core/instant.h"
+
+int64_t desk_clock_real(void *unused)
+{
+	struct timespec ts;
+
+	(void)unused;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * AC_US_PER_S + ts.tv_nsec / 1000;
+}
+
+int desk_new(const struct desk_config *cfg, struct desk **out,
+	     struct ac_err *err)
+{
+	struct desk *d;
+
+	if (!cfg->store || !cfg->policy || !cfg->now)
+		return ac_err_set(err, AC_EINVAL, "desk",
+				  "store, policy and clock are required");
+	if (sodium_init() < 0)
+		return ac_err_set(err, AC_EIO, "desk",
+				  "libsodium failed to initialise");
+	d = xcalloc(1, sizeof *d);
+	d->store = cfg->store;
+	d->policy = cfg->policy;
+	d->now = cfg->now;
+	d->clock_ctx = cfg->clock_ctx;
+	d->response_time_us = cfg->response_time_us ? cfg->response_time_us :
+				48 * 3600 * AC_US_PER_S;
+	d->quote_ttl_us = cfg->quote_ttl_us ? cfg->quote_ttl_us :
+			  14 * 86400 * AC_US_PER_S;
+	d->rd = case_reader_new();
+	d->rd2 = case_reader_new();
+	d->c = xmalloc(sizeof *d->c);
+	d->req = xmalloc(sizeof *d->req);
+	buf_init(&d->scratch, 64u << 20);
+	buf_init(&d->facts, 4u << 20);
+	buf_init(&d->djson, 1u << 20);
+	buf_init(&d->claim, AC_CASE_MAX_BYTES);
+	*out = d;
+	return 0;
+}
+
+void desk_free(struct desk *d)
+{
+	if (!d)
+		return;
+	case_reader_free(d->rd);
+	case_reader_free(d->rd2);
+	free(d->c);
+	free(d->req);
+	buf_release(&d->scratch);
+	buf_release(&d->facts);
+	buf_release(&d->djson);
+	buf_release(&d->claim);
+	free(d);
+}
+
+int desk_health(struct desk *d, struct ac_err *err)
+{
+	return store_health(d->store, err);
+}
+
+/* ---- tokens ----------------------------------------------------------- */
+
+static void token_hash(const char *token, char hex[65])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof h, (const unsigned char *)token,
+			   strlen(token), NULL, 0);
+	sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
+int desk_token_add(struct desk *d, const char *name, char token_out[80],
+		   struct ac_err *err)
+{
+	unsigned char raw[32];
+	char hash[65];
+	int rc;
+
+	if (!name || !*name || strlen(name) > 100)
+		return ac_err_set(err, AC_EINVAL, "name",
+				  "a token needs a name of 1 to 100 bytes");
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(token_out, 65, raw, sizeof raw);
+	token_hash(token_out, hash);
+	rc = store_begin(d->store, err);
+	if (!rc)
+		rc = store_put_token(d->store, S(name), S(hash), desk_now(d),
+				     NULL, err);
+	if (!rc)
+		rc = desk_audit(d, "system", "token.add", "token", S(name),
+				NULL, NULL, err);
+	if (!rc)
+		rc = store_commit(d->store, err);
+	return rc ? desk_fail(d, rc) : 0;
+}
+
+int desk_token_check(struct desk *d, const char *token, char name_out[128],
+		     struct ac_err *err)
+{
+	struct store_token t = { 0 };
+	char hash[65];
+	int rc;
+
+	if (!token || strlen(token) != 64)
+		return ac_err_set(err, AC_ENOTFOUND, "token", "unknown token");
+	token_hash(token, hash);
+	rc = store_find_token(d->store, S(hash), &t, err);
+	if (!rc)
+		snprintf(name_out, 128, "%.*s", (int)t.name.n, t.name.p);
+	store_token_release(&t);
+	return rc;
+}
+
+/* ---- shared helpers --------------------------------------------------- */
+
+int desk_fail(struct desk *d, int rc)
+{
+	if (store_in_transaction(d->store))
+		store_rollback(d->store, NULL);
+	return rc;
+}
+
+int desk_audit(struct desk *d, const char *actor, const char *action,
+	       const char *entity, struct ac_str entity_id,
+	       const char *before, const char *after, struct ac_err *err)
+{
+	struct store_audit a = {
+		.at = desk_now(d),
+		.actor = S(actor),
+		.action = S(action),
+		.entity = S(entity),
+		.entity_id = entity_id,
+		.before_json = S(before),
+		.after_json = S(after),
+	};
+
+	return store_append_audit(d->store, &a, NULL, err);
+}
+
+int desk_time(struct buf *b, int64_t at)
+{
+	char t[40];
+	size_t n = instant_format(at, t, sizeof t);
+
+	buf_addc(b, '"');
+	buf_add(b, t, n);
+	return buf_addc(b, '"');
+}
+
+int desk_str(struct buf *b, struct ac_str s)
+{
+	return json_str_write(b, s.p ? s.p : "", s.n);
+}
+
+int desk_cstr(struct buf *b, const char *s)
+{
+	return json_str_write(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+int64_t desk_paid(const struct store_order *so)
+{
+	int64_t paid = so->order.shipping_minor;
+
+	if (so->has_paid)
+		return so->paid_minor;
+	for (int i = 0; i < so->order.n_items; i++)
+		paid += so->order.items[i].price_minor;
+	return paid;
+}
+
+void loaded_release(struct loaded *l)
+{
+	if (l->have_sc)
+		store_case_release(&l->sc);
+	if (l->have_so)
+		store_order_release(&l->so);
+	l->have_sc = l->have_so = false;
+}
+
+int desk_load_case(struct desk *d, const char *case_id, struct loaded *l,
+		   struct ac_err *err)
+{
+	int rc;
+
+	memset(l, 0, sizeof *l);
+	rc = store_get_case(d->store, S(case_id), &l->sc, err);
+	if (rc)
+		return rc;
+	l->have_sc = true;
+	rc = store_get_order(d->store, l->sc.order_id, &l->so, err);
+	if (rc)
+		return rc;
+	l->have_so = true;
+	return 0;
+}
+
+int desk_build_case(struct desk *d, const struct store_order *so,
+		    struct ac_str claim_json, struct ac_err *err)
+{
+	struct ac_case *c = d->c;
+
+	c->order = so->order;
+	c->shipped = so->shipped;
+	c->shipment = so->shipment;
+	return claim_json_read(d->rd2, claim_json.p, claim_json.n, c, err);
+}
+
+enum case_status desk_status_for(enum verdict v)
+{
+	return v == VERDICT_PENDING ? CASE_STATUS_WAITING : CASE_STATUS_OPEN;
+}
+
+/* An accepted repair quote fixes what a paid repair costs (warranty.3:
+ * "charge 0 until quoted"). */
+static void apply_quote(struct desk *d, struct ac_str case_id,
+			struct decision *dec)
+{
+	struct store_quote q = { 0 };
+
+	if (dec->verdict != VERDICT_PAID_REPAIR)
+		return;
+	if (store_get_case_quote(d->store, case_id, &q, NULL) == 0 &&
+	    (q.status == QUOTE_STATUS_ACCEPTED ||
+	     q.status == QUOTE_STATUS_REPAIRED ||
+	     q.status == QUOTE_STATUS_SHIPPED_BACK)) {
+		int k = 0;
+
+		dec->charge_minor = q.amount_minor;
+		for (int i = 0; i < dec->n_needs; i++)
+			if (dec->needs[i] != NEED_REPAIR_QUOTE)
+				dec->needs[k++] = dec->needs[i];
+		dec->n_needs = k;
+		for (int i = 0; i < dec->n_remedies; i++)
+			if (dec->remedies[i].type == REMEDY_REPAIR)
+				dec->remedies[i].amount_minor =
+					q.amount_minor;
+	}
+	store_quote_release(&q);
+}
+
+int desk_decide_save(struct desk *d, struct ac_str case_id,
+		     struct ac_str claim_json, struct decision *dec,
+		     struct ac_err *err)
+{
+	struct ac_case *c = d->c;
+	int rc;
+
+	c->now = desk_now(d);
+	rc = decide(d->policy, c, dec, err);
+	if (rc)
+		return rc;
+	apply_quote(d, case_id, dec);
+	buf_reset(&d->facts);
+	buf_reset(&d->djson);
+	rc = buf_addc(&d->facts, '{');
+	rc |= facts_json_write(&c->order, c->shipped, &c->shipment,
+			       &d->facts);
+	rc |= buf_adds(&d->facts, ",\"claim\":");
+	rc |= buf_add(&d->facts, claim_json.p, claim_json.n);
+	rc |= buf_adds(&d->facts, ",\"now\":");
+	rc |= desk_time(&d->facts, c->now);
+	rc |= buf_addc(&d->facts, '}');
+	rc |= decision_json_write(dec, &d->djson);
+	if (rc)
+		return ac_err_set(err, AC_ELIMIT, "case",
+				  "facts too large to store");
+
+	struct store_decision sd = {
+		.case_id = case_id,
+		.decided_at = c->now,
+		.verdict = S(verdict_name(dec->verdict)),
+		.refund_max_minor = dec->refund_max_minor,
+		.charge_minor = dec->charge_minor,
+		.has_deadline = dec->has_deadline,
+		.deadline = dec->deadline,
+		.policy = S(dec->policy),
+		.decision_json = { d->djson.p, d->djson.len },
+		.facts_json = { d->facts.p, d->facts.len },
+	};
+	return store_save_decision(d->store, &sd, NULL, err);
+}
+
+int desk_redecide_order(struct desk *d, const char *actor,
+			struct ac_str order_id, struct buf *out,
+			struct ac_err *err)
+{
+	struct store_case_filter f = {
+		.status_mask = CASE_STATUS_BIT(CASE_STATUS_OPEN) |
+			       CASE_STATUS_BIT(CASE_STATUS_WAITING) |
+			       CASE_STATUS_BIT(CASE_STATUS_DECIDED),
+		.order_id = order_id,
+		.limit = STORE_PAGE_MAX,
+	};
+	struct store_case_page *page = xcalloc(1, sizeof *page);
+	char after[STORE_ID_MAX] = "";
+	int rc, n_out = 0;
+
+	buf_addc(out, '[');
+	for (;;) {
+		f.after_id = S(after);
+		rc = store_list_cases(d->store, &f, page, err);
+		if (rc)
+			break;
+		for (int i = 0; i < page->n && !rc; i++) {
+			struct store_case_row *row = &page->rows[i];
+			struct loaded l;
+			struct decision dec;
+			char before[96], afterj[96];
+
+			memset(&l, 0, sizeof l);
+			rc = store_get_case(d->store, row->id, &l.sc, err);
+			if (rc)
+				break;
+			l.have_sc = true;
+			if (l.sc.has_override) {  /* staff own it now */
+				loaded_release(&l);
+				continue;
+			}
+			rc = store_get_order(d->store, l.sc.order_id, &l.so,
+					     err);
+			if (!rc) {
+				l.have_so = true;
+				rc = desk_build_case(d, &l.so, l.sc.claim_json,
+						     err);
+			}
+			if (!rc)
+				rc = desk_decide_save(d, l.sc.id,
+						      l.sc.claim_json, &dec,
+						      err);
+			if (rc) {
+				loaded_release(&l);
+				break;
+			}
+			enum case_status st = l.sc.status;
+			bool changed = !row->has_decision ||
+				row->verdict.n != strlen(verdict_name(
+							 dec.verdict)) ||
+				memcmp(row->verdict.p, verdict_name(dec.verdict),
+				       row->verdict.n) != 0;
+
+			if (changed)
+				st = desk_status_for(dec.verdict);
+			if (st != l.sc.status)
+				rc = store_update_case_status(d->store, l.sc.id,
+							      st, desk_now(d),
+							      err);
+			snprintf(before, sizeof before,
+				 "{\"status\":\"%s\",\"verdict\":\"%.*s\"}",
+				 store_case_status_name(l.sc.status),
+				 (int)row->verdict.n, row->verdict.p);
+			snprintf(afterj, sizeof afterj,
+				 "{\"status\":\"%s\",\"verdict\":\"%s\"}",
+				 store_case_status_name(st),
+				 verdict_name(dec.verdict));
+			if (!rc)
+				rc = desk_audit(d, actor, "case.redecide",
+						"case", l.sc.id, before, afterj,
+						err);
+			if (!rc) {
+				buf_adds(out, n_out++ ? ",{\"id\":" : "{\"id\":");
+				desk_str(out, l.sc.id);
+				buf_addf(out, ",\"verdict\":\"%s\",\"status\":"
+					 "\"%s\"}", verdict_name(dec.verdict),
+					 store_case_status_name(st));
+			}
+			loaded_release(&l);
+		}
+		if (rc || !page->more || page->n == 0)
+			break;
+		snprintf(after, sizeof after, "%.*s",
+			 (int)page->rows[page->n - 1].id.n,
+			 page->rows[page->n - 1].id.p);
+		store_case_page_release(page);
+	}
+	store_case_page_release(page);
+	free(page);
+	buf_addc(out, ']');
+	return rc;
+}

@@ -1,0 +1,87 @@
+/* desk_int.h: what the desk's files share (desk layer, internal).
+ * struct desk is defined here for the files of src/desk only; callers
+ * see it opaque. */
+#ifndef AC_DESK_INT_H
+#define AC_DESK_INT_H
+
+#include "../codec/codec.h"
+#include "../core/decide.h"
+#include "../store/store.h"
+#include "desk.h"
+
+struct desk {
+	struct store *store;
+	const struct policy *policy;
+	int64_t (*now)(void *);
+	void *clock_ctx;
+	int64_t response_time_us;
+	int64_t quote_ttl_us;
+	struct case_reader *rd;         /* request bodies */
+	struct case_reader *rd2;        /* stored claims */
+	struct ac_case *c;              /* the case being decided */
+	struct order_request *req;      /* an order being created */
+	struct buf scratch, facts, djson, claim;
+};
+
+/* A case loaded with everything needed to decide it again. */
+struct loaded {
+	struct store_case sc;
+	struct store_order so;
+	bool have_sc, have_so;
+};
+
+void loaded_release(struct loaded *l);
+
+static inline int64_t desk_now(struct desk *d)
+{
+	return d->now(d->clock_ctx);
+}
+
+static inline struct ac_str S(const char *s)
+{
+	return store_str(s);
+}
+
+/* desk_audit appends an audit event; before/after may be NULL. */
+int desk_audit(struct desk *d, const char *actor, const char *action,
+	       const char *entity, struct ac_str entity_id,
+	       const char *before, const char *after, struct ac_err *err);
+
+/* desk_fail rolls back an open transaction and returns rc. */
+int desk_fail(struct desk *d, int rc);
+
+/* desk_build_case fills d->c from a stored order and a claim JSON text. */
+int desk_build_case(struct desk *d, const struct store_order *so,
+		    struct ac_str claim_json, struct ac_err *err);
+
+/* desk_decide_save decides d->c (whose claim JSON is claim_json), applies
+ * an accepted repair quote, and saves the decision for case_id; *dec gets
+ * the decision. */
+int desk_decide_save(struct desk *d, struct ac_str case_id,
+		     struct ac_str claim_json, struct decision *dec,
+		     struct ac_err *err);
+
+/* desk_redecide_order decides again every case of the order that is not
+ * resolved, closed or overridden; appends [{"id","verdict","status"}..]
+ * to out. Runs inside the caller's transaction. */
+int desk_redecide_order(struct desk *d, const char *actor,
+			struct ac_str order_id, struct buf *out,
+			struct ac_err *err);
+
+/* desk_load_case loads the case and its order. */
+int desk_load_case(struct desk *d, const char *case_id, struct loaded *l,
+		   struct ac_err *err);
+
+/* desk_status_for: the status a (re)decided case takes. */
+enum case_status desk_status_for(enum verdict v);
+
+/* desk_paid: what was paid on the order: paid_minor when the order gave
+ * it, else its items and shipping. */
+int64_t desk_paid(const struct store_order *so);
+
+/* json helpers */
+int desk_time(struct buf *b, int64_t at);
+int desk_str(struct buf *b, struct ac_str s);
+int desk_cstr(struct buf *b, const char *s);
+
+#endif

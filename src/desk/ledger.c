@@ -1,0 +1,159 @@
+/* ledger.c: refunds through the ledger, exactly once (desk layer).
+ * A refund is checked and written inside one write transaction (BEGIN
+ * IMMEDIATE on SQLite), so two concurrent requests cannot both pay: the
+ * second sees the first's entry in its sums. The idempotency record is
+ * written in the same transaction as the entry it answers for. */
+#include "desk_int.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The request's fingerprint: the case and the exact body. */
+static void request_hash(const char *case_id, const char *body, size_t n,
+			 char hex[65])
+{
+	crypto_generichash_state st;
+	unsigned char h[32];
+
+	crypto_generichash_init(&st, NULL, 0, sizeof h);
+	crypto_generichash_update(&st, (const unsigned char *)case_id,
+				  strlen(case_id) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)body, n);
+	crypto_generichash_final(&st, h, sizeof h);
+	sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
+int desk_refund(struct desk *d, const char *actor, const char *scope,
+		const char *case_id, const char *idem_key, const char *body,
+		size_t n, bool *replayed, struct buf *out,
+		struct ac_err *err)
+{
+	struct store_idem idem = { 0 };
+	struct store_decision sd = { 0 };
+	struct store_ledger_sum case_sum = { 0 }, order_sum = { 0 };
+	struct loaded l = { 0 };
+	int64_t amount = 0, ledger_id = 0;
+	struct body_field fields[] = {
+		{ "amount_minor", BODY_MONEY, true, NULL, &amount, NULL },
+	};
+	char hash[65];
+	int rc;
+
+	*replayed = false;
+	if (!idem_key || !*idem_key)
+		return ac_err_set(err, AC_EINVAL, "Idempotency-Key",
+				  "a refund needs an Idempotency-Key header");
+	if (strlen(idem_key) > 255)
+		return ac_err_set(err, AC_EINVAL, "Idempotency-Key",
+				  "longer than 255 bytes");
+	request_hash(case_id, body, n, hash);
+
+	rc = store_begin(d->store, err);
+	if (rc)
+		return rc;
+	rc = store_get_idempotency(d->store, S(scope), S(idem_key), &idem,
+				   NULL);
+	if (rc == 0) {
+		/* seen before: the first answer again, or a conflict */
+		if (strlen(hash) == idem.request_hash.n &&
+		    !memcmp(hash, idem.request_hash.p, idem.request_hash.n)) {
+			buf_add(out, idem.response_body.p,
+				idem.response_body.n);
+			*replayed = true;
+		} else {
+			rc = ac_err_set(err, AC_ECONFLICT, "Idempotency-Key",
+					"this key was used with another "
+					"request");
+		}
+		store_idem_release(&idem);
+		store_rollback(d->store, NULL);
+		return rc;
+	}
+	rc = body_read(d->rd, body, n, fields, 1, err);
+	if (!rc && amount < 1)
+		rc = ac_err_set(err, AC_EINVAL, "amount_minor",
+				"a refund is at least 1");
+	if (!rc)
+		rc = desk_load_case(d, case_id, &l, err);
+	if (!rc && l.sc.status == CASE_STATUS_CLOSED)
+		rc = ac_err_set(err, AC_ESTATE, "status",
+				"the case is closed");
+	if (!rc)
+		rc = store_get_current_decision(d->store, S(case_id), &sd, err);
+	if (!rc)
+		rc = store_sum_ledger_case(d->store, S(case_id), &case_sum,
+					   err);
+	if (!rc)
+		rc = store_sum_ledger_order(d->store, l.sc.order_id,
+					    &order_sum, err);
+	if (!rc) {
+		int64_t case_left = sd.refund_max_minor - case_sum.refund_minor;
+		int64_t paid_left = desk_paid(&l.so) - order_sum.refund_minor;
+
+		if (sd.refund_max_minor == 0)
+			rc = ac_err_set(err, AC_EINVAL, "amount_minor",
+					"the decision (%.*s) allows no refund",
+					(int)sd.verdict.n, sd.verdict.p);
+		else if (amount > case_left)
+			rc = ac_err_set(err, AC_EINVAL, "amount_minor",
+					"above what the decision allows: %lld "
+					"left of %lld",
+					(long long)(case_left > 0 ? case_left :
+						    0),
+					(long long)sd.refund_max_minor);
+		else if (amount > paid_left)
+			rc = ac_err_set(err, AC_EINVAL, "amount_minor",
+					"above what is left of the payment: "
+					"%lld", (long long)(paid_left > 0 ?
+							    paid_left : 0));
+	}
+	if (!rc) {
+		struct store_ledger_entry e = {
+			.case_id = l.sc.id,
+			.order_id = l.sc.order_id,
+			.kind = LEDGER_REFUND,
+			.amount_minor = amount,
+			.currency = l.so.order.currency,
+			.created_at = desk_now(d),
+			.actor = S(actor),
+			.idempotency_key = S(idem_key),
+		};
+
+		rc = store_add_ledger(d->store, &e, &ledger_id, err);
+	}
+	if (!rc) {
+		int64_t total = case_sum.refund_minor + amount;
+
+		buf_addf(out, "{\"id\":%lld,\"case\":", (long long)ledger_id);
+		desk_str(out, l.sc.id);
+		buf_addf(out, ",\"amount_minor\":%lld,\"currency\":\"%s\","
+			 "\"refunded_total_minor\":%lld}", (long long)amount,
+			 l.so.order.currency->code, (long long)total);
+
+		struct store_idem rec = {
+			.scope = S(scope),
+			.key = S(idem_key),
+			.request_hash = S(hash),
+			.response_status = 201,
+			.response_body = { out->p, out->len },
+			.created_at = desk_now(d),
+		};
+
+		rc = store_put_idempotency(d->store, &rec, err);
+		if (!rc)
+			rc = desk_audit(d, actor, "case.refund", "case",
+					l.sc.id, NULL, out->p, err);
+		/* the whole allowance paid: the case is resolved */
+		if (!rc && total == sd.refund_max_minor &&
+		    l.sc.status != CASE_STATUS_RESOLVED)
+			rc = store_update_case_status(d->store, l.sc.id,
+						      CASE_STATUS_RESOLVED,
+						      desk_now(d), err);
+	}
+	if (!rc)
+		rc = store_commit(d->store, err);
+	store_decision_release(&sd);
+	loaded_release(&l);
+	return rc ? desk_fail(d, rc) : 0;
+}

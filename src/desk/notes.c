@@ -1,0 +1,229 @@
+/* notes.c: staff notes, evidence photos and the audit log (desk layer).
+ * Evidence is stored by the SHA-256 of its bytes; its type is checked
+ * against the bytes' own magic numbers, not only the declared type. */
+#include "desk_int.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int desk_add_note(struct desk *d, const char *actor, const char *case_id,
+		  const char *body, size_t n, struct buf *out,
+		  struct ac_err *err)
+{
+	struct ac_str text;
+	struct body_field fields[] = {
+		{ "body", BODY_STR, true, &text, NULL, NULL },
+	};
+	int64_t id = 0, now = desk_now(d);
+	int rc;
+
+	rc = body_read(d->rd, body, n, fields, 1, err);
+	if (rc)
+		return rc;
+	if (text.n == 0 || text.n > 65536)
+		return ac_err_set(err, AC_EINVAL, "body",
+				  "a note of 1 to 65536 bytes");
+	struct store_note note = {
+		.case_id = S(case_id),
+		.author = S(actor),
+		.body = text,
+		.created_at = now,
+	};
+
+	rc = store_begin(d->store, err);
+	if (!rc)
+		rc = store_add_note(d->store, &note, &id, err);
+	if (!rc)
+		rc = desk_audit(d, actor, "note.add", "case", S(case_id), NULL,
+				NULL, err);
+	if (!rc)
+		rc = store_commit(d->store, err);
+	if (rc)
+		return desk_fail(d, rc);
+	buf_addf(out, "{\"id\":%lld,\"case\":", (long long)id);
+	desk_cstr(out, case_id);
+	buf_adds(out, ",\"author\":");
+	desk_cstr(out, actor);
+	buf_adds(out, ",\"body\":");
+	desk_str(out, text);
+	buf_adds(out, ",\"created_at\":");
+	desk_time(out, now);
+	return buf_addc(out, '}');
+}
+
+int desk_list_notes(struct desk *d, const char *case_id, struct buf *out,
+		    struct ac_err *err)
+{
+	struct store_note_page *page = xcalloc(1, sizeof *page);
+	struct store_case sc = { 0 };
+	int64_t after = 0;
+	int rc, k = 0;
+
+	rc = store_get_case(d->store, S(case_id), &sc, err);
+	store_case_release(&sc);
+	if (!rc) {
+		buf_adds(out, "{\"notes\":[");
+		do {
+			rc = store_list_notes(d->store, S(case_id), after,
+					      STORE_PAGE_MAX, page, err);
+			for (int i = 0; !rc && i < page->n; i++) {
+				const struct store_note *nt = &page->rows[i];
+
+				buf_addf(out, "%s{\"id\":%lld,\"author\":",
+					 k++ ? "," : "", (long long)nt->id);
+				desk_str(out, nt->author);
+				buf_adds(out, ",\"body\":");
+				desk_str(out, nt->body);
+				buf_adds(out, ",\"created_at\":");
+				desk_time(out, nt->created_at);
+				buf_addc(out, '}');
+				after = nt->id;
+			}
+			store_note_page_release(page);
+		} while (!rc && page->more);
+		buf_adds(out, "]}");
+	}
+	free(page);
+	return rc;
+}
+
+/* sniff returns the image type the bytes are, or NULL. */
+static const char *sniff(const unsigned char *p, size_t n)
+{
+	if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
+		return "image/png";
+	if (n >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+		return "image/jpeg";
+	if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WEBP", 4))
+		return "image/webp";
+	return NULL;
+}
+
+int desk_add_evidence(struct desk *d, const char *actor, const char *case_id,
+		      const char *content_type, const char *bytes, size_t n,
+		      struct buf *out, struct ac_err *err)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[65];
+	const char *is;
+	int rc;
+
+	if (n > DESK_EVIDENCE_MAX)
+		return ac_err_set(err, AC_ELIMIT, "evidence", "larger than "
+				  "the %u-byte limit", DESK_EVIDENCE_MAX);
+	if (!content_type || (strcmp(content_type, "image/png") &&
+			      strcmp(content_type, "image/jpeg") &&
+			      strcmp(content_type, "image/webp")))
+		return ac_err_set(err, AC_EINVAL, "Content-Type", "evidence "
+				  "is a photo: image/jpeg, image/png or "
+				  "image/webp");
+	is = sniff((const unsigned char *)bytes, n);
+	if (!is || strcmp(is, content_type))
+		return ac_err_set(err, AC_EINVAL, "evidence", "the bytes are "
+				  "not a %s file", content_type);
+	crypto_hash_sha256(h, (const unsigned char *)bytes, n);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+
+	struct store_evidence e = {
+		.case_id = S(case_id),
+		.sha256 = S(hex),
+		.content_type = S(content_type),
+		.size = (int64_t)n,
+		.data = { bytes, n },
+		.created_at = desk_now(d),
+	};
+	char a[160];
+
+	snprintf(a, sizeof a, "{\"sha256\":\"%s\",\"size\":%zu}", hex, n);
+	rc = store_begin(d->store, err);
+	if (!rc)
+		rc = store_put_evidence(d->store, &e, err);
+	if (!rc)
+		rc = desk_audit(d, actor, "evidence.add", "case", S(case_id),
+				NULL, a, err);
+	if (!rc)
+		rc = store_commit(d->store, err);
+	if (rc)
+		return desk_fail(d, rc);
+	return buf_addf(out, "{\"sha256\":\"%s\",\"content_type\":\"%s\","
+			"\"size\":%zu}", hex, content_type, n);
+}
+
+int desk_get_evidence(struct desk *d, const char *case_id, const char *sha256,
+		      char content_type[64], struct buf *out,
+		      struct ac_err *err)
+{
+	struct store_evidence e = { 0 };
+	int rc = store_get_evidence(d->store, S(case_id), S(sha256), &e, err);
+
+	if (!rc) {
+		snprintf(content_type, 64, "%.*s", (int)e.content_type.n,
+			 e.content_type.p);
+		rc = buf_add(out, e.data.p, e.data.n);
+	}
+	store_evidence_release(&e);
+	return rc;
+}
+
+int desk_list_audit(struct desk *d, const char *entity, const char *entity_id,
+		    int64_t since_id, int limit, struct buf *out,
+		    struct ac_err *err)
+{
+	struct store_audit_page *page = xcalloc(1, sizeof *page);
+	struct store_audit_filter f = {
+		.entity = S(entity),
+		.entity_id = S(entity_id),
+		.since_id = since_id,
+		.limit = limit ? limit : 100,
+	};
+	int rc;
+
+	if (f.limit < 1 || f.limit > STORE_PAGE_MAX) {
+		free(page);
+		return ac_err_set(err, AC_EINVAL, "limit",
+				  "not a number from 1 to %d", STORE_PAGE_MAX);
+	}
+	rc = store_list_audit(d->store, &f, page, err);
+	if (!rc) {
+		buf_adds(out, "{\"events\":[");
+		for (int i = 0; i < page->n; i++) {
+			const struct store_audit *a = &page->rows[i];
+
+			buf_addf(out, "%s{\"id\":%lld,\"at\":", i ? "," : "",
+				 (long long)a->id);
+			desk_time(out, a->at);
+			buf_adds(out, ",\"actor\":");
+			desk_str(out, a->actor);
+			buf_adds(out, ",\"action\":");
+			desk_str(out, a->action);
+			buf_adds(out, ",\"entity\":");
+			desk_str(out, a->entity);
+			buf_adds(out, ",\"entity_id\":");
+			desk_str(out, a->entity_id);
+			buf_adds(out, ",\"before\":");
+			if (a->before_json.n)
+				buf_add(out, a->before_json.p,
+					a->before_json.n);
+			else
+				buf_adds(out, "null");
+			buf_adds(out, ",\"after\":");
+			if (a->after_json.n)
+				buf_add(out, a->after_json.p, a->after_json.n);
+			else
+				buf_adds(out, "null");
+			buf_addc(out, '}');
+		}
+		buf_adds(out, "],\"next\":");
+		if (page->more && page->n > 0)
+			buf_addf(out, "%lld",
+				 (long long)page->rows[page->n - 1].id);
+		else
+			buf_adds(out, "null");
+		buf_addc(out, '}');
+	}
+	store_audit_page_release(page);
+	free(page);
+	return rc;
+}

@@ -1,0 +1,199 @@
+/* quotes.c: repair quotes for paid repairs (desk layer).
+ * quoted -> accepted | declined | expired; accepted -> repaired ->
+ * shipped_back. Accepting fixes the repair's charge on the case and books
+ * it in the ledger. */
+#include "desk_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int quote_json(struct buf *out, const struct store_quote *q)
+{
+	buf_addf(out, "{\"id\":%lld,\"case\":", (long long)q->id);
+	desk_str(out, q->case_id);
+	buf_addf(out, ",\"amount_minor\":%lld,\"status\":\"%s\",\"expires_at\":",
+		 (long long)q->amount_minor, store_quote_status_name(q->status));
+	desk_time(out, q->expires_at);
+	buf_adds(out, ",\"created_at\":");
+	desk_time(out, q->created_at);
+	buf_adds(out, ",\"updated_at\":");
+	desk_time(out, q->updated_at);
+	return buf_addc(out, '}');
+}
+
+int desk_quote(struct desk *d, const char *actor, const char *case_id,
+	       const char *body, size_t n, struct buf *out,
+	       struct ac_err *err)
+{
+	struct store_decision sd = { 0 };
+	struct store_case sc = { 0 };
+	struct store_quote q = { 0 };
+	int64_t amount = 0, expires = 0, now = desk_now(d), id = 0;
+	bool has_exp;
+	struct body_field fields[] = {
+		{ "amount_minor", BODY_MONEY, true, NULL, &amount, NULL },
+		{ "expires_at", BODY_TIME, false, NULL, &expires, &has_exp },
+	};
+	int rc;
+
+	rc = body_read(d->rd, body, n, fields, 2, err);
+	if (rc)
+		return rc;
+	if (!has_exp)
+		expires = now + d->quote_ttl_us;
+	if (expires <= now)
+		return ac_err_set(err, AC_EINVAL, "expires_at",
+				  "already past");
+	rc = store_begin(d->store, err);
+	if (!rc)
+		rc = store_get_case(d->store, S(case_id), &sc, err);
+	if (!rc)
+		rc = store_get_current_decision(d->store, S(case_id), &sd, err);
+	if (!rc && !(sd.verdict.n == 11 &&
+		     !memcmp(sd.verdict.p, "paid_repair", 11)))
+		rc = ac_err_set(err, AC_ESTATE, "decision", "only a paid "
+				"repair is quoted (this case is %.*s)",
+				(int)sd.verdict.n, sd.verdict.p);
+	if (!rc && (sc.status == CASE_STATUS_RESOLVED ||
+		    sc.status == CASE_STATUS_CLOSED))
+		rc = ac_err_set(err, AC_ESTATE, "status", "the case is %s",
+				store_case_status_name(sc.status));
+	if (!rc) {
+		struct store_quote nq = {
+			.case_id = sc.id,
+			.amount_minor = amount,
+			.status = QUOTE_STATUS_QUOTED,
+			.expires_at = expires,
+			.created_at = now,
+			.updated_at = now,
+		};
+
+		rc = store_put_quote(d->store, &nq, &id, err);
+	}
+	if (!rc && sc.status != CASE_STATUS_WAITING)
+		rc = store_update_case_status(d->store, sc.id,
+					      CASE_STATUS_WAITING, now, err);
+	if (!rc) {
+		char a[96];
+
+		snprintf(a, sizeof a, "{\"quote\":%lld,\"amount_minor\":%lld}",
+			 (long long)id, (long long)amount);
+		rc = desk_audit(d, actor, "quote.create", "case", sc.id, NULL,
+				a, err);
+	}
+	if (!rc)
+		rc = store_get_quote(d->store, id, &q, err);
+	if (!rc)
+		rc = store_commit(d->store, err);
+	if (!rc)
+		quote_json(out, &q);
+	store_decision_release(&sd);
+	store_case_release(&sc);
+	store_quote_release(&q);
+	return rc ? desk_fail(d, rc) : 0;
+}
+
+int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
+		      const char *action, struct buf *out,
+		      struct ac_err *err)
+{
+	struct store_quote q = { 0 };
+	struct loaded l = { 0 };
+	enum quote_status to;
+	int64_t now = desk_now(d);
+	int rc;
+
+	if (!strcmp(action, "accept"))
+		to = QUOTE_STATUS_ACCEPTED;
+	else if (!strcmp(action, "decline"))
+		to = QUOTE_STATUS_DECLINED;
+	else if (!strcmp(action, "repaired"))
+		to = QUOTE_STATUS_REPAIRED;
+	else if (!strcmp(action, "shipped_back"))
+		to = QUOTE_STATUS_SHIPPED_BACK;
+	else
+		return ac_err_set(err, AC_ENOTFOUND, "action", "not one of "
+				  "accept, decline, repaired, shipped_back");
+	rc = store_begin(d->store, err);
+	if (!rc)
+		rc = desk_load_case(d, case_id, &l, err);
+	if (!rc)
+		rc = store_get_case_quote(d->store, S(case_id), &q, err);
+	if (rc)
+		goto out;
+	if (q.status == QUOTE_STATUS_QUOTED && q.expires_at < now &&
+	    (to == QUOTE_STATUS_ACCEPTED || to == QUOTE_STATUS_DECLINED)) {
+		/* record the expiry, then refuse */
+		rc = store_update_quote(d->store, q.id, QUOTE_STATUS_EXPIRED,
+					now, err);
+		if (!rc)
+			rc = store_commit(d->store, err);
+		if (!rc)
+			rc = ac_err_set(err, AC_ESTATE, "quote",
+					"the quote expired; ask for a new one");
+		goto out;
+	}
+	bool ok = (q.status == QUOTE_STATUS_QUOTED &&
+		   (to == QUOTE_STATUS_ACCEPTED ||
+		    to == QUOTE_STATUS_DECLINED)) ||
+		  (q.status == QUOTE_STATUS_ACCEPTED &&
+		   to == QUOTE_STATUS_REPAIRED) ||
+		  (q.status == QUOTE_STATUS_REPAIRED &&
+		   to == QUOTE_STATUS_SHIPPED_BACK);
+
+	if (!ok) {
+		rc = ac_err_set(err, AC_ESTATE, "quote", "a %s quote cannot "
+				"be %s", store_quote_status_name(q.status),
+				store_quote_status_name(to));
+		goto out;
+	}
+	rc = store_update_quote(d->store, q.id, to, now, err);
+	if (!rc && to == QUOTE_STATUS_ACCEPTED) {
+		struct store_ledger_entry e = {
+			.case_id = l.sc.id,
+			.order_id = l.sc.order_id,
+			.kind = LEDGER_CHARGE,
+			.amount_minor = q.amount_minor,
+			.currency = l.so.order.currency,
+			.created_at = now,
+			.actor = S(actor),
+		};
+		struct decision dec;
+
+		if (q.amount_minor > 0)
+			rc = store_add_ledger(d->store, &e, NULL, err);
+		if (!rc)
+			rc = desk_build_case(d, &l.so, l.sc.claim_json, err);
+		if (!rc)
+			rc = desk_decide_save(d, l.sc.id, l.sc.claim_json, &dec,
+					      err);
+		if (!rc)
+			rc = store_update_case_status(d->store, l.sc.id,
+						      CASE_STATUS_DECIDED,
+						      now, err);
+	}
+	if (!rc && (to == QUOTE_STATUS_DECLINED ||
+		    to == QUOTE_STATUS_SHIPPED_BACK))
+		rc = store_update_case_status(d->store, l.sc.id,
+					      CASE_STATUS_RESOLVED, now, err);
+	if (!rc) {
+		char a[96];
+
+		snprintf(a, sizeof a, "{\"quote\":%lld,\"status\":\"%s\"}",
+			 (long long)q.id, store_quote_status_name(to));
+		rc = desk_audit(d, actor, "quote.update", "case", l.sc.id,
+				NULL, a, err);
+	}
+	if (!rc) {
+		store_quote_release(&q);
+		rc = store_get_case_quote(d->store, S(case_id), &q, err);
+	}
+	if (!rc)
+		rc = store_commit(d->store, err);
+	if (!rc)
+		quote_json(out, &q);
+out:
+	store_quote_release(&q);
+	loaded_release(&l);
+	return rc ? desk_fail(d, rc) : 0;
+}
