@@ -60,7 +60,7 @@ all: deps $(B)/aftercare
 deps:
 	@scripts/deps.sh build serve
 
-$(B)/aftercare: $(CLI_OBJ) $(LIB_OBJ)
+$(B)/aftercare: $(CLI_OBJ) $(LIB_OBJ) $(SERVE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BASE)
 
 $(B)/src/core/%.o: src/core/%.c

@@ -388,7 +388,8 @@ const S = {
 			addr: v === 0 ? 'other' : 'same',
 			courier: ['none', 'lost_confirmed', 'delivered_proven', 'investigating'][v],
 		});
-		claim(g, 'customs', s.shippedSec + rng.int(5 * DAY, 30 * DAY));
+		const c = claim(g, 'customs', s.shippedSec + rng.int(5 * DAY, 30 * DAY));
+		if (v !== 0 && rng.chance(0.2)) c.correct_address = otherPlace(rng, g.order.address);
 	},
 	customs_unshipped(g, rng) {
 		claim(g, 'customs', g.placedSec + rng.int(3 * DAY, 10 * DAY));

@@ -43,6 +43,7 @@ class BadInput extends Error {
 function bad(field, message) { throw new BadInput(field, message); }
 
 const MONEY_MAX = 9007199254740991;
+const MAX_CASE_BYTES = 1 << 20; // AC_CASE_MAX_BYTES
 const KINDS = new Set(['ring', 'necklace', 'bracelet', 'earrings', 'pendant', 'other']);
 const SIZED = new Set(['ring', 'necklace', 'bracelet']);
 const CLAIMS = new Set(['cancel', 'not_received', 'damaged', 'wrong_item', 'unwanted',
@@ -556,6 +557,8 @@ function repair(P, c, d) {
 // ---- the pipeline -----------------------------------------------------------
 function decideLine(text, lineNo) {
 	let j;
+	if (text.length > 349525 && Buffer.byteLength(text) > MAX_CASE_BYTES)
+		return { err: true, s: JSON.stringify({ line: lineNo, error: { field: '', message: 'over 1 MiB' } }) };
 	try {
 		j = JSON.parse(text);
 	} catch (e) {
@@ -596,10 +599,16 @@ function runPipeline() {
 			rest = rest === null ? chunk : Buffer.concat([rest, chunk]);
 			return;
 		}
-		const head = rest === null ? chunk.subarray(0, last) : Buffer.concat([rest, chunk.subarray(0, last)]);
-		rest = last + 1 < chunk.length ? chunk.subarray(last + 1) : null;
 		const parts = [];
-		doLines(head.toString('utf8'), parts);
+		let from = 0;
+		if (rest !== null) {
+			// only the line that spans two chunks is copied
+			const first = chunk.indexOf(NL);
+			doLines(Buffer.concat([rest, chunk.subarray(0, first)]).toString('utf8'), parts);
+			from = first + 1;
+		}
+		if (from <= last) doLines(chunk.toString('utf8', from, last), parts);
+		rest = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : null;
 		if (!flush(parts)) {
 			input.pause();
 			out.once('drain', () => input.resume());

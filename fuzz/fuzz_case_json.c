@@ -14,13 +14,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                      \
-	do {                                                             \
-		if (!(cond)) {                                           \
+#define CHECK(cond)                                                       \
+	do {                                                              \
+		if (!(cond)) {                                            \
 			fprintf(stderr, "invariant broken: %s (%s:%d)\n", \
-				#cond, __FILE__, __LINE__);              \
-			abort();                                         \
-		}                                                        \
+				#cond, __FILE__, __LINE__);               \
+			abort();                                          \
+		}                                                         \
 	} while (0)
 
 static struct case_reader *rd;

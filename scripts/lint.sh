@@ -12,16 +12,25 @@
 #   SQL              SELECT, INSERT, UPDATE, DELETE FROM, CREATE TABLE in C
 #                    files outside src/store (strings count, comments not)
 #
-# Usage: scripts/lint.sh [FILE...]   (default: every C file in the tree)
+# Usage: scripts/lint.sh [FILE|DIR...]   (default: src tests fuzz bench)
 set -eu
 cd "$(dirname "$0")/.."
 
-if [ $# -gt 0 ]; then
-	files="$*"
-else
-	files=$(find src tests fuzz bench -type f \( -name '*.c' -o \
-		-name '*.h' \) 2>/dev/null | LC_ALL=C sort)
+# Paths are taken relative to the repository root.
+if [ $# -eq 0 ]; then
+	for d in src tests fuzz bench; do
+		[ -d "$d" ] && set -- "$@" "$d"
+	done
 fi
+files=$(for p in "$@"; do
+	if [ -d "$p" ]; then
+		find "$p" -type f \( -name '*.c' -o -name '*.h' \)
+	elif [ -e "$p" ]; then
+		printf '%s\n' "$p"
+	else
+		echo "lint.sh: $p: no such file" >&2
+	fi
+done | LC_ALL=C sort)
 [ -n "$files" ] || exit 0
 
 # shellcheck disable=SC2086
@@ -103,7 +112,7 @@ my $sql = qr/\b(SELECT|INSERT\s+INTO|UPDATE|DELETE\s+FROM|CREATE\s+TABLE)\b/;
 for my $file (@ARGV) {
 	open(my $fh, "<", $file) or die "lint.sh: $file: $!\n";
 	local $/;
-	my $text = <$fh>;
+	my $text = <$fh> // "";
 	close $fh;
 
 	my @raw = split /\n/, $text, -1;
@@ -116,7 +125,7 @@ for my $file (@ARGV) {
 	for my $k (0 .. $#raw) {
 		my $ln = $k + 1;
 		my $code = $code[$k] // "";
-		if ($code =~ $banned) {
+		while ($code =~ /$banned/g) {
 			report($file, $ln, "banned call $1()");
 		}
 		if ($core && $code =~ $float) {
@@ -128,7 +137,8 @@ for my $file (@ARGV) {
 		if ($wide && (my $w = width($raw[$k])) > 80) {
 			report($file, $ln, "line is $w columns wide (max 80)");
 		}
-		if (!$store && ($withstr[$k] // "") =~ $sql) {
+		my $ws = $withstr[$k] // "";
+		while (!$store && $ws =~ /$sql/g) {
 			report($file, $ln, "SQL ($1) outside src/store");
 		}
 	}

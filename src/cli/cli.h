@@ -15,6 +15,9 @@ struct cmd_entry {
 
 int cmd_decide(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 /* cli_load_policy loads FILE, or the built-in policy when path is NULL;
  * on failure prints every problem as "FILE:LINE: KEY: message" on stderr

@@ -11,6 +11,12 @@ static const struct cmd_entry commands[] = {
 	  cmd_decide },
 	{ "policy", "show|check|version [FILE]",
 	  "show, check or version a policy file", cmd_policy },
+	{ "demo", "--db PATH",
+	  "add the demo shop's orders to a database", cmd_demo },
+	{ "serve", "--db PATH --listen HOST:PORT [--policy FILE]",
+	  "serve the case desk over HTTP", cmd_serve },
+	{ "token", "add NAME --db PATH",
+	  "add an API token and print it", cmd_token },
 };
 
 static void usage(FILE *f)

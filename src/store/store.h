@@ -353,9 +353,10 @@ int store_rollback(struct store *s, struct ac_err *err);
 bool store_in_transaction(struct store *s);
 
 /* store_test_fail_after arms fault injection, for tests: the store lets n
- * more statements run, then fails the next one with AC_EIO "injected
- * fault", once. n < 0 disarms it. Statements that undo work (rollbacks) are
- * never failed, so a test can check that nothing partial was left. */
+ * more statement steps run (one per statement that writes, one per row and
+ * one more for a query), then fails the next with AC_EIO "injected fault",
+ * once. n < 0 disarms it. Statements that undo work (rollbacks) are never
+ * failed, so a test can check that nothing partial was left. */
 void store_test_fail_after(struct store *s, int n);
 
 /* ---- orders and shipments --------------------------------------------- */

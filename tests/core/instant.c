@@ -219,8 +219,7 @@ Test(instant_format, whole_seconds_have_no_fraction)
 {
 	check_format(T_EXAMPLE, "2026-05-14T16:20:00Z");
 	check_format(0, "1970-01-01T00:00:00Z");
-	check_format(INT64_C(1709251199) * AC_US_PER_S,
-		     "2024-02-29T23:59:59Z");
+	check_format(INT64_C(1709251199) * AC_US_PER_S, "2024-02-29T23:59:59Z");
 	check_format(INT64_C(-62135596800) * AC_US_PER_S,
 		     "0001-01-01T00:00:00Z");
 	check_format(INT64_C(253402300799) * AC_US_PER_S,
@@ -244,8 +243,8 @@ Test(instant_format, before_epoch_with_fraction)
 	size_t n = instant_format(-1, buf, sizeof buf);
 
 	cr_assert_eq(n, strlen(buf));
-	cr_assert(strncmp(buf, "1969-12-31T23:59:59.999999", 26) == 0,
-		  "%s", buf);
+	cr_assert(strncmp(buf, "1969-12-31T23:59:59.999999", 26) == 0, "%s",
+		  buf);
 	cr_assert_eq(buf[n - 1], 'Z', "%s", buf);
 }
 
@@ -300,16 +299,15 @@ Test(instant_format, parse_then_format_is_utc)
 
 /* ---- instant_civil ------------------------------------------------------ */
 
-static void check_civil(int64_t us, int y, int mo, int d, int h, int mi,
-			int s)
+static void check_civil(int64_t us, int y, int mo, int d, int h, int mi, int s)
 {
 	int cy, cmo, cd, ch, cmi, cs;
 
 	instant_civil(us, &cy, &cmo, &cd, &ch, &cmi, &cs);
 	cr_assert(cy == y && cmo == mo && cd == d && ch == h && cmi == mi &&
 			  cs == s,
-		  "%lld: got %04d-%02d-%02d %02d:%02d:%02d", (long long)us,
-		  cy, cmo, cd, ch, cmi, cs);
+		  "%lld: got %04d-%02d-%02d %02d:%02d:%02d", (long long)us, cy,
+		  cmo, cd, ch, cmi, cs);
 }
 
 Test(instant_civil, fields)
@@ -317,12 +315,11 @@ Test(instant_civil, fields)
 	check_civil(T_EXAMPLE, 2026, 5, 14, 16, 20, 0);
 	check_civil(T_EXAMPLE + 999999, 2026, 5, 14, 16, 20, 0);
 	check_civil(0, 1970, 1, 1, 0, 0, 0);
-	check_civil(INT64_C(1709251199) * AC_US_PER_S, 2024, 2, 29, 23, 59,
-		    59);
+	check_civil(INT64_C(1709251199) * AC_US_PER_S, 2024, 2, 29, 23, 59, 59);
 	check_civil(INT64_C(951782400) * AC_US_PER_S, 2000, 2, 29, 0, 0, 0);
 	check_civil(INT64_C(-62135596800) * AC_US_PER_S, 1, 1, 1, 0, 0, 0);
-	check_civil(INT64_C(253402300799) * AC_US_PER_S, 9999, 12, 31, 23,
-		    59, 59);
+	check_civil(INT64_C(253402300799) * AC_US_PER_S, 9999, 12, 31, 23, 59,
+		    59);
 }
 
 Test(instant_civil, before_epoch_floors)

@@ -1,0 +1,167 @@
+/* cmd_demo.c: `aftercare demo --db PATH`: a demo shop (cli layer).
+ * A dozen orders in every state a claim can meet, placed through the desk
+ * like any integration's, with times relative to now: in production,
+ * shipped, delivered yesterday, delivered last year, lost, held at
+ * customs. Orders that already exist are left as they are. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../codec/codec.h"
+#include "../core/instant.h"
+#include "../desk/desk.h"
+#include "../store/store.h"
+#include "cli.h"
+
+#define HOUR (3600 * AC_US_PER_S)
+#define DAY (24 * HOUR)
+
+struct demo_order {
+	const char *id;
+	const char *currency;
+	int64_t placed_ago, shipped_ago, delivered_ago;  /* < 0: not yet */
+	const char *finding, *customs;
+	bool wrong_address;                               /* shop's mistake */
+	const char *note;
+};
+
+static const struct demo_order demo[] = {
+	{ "D-1001", "USD", 2 * HOUR, -1, -1, "none", "none", false,
+	  "in production for 2 hours: cancel gets a full refund" },
+	{ "D-1002", "USD", 3 * DAY, -1, -1, "none", "none", false,
+	  "placed 3 days ago, not shipped: too late to cancel" },
+	{ "D-1003", "EUR", 6 * DAY, 2 * DAY, -1, "none", "none", false,
+	  "shipped 2 days ago, in transit" },
+	{ "D-1004", "USD", 10 * DAY, 6 * DAY, 1 * DAY, "none", "cleared",
+	  false, "delivered yesterday: wrong item or damage is in time" },
+	{ "D-1005", "USD", 14 * DAY, 10 * DAY, 5 * DAY, "none", "none", false,
+	  "delivered 5 days ago: past the 48 hours" },
+	{ "D-1006", "GBP", 420 * DAY, 410 * DAY, 400 * DAY, "none", "none",
+	  false, "delivered last year: repairs are paid" },
+	{ "D-1007", "USD", 110 * DAY, 105 * DAY, 100 * DAY, "none", "none",
+	  false, "delivered 100 days ago: under warranty" },
+	{ "D-1008", "USD", 20 * DAY, 15 * DAY, -1, "lost_confirmed", "none",
+	  false, "lost: the courier confirmed it" },
+	{ "D-1009", "USD", 20 * DAY, 15 * DAY, 9 * DAY, "delivered_proven",
+	  "none", false, "the courier proves delivery" },
+	{ "D-1010", "AUD", 12 * DAY, 8 * DAY, -1, "none", "held", false,
+	  "held at customs" },
+	{ "D-1011", "CAD", 30 * DAY, 25 * DAY, -1, "none",
+	  "refused_by_customer", false, "customs refused by the customer" },
+	{ "D-1012", "USD", 9 * DAY, 5 * DAY, 2 * DAY, "none", "none", true,
+	  "shipped to the wrong address by the shop" },
+	{ "D-1013", "JPY", 8 * DAY, 4 * DAY, 1 * DAY, "none", "cleared", false,
+	  "two items, yen, delivered yesterday" },
+};
+
+static void address(char *out, size_t cap, bool wrong)
+{
+	snprintf(out, cap, "{\"name\":\"Ana Li\",\"line1\":\"%s\","
+		 "\"city\":\"Auckland\",\"postal_code\":\"1010\","
+		 "\"country\":\"NZ\"}", wrong ? "55 Queen St" : "5 Quay St");
+}
+
+static void order_json(struct buf *b, const struct demo_order *o,
+		       int64_t now)
+{
+	char t[40], addr[256], ship_addr[256];
+	bool yen = !strcmp(o->currency, "JPY");
+
+	address(addr, sizeof addr, false);
+	address(ship_addr, sizeof ship_addr, o->wrong_address);
+	instant_format(now - o->placed_ago, t, sizeof t);
+	buf_addf(b, "{\"id\":\"%s\",\"placed_at\":\"%s\",\"currency\":\"%s\","
+		 "\"shipping_minor\":%d,\"address\":%s,\"items\":[{\"line\":1,"
+		 "\"sku\":\"R-14W-7\",\"kind\":\"ring\",\"style\":\"halo\","
+		 "\"shape\":\"oval\",\"material\":\"14k white gold\","
+		 "\"color\":\"white\",\"size\":\"7\",\"price_minor\":%d,"
+		 "\"certificate\":\"IGI-%s\"}", o->id, t, o->currency,
+		 yen ? 2000 : 1500, addr, yen ? 78000 : 52000, o->id + 2);
+	if (yen)
+		buf_addf(b, ",{\"line\":2,\"sku\":\"N-SV-45\",\"kind\":"
+			 "\"necklace\",\"style\":\"chain\",\"shape\":\"round\","
+			 "\"material\":\"sterling silver\",\"color\":"
+			 "\"silver\",\"size\":\"45\",\"price_minor\":12000}");
+	buf_adds(b, "],\"customer\":{\"name\":\"Ana Li\",\"email\":"
+		 "\"ana@example.com\"}");
+	if (o->shipped_ago >= 0) {
+		instant_format(now - o->shipped_ago, t, sizeof t);
+		buf_addf(b, ",\"shipment\":{\"shipped_at\":\"%s\",\"address\":%s,"
+			 "\"courier_finding\":\"%s\",\"customs\":\"%s\"", t,
+			 ship_addr, o->finding, o->customs);
+		if (o->delivered_ago >= 0) {
+			instant_format(now - o->delivered_ago, t, sizeof t);
+			buf_addf(b, ",\"delivered_at\":\"%s\"", t);
+		}
+		buf_addc(b, '}');
+	}
+	buf_addc(b, '}');
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	const char *db = NULL;
+	struct store *st = NULL;
+	struct desk *d = NULL;
+	struct policy_file *pf;
+	struct ac_err err;
+	struct buf b, out;
+	int created = 0, status = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			db = argv[++i];
+		else
+			break;
+	}
+	if (!db) {
+		fputs("usage: aftercare demo --db PATH\n", stderr);
+		return 2;
+	}
+	pf = cli_load_policy(NULL);
+	ac_err_clear(&err);
+	if (store_open(db, &st, &err)) {
+		fprintf(stderr, "aftercare: %s: %s: %s\n", db, err.field,
+			err.msg);
+		goto out_pf;
+	}
+	struct desk_config cfg = { .store = st,
+				   .policy = policy_file_policy(pf),
+				   .now = desk_clock_real };
+
+	if (desk_new(&cfg, &d, &err)) {
+		fprintf(stderr, "aftercare: %s\n", err.msg);
+		goto out;
+	}
+	buf_init(&b, 1u << 20);
+	buf_init(&out, 1u << 20);
+	int64_t now = desk_clock_real(NULL);
+
+	for (size_t i = 0; i < sizeof demo / sizeof demo[0]; i++) {
+		buf_reset(&b);
+		buf_reset(&out);
+		order_json(&b, &demo[i], now);
+		ac_err_clear(&err);
+		int rc = desk_create_order(d, "system:demo", b.p, b.len, &out,
+					   &err);
+
+		if (rc == 0) {
+			created++;
+			printf("  %s  %s\n", demo[i].id, demo[i].note);
+		} else if (rc != AC_ECONFLICT) {
+			fprintf(stderr, "aftercare: demo order %s: %s: %s\n",
+				demo[i].id, err.field, err.msg);
+			goto out_bufs;
+		}
+	}
+	printf("demo shop: %d new orders in %s\n", created, db);
+	status = 0;
+out_bufs:
+	buf_release(&b);
+	buf_release(&out);
+out:
+	desk_free(d);
+	store_close(st);
+out_pf:
+	policy_file_free(pf);
+	return status;
+}

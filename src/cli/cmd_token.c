@@ -1,0 +1,72 @@
+/* cmd_token.c: `aftercare token add NAME --db PATH` (cli layer).
+ * Creates and migrates the database when it is new, stores a new API
+ * token for NAME (hashed: the token itself is shown once, here) and
+ * prints the token alone on the last line of standard output. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../codec/codec.h"
+#include "../desk/desk.h"
+#include "../store/store.h"
+#include "cli.h"
+
+static int usage(void)
+{
+	fputs("usage: aftercare token add NAME --db PATH\n", stderr);
+	return 2;
+}
+
+int cmd_token(int argc, char **argv)
+{
+	const char *verb = argc > 1 ? argv[1] : "", *name = NULL, *db = NULL;
+	struct policy_file *pf = NULL;
+	struct store *store = NULL;
+	struct desk *desk = NULL;
+	struct desk_config dc = { 0 };
+	struct ac_err err;
+	char token[80];
+	int status = 1;
+
+	if (strcmp(verb, "add"))
+		return usage();
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			db = argv[++i];
+		else if (argv[i][0] != '-' && !name)
+			name = argv[i];
+		else
+			return usage();
+	}
+	if (!name || !db)
+		return usage();
+
+	ac_err_clear(&err);
+	pf = policy_file_default();
+	if (store_open(db, &store, &err)) {
+		fprintf(stderr, "aftercare: --db %s: %s%s%s\n", db, err.field,
+			err.field[0] ? ": " : "", err.msg);
+		goto out;
+	}
+	dc.store = store;
+	dc.policy = policy_file_policy(pf);
+	dc.now = desk_clock_real;
+	if (desk_new(&dc, &desk, &err)) {
+		fprintf(stderr, "aftercare: desk: %s\n", err.msg);
+		goto out;
+	}
+	if (desk_token_add(desk, name, token, &err)) {
+		fprintf(stderr, "aftercare: token %s: %s%s%s\n", name,
+			err.field, err.field[0] ? ": " : "", err.msg);
+		goto out;
+	}
+	token[sizeof token - 1] = '\0';
+	fprintf(stderr, "aftercare: token '%s' added; it is shown only "
+		"once:\n", name);
+	printf("%s\n", token);
+	status = fflush(stdout) ? 1 : 0;
+out:
+	desk_free(desk);
+	store_close(store);
+	policy_file_free(pf);
+	return status;
+}

@@ -1,0 +1,211 @@
+/* http.h: the case desk over HTTP (http layer).
+ * The first part is what the cli needs: start the server on a desk, stop
+ * it. The second part is shared by the layer's own files: the request and
+ * response every handler sees, the route tables (one per res_*.c),
+ * problem answers and the per-request arena. Nothing here exposes
+ * libmicrohttpd: only server.c talks to it, so routes and handlers can be
+ * tested and fuzzed without a socket.
+ * Ownership: the config's desk and policy are borrowed and outlive the
+ * server. Everything a handler gets from a request (and allocates from its
+ * arena) lives until the response has been sent. */
+#ifndef AC_HTTP_H
+#define AC_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../codec/buf.h"
+#include "../core/err.h"
+#include "../core/policy.h"
+
+struct ac_case;
+struct case_reader;
+struct desk;
+
+/* ---- the server --------------------------------------------------------- */
+
+struct http_config {
+	const char *listen;             /* "HOST:PORT"; port 0: any free one */
+	struct desk *desk;              /* borrowed; used from one thread */
+	const struct policy *policy;    /* borrowed; for POST /v1/decide */
+};
+
+struct http_server;
+
+/* http_server_start binds the address and serves on one internal thread
+ * (every desk call happens on it, one at a time). *out is a new handle for
+ * http_server_stop. Fails with AC_EINVAL (a bad listen address) or AC_EIO
+ * (the address cannot be bound), err saying which. */
+int http_server_start(const struct http_config *cfg, struct http_server **out,
+		      struct ac_err *err);
+
+/* http_server_url returns "http://HOST:PORT" with the port really bound. */
+const char *http_server_url(const struct http_server *s);
+
+/* http_server_stop stops accepting connections, lets the requests in
+ * flight finish (waiting at most grace_ms), stops the thread and frees the
+ * handle (NULL is fine). */
+void http_server_stop(struct http_server *s, int grace_ms);
+
+/* ---- inside the layer: arena --------------------------------------------- */
+
+struct arena;
+
+/* arena_alloc returns n bytes (aligned for any type) that live as long as
+ * the arena; never fails (out of memory dies). */
+void *arena_alloc(struct arena *a, size_t n);
+/* arena_strndup copies n bytes of s and a NUL into the arena. */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+
+/* ---- inside the layer: requests and responses ---------------------------- */
+
+/* What a route's body must be (its media types and its size limit). */
+enum http_body {
+	HTTP_BODY_NONE,                 /* none expected; JSON tolerated */
+	HTTP_BODY_JSON,                 /* application/json, 1 MiB */
+	HTTP_BODY_JSONL,                /* x-ndjson or jsonl: 16 MiB */
+	HTTP_BODY_IMAGE                 /* image/jpeg|png|webp: evidence max */
+};
+
+#define HTTP_JSON_MAX (1u << 20)
+#define HTTP_JSONL_MAX (16u << 20)
+#define HTTP_RESP_MAX (64u << 20)       /* a response body, at most */
+#define HTTP_ID_MAX 128                 /* a longer path segment: 404 */
+#define HTTP_MAX_PARAMS 3               /* {..} segments in a pattern */
+
+/* http_body_limit is the largest body a route of that kind accepts. */
+size_t http_body_limit(enum http_body kind);
+
+/* The serve context: what every handler may call. */
+struct http_ctx {
+	struct desk *desk;
+	const struct policy *policy;
+	struct case_reader *reader;     /* POST /v1/decide, reused */
+	struct ac_case *decide_case;    /* POST /v1/decide, reused */
+};
+
+struct http_req {
+	struct arena *arena;
+	struct http_ctx *ctx;
+	const char *method;             /* as sent; HEAD routes as GET */
+	const char *path;               /* percent-decoded, no query */
+	const char *params[HTTP_MAX_PARAMS];  /* the {..} segments, in order */
+	const char *body;               /* never NULL; NUL-terminated */
+	size_t body_len;
+	const char *media_type;         /* lower case, no parameters; "" */
+	const char *token_name;         /* NULL until authenticated */
+	const char *actor;              /* "token:NAME"; NULL likewise */
+	void *conn;                     /* server.c's connection */
+};
+
+/* http_req_header returns a request header's value, or NULL. */
+const char *http_req_header(const struct http_req *q, const char *name);
+/* http_req_query returns a query argument (percent-decoded), or NULL
+ * when it is absent or empty. */
+const char *http_req_query(const struct http_req *q, const char *name);
+
+#define HTTP_MAX_HEADERS 6
+
+struct http_resp {
+	int status;                     /* 0 until a handler answers */
+	const char *content_type;       /* static or from the arena */
+	struct buf body;                /* capped at HTTP_RESP_MAX */
+	int n_headers;
+	struct {
+		const char *name, *value;  /* static or from the arena */
+	} headers[HTTP_MAX_HEADERS];
+};
+
+/* http_resp_header adds a header (both strings borrowed until sent). */
+void http_resp_header(struct http_resp *r, const char *name,
+		      const char *value);
+
+/* http_query_int reads the integer query argument name, in [min, max]
+ * (def when absent); false, with r answered 422 naming it, otherwise. */
+bool http_query_int(const struct http_req *q, struct http_resp *r,
+		    const char *name, int64_t min, int64_t max, int64_t def,
+		    int64_t *out);
+
+/* http_reply answers a desk call: on rc == 0 the status ok_status with
+ * what the call appended to r->body as JSON, else the problem err says. */
+void http_reply(struct http_resp *r, int rc, const struct ac_err *err,
+		int ok_status);
+
+/* ---- inside the layer: problems (RFC 9457) ------------------------------- */
+
+/* http_status_for maps an AC_E* code to the HTTP status (see desk.h). */
+int http_status_for(int code);
+
+/* http_problem answers status with an application/problem+json body:
+ * {"type", "title", "status", "detail", "field"?}; field may be NULL or "".
+ * The body written so far is dropped. */
+void http_problem(struct http_resp *r, int status, const char *field,
+		  const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* http_problem_err answers the problem an ac_err describes. */
+void http_problem_err(struct http_resp *r, const struct ac_err *err);
+
+/* http_json_str appends s as a JSON string (quotes and escapes). */
+int http_json_str(struct buf *b, const char *s);
+
+/* ---- inside the layer: routes ------------------------------------------- */
+
+typedef void (*http_handler)(struct http_req *q, struct http_resp *r);
+
+struct route {
+	const char *method;             /* "GET", "POST", "PUT" */
+	const char *pattern;            /* "/v1/cases/{id}/notes" */
+	http_handler handle;
+	bool needs_auth;                /* Authorization: Bearer TOKEN */
+	enum http_body body;
+};
+
+struct route_table {
+	const struct route *routes;
+	size_t n;
+};
+
+/* One table per resource file. */
+extern const struct route_table res_health_routes;
+extern const struct route_table res_decide_routes;
+extern const struct route_table res_orders_routes;
+extern const struct route_table res_cases_routes;
+extern const struct route_table res_refunds_routes;
+extern const struct route_table res_quotes_routes;
+extern const struct route_table res_notes_routes;
+extern const struct route_table res_evidence_routes;
+extern const struct route_table res_audit_routes;
+
+enum route_result {
+	ROUTE_FOUND,
+	ROUTE_NOT_FOUND,                /* no pattern matches the path */
+	ROUTE_BAD_METHOD                /* patterns match, methods do not */
+};
+
+/* route_match finds the route for method and path. On ROUTE_FOUND *out is
+ * the route and params[] the {..} segments (copied into the arena). On
+ * ROUTE_BAD_METHOD allow (allow_n bytes) lists the methods the path takes,
+ * "GET, HEAD, POST". HEAD matches GET routes. A pattern's literal segments
+ * win over {..} segments; a segment longer than HTTP_ID_MAX - 1 bytes or
+ * empty never matches {..}. */
+enum route_result route_match(struct arena *a, const char *method,
+			      const char *path, const struct route **out,
+			      const char *params[HTTP_MAX_PARAMS],
+			      char *allow, size_t allow_n);
+
+/* ---- inside the layer: authentication ------------------------------------ */
+
+/* auth_check reads `Authorization: Bearer TOKEN` and asks the desk; on
+ * success sets q->token_name and q->actor and returns 0; otherwise answers
+ * r (401 with WWW-Authenticate, or 503 when the store fails) and returns
+ * the AC_E* code. */
+int auth_check(struct http_req *q, struct http_resp *r);
+
+/* ---- inside the layer: the built-in OpenAPI description ------------------ */
+
+extern const char ac_openapi_json[];
+extern const char ac_openapi_json_end[];
+
+#endif

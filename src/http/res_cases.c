@@ -1,0 +1,119 @@
+/* res_cases.c: cases and their workflow (http layer).
+ *   POST /v1/cases                     open one, decided   201
+ *   GET  /v1/cases                     ?status&type&order&deadline_before
+ *                                      &after&limit        200
+ *   GET  /v1/cases/{id}                as decided now      200
+ *   POST /v1/cases/{id}/transition     {"to", "reason"?}   200
+ *   POST /v1/cases/{id}/approve                            200
+ *   POST /v1/cases/{id}/override       {"verdict", ..}     200
+ *   GET  /v1/deadlines                 ?within=SECONDS     200 */
+#include "../desk/desk.h"
+#include "http.h"
+
+#define WITHIN_DEFAULT_S 86400                /* a day */
+#define WITHIN_MAX_S (10LL * 366 * 86400)     /* ten years */
+
+static void post_case(struct http_req *q, struct http_resp *r)
+{
+	struct ac_err err;
+	int rc;
+
+	ac_err_clear(&err);
+	rc = desk_open_case(q->ctx->desk, q->actor, q->body, q->body_len,
+			    &r->body, &err);
+	http_reply(r, rc, &err, 201);
+}
+
+static void list_cases(struct http_req *q, struct http_resp *r)
+{
+	struct desk_case_query cq = { 0 };
+	struct ac_err err;
+	int64_t limit;
+	int rc;
+
+	if (!http_query_int(q, r, "limit", 1, 100, 0, &limit))
+		return;
+	cq.status = http_req_query(q, "status");
+	cq.type = http_req_query(q, "type");
+	cq.order = http_req_query(q, "order");
+	cq.deadline_before = http_req_query(q, "deadline_before");
+	cq.after = http_req_query(q, "after");
+	cq.limit = (int)limit;
+	ac_err_clear(&err);
+	rc = desk_list_cases(q->ctx->desk, &cq, &r->body, &err);
+	http_reply(r, rc, &err, 200);
+}
+
+static void get_case(struct http_req *q, struct http_resp *r)
+{
+	struct ac_err err;
+	int rc;
+
+	ac_err_clear(&err);
+	rc = desk_get_case(q->ctx->desk, q->params[0], &r->body, &err);
+	http_reply(r, rc, &err, 200);
+}
+
+static void post_transition(struct http_req *q, struct http_resp *r)
+{
+	struct ac_err err;
+	int rc;
+
+	ac_err_clear(&err);
+	rc = desk_transition(q->ctx->desk, q->actor, q->params[0], q->body,
+			     q->body_len, &r->body, &err);
+	http_reply(r, rc, &err, 200);
+}
+
+static void post_approve(struct http_req *q, struct http_resp *r)
+{
+	struct ac_err err;
+	int rc;
+
+	ac_err_clear(&err);
+	rc = desk_approve(q->ctx->desk, q->actor, q->params[0], &r->body,
+			  &err);
+	http_reply(r, rc, &err, 200);
+}
+
+static void post_override(struct http_req *q, struct http_resp *r)
+{
+	struct ac_err err;
+	int rc;
+
+	ac_err_clear(&err);
+	rc = desk_override(q->ctx->desk, q->actor, q->params[0], q->body,
+			   q->body_len, &r->body, &err);
+	http_reply(r, rc, &err, 200);
+}
+
+static void get_deadlines(struct http_req *q, struct http_resp *r)
+{
+	struct ac_err err;
+	int64_t within;
+	int rc;
+
+	if (!http_query_int(q, r, "within", 0, WITHIN_MAX_S,
+			    WITHIN_DEFAULT_S, &within))
+		return;
+	ac_err_clear(&err);
+	rc = desk_deadlines(q->ctx->desk, within, &r->body, &err);
+	http_reply(r, rc, &err, 200);
+}
+
+static const struct route routes[] = {
+	{ "POST", "/v1/cases", post_case, true, HTTP_BODY_JSON },
+	{ "GET", "/v1/cases", list_cases, true, HTTP_BODY_NONE },
+	{ "GET", "/v1/cases/{id}", get_case, true, HTTP_BODY_NONE },
+	{ "POST", "/v1/cases/{id}/transition", post_transition, true,
+	  HTTP_BODY_JSON },
+	{ "POST", "/v1/cases/{id}/approve", post_approve, true,
+	  HTTP_BODY_NONE },
+	{ "POST", "/v1/cases/{id}/override", post_override, true,
+	  HTTP_BODY_JSON },
+	{ "GET", "/v1/deadlines", get_deadlines, true, HTTP_BODY_NONE },
+};
+
+const struct route_table res_cases_routes = {
+	routes, sizeof routes / sizeof routes[0]
+};

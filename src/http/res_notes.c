@@ -1,0 +1,35 @@
+/* res_notes.c: staff notes on a case (http layer).
+ *   POST /v1/cases/{id}/notes     {"body": text}    201
+ *   GET  /v1/cases/{id}/notes                       200 */
+#include "../desk/desk.h"
+#include "http.h"
+
+static void post_note(struct http_req *q, struct http_resp *r)
+{
+	struct ac_err err;
+	int rc;
+
+	ac_err_clear(&err);
+	rc = desk_add_note(q->ctx->desk, q->actor, q->params[0], q->body,
+			   q->body_len, &r->body, &err);
+	http_reply(r, rc, &err, 201);
+}
+
+static void get_notes(struct http_req *q, struct http_resp *r)
+{
+	struct ac_err err;
+	int rc;
+
+	ac_err_clear(&err);
+	rc = desk_list_notes(q->ctx->desk, q->params[0], &r->body, &err);
+	http_reply(r, rc, &err, 200);
+}
+
+static const struct route routes[] = {
+	{ "POST", "/v1/cases/{id}/notes", post_note, true, HTTP_BODY_JSON },
+	{ "GET", "/v1/cases/{id}/notes", get_notes, true, HTTP_BODY_NONE },
+};
+
+const struct route_table res_notes_routes = {
+	routes, sizeof routes / sizeof routes[0]
+};

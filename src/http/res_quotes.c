@@ -1,0 +1,55 @@
+/* res_quotes.c: repair quotes (http layer).
+ *   POST /v1/cases/{id}/quotes            {"amount_minor", "expires_at"?} 201
+ *   POST /v1/cases/{id}/quote/{action}    accept | decline | repaired
+ *                                         | shipped_back                  200
+ * Another action is no such resource: 404. */
+#include <string.h>
+
+#include "../desk/desk.h"
+#include "http.h"
+
+static const char *const actions[] = {
+	"accept", "decline", "repaired", "shipped_back",
+};
+
+static void post_quote(struct http_req *q, struct http_resp *r)
+{
+	struct ac_err err;
+	int rc;
+
+	ac_err_clear(&err);
+	rc = desk_quote(q->ctx->desk, q->actor, q->params[0], q->body,
+			q->body_len, &r->body, &err);
+	http_reply(r, rc, &err, 201);
+}
+
+static void post_quote_action(struct http_req *q, struct http_resp *r)
+{
+	struct ac_err err;
+	bool known = false;
+	int rc;
+
+	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+		if (!strcmp(q->params[1], actions[i]))
+			known = true;
+	if (!known) {
+		http_problem(r, 404, "action", "no quote action '%s': accept, "
+			     "decline, repaired or shipped_back",
+			     q->params[1]);
+		return;
+	}
+	ac_err_clear(&err);
+	rc = desk_quote_action(q->ctx->desk, q->actor, q->params[0],
+			       q->params[1], &r->body, &err);
+	http_reply(r, rc, &err, 200);
+}
+
+static const struct route routes[] = {
+	{ "POST", "/v1/cases/{id}/quotes", post_quote, true, HTTP_BODY_JSON },
+	{ "POST", "/v1/cases/{id}/quote/{action}", post_quote_action, true,
+	  HTTP_BODY_NONE },
+};
+
+const struct route_table res_quotes_routes = {
+	routes, sizeof routes / sizeof routes[0]
+};

@@ -1,0 +1,646 @@
+/* server.c: the HTTP server on libmicrohttpd (http layer).
+ * One internal epoll thread serves every connection, so desk calls are
+ * made one at a time and the store is used from that thread only. A
+ * request is answered on the access handler's last call: the first sets
+ * up its state (route, token, media type, size limit), the middle ones
+ * gather the body into a capped buffer, the last runs the handler and
+ * queues the response. Its state, arena included, is freed when libmicro-
+ * httpd reports the request complete, which is also when it is logged. */
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "../codec/codec.h"
+#include "../desk/desk.h"
+#include "http.h"
+
+/* A body over its limit is read on (and dropped) this far past the limit,
+ * to answer 413 properly; beyond that the connection is closed. */
+#define DISCARD_MAX (16u << 20)
+#define CONNECTION_TIMEOUT_S 30u
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct http_ctx ctx;
+	struct sockaddr_storage addr;
+	char url[320];
+	atomic_int in_flight;           /* requests begun, not yet complete */
+};
+
+/* ---- arena ----------------------------------------------------------- */
+
+#define ARENA_CHUNK 8192
+#define ARENA_ALIGN 16
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	_Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+struct arena {
+	struct arena_chunk *head;
+};
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_chunk *c = a->head;
+	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	void *p;
+
+	if (need < n)
+		die("arena: %zu bytes is too large", n);
+	if (!c || c->size - c->used < need) {
+		size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+
+		c = xmalloc(sizeof *c + size);
+		c->size = size;
+		c->used = 0;
+		c->next = a->head;
+		a->head = c;
+	}
+	p = c->data + c->used;
+	c->used += need;
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void arena_release(struct arena *a)
+{
+	while (a->head) {
+		struct arena_chunk *next = a->head->next;
+
+		free(a->head);
+		a->head = next;
+	}
+}
+
+/* ---- per-request state ---------------------------------------------- */
+
+struct request {
+	struct http_server *srv;
+	struct arena arena;
+	struct http_req q;
+	struct http_resp r;
+	const struct route *route;
+	struct buf body;
+	size_t seen;                    /* body bytes received */
+	bool answered;                  /* r holds the answer already */
+	bool too_big;
+	bool queued;
+	int64_t start_us;
+	size_t sent_bytes;
+};
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+const char *http_req_header(const struct http_req *q, const char *name)
+{
+	return MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_req_query(const struct http_req *q, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(q->conn,
+						    MHD_GET_ARGUMENT_KIND,
+						    name);
+
+	return v && v[0] ? v : NULL;
+}
+
+bool http_query_int(const struct http_req *q, struct http_resp *r,
+		    const char *name, int64_t min, int64_t max, int64_t def,
+		    int64_t *out)
+{
+	const char *v = http_req_query(q, name);
+	char *end;
+	long long n;
+
+	*out = def;
+	if (!v)
+		return true;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || *end || v[0] == ' ' || v[0] == '+' ||
+	    n < min || n > max) {
+		struct ac_err err;
+
+		ac_err_set(&err, AC_EINVAL, name, "not an integer from %lld "
+			   "to %lld", (long long)min, (long long)max);
+		http_problem_err(r, &err);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+/* media_type: the Content-Type's type/subtype in lower case, and whether
+ * its charset (if any) is UTF-8. */
+static const char *media_type(struct arena *a, const char *ct, bool *utf8)
+{
+	const char *semi, *cs;
+	size_t n;
+	char *m;
+
+	*utf8 = true;
+	if (!ct)
+		return "";
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	semi = strchr(ct, ';');
+	n = semi ? (size_t)(semi - ct) : strlen(ct);
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	m = arena_strndup(a, ct, n);
+	for (char *p = m; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (cs = semi; cs; cs = strchr(cs + 1, ';')) {
+		const char *v = cs + 1;
+
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (strncasecmp(v, "charset=", 8))
+			continue;
+		v += 8;
+		if (*v == '"')
+			v++;
+		*utf8 = !strncasecmp(v, "utf-8", 5) &&
+			strchr("\"; \t", v[5]);
+	}
+	return m;
+}
+
+static bool one_of(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(s, *list))
+			return true;
+	return false;
+}
+
+static const char *const json_types[] = { "application/json", NULL };
+static const char *const jsonl_types[] = { "application/x-ndjson",
+					   "application/jsonl", NULL };
+static const char *const image_types[] = { "image/jpeg", "image/png",
+					   "image/webp", NULL };
+
+/* check_media answers 415 when a body is sent with a type the route does
+ * not take. */
+static bool check_media(struct request *rq, bool has_body, bool utf8)
+{
+	const char *mt = rq->q.media_type;
+	enum http_body kind = rq->route->body;
+
+	if (!has_body || (strcmp(rq->q.method, "POST") &&
+			  strcmp(rq->q.method, "PUT")))
+		return true;
+	switch (kind) {
+	case HTTP_BODY_NONE:
+	case HTTP_BODY_JSON:
+		if (one_of(mt, json_types) && utf8)
+			return true;
+		http_problem(&rq->r, 415, "Content-Type", "the body must be "
+			     "Content-Type: application/json (UTF-8), not "
+			     "'%s'", mt);
+		break;
+	case HTTP_BODY_JSONL:
+		if (one_of(mt, jsonl_types) && utf8)
+			return true;
+		http_problem(&rq->r, 415, "Content-Type", "the body must be "
+			     "JSON Lines: Content-Type: application/x-ndjson "
+			     "or application/jsonl, not '%s'", mt);
+		break;
+	case HTTP_BODY_IMAGE:
+		if (one_of(mt, image_types))
+			return true;
+		http_problem(&rq->r, 415, "Content-Type", "evidence must be "
+			     "image/jpeg, image/png or image/webp, not '%s'",
+			     mt);
+		break;
+	}
+	http_resp_header(&rq->r, "Accept-Post", kind == HTTP_BODY_IMAGE ?
+			 "image/jpeg, image/png, image/webp" :
+			 kind == HTTP_BODY_JSONL ?
+			 "application/x-ndjson, application/jsonl" :
+			 "application/json");
+	return false;
+}
+
+static void too_large(struct request *rq, size_t limit)
+{
+	http_problem(&rq->r, 413, "body", "the body is over the %zu-byte "
+		     "limit of this route", limit);
+}
+
+/* prepare runs on the first call, before any of the body: it routes the
+ * request and checks what the headers alone can tell. Any answer found
+ * here waits in rq->r for the last call. */
+static void prepare(struct request *rq, const char *cl_header,
+		    bool chunked, const char *ct_header)
+{
+	char allow[64];
+	enum route_result rr;
+	bool utf8, has_body;
+	unsigned long long cl = 0;
+	size_t limit;
+
+	rr = route_match(&rq->arena, rq->q.method, rq->q.path, &rq->route,
+			 rq->q.params, allow, sizeof allow);
+	if (rr == ROUTE_NOT_FOUND) {
+		http_problem(&rq->r, 404, NULL, "no route for %s %s",
+			     rq->q.method, rq->q.path);
+		goto answered;
+	}
+	if (rr == ROUTE_BAD_METHOD) {
+		const char *a = arena_strndup(&rq->arena, allow,
+					      strlen(allow));
+
+		if (!strcmp(rq->q.method, "OPTIONS")) {
+			rq->r.status = 204;
+			rq->r.content_type = NULL;
+		} else {
+			http_problem(&rq->r, 405, NULL, "%s does not take %s;"
+				     " it takes %s", rq->q.path,
+				     rq->q.method, allow);
+		}
+		http_resp_header(&rq->r, "Allow", a);
+		goto answered;
+	}
+	if (rq->route->needs_auth && auth_check(&rq->q, &rq->r))
+		goto answered;
+	if (cl_header) {
+		char *end;
+
+		errno = 0;
+		cl = strtoull(cl_header, &end, 10);
+		if (errno || end == cl_header)
+			cl = 0;
+	}
+	has_body = cl > 0 || chunked;
+	rq->q.media_type = media_type(&rq->arena, ct_header, &utf8);
+	if (!check_media(rq, has_body, utf8))
+		goto answered;
+	limit = http_body_limit(rq->route->body);
+	buf_init(&rq->body, limit);
+	if (cl > limit) {
+		too_large(rq, limit);
+		goto answered;
+	}
+	return;
+answered:
+	rq->answered = true;
+}
+
+/* dispatch runs the route's handler on the whole body. */
+static void dispatch(struct request *rq)
+{
+	rq->q.body = rq->body.p ? rq->body.p : "";
+	rq->q.body_len = rq->body.len;
+	rq->route->handle(&rq->q, &rq->r);
+	if (rq->r.status == 0)
+		http_problem(&rq->r, 500, NULL, "the handler gave no answer");
+}
+
+static enum MHD_Result queue(struct request *rq, struct MHD_Connection *c)
+{
+	struct http_resp *r = &rq->r;
+	struct MHD_Response *resp;
+	bool cache_set = false;
+	enum MHD_Result ok;
+
+	if (r->body.len) {
+		resp = MHD_create_response_from_buffer_with_free_callback(
+			r->body.len, r->body.p, free);
+		rq->sent_bytes = r->body.len;
+		buf_init(&r->body, HTTP_RESP_MAX);  /* MHD frees the bytes */
+	} else {
+		resp = MHD_create_response_from_buffer(0, (void *)"",
+						       MHD_RESPMEM_PERSISTENT);
+	}
+	if (!resp)
+		return MHD_NO;
+	if (r->content_type)
+		MHD_add_response_header(resp, "Content-Type",
+					r->content_type);
+	for (int i = 0; i < r->n_headers; i++) {
+		MHD_add_response_header(resp, r->headers[i].name,
+					r->headers[i].value);
+		if (!strcasecmp(r->headers[i].name, "Cache-Control"))
+			cache_set = true;
+	}
+	if (!cache_set)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ok = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	rq->queued = ok == MHD_YES;
+	return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *data,
+				  size_t *data_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct request *rq = *con_cls;
+
+	(void)version;
+	if (!rq) {                              /* first call: headers */
+		const char *te;
+
+		rq = xcalloc(1, sizeof *rq);
+		rq->srv = srv;
+		rq->start_us = mono_us();
+		rq->q.arena = &rq->arena;
+		rq->q.ctx = &srv->ctx;
+		rq->q.conn = c;
+		rq->q.method = arena_strndup(&rq->arena, method,
+					     strlen(method));
+		rq->q.path = arena_strndup(&rq->arena, url, strlen(url));
+		rq->q.body = "";
+		rq->q.media_type = "";
+		buf_init(&rq->r.body, HTTP_RESP_MAX);
+		buf_init(&rq->body, HTTP_JSON_MAX);
+		*con_cls = rq;
+		atomic_fetch_add(&srv->in_flight, 1);
+		te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						 "Transfer-Encoding");
+		prepare(rq, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							"Content-Length"),
+			te && strcasecmp(te, "identity"),
+			MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						    "Content-Type"));
+		/* A declared body over the limit is refused at once, before
+		 * it is sent (the connection then closes). */
+		if (rq->answered && rq->r.status == 413)
+			return queue(rq, c);
+		return MHD_YES;
+	}
+	if (*data_size) {                       /* middle calls: the body */
+		size_t n = *data_size;
+
+		*data_size = 0;
+		rq->seen += n;
+		if (rq->answered || rq->too_big)
+			return rq->seen > rq->body.cap + DISCARD_MAX ?
+			       MHD_NO : MHD_YES;
+		if (buf_add(&rq->body, data, n)) {
+			rq->too_big = true;
+			buf_release(&rq->body);
+		}
+		return MHD_YES;
+	}
+	if (rq->queued)                         /* answered early */
+		return MHD_YES;
+	if (!rq->answered) {                    /* last call: answer */
+		if (rq->too_big)
+			too_large(rq, rq->body.cap);
+		else
+			dispatch(rq);
+	}
+	return queue(rq, c);
+}
+
+/* log_path writes the path with spaces, quotes, controls and non-ASCII
+ * bytes as %XX, so that the log line stays one token per field. */
+static void log_path(struct buf *b, const char *p)
+{
+	for (; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch <= 0x20 || ch >= 0x7f || ch == '"' || ch == '%' ||
+		    ch == '\\')
+			buf_addf(b, "%%%02X", ch);
+		else
+			buf_addc(b, (char)ch);
+	}
+}
+
+static const char *term_name(enum MHD_RequestTerminationCode toe)
+{
+	switch (toe) {
+	case MHD_REQUEST_TERMINATED_COMPLETED_OK: return NULL;
+	case MHD_REQUEST_TERMINATED_WITH_ERROR: return "error";
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: return "timeout";
+	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: return "shutdown";
+	case MHD_REQUEST_TERMINATED_READ_ERROR: return "read_error";
+	case MHD_REQUEST_TERMINATED_CLIENT_ABORT: return "client_abort";
+	}
+	return "other";
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct request *rq = *con_cls;
+	struct buf line;
+	char ts[32];
+	struct tm tm;
+	int64_t at = now_us();
+	time_t secs = (time_t)(at / 1000000);
+	const char *term = term_name(toe);
+
+	(void)c;
+	if (!rq)
+		return;
+	*con_cls = NULL;
+	gmtime_r(&secs, &tm);
+	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_init(&line, 4096);
+	buf_addf(&line, "ts=%s.%03dZ method=", ts, (int)(at % 1000000 / 1000));
+	log_path(&line, rq->q.method);
+	buf_adds(&line, " path=");
+	log_path(&line, rq->q.path);
+	buf_addf(&line, " status=%d us=%lld bytes=%zu actor=",
+		 rq->queued ? rq->r.status : 0,
+		 (long long)(mono_us() - rq->start_us), rq->sent_bytes);
+	log_path(&line, rq->q.actor ? rq->q.actor : "-");
+	if (term)
+		buf_addf(&line, " end=%s", term);
+	buf_addc(&line, '\n');
+	fputs(buf_cstr(&line), stderr);
+	fflush(stderr);
+	buf_release(&line);
+
+	buf_release(&rq->body);
+	buf_release(&rq->r.body);
+	arena_release(&rq->arena);
+	free(rq);
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	fprintf(stderr, "aftercare: http: %s\n", msg);
+}
+
+/* ---- start and stop --------------------------------------------------- */
+
+/* parse_listen splits "HOST:PORT" ("[::1]:8080" for IPv6) and resolves
+ * it into srv->addr. */
+static int parse_listen(struct http_server *srv, const char *listen,
+			char *host, size_t host_n, unsigned *port,
+			struct ac_err *err)
+{
+	const char *colon = strrchr(listen, ':'), *h = listen;
+	size_t hn;
+	char *end;
+	unsigned long p;
+	struct addrinfo hints, *res = NULL;
+	char portstr[8];
+	int rc;
+
+	if (!colon || colon == listen)
+		return ac_err_set(err, AC_EINVAL, "--listen", "'%s' is not "
+				  "HOST:PORT", listen);
+	hn = (size_t)(colon - listen);
+	if (h[0] == '[') {
+		if (hn < 3 || h[hn - 1] != ']')
+			return ac_err_set(err, AC_EINVAL, "--listen", "'%s' "
+					  "is not [IPv6]:PORT", listen);
+		h++;
+		hn -= 2;
+	}
+	if (hn >= host_n)
+		return ac_err_set(err, AC_EINVAL, "--listen", "the host is "
+				  "too long");
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	errno = 0;
+	p = strtoul(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || p > 65535)
+		return ac_err_set(err, AC_EINVAL, "--listen", "'%s' is not a "
+				  "port number", colon + 1);
+	*port = (unsigned)p;
+	snprintf(portstr, sizeof portstr, "%lu", p);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	rc = getaddrinfo(host, portstr, &hints, &res);
+	if (rc || !res)
+		return ac_err_set(err, AC_EINVAL, "--listen", "cannot resolve "
+				  "'%s': %s", host, gai_strerror(rc));
+	memcpy(&srv->addr, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return 0;
+}
+
+int http_server_start(const struct http_config *cfg, struct http_server **out,
+		      struct ac_err *err)
+{
+	struct http_server *srv = xcalloc(1, sizeof *srv);
+	const union MHD_DaemonInfo *info;
+	char host[256];
+	unsigned port = 0, flags;
+	bool v6;
+	int rc;
+
+	*out = NULL;
+	rc = parse_listen(srv, cfg->listen, host, sizeof host, &port, err);
+	if (rc)
+		goto fail;
+	v6 = srv->addr.ss_family == AF_INET6;
+	srv->ctx.desk = cfg->desk;
+	srv->ctx.policy = cfg->policy;
+	srv->ctx.reader = case_reader_new();
+	srv->ctx.decide_case = xmalloc(sizeof *srv->ctx.decide_case);
+	atomic_init(&srv->in_flight, 0);
+	flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
+		MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+	srv->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&srv->addr,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_END);
+	if (!srv->daemon) {
+		rc = ac_err_set(err, AC_EIO, "--listen", "cannot listen on "
+				"%s", cfg->listen);
+		goto fail;
+	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	if (info && info->port)
+		port = info->port;
+	snprintf(srv->url, sizeof srv->url, v6 ? "http://[%s]:%u" :
+		 "http://%s:%u", host, port);
+	*out = srv;
+	return 0;
+fail:
+	if (srv->ctx.reader)
+		case_reader_free(srv->ctx.reader);
+	free(srv->ctx.decide_case);
+	free(srv);
+	return rc;
+}
+
+const char *http_server_url(const struct http_server *s)
+{
+	return s->url;
+}
+
+void http_server_stop(struct http_server *s, int grace_ms)
+{
+	MHD_socket fd;
+	int64_t until;
+
+	if (!s)
+		return;
+	fd = MHD_quiesce_daemon(s->daemon);
+	until = mono_us() + (int64_t)grace_ms * 1000;
+	while (atomic_load(&s->in_flight) > 0 && mono_us() < until) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	case_reader_free(s->ctx.reader);
+	free(s->ctx.decide_case);
+	free(s);
+}

@@ -1,0 +1,2002 @@
+/* sqlite.c: the SQLite backend of the store (store layer).
+ * One connection per handle, in WAL mode with synchronous=FULL, foreign
+ * keys on and a busy timeout; migrations (migrations.S) applied at open;
+ * every statement prepared once, cached on the handle and run with bound
+ * parameters. A handle is for one thread at a time: open one per worker. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/case.h"
+#include "../core/item.h"
+#include "../core/money.h"
+#include "store.h"
+
+/* How long a writer waits for another before giving up (AC_EIO). */
+#define BUSY_TIMEOUT_MS 5000
+
+/* ---- migrations ------------------------------------------------------- */
+
+extern const char ac_migration_0001[];
+extern const char ac_migration_0001_end[];
+
+/* Append new migrations here, in order, with their symbols in
+ * migrations.S. A released migration never changes. */
+static const struct migration {
+	int version;
+	const char *name;
+	const char *sql;                  /* NUL-terminated (see .S) */
+} migrations[] = {
+	{ 1, "0001_init", ac_migration_0001 },
+};
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* ---- the statements --------------------------------------------------- */
+
+enum st {
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE,
+	ST_ROLLBACK_TO, ST_HEALTH, ST_VERSION, ST_VERSION_ADD,
+	ST_ORDER_PUT, ST_ITEM_PUT, ST_SHIPMENT_PUT, ST_ORDER_GET, ST_ITEMS_GET,
+	ST_SHIPMENT_GET, ST_TRACKING_ADD, ST_TRACKING_LIST,
+	ST_CASE_PUT, ST_CASE_GET, ST_CASE_STATUS, ST_CASE_OVERRIDE,
+	ST_CASE_APPROVAL, ST_CASES_LIST, ST_CASES_LIST_ORDER,
+	ST_DECISION_SAVE, ST_DECISION_GET,
+	ST_LEDGER_ADD, ST_LEDGER_SUM_CASE, ST_LEDGER_SUM_ORDER,
+	ST_IDEM_GET, ST_IDEM_PUT,
+	ST_QUOTE_PUT, ST_QUOTE_UPDATE, ST_QUOTE_GET, ST_QUOTE_GET_CASE,
+	ST_NOTE_ADD, ST_NOTES_LIST, ST_EVIDENCE_PUT, ST_EVIDENCE_GET,
+	ST_AUDIT_ADD, ST_AUDIT_LIST,
+	ST_TOKEN_PUT, ST_TOKEN_FIND, ST_TOKEN_REVOKE, ST_TOKEN_GET,
+	ST_COUNT
+};
+
+#define ADDR_COLS "addr_name, addr_line1, addr_line2, addr_city, " \
+	"addr_region, addr_postal_code, addr_country"
+#define CASE_COLS "id, order_id, status, claim_type, opened_at, " \
+	"claim_json, created_at, updated_at, override_verdict, " \
+	"override_reason, override_author, overridden_at, approved_by, " \
+	"approved_at"
+#define DECISION_COLS "id, case_id, decided_at, verdict, " \
+	"refund_max_minor, charge_minor, deadline, policy, decision_json, " \
+	"facts_json"
+#define QUOTE_COLS "id, case_id, amount_minor, status, expires_at, " \
+	"created_at, updated_at"
+/* The case list: each case with its current (latest) decision. ?1 is the
+ * order, ?2..?6 the statuses wanted (NULL for the rest), ?7 the claim type,
+ * ?8 the deadline bound, ?9 the keyset cursor, ?10 the limit. */
+#define CASES_LIST(order_test) \
+	"SELECT c.id, c.order_id, c.status, c.claim_type, c.opened_at, " \
+	"c.created_at, c.updated_at, d.verdict, d.deadline, d.id " \
+	"FROM cases c LEFT JOIN decisions d ON d.id = " \
+	"(SELECT max(id) FROM decisions WHERE case_id = c.id) " \
+	"WHERE " order_test " AND c.status IN (?2, ?3, ?4, ?5, ?6) " \
+	"AND (?7 IS NULL OR c.claim_type = ?7) " \
+	"AND (?8 IS NULL OR d.deadline < ?8) " \
+	"AND (?9 IS NULL OR c.id > ?9) ORDER BY c.id LIMIT ?10"
+
+static const char *const sql_text[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT store_op",
+	[ST_RELEASE] = "RELEASE store_op",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO store_op",
+	[ST_HEALTH] = "SELECT 1",
+	[ST_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
+	[ST_VERSION_ADD] =
+		"INSERT INTO schema_version (version, name, applied_at) "
+		"VALUES (?1, ?2, CAST((julianday('now') - 2440587.5) "
+		"* 86400000000.0 AS INTEGER))",
+
+	[ST_ORDER_PUT] =
+		"INSERT INTO orders (id, placed_at, currency, shipping_minor, "
+		"paid_minor, " ADDR_COLS ", customer_name, customer_email, "
+		"created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		"?11, ?12, ?13, ?14, ?15)",
+	[ST_ITEM_PUT] =
+		"INSERT INTO items (order_id, line, sku, kind, style, shape, "
+		"material, color, size_milli, price_minor, certificate) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_SHIPMENT_PUT] =
+		"INSERT INTO shipments (order_id, shipped_at, " ADDR_COLS
+		", delivered_at, courier_finding, customs, updated_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+		"?13) ON CONFLICT (order_id) DO UPDATE SET "
+		"shipped_at = excluded.shipped_at, "
+		"addr_name = excluded.addr_name, "
+		"addr_line1 = excluded.addr_line1, "
+		"addr_line2 = excluded.addr_line2, "
+		"addr_city = excluded.addr_city, "
+		"addr_region = excluded.addr_region, "
+		"addr_postal_code = excluded.addr_postal_code, "
+		"addr_country = excluded.addr_country, "
+		"delivered_at = excluded.delivered_at, "
+		"courier_finding = excluded.courier_finding, "
+		"customs = excluded.customs, updated_at = excluded.updated_at",
+	[ST_ORDER_GET] =
+		"SELECT id, placed_at, currency, shipping_minor, paid_minor, "
+		ADDR_COLS ", customer_name, customer_email, created_at "
+		"FROM orders WHERE id = ?1",
+	[ST_ITEMS_GET] =
+		"SELECT line, sku, kind, style, shape, material, color, "
+		"size_milli, price_minor, certificate FROM items "
+		"WHERE order_id = ?1 ORDER BY line",
+	[ST_SHIPMENT_GET] =
+		"SELECT shipped_at, " ADDR_COLS ", delivered_at, "
+		"courier_finding, customs, updated_at FROM shipments "
+		"WHERE order_id = ?1",
+	[ST_TRACKING_ADD] =
+		"INSERT INTO tracking_events (order_id, at, kind, detail) "
+		"VALUES (?1, ?2, ?3, ?4)",
+	[ST_TRACKING_LIST] =
+		"SELECT id, order_id, at, kind, detail FROM tracking_events "
+		"WHERE order_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+
+	[ST_CASE_PUT] =
+		"INSERT INTO cases (" CASE_COLS ") VALUES (coalesce(?1, "
+		"printf('C-%06d', (SELECT coalesce(max(rowid), 0) + 1 "
+		"FROM cases))), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+		"?12, ?13, ?14) RETURNING id",
+	[ST_CASE_GET] = "SELECT " CASE_COLS " FROM cases WHERE id = ?1",
+	[ST_CASE_STATUS] =
+		"UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
+	[ST_CASE_OVERRIDE] =
+		"UPDATE cases SET override_verdict = ?2, override_reason = ?3, "
+		"override_author = ?4, overridden_at = ?5, updated_at = ?5 "
+		"WHERE id = ?1",
+	[ST_CASE_APPROVAL] =
+		"UPDATE cases SET approved_by = ?2, approved_at = ?3, "
+		"updated_at = ?3 WHERE id = ?1",
+	[ST_CASES_LIST] = CASES_LIST("?1 IS NULL"),
+	[ST_CASES_LIST_ORDER] = CASES_LIST("c.order_id = ?1"),
+
+	[ST_DECISION_SAVE] =
+		"INSERT INTO decisions (case_id, decided_at, verdict, "
+		"refund_max_minor, charge_minor, deadline, policy, "
+		"decision_json, facts_json) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_DECISION_GET] =
+		"SELECT " DECISION_COLS " FROM decisions WHERE case_id = ?1 "
+		"ORDER BY id DESC LIMIT 1",
+
+	[ST_LEDGER_ADD] =
+		"INSERT INTO ledger (case_id, order_id, kind, amount_minor, "
+		"currency, created_at, actor, idempotency_key) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_LEDGER_SUM_CASE] =
+		"SELECT coalesce(sum(CASE kind WHEN 'refund' THEN amount_minor "
+		"END), 0), coalesce(sum(CASE kind WHEN 'charge' THEN "
+		"amount_minor END), 0), count(*) FROM ledger WHERE case_id = ?1",
+	[ST_LEDGER_SUM_ORDER] =
+		"SELECT coalesce(sum(CASE kind WHEN 'refund' THEN amount_minor "
+		"END), 0), coalesce(sum(CASE kind WHEN 'charge' THEN "
+		"amount_minor END), 0), count(*) FROM ledger "
+		"WHERE order_id = ?1",
+
+	[ST_IDEM_GET] =
+		"SELECT scope, key, request_hash, response_status, "
+		"response_body, created_at FROM idempotency "
+		"WHERE scope = ?1 AND key = ?2",
+	[ST_IDEM_PUT] =
+		"INSERT INTO idempotency (scope, key, request_hash, "
+		"response_status, response_body, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+
+	[ST_QUOTE_PUT] =
+		"INSERT INTO repair_quotes (case_id, amount_minor, status, "
+		"expires_at, created_at, updated_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_QUOTE_UPDATE] =
+		"UPDATE repair_quotes SET status = ?2, updated_at = ?3 "
+		"WHERE id = ?1",
+	[ST_QUOTE_GET] =
+		"SELECT " QUOTE_COLS " FROM repair_quotes WHERE id = ?1",
+	[ST_QUOTE_GET_CASE] =
+		"SELECT " QUOTE_COLS " FROM repair_quotes WHERE case_id = ?1 "
+		"ORDER BY id DESC LIMIT 1",
+
+	[ST_NOTE_ADD] =
+		"INSERT INTO notes (case_id, author, body, created_at) "
+		"VALUES (?1, ?2, ?3, ?4)",
+	[ST_NOTES_LIST] =
+		"SELECT id, case_id, author, body, created_at FROM notes "
+		"WHERE case_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+	[ST_EVIDENCE_PUT] =
+		"INSERT INTO evidence (case_id, sha256, content_type, size, "
+		"path, data, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+		"ON CONFLICT (case_id, sha256) DO NOTHING",
+	[ST_EVIDENCE_GET] =
+		"SELECT case_id, sha256, content_type, size, path, data, "
+		"created_at FROM evidence WHERE case_id = ?1 AND sha256 = ?2",
+
+	[ST_AUDIT_ADD] =
+		"INSERT INTO audit (at, actor, action, entity, entity_id, "
+		"before_json, after_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_AUDIT_LIST] =
+		"SELECT id, at, actor, action, entity, entity_id, before_json, "
+		"after_json FROM audit WHERE id > ?1 "
+		"AND (?2 IS NULL OR entity = ?2) "
+		"AND (?3 IS NULL OR entity_id = ?3) ORDER BY id LIMIT ?4",
+
+	[ST_TOKEN_PUT] =
+		"INSERT INTO tokens (name, hash, created_at) "
+		"VALUES (?1, ?2, ?3)",
+	[ST_TOKEN_FIND] =
+		"SELECT id, name, hash, created_at, revoked_at FROM tokens "
+		"WHERE hash = ?1 AND revoked_at IS NULL",
+	[ST_TOKEN_REVOKE] =
+		"UPDATE tokens SET revoked_at = ?2 "
+		"WHERE id = ?1 AND revoked_at IS NULL",
+	[ST_TOKEN_GET] = "SELECT revoked_at FROM tokens WHERE id = ?1",
+};
+
+/* The handle. */
+struct sq {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];       /* prepared on first use */
+	int fail_after;                   /* < 0: no fault injection */
+};
+
+/* ---- errors ----------------------------------------------------------- */
+
+static int code_of(int rc)
+{
+	switch (rc) {
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+	case SQLITE_CONSTRAINT_UNIQUE:
+		return AC_ECONFLICT;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return AC_ENOTFOUND;
+	case SQLITE_CONSTRAINT_TRIGGER:
+		return AC_ESTATE;
+	}
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+		return AC_EINVAL;
+	case SQLITE_NOMEM:
+		return AC_ENOMEM;
+	case SQLITE_TOOBIG:
+		return AC_ELIMIT;
+	}
+	return AC_EIO;
+}
+
+/* db_error fills err from the connection's last error, in our words where
+ * SQLite's start with an upper-case constraint name. */
+static int db_error(struct sq *q, int rc, const char *field,
+		    struct ac_err *err)
+{
+	static const struct { const char *theirs, *ours; } words[] = {
+		{ "CHECK constraint failed: ", "check failed: " },
+		{ "UNIQUE constraint failed: ", "already exists: " },
+		{ "NOT NULL constraint failed: ", "missing: " },
+		{ "FOREIGN KEY constraint failed", "refers to a missing row" },
+	};
+	const char *msg = sqlite3_errmsg(q->db);
+	int code = code_of(rc);
+
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return ac_err_set(err, code, field,
+				  "database is busy: another writer held it "
+				  "for %d ms", BUSY_TIMEOUT_MS);
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		size_t n = strlen(words[i].theirs);
+
+		if (strncmp(msg, words[i].theirs, n) == 0)
+			return ac_err_set(err, code, field, "%s%s",
+					  words[i].ours, msg + n);
+	}
+	return ac_err_set(err, code, field, "%s", msg);
+}
+
+/* ---- running statements ----------------------------------------------- */
+
+static int prep(struct sq *q, enum st id, sqlite3_stmt **out,
+		struct ac_err *err)
+{
+	int rc;
+
+	*out = NULL;
+	if (!q->st[id]) {
+		rc = sqlite3_prepare_v3(q->db, sql_text[id], -1,
+					SQLITE_PREPARE_PERSISTENT, &q->st[id],
+					NULL);
+		if (rc != SQLITE_OK)
+			return db_error(q, rc, "store.prepare", err);
+	}
+	*out = q->st[id];
+	return 0;
+}
+
+/* done resets a statement for its next use (NULL is fine). */
+static void done(sqlite3_stmt *st)
+{
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+}
+
+/* step runs st once: 1 for a row, 0 when done, or a negative AC_E* code.
+ * This is where fault injection strikes. */
+static int step(struct sq *q, sqlite3_stmt *st, const char *op,
+		struct ac_err *err)
+{
+	int rc;
+
+	if (q->fail_after == 0) {
+		q->fail_after = -1;
+		return ac_err_set(err, AC_EIO, op, "injected fault");
+	}
+	if (q->fail_after > 0)
+		q->fail_after--;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return db_error(q, rc, op, err);
+}
+
+/* run prepares, runs to the end and resets a statement without
+ * parameters. */
+static int run(struct sq *q, enum st id, const char *op, struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(q, id, &st, err)))
+		return rc;
+	while ((rc = step(q, st, op, err)) == 1)
+		;
+	done(st);
+	return rc;
+}
+
+/* undo runs a statement that undoes work: never failed on purpose, and its
+ * own failure cannot be helped (the database may have rolled back already). */
+static void undo(struct sq *q, enum st id)
+{
+	sqlite3_stmt *st;
+
+	if (prep(q, id, &st, NULL) == 0) {
+		sqlite3_step(st);
+		done(st);
+	}
+}
+
+/* Binding: each b_* binds the next parameter; the first failure sticks. */
+struct bind {
+	sqlite3_stmt *st;
+	int i;
+	int rc;
+};
+
+static void b_start(struct bind *b, sqlite3_stmt *st)
+{
+	b->st = st;
+	b->i = 0;
+	b->rc = SQLITE_OK;
+}
+
+static void b_note(struct bind *b, int rc)
+{
+	if (b->rc == SQLITE_OK)
+		b->rc = rc;
+}
+
+/* b_text binds a string; empty binds '' (never NULL). */
+static void b_text(struct bind *b, struct ac_str s)
+{
+	b_note(b, sqlite3_bind_text64(b->st, ++b->i, s.n ? s.p : "", s.n,
+				      SQLITE_STATIC, SQLITE_UTF8));
+}
+
+/* b_opt binds a string, or NULL when it is empty. */
+static void b_opt(struct bind *b, struct ac_str s)
+{
+	if (s.n)
+		b_text(b, s);
+	else
+		b_note(b, sqlite3_bind_null(b->st, ++b->i));
+}
+
+static void b_null(struct bind *b)
+{
+	b_note(b, sqlite3_bind_null(b->st, ++b->i));
+}
+
+static void b_cstr(struct bind *b, const char *s)
+{
+	if (s)
+		b_text(b, store_str(s));
+	else
+		b_note(b, sqlite3_bind_null(b->st, ++b->i));
+}
+
+static void b_int(struct bind *b, int64_t v)
+{
+	b_note(b, sqlite3_bind_int64(b->st, ++b->i, v));
+}
+
+static void b_opt_int(struct bind *b, bool has, int64_t v)
+{
+	if (has)
+		b_int(b, v);
+	else
+		b_note(b, sqlite3_bind_null(b->st, ++b->i));
+}
+
+static void b_blob(struct bind *b, struct ac_str s)
+{
+	if (s.n)
+		b_note(b, sqlite3_bind_blob64(b->st, ++b->i, s.p, s.n,
+					      SQLITE_STATIC));
+	else
+		b_note(b, sqlite3_bind_null(b->st, ++b->i));
+}
+
+static int b_end(struct sq *q, struct bind *b, const char *op,
+		 struct ac_err *err)
+{
+	if (b->rc != SQLITE_OK)
+		return db_error(q, b->rc, op, err);
+	return 0;
+}
+
+/* exec_write runs a bound insert or update to its end; *id (may be NULL)
+ * gets the new rowid, *changes (may be NULL) the rows changed. */
+static int exec_write(struct sq *q, sqlite3_stmt *st, struct bind *b,
+		      const char *op, int64_t *id, int *changes,
+		      struct ac_err *err)
+{
+	int rc;
+
+	if (!(rc = b_end(q, b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1)
+			;
+	if (!rc && id)
+		*id = sqlite3_last_insert_rowid(q->db);
+	if (!rc && changes)
+		*changes = sqlite3_changes(q->db);
+	done(st);
+	return rc;
+}
+
+/* ---- atomic calls ----------------------------------------------------- */
+
+/* A call of several statements is atomic on its own. Outside the desk's
+ * transaction a writing call opens its own (BEGIN IMMEDIATE, so it waits
+ * for the write lock up front instead of failing halfway); inside one, or
+ * for a reading call, it uses a savepoint, which undoes the call alone. */
+struct atomic {
+	bool own;                         /* began its own transaction */
+};
+
+static int atomic_begin(struct sq *q, bool write, struct atomic *a,
+			const char *op, struct ac_err *err)
+{
+	a->own = write && sqlite3_get_autocommit(q->db);
+	return run(q, a->own ? ST_BEGIN : ST_SAVEPOINT, op, err);
+}
+
+static int atomic_end(struct sq *q, struct atomic *a, int rc,
+		      const char *op, struct ac_err *err)
+{
+	if (rc == 0 &&
+	    (rc = run(q, a->own ? ST_COMMIT : ST_RELEASE, op, err)) == 0)
+		return 0;
+	if (sqlite3_get_autocommit(q->db))
+		return rc;                /* SQLite rolled back already */
+	if (a->own) {
+		undo(q, ST_ROLLBACK);
+	} else {
+		undo(q, ST_ROLLBACK_TO);
+		undo(q, ST_RELEASE);
+	}
+	return rc;
+}
+
+/* ---- filling results -------------------------------------------------- */
+
+/* Strings read from a row are copied into the result's buffer, which may
+ * move as it grows; so each copy is recorded as an offset, and the slices
+ * are pointed into the buffer once, when every string is in. */
+struct fixup {
+	struct ac_str *dst;
+	size_t off;
+};
+
+struct fill {
+	struct buf *mem;
+	struct fixup *fix;
+	size_t n, alloc;
+	int rc;
+};
+
+static void fill_init(struct fill *f, struct buf *mem)
+{
+	f->mem = mem;
+	f->fix = NULL;
+	f->n = f->alloc = 0;
+	f->rc = 0;
+}
+
+/* fill_col copies column col into *dst ("" for NULL or empty). */
+static void fill_col(struct fill *f, sqlite3_stmt *st, int col,
+		     struct ac_str *dst)
+{
+	const void *p;
+	size_t n, off;
+
+	dst->p = "";
+	dst->n = 0;
+	if (f->rc || sqlite3_column_type(st, col) == SQLITE_NULL)
+		return;
+	if (sqlite3_column_type(st, col) == SQLITE_BLOB)
+		p = sqlite3_column_blob(st, col);
+	else
+		p = sqlite3_column_text(st, col);
+	n = (size_t)sqlite3_column_bytes(st, col);
+	if (n == 0)
+		return;
+	if (!p) {
+		f->rc = AC_ENOMEM;
+		return;
+	}
+	off = f->mem->len;
+	if (buf_add(f->mem, p, n) || buf_addc(f->mem, '\0')) {
+		f->rc = AC_ELIMIT;
+		return;
+	}
+	if (f->n == f->alloc) {
+		f->alloc = f->alloc ? 2 * f->alloc : 64;
+		f->fix = xrealloc(f->fix, f->alloc * sizeof *f->fix);
+	}
+	f->fix[f->n].dst = dst;
+	f->fix[f->n].off = off;
+	f->n++;
+	dst->n = n;                      /* dst->p is set by fill_end */
+}
+
+static void fill_address(struct fill *f, sqlite3_stmt *st, int col,
+			 struct address *a)
+{
+	fill_col(f, st, col, &a->name);
+	fill_col(f, st, col + 1, &a->line1);
+	fill_col(f, st, col + 2, &a->line2);
+	fill_col(f, st, col + 3, &a->city);
+	fill_col(f, st, col + 4, &a->region);
+	fill_col(f, st, col + 5, &a->postal_code);
+	fill_col(f, st, col + 6, &a->country);
+}
+
+/* fill_end points every slice into the buffer and frees the book-keeping;
+ * it returns the first failure (and must be called in any case). */
+static int fill_end(struct fill *f, const char *op, struct ac_err *err)
+{
+	for (size_t i = 0; i < f->n; i++)
+		f->fix[i].dst->p = f->mem->p + f->fix[i].off;
+	free(f->fix);
+	f->fix = NULL;
+	f->n = f->alloc = 0;
+	if (f->rc == AC_ELIMIT)
+		return ac_err_set(err, AC_ELIMIT, op,
+				  "result larger than %u bytes",
+				  STORE_MEM_MAX);
+	if (f->rc)
+		return ac_err_set(err, f->rc, op, "out of memory");
+	return 0;
+}
+
+/* raw: a column's text as a slice valid until the next step. */
+static struct ac_str raw(sqlite3_stmt *st, int col)
+{
+	struct ac_str s;
+
+	s.p = (const char *)sqlite3_column_text(st, col);
+	s.n = (size_t)sqlite3_column_bytes(st, col);
+	if (!s.p) {
+		s.p = "";
+		s.n = 0;
+	}
+	return s;
+}
+
+static bool is_null(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL;
+}
+
+static int64_t i64(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_int64(st, col);
+}
+
+/* corrupt reports a stored value this program cannot read back. */
+static int corrupt(const char *field, struct ac_str v, struct ac_err *err)
+{
+	return ac_err_set(err, AC_EIO, field, "unreadable stored value: %.*s",
+			  (int)(v.n > 64 ? 64 : v.n), v.p);
+}
+
+/* limit_plus_one: a page asks for one row more, to know if more follow. */
+static int64_t limit_plus_one(int limit)
+{
+	return (int64_t)limit + 1;
+}
+
+/* ---- opening ---------------------------------------------------------- */
+
+static int exec_sql(struct sq *q, const char *sql, const char *what,
+		    struct ac_err *err)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(q->db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		rc = ac_err_set(err, code_of(rc), "db", "%s: %s", what,
+				msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+static int read_version(struct sq *q, int *version, struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(q, ST_VERSION, &st, err)))
+		return rc;
+	rc = step(q, st, "schema_version", err);
+	if (rc == 1) {
+		*version = sqlite3_column_int(st, 0);
+		rc = 0;
+	} else if (rc == 0) {
+		*version = 0;
+	}
+	done(st);
+	return rc;
+}
+
+/* apply runs one migration in its own transaction, unless another process
+ * applied it first. */
+static int apply(struct sq *q, const struct migration *m, struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	struct bind b;
+	int version = 0, rc;
+
+	if ((rc = run(q, ST_BEGIN, m->name, err)))
+		return rc;
+	if ((rc = read_version(q, &version, err)) || version >= m->version)
+		goto end;
+	if ((rc = exec_sql(q, m->sql, m->name, err)) ||
+	    (rc = prep(q, ST_VERSION_ADD, &st, err)))
+		goto end;
+	b_start(&b, st);
+	b_int(&b, m->version);
+	b_cstr(&b, m->name);
+	rc = exec_write(q, st, &b, m->name, NULL, NULL, err);
+end:
+	if (rc) {
+		undo(q, ST_ROLLBACK);
+		return rc;
+	}
+	return run(q, ST_COMMIT, m->name, err);
+}
+
+static int migrate(struct sq *q, struct ac_err *err)
+{
+	int version = 0, newest = migrations[N_MIGRATIONS - 1].version, rc;
+
+	if ((rc = exec_sql(q, "CREATE TABLE IF NOT EXISTS schema_version ("
+			   "version INTEGER PRIMARY KEY, "
+			   "name TEXT NOT NULL, "
+			   "applied_at INTEGER NOT NULL) STRICT",
+			   "schema_version", err)) ||
+	    (rc = read_version(q, &version, err)))
+		return rc;
+	if (version > newest)
+		return ac_err_set(err, AC_ESTATE, "db",
+				  "database schema version %d is newer than "
+				  "this program's (%d)", version, newest);
+	for (int i = 0; i < N_MIGRATIONS; i++)
+		if (migrations[i].version > version &&
+		    (rc = apply(q, &migrations[i], err)))
+			return rc;
+	return 0;
+}
+
+static void sq_close(void *impl)
+{
+	struct sq *q = impl;
+
+	if (!q)
+		return;
+	if (q->db && !sqlite3_get_autocommit(q->db))
+		undo(q, ST_ROLLBACK);
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(q->st[i]);
+	if (q->db) {
+		sqlite3_exec(q->db, "PRAGMA optimize", NULL, NULL, NULL);
+		sqlite3_close(q->db);
+	}
+	free(q);
+}
+
+static int sq_open(const char *dsn, void **impl, struct ac_err *err)
+{
+	struct sq *q = xcalloc(1, sizeof *q);
+	int rc;
+
+	q->fail_after = -1;
+	rc = sqlite3_open_v2(dsn, &q->db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = ac_err_set(err, AC_EIO, "db", "cannot open %s: %s", dsn,
+				q->db ? sqlite3_errmsg(q->db)
+				      : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(q->db, 1);
+	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	/* journal_mode answers a row; exec ignores it. A database in memory
+	 * stays in its own mode, which is fine. */
+	if ((rc = exec_sql(q, "PRAGMA foreign_keys = ON", "foreign_keys",
+			   err)) ||
+	    (rc = exec_sql(q, "PRAGMA journal_mode = WAL", "journal_mode",
+			   err)) ||
+	    (rc = exec_sql(q, "PRAGMA synchronous = FULL", "synchronous",
+			   err)) ||
+	    (rc = migrate(q, err)))
+		goto fail;
+	*impl = q;
+	return 0;
+fail:
+	sq_close(q);
+	return rc;
+}
+
+static int sq_schema_version(void *impl, int *version, struct ac_err *err)
+{
+	return read_version(impl, version, err);
+}
+
+static int sq_health(void *impl, struct ac_err *err)
+{
+	return run(impl, ST_HEALTH, "health", err);
+}
+
+/* ---- transactions ----------------------------------------------------- */
+
+static int sq_begin(void *impl, struct ac_err *err)
+{
+	struct sq *q = impl;
+
+	if (!sqlite3_get_autocommit(q->db))
+		return ac_err_set(err, AC_ESTATE, "begin",
+				  "a transaction is already open");
+	return run(q, ST_BEGIN, "begin", err);
+}
+
+static int sq_commit(void *impl, struct ac_err *err)
+{
+	struct sq *q = impl;
+	int rc;
+
+	if (sqlite3_get_autocommit(q->db))
+		return ac_err_set(err, AC_ESTATE, "commit",
+				  "no transaction is open");
+	if ((rc = run(q, ST_COMMIT, "commit", err)) &&
+	    !sqlite3_get_autocommit(q->db))
+		undo(q, ST_ROLLBACK);
+	return rc;
+}
+
+static int sq_rollback(void *impl, struct ac_err *err)
+{
+	struct sq *q = impl;
+
+	(void)err;
+	if (!sqlite3_get_autocommit(q->db))
+		undo(q, ST_ROLLBACK);
+	return 0;
+}
+
+static bool sq_in_transaction(void *impl)
+{
+	struct sq *q = impl;
+
+	return !sqlite3_get_autocommit(q->db);
+}
+
+static void sq_test_fail_after(void *impl, int n)
+{
+	struct sq *q = impl;
+
+	q->fail_after = n < 0 ? -1 : n;
+}
+
+/* ---- orders and shipments --------------------------------------------- */
+
+static void b_address(struct bind *b, const struct address *a)
+{
+	b_text(b, a->name);
+	b_text(b, a->line1);
+	b_text(b, a->line2);
+	b_text(b, a->city);
+	b_text(b, a->region);
+	b_text(b, a->postal_code);
+	b_text(b, a->country);
+}
+
+static int write_shipment(struct sq *q, struct ac_str order_id,
+			  const struct shipment *sh, int64_t updated_at,
+			  const char *op, struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_SHIPMENT_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, order_id);
+	b_int(&b, sh->shipped_at);
+	b_address(&b, &sh->address);
+	b_opt_int(&b, sh->delivered, sh->delivered_at);
+	b_cstr(&b, courier_finding_name(sh->courier_finding));
+	b_cstr(&b, customs_name(sh->customs));
+	b_int(&b, updated_at);
+	rc = exec_write(q, st, &b, op, NULL, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "order.id", "no such order: %.*s",
+			   (int)order_id.n, order_id.p);
+	return rc;
+}
+
+static int write_order(struct sq *q, const struct store_order *so,
+		       struct ac_err *err)
+{
+	const struct order *o = &so->order;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_ORDER_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, o->id);
+	b_int(&b, o->placed_at);
+	b_cstr(&b, o->currency->code);
+	b_int(&b, o->shipping_minor);
+	b_opt_int(&b, so->has_paid, so->paid_minor);
+	b_address(&b, &o->address);
+	b_text(&b, so->customer_name);
+	b_text(&b, so->customer_email);
+	b_int(&b, so->created_at);
+	rc = exec_write(q, st, &b, "put_order", NULL, NULL, err);
+	if (rc == AC_ECONFLICT)
+		return ac_err_set(err, rc, "order.id", "order exists: %.*s",
+				  (int)o->id.n, o->id.p);
+	if (rc || (rc = prep(q, ST_ITEM_PUT, &st, err)))
+		return rc;
+	for (int i = 0; i < o->n_items && !rc; i++) {
+		const struct item *it = &o->items[i];
+
+		b_start(&b, st);
+		b_text(&b, o->id);
+		b_int(&b, it->line);
+		b_text(&b, it->sku);
+		b_cstr(&b, item_kind_name(it->kind));
+		b_text(&b, it->style);
+		b_text(&b, it->shape);
+		b_text(&b, it->material);
+		b_text(&b, it->color);
+		b_opt_int(&b, it->has_size, it->size_milli);
+		b_int(&b, it->price_minor);
+		b_opt(&b, it->certificate);
+		rc = exec_write(q, st, &b, "put_order", NULL, NULL, err);
+	}
+	if (!rc && so->shipped)
+		rc = write_shipment(q, o->id, &so->shipment, so->created_at,
+				    "put_order", err);
+	return rc;
+}
+
+static int sq_put_order(void *impl, const struct store_order *so,
+			struct ac_err *err)
+{
+	struct sq *q = impl;
+	struct atomic a;
+	int rc;
+
+	if ((rc = atomic_begin(q, true, &a, "put_order", err)))
+		return rc;
+	rc = write_order(q, so, err);
+	return atomic_end(q, &a, rc, "put_order", err);
+}
+
+static int read_items(struct sq *q, struct ac_str id, struct order *o,
+		      struct fill *f, struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_ITEMS_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	if ((rc = b_end(q, &b, "get_order", err)))
+		goto out;
+	while ((rc = step(q, st, "get_order", err)) == 1) {
+		struct item *it;
+		struct ac_str kind = raw(st, 2);
+
+		if (o->n_items == AC_MAX_ITEMS) {
+			rc = ac_err_set(err, AC_ELIMIT, "order.items",
+					"more than %d items", AC_MAX_ITEMS);
+			break;
+		}
+		it = &o->items[o->n_items++];
+		it->line = sqlite3_column_int(st, 0);
+		fill_col(f, st, 1, &it->sku);
+		if (item_kind_parse(kind.p, kind.n, &it->kind)) {
+			rc = corrupt("items.kind", kind, err);
+			break;
+		}
+		fill_col(f, st, 3, &it->style);
+		fill_col(f, st, 4, &it->shape);
+		fill_col(f, st, 5, &it->material);
+		fill_col(f, st, 6, &it->color);
+		it->has_size = !is_null(st, 7);
+		it->size_milli = i64(st, 7);
+		it->price_minor = i64(st, 8);
+		fill_col(f, st, 9, &it->certificate);
+	}
+out:
+	done(st);
+	return rc;
+}
+
+static int read_shipment(struct sq *q, struct ac_str id,
+			 struct store_order *so, struct fill *f,
+			 struct ac_err *err)
+{
+	struct shipment *sh = &so->shipment;
+	struct ac_str finding, customs;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_SHIPMENT_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	if ((rc = b_end(q, &b, "get_order", err)) ||
+	    (rc = step(q, st, "get_order", err)) != 1)
+		goto out;               /* 0: not shipped */
+	finding = raw(st, 9);
+	customs = raw(st, 10);
+	rc = 0;
+	so->shipped = true;
+	sh->shipped_at = i64(st, 0);
+	fill_address(f, st, 1, &sh->address);
+	sh->delivered = !is_null(st, 8);
+	sh->delivered_at = i64(st, 8);
+	if (courier_finding_parse(finding.p, finding.n, &sh->courier_finding))
+		rc = corrupt("shipments.courier_finding", finding, err);
+	else if (customs_parse(customs.p, customs.n, &sh->customs))
+		rc = corrupt("shipments.customs", customs, err);
+	so->shipment_updated_at = i64(st, 11);
+out:
+	done(st);
+	return rc;
+}
+
+static int read_order(struct sq *q, struct ac_str id, struct store_order *so,
+		      struct fill *f, struct ac_err *err)
+{
+	struct order *o = &so->order;
+	struct ac_str cur;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_ORDER_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	if ((rc = b_end(q, &b, "get_order", err)) ||
+	    (rc = step(q, st, "get_order", err)) < 0)
+		goto out;
+	if (rc == 0) {
+		rc = ac_err_set(err, AC_ENOTFOUND, "order.id",
+				"no such order: %.*s", (int)id.n, id.p);
+		goto out;
+	}
+	cur = raw(st, 2);
+	rc = 0;
+	fill_col(f, st, 0, &o->id);
+	o->placed_at = i64(st, 1);
+	if (!(o->currency = money_currency_find(cur.p, cur.n)))
+		rc = corrupt("orders.currency", cur, err);
+	o->shipping_minor = i64(st, 3);
+	so->has_paid = !is_null(st, 4);
+	so->paid_minor = i64(st, 4);
+	fill_address(f, st, 5, &o->address);
+	fill_col(f, st, 12, &so->customer_name);
+	fill_col(f, st, 13, &so->customer_email);
+	so->created_at = i64(st, 14);
+out:
+	done(st);
+	if (!rc)
+		rc = read_items(q, id, o, f, err);
+	if (!rc)
+		rc = read_shipment(q, id, so, f, err);
+	return rc;
+}
+
+static int sq_get_order(void *impl, struct ac_str id, struct store_order *out,
+			struct ac_err *err)
+{
+	struct sq *q = impl;
+	struct atomic a;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = atomic_begin(q, false, &a, "get_order", err)))
+		return rc;
+	fill_init(&f, &out->mem);
+	rc = read_order(q, id, out, &f, err);
+	frc = fill_end(&f, "get_order", rc ? NULL : err);
+	return atomic_end(q, &a, rc ? rc : frc, "get_order", err);
+}
+
+static int sq_put_shipment(void *impl, struct ac_str order_id,
+			   const struct shipment *sh, int64_t updated_at,
+			   struct ac_err *err)
+{
+	return write_shipment(impl, order_id, sh, updated_at, "put_shipment",
+			      err);
+}
+
+static int sq_add_tracking_event(void *impl,
+				 const struct store_tracking_event *ev,
+				 int64_t *id, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_TRACKING_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, ev->order_id);
+	b_int(&b, ev->at);
+	b_text(&b, ev->kind);
+	b_text(&b, ev->detail);
+	rc = exec_write(q, st, &b, "add_tracking_event", id, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "tracking.order_id", "no such order: %.*s",
+			   (int)ev->order_id.n, ev->order_id.p);
+	return rc;
+}
+
+static int sq_list_tracking_events(void *impl, struct ac_str order_id,
+				   int64_t after_id, int limit,
+				   struct store_tracking_page *out,
+				   struct ac_err *err)
+{
+	const char *op = "list_tracking_events";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_TRACKING_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, order_id);
+	b_int(&b, after_id);
+	b_int(&b, limit_plus_one(limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_tracking_event *ev;
+
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			ev = &out->rows[out->n++];
+			ev->id = i64(st, 0);
+			fill_col(&f, st, 1, &ev->order_id);
+			ev->at = i64(st, 2);
+			fill_col(&f, st, 3, &ev->kind);
+			fill_col(&f, st, 4, &ev->detail);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* ---- cases ------------------------------------------------------------ */
+
+static int sq_put_case(void *impl, const struct store_case *c,
+		       char id_out[STORE_ID_MAX], struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_opt(&b, c->id);
+	b_text(&b, c->order_id);
+	b_cstr(&b, store_case_status_name(c->status));
+	b_cstr(&b, claim_type_name(c->claim_type));
+	b_int(&b, c->opened_at);
+	b_text(&b, c->claim_json);
+	b_int(&b, c->created_at);
+	b_int(&b, c->updated_at);
+	if (c->has_override) {
+		b_text(&b, c->override_verdict);
+		b_text(&b, c->override_reason);
+		b_text(&b, c->override_author);
+		b_int(&b, c->overridden_at);
+	} else {
+		b_null(&b);
+		b_null(&b);
+		b_null(&b);
+		b_null(&b);
+	}
+	if (c->has_approval) {
+		b_text(&b, c->approved_by);
+		b_int(&b, c->approved_at);
+	} else {
+		b_null(&b);
+		b_null(&b);
+	}
+	id_out[0] = '\0';
+	if (!(rc = b_end(q, &b, "put_case", err)))
+		while ((rc = step(q, st, "put_case", err)) == 1)
+			snprintf(id_out, STORE_ID_MAX, "%s",
+				 (const char *)sqlite3_column_text(st, 0));
+	done(st);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "case.order_id", "no such order: %.*s",
+			   (int)c->order_id.n, c->order_id.p);
+	else if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "case.id", "case exists: %.*s",
+			   (int)c->id.n, c->id.p);
+	if (rc)
+		id_out[0] = '\0';
+	return rc;
+}
+
+static int read_case(sqlite3_stmt *st, struct store_case *c, struct fill *f,
+		     struct ac_err *err)
+{
+	struct ac_str status = raw(st, 2), type = raw(st, 3);
+
+	fill_col(f, st, 0, &c->id);
+	fill_col(f, st, 1, &c->order_id);
+	if (store_case_status_parse(status.p, status.n, &c->status))
+		return corrupt("cases.status", status, err);
+	if (claim_type_parse(type.p, type.n, &c->claim_type))
+		return corrupt("cases.claim_type", type, err);
+	c->opened_at = i64(st, 4);
+	fill_col(f, st, 5, &c->claim_json);
+	c->created_at = i64(st, 6);
+	c->updated_at = i64(st, 7);
+	c->has_override = !is_null(st, 8);
+	fill_col(f, st, 8, &c->override_verdict);
+	fill_col(f, st, 9, &c->override_reason);
+	fill_col(f, st, 10, &c->override_author);
+	c->overridden_at = i64(st, 11);
+	c->has_approval = !is_null(st, 12);
+	fill_col(f, st, 12, &c->approved_by);
+	c->approved_at = i64(st, 13);
+	return 0;
+}
+
+static int sq_get_case(void *impl, struct ac_str id, struct store_case *out,
+		       struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_CASE_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, "get_case", err)) &&
+	    (rc = step(q, st, "get_case", err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "case.id",
+				"no such case: %.*s", (int)id.n, id.p);
+	if (rc == 1)
+		rc = read_case(st, out, &f, err);
+	done(st);
+	frc = fill_end(&f, "get_case", rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* update_case runs one of the case updates; 0 rows: no such case. */
+static int update_case(struct sq *q, sqlite3_stmt *st, struct bind *b,
+		       struct ac_str id, const char *op, struct ac_err *err)
+{
+	int changes = 0;
+	int rc = exec_write(q, st, b, op, NULL, &changes, err);
+
+	if (!rc && changes == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "case.id",
+				"no such case: %.*s", (int)id.n, id.p);
+	return rc;
+}
+
+static int sq_update_case_status(void *impl, struct ac_str id,
+				 enum case_status status, int64_t updated_at,
+				 struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_STATUS, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	b_cstr(&b, store_case_status_name(status));
+	b_int(&b, updated_at);
+	return update_case(q, st, &b, id, "update_case_status", err);
+}
+
+static int sq_update_case_override(void *impl, struct ac_str id,
+				   struct ac_str verdict, struct ac_str reason,
+				   struct ac_str author, int64_t at,
+				   struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_OVERRIDE, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	b_text(&b, verdict);
+	b_text(&b, reason);
+	b_text(&b, author);
+	b_int(&b, at);
+	return update_case(q, st, &b, id, "update_case_override", err);
+}
+
+static int sq_update_case_approval(void *impl, struct ac_str id,
+				   struct ac_str approved_by, int64_t at,
+				   struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_APPROVAL, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	b_text(&b, approved_by);
+	b_int(&b, at);
+	return update_case(q, st, &b, id, "update_case_approval", err);
+}
+
+static int sq_list_cases(void *impl, const struct store_case_filter *flt,
+			 struct store_case_page *out, struct ac_err *err)
+{
+	const char *op = "list_cases";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, flt->order_id.n ? ST_CASES_LIST_ORDER
+					  : ST_CASES_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_opt(&b, flt->order_id);
+	for (int s = 0; s < CASE_STATUS_COUNT; s++)
+		b_cstr(&b, !flt->status_mask ||
+				   (flt->status_mask & CASE_STATUS_BIT(s))
+			   ? store_case_status_name((enum case_status)s)
+			   : NULL);
+	b_cstr(&b, flt->has_claim_type ? claim_type_name(flt->claim_type)
+				       : NULL);
+	b_opt_int(&b, flt->has_deadline_before, flt->deadline_before);
+	b_opt(&b, flt->after_id);
+	b_int(&b, limit_plus_one(flt->limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_case_row *r;
+			struct ac_str status = raw(st, 2), type = raw(st, 3);
+
+			if (out->n == flt->limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			r = &out->rows[out->n++];
+			fill_col(&f, st, 0, &r->id);
+			fill_col(&f, st, 1, &r->order_id);
+			if (store_case_status_parse(status.p, status.n,
+						    &r->status)) {
+				rc = corrupt("cases.status", status, err);
+				break;
+			}
+			if (claim_type_parse(type.p, type.n, &r->claim_type)) {
+				rc = corrupt("cases.claim_type", type, err);
+				break;
+			}
+			r->opened_at = i64(st, 4);
+			r->created_at = i64(st, 5);
+			r->updated_at = i64(st, 6);
+			r->has_decision = !is_null(st, 9);
+			fill_col(&f, st, 7, &r->verdict);
+			r->has_deadline = !is_null(st, 8);
+			r->deadline = i64(st, 8);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* ---- decisions -------------------------------------------------------- */
+
+static int sq_save_decision(void *impl, const struct store_decision *d,
+			    int64_t *id, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_DECISION_SAVE, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, d->case_id);
+	b_int(&b, d->decided_at);
+	b_text(&b, d->verdict);
+	b_int(&b, d->refund_max_minor);
+	b_int(&b, d->charge_minor);
+	b_opt_int(&b, d->has_deadline, d->deadline);
+	b_text(&b, d->policy);
+	b_text(&b, d->decision_json);
+	b_text(&b, d->facts_json);
+	rc = exec_write(q, st, &b, "save_decision", id, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "decision.case_id", "no such case: %.*s",
+			   (int)d->case_id.n, d->case_id.p);
+	return rc;
+}
+
+static int sq_get_current_decision(void *impl, struct ac_str case_id,
+				   struct store_decision *out,
+				   struct ac_err *err)
+{
+	const char *op = "get_current_decision";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_DECISION_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "case.id",
+				"no decision on case %.*s", (int)case_id.n,
+				case_id.p);
+	if (rc == 1) {
+		rc = 0;
+		out->id = i64(st, 0);
+		fill_col(&f, st, 1, &out->case_id);
+		out->decided_at = i64(st, 2);
+		fill_col(&f, st, 3, &out->verdict);
+		out->refund_max_minor = i64(st, 4);
+		out->charge_minor = i64(st, 5);
+		out->has_deadline = !is_null(st, 6);
+		out->deadline = i64(st, 6);
+		fill_col(&f, st, 7, &out->policy);
+		fill_col(&f, st, 8, &out->decision_json);
+		fill_col(&f, st, 9, &out->facts_json);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* ---- the ledger ------------------------------------------------------- */
+
+static int sq_add_ledger(void *impl, const struct store_ledger_entry *e,
+			 int64_t *id, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_LEDGER_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, e->case_id);
+	b_text(&b, e->order_id);
+	b_cstr(&b, store_ledger_kind_name(e->kind));
+	b_int(&b, e->amount_minor);
+	b_cstr(&b, e->currency->code);
+	b_int(&b, e->created_at);
+	b_text(&b, e->actor);
+	b_opt(&b, e->idempotency_key);
+	rc = exec_write(q, st, &b, "add_ledger", id, NULL, err);
+	/* ledger_matches_case: no such case, or another order or currency */
+	if (rc == AC_ESTATE || rc == AC_ENOTFOUND)
+		rc = ac_err_set(err, AC_EINVAL, "ledger.case_id",
+				"case %.*s does not exist or is not on order "
+				"%.*s in %s", (int)e->case_id.n, e->case_id.p,
+				(int)e->order_id.n, e->order_id.p,
+				e->currency->code);
+	return rc;
+}
+
+static int sum_ledger(struct sq *q, enum st id, struct ac_str key,
+		      struct store_ledger_sum *out, struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, id, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, key);
+	if (!(rc = b_end(q, &b, "sum_ledger", err)) &&
+	    (rc = step(q, st, "sum_ledger", err)) == 1) {
+		out->refund_minor = i64(st, 0);
+		out->charge_minor = i64(st, 1);
+		out->n_entries = sqlite3_column_int(st, 2);
+		rc = 0;
+	}
+	done(st);
+	return rc;
+}
+
+static int sq_sum_ledger_case(void *impl, struct ac_str case_id,
+			      struct store_ledger_sum *out,
+			      struct ac_err *err)
+{
+	return sum_ledger(impl, ST_LEDGER_SUM_CASE, case_id, out, err);
+}
+
+static int sq_sum_ledger_order(void *impl, struct ac_str order_id,
+			       struct store_ledger_sum *out,
+			       struct ac_err *err)
+{
+	return sum_ledger(impl, ST_LEDGER_SUM_ORDER, order_id, out, err);
+}
+
+/* ---- idempotency ------------------------------------------------------ */
+
+static int sq_get_idempotency(void *impl, struct ac_str scope,
+			      struct ac_str key, struct store_idem *out,
+			      struct ac_err *err)
+{
+	const char *op = "get_idempotency";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_IDEM_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, scope);
+	b_text(&b, key);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "idempotency.key",
+				"no response stored for this key");
+	if (rc == 1) {
+		rc = 0;
+		fill_col(&f, st, 0, &out->scope);
+		fill_col(&f, st, 1, &out->key);
+		fill_col(&f, st, 2, &out->request_hash);
+		out->response_status = sqlite3_column_int(st, 3);
+		fill_col(&f, st, 4, &out->response_body);
+		out->created_at = i64(st, 5);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_put_idempotency(void *impl, const struct store_idem *in,
+			      struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_IDEM_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, in->scope);
+	b_text(&b, in->key);
+	b_text(&b, in->request_hash);
+	b_int(&b, in->response_status);
+	b_text(&b, in->response_body);
+	b_int(&b, in->created_at);
+	rc = exec_write(q, st, &b, "put_idempotency", NULL, NULL, err);
+	if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "idempotency.key",
+			   "a response is already stored for this key");
+	return rc;
+}
+
+/* ---- repair quotes ---------------------------------------------------- */
+
+static int sq_put_quote(void *impl, const struct store_quote *qu,
+			int64_t *id, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_QUOTE_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, qu->case_id);
+	b_int(&b, qu->amount_minor);
+	b_cstr(&b, store_quote_status_name(qu->status));
+	b_int(&b, qu->expires_at);
+	b_int(&b, qu->created_at);
+	b_int(&b, qu->updated_at);
+	rc = exec_write(q, st, &b, "put_quote", id, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "quote.case_id", "no such case: %.*s",
+			   (int)qu->case_id.n, qu->case_id.p);
+	return rc;
+}
+
+static int sq_update_quote(void *impl, int64_t id, enum quote_status status,
+			   int64_t updated_at, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if ((rc = prep(q, ST_QUOTE_UPDATE, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	b_cstr(&b, store_quote_status_name(status));
+	b_int(&b, updated_at);
+	rc = exec_write(q, st, &b, "update_quote", NULL, &changes, err);
+	if (!rc && changes == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "quote.id",
+				"no such quote: %lld", (long long)id);
+	return rc;
+}
+
+static int read_quote(struct sq *q, sqlite3_stmt *st, struct bind *b,
+		      struct store_quote *out, const char *what,
+		      struct ac_err *err)
+{
+	const char *op = "get_quote";
+	struct fill f;
+	int rc, frc;
+
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, b, op, err)) && (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "quote", "no quote %s",
+				what);
+	if (rc == 1) {
+		struct ac_str status = raw(st, 3);
+
+		rc = 0;
+		out->id = i64(st, 0);
+		fill_col(&f, st, 1, &out->case_id);
+		out->amount_minor = i64(st, 2);
+		if (store_quote_status_parse(status.p, status.n, &out->status))
+			rc = corrupt("repair_quotes.status", status, err);
+		out->expires_at = i64(st, 4);
+		out->created_at = i64(st, 5);
+		out->updated_at = i64(st, 6);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_get_quote(void *impl, int64_t id, struct store_quote *out,
+			struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_QUOTE_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	return read_quote(q, st, &b, out, "with this id", err);
+}
+
+static int sq_get_case_quote(void *impl, struct ac_str case_id,
+			     struct store_quote *out, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_QUOTE_GET_CASE, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	return read_quote(q, st, &b, out, "on this case", err);
+}
+
+/* ---- notes and evidence ----------------------------------------------- */
+
+static int sq_add_note(void *impl, const struct store_note *n, int64_t *id,
+		       struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_NOTE_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, n->case_id);
+	b_text(&b, n->author);
+	b_text(&b, n->body);
+	b_int(&b, n->created_at);
+	rc = exec_write(q, st, &b, "add_note", id, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "note.case_id", "no such case: %.*s",
+			   (int)n->case_id.n, n->case_id.p);
+	return rc;
+}
+
+static int sq_list_notes(void *impl, struct ac_str case_id, int64_t after_id,
+			 int limit, struct store_note_page *out,
+			 struct ac_err *err)
+{
+	const char *op = "list_notes";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_NOTES_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	b_int(&b, after_id);
+	b_int(&b, limit_plus_one(limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_note *n;
+
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			n = &out->rows[out->n++];
+			n->id = i64(st, 0);
+			fill_col(&f, st, 1, &n->case_id);
+			fill_col(&f, st, 2, &n->author);
+			fill_col(&f, st, 3, &n->body);
+			n->created_at = i64(st, 4);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_put_evidence(void *impl, const struct store_evidence *e,
+			   struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_EVIDENCE_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, e->case_id);
+	b_text(&b, e->sha256);
+	b_text(&b, e->content_type);
+	b_int(&b, e->size);
+	b_opt(&b, e->path);
+	b_blob(&b, e->data);
+	b_int(&b, e->created_at);
+	rc = exec_write(q, st, &b, "put_evidence", NULL, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "evidence.case_id", "no such case: %.*s",
+			   (int)e->case_id.n, e->case_id.p);
+	return rc;
+}
+
+static int sq_get_evidence(void *impl, struct ac_str case_id,
+			   struct ac_str sha256, struct store_evidence *out,
+			   struct ac_err *err)
+{
+	const char *op = "get_evidence";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_EVIDENCE_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	b_text(&b, sha256);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "evidence.sha256",
+				"no such evidence on case %.*s",
+				(int)case_id.n, case_id.p);
+	if (rc == 1) {
+		rc = 0;
+		fill_col(&f, st, 0, &out->case_id);
+		fill_col(&f, st, 1, &out->sha256);
+		fill_col(&f, st, 2, &out->content_type);
+		out->size = i64(st, 3);
+		fill_col(&f, st, 4, &out->path);
+		fill_col(&f, st, 5, &out->data);
+		out->created_at = i64(st, 6);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* ---- the audit log ---------------------------------------------------- */
+
+static int sq_append_audit(void *impl, const struct store_audit *a,
+			   int64_t *id, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_AUDIT_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, a->at);
+	b_text(&b, a->actor);
+	b_text(&b, a->action);
+	b_text(&b, a->entity);
+	b_text(&b, a->entity_id);
+	b_opt(&b, a->before_json);
+	b_opt(&b, a->after_json);
+	return exec_write(q, st, &b, "append_audit", id, NULL, err);
+}
+
+static int sq_list_audit(void *impl, const struct store_audit_filter *flt,
+			 struct store_audit_page *out, struct ac_err *err)
+{
+	const char *op = "list_audit";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_AUDIT_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, flt->since_id);
+	b_opt(&b, flt->entity);
+	b_opt(&b, flt->entity_id);
+	b_int(&b, limit_plus_one(flt->limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_audit *a;
+
+			if (out->n == flt->limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			a = &out->rows[out->n++];
+			a->id = i64(st, 0);
+			a->at = i64(st, 1);
+			fill_col(&f, st, 2, &a->actor);
+			fill_col(&f, st, 3, &a->action);
+			fill_col(&f, st, 4, &a->entity);
+			fill_col(&f, st, 5, &a->entity_id);
+			fill_col(&f, st, 6, &a->before_json);
+			fill_col(&f, st, 7, &a->after_json);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* ---- API tokens ------------------------------------------------------- */
+
+static int sq_put_token(void *impl, struct ac_str name, struct ac_str hash,
+			int64_t created_at, int64_t *id, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_TOKEN_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, name);
+	b_text(&b, hash);
+	b_int(&b, created_at);
+	rc = exec_write(q, st, &b, "put_token", id, NULL, err);
+	if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "token.hash", "a token with this hash "
+			   "exists");
+	return rc;
+}
+
+static int sq_find_token(void *impl, struct ac_str hash,
+			 struct store_token *out, struct ac_err *err)
+{
+	const char *op = "find_token";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_TOKEN_FIND, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, hash);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "token",
+				"no live token with this hash");
+	if (rc == 1) {
+		rc = 0;
+		out->id = i64(st, 0);
+		fill_col(&f, st, 1, &out->name);
+		fill_col(&f, st, 2, &out->hash);
+		out->created_at = i64(st, 3);
+		out->revoked = !is_null(st, 4);
+		out->revoked_at = i64(st, 4);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_revoke_token(void *impl, int64_t id, int64_t at,
+			   struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if ((rc = prep(q, ST_TOKEN_REVOKE, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	b_int(&b, at);
+	if ((rc = exec_write(q, st, &b, "revoke_token", NULL, &changes, err)) ||
+	    changes == 1)
+		return rc;
+	/* Nothing changed: no such token, or revoked already. */
+	if ((rc = prep(q, ST_TOKEN_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	if (!(rc = b_end(q, &b, "revoke_token", err)))
+		rc = step(q, st, "revoke_token", err);
+	done(st);
+	if (rc == 0)
+		return ac_err_set(err, AC_ENOTFOUND, "token.id",
+				  "no such token: %lld", (long long)id);
+	if (rc == 1)
+		return ac_err_set(err, AC_ESTATE, "token.id",
+				  "token %lld is already revoked",
+				  (long long)id);
+	return rc;
+}
+
+const struct store_ops store_sqlite_ops = {
+	.version = 1,
+	.name = "sqlite",
+	.xOpen = sq_open,
+	.xClose = sq_close,
+	.xSchemaVersion = sq_schema_version,
+	.xHealth = sq_health,
+	.xBegin = sq_begin,
+	.xCommit = sq_commit,
+	.xRollback = sq_rollback,
+	.xInTransaction = sq_in_transaction,
+	.xTestFailAfter = sq_test_fail_after,
+	.xPutOrder = sq_put_order,
+	.xGetOrder = sq_get_order,
+	.xPutShipment = sq_put_shipment,
+	.xAddTrackingEvent = sq_add_tracking_event,
+	.xListTrackingEvents = sq_list_tracking_events,
+	.xPutCase = sq_put_case,
+	.xGetCase = sq_get_case,
+	.xUpdateCaseStatus = sq_update_case_status,
+	.xUpdateCaseOverride = sq_update_case_override,
+	.xUpdateCaseApproval = sq_update_case_approval,
+	.xListCases = sq_list_cases,
+	.xSaveDecision = sq_save_decision,
+	.xGetCurrentDecision = sq_get_current_decision,
+	.xAddLedger = sq_add_ledger,
+	.xSumLedgerCase = sq_sum_ledger_case,
+	.xSumLedgerOrder = sq_sum_ledger_order,
+	.xGetIdempotency = sq_get_idempotency,
+	.xPutIdempotency = sq_put_idempotency,
+	.xPutQuote = sq_put_quote,
+	.xUpdateQuote = sq_update_quote,
+	.xGetQuote = sq_get_quote,
+	.xGetCaseQuote = sq_get_case_quote,
+	.xAddNote = sq_add_note,
+	.xListNotes = sq_list_notes,
+	.xPutEvidence = sq_put_evidence,
+	.xGetEvidence = sq_get_evidence,
+	.xAppendAudit = sq_append_audit,
+	.xListAudit = sq_list_audit,
+	.xPutToken = sq_put_token,
+	.xFindToken = sq_find_token,
+	.xRevokeToken = sq_revoke_token,
+};

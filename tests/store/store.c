@@ -1,0 +1,1291 @@
+/* tests/store/store.c: the store's unit tests (Criterion), run against a
+ * real SQLite file in a fresh temporary directory per test. They reach the
+ * file with raw SQL only to look behind the store's back: to count rows
+ * after an injected fault and to try to tamper with append-only tables. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../src/store/store.h"
+
+#define T0 INT64_C(1777881600000000)   /* 2026-05-04T08:00:00Z */
+#define HOUR INT64_C(3600000000)
+
+static char dir[64];
+static char path[96];
+static struct store *s;
+static struct ac_err err;
+
+static void rm_db(void)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char p[128];
+
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "%s", "/tmp/ac-store-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/t.db", dir);
+	cr_assert_eq(store_open(path, &s, &err), 0, "open: %s: %s", err.field,
+		     err.msg);
+}
+
+static void teardown(void)
+{
+	store_close(s);
+	s = NULL;
+	rm_db();
+	rmdir(dir);
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static bool str_is(struct ac_str a, const char *want)
+{
+	return a.n == strlen(want) && memcmp(a.p, want, a.n) == 0;
+}
+
+#define assert_str(a, want) \
+	cr_assert(str_is((a), (want)), "%s: got \"%.*s\", want \"%s\"", #a, \
+		  (int)(a).n, (a).p, (want))
+#define assert_ok(call) \
+	cr_assert_eq((call), 0, "%s: %s: %s", #call, err.field, err.msg)
+#define assert_fails(call, code) \
+	cr_assert_eq((call), (code), "%s: want %d, got %d (%s: %s)", #call, \
+		     (code), (call), err.field, err.msg)
+
+/* raw_count answers a COUNT(*) query on the file behind the store's back. */
+static long long raw_count(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long n = -1;
+
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK,
+		     "%s", sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* raw_exec runs SQL behind the store's back; returns SQLite's code and
+ * copies the message. */
+static int raw_exec(const char *sql, char *msg, size_t cap)
+{
+	sqlite3 *db;
+	char *m = NULL;
+	int rc;
+
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	rc = sqlite3_exec(db, sql, NULL, NULL, &m);
+	snprintf(msg, cap, "%s", m ? m : "");
+	sqlite3_free(m);
+	sqlite3_close(db);
+	return rc;
+}
+
+static const struct address home = {
+	.name = AC_STR_LIT("Ana Li"), .line1 = AC_STR_LIT("5 Quay St"),
+	.line2 = { "", 0 }, .city = AC_STR_LIT("Auckland"),
+	.region = { "", 0 }, .postal_code = AC_STR_LIT("1010"),
+	.country = AC_STR_LIT("NZ"),
+};
+
+static void sample_order(struct store_order *o, const char *id, bool shipped)
+{
+	struct item *it;
+
+	memset(o, 0, sizeof *o);
+	o->order.id = store_str(id);
+	o->order.placed_at = T0;
+	o->order.currency = money_currency_find("USD", 3);
+	o->order.shipping_minor = 1500;
+	o->order.address = home;
+	o->order.n_items = 3;
+	it = &o->order.items[0];
+	it->line = 1;
+	it->sku = AC_STR_LIT("R-14W-7");
+	it->kind = KIND_RING;
+	it->style = AC_STR_LIT("halo");
+	it->shape = AC_STR_LIT("oval");
+	it->material = AC_STR_LIT("14k white gold");
+	it->color = AC_STR_LIT("white");
+	it->has_size = true;
+	it->size_milli = 7250;
+	it->price_minor = 52000;
+	it->certificate = AC_STR_LIT("GIA-123");
+	it = &o->order.items[1];
+	it->line = 2;
+	it->sku = AC_STR_LIT("E-1");
+	it->kind = KIND_EARRINGS;
+	it->style = AC_STR_LIT("stud");
+	it->shape = AC_STR_LIT("round");
+	it->material = AC_STR_LIT("silver");
+	it->color = AC_STR_LIT("grey");
+	it->price_minor = 9000;
+	it = &o->order.items[2];
+	it->line = 5;
+	it->sku = AC_STR_LIT("N-2");
+	it->kind = KIND_NECKLACE;
+	it->style = AC_STR_LIT("chain");
+	it->shape = AC_STR_LIT("");
+	it->material = AC_STR_LIT("gold");
+	it->color = AC_STR_LIT("yellow");
+	it->has_size = true;
+	it->size_milli = 45500;
+	it->price_minor = 0;
+	o->customer_name = AC_STR_LIT("Ana Li");
+	o->customer_email = AC_STR_LIT("ana@example.com");
+	o->created_at = T0 + 1;
+	o->shipped = shipped;
+	if (shipped) {
+		o->shipment.shipped_at = T0 + 72 * HOUR;
+		o->shipment.address = home;
+		o->shipment.address.line2 = AC_STR_LIT("Flat 2");
+		o->shipment.delivered = true;
+		o->shipment.delivered_at = T0 + 200 * HOUR;
+		o->shipment.courier_finding = COURIER_INVESTIGATING;
+		o->shipment.customs = CUSTOMS_CLEARED;
+	}
+}
+
+static void put_sample_order(const char *id, bool shipped)
+{
+	struct store_order o;
+
+	sample_order(&o, id, shipped);
+	assert_ok(store_put_order(s, &o, &err));
+}
+
+static void sample_case(struct store_case *c, const char *id,
+			const char *order_id, enum case_status status,
+			enum claim_type type)
+{
+	memset(c, 0, sizeof *c);
+	c->id = store_str(id);
+	c->order_id = store_str(order_id);
+	c->status = status;
+	c->claim_type = type;
+	c->opened_at = T0 + 300 * HOUR;
+	c->claim_json = AC_STR_LIT("{\"type\": \"wrong_item\", \"lines\": [1]}");
+	c->created_at = T0 + 301 * HOUR;
+	c->updated_at = c->created_at;
+}
+
+/* put_sample_case stores a case and returns its id in out. */
+static void put_sample_case(const char *id, const char *order_id,
+			    enum case_status status, enum claim_type type,
+			    char out[STORE_ID_MAX])
+{
+	struct store_case c;
+	char scratch[STORE_ID_MAX];
+
+	sample_case(&c, id, order_id, status, type);
+	assert_ok(store_put_case(s, &c, out ? out : scratch, &err));
+}
+
+static void sample_decision(struct store_decision *d, const char *case_id,
+			    const char *verdict, int64_t refund,
+			    int64_t deadline)
+{
+	memset(d, 0, sizeof *d);
+	d->case_id = store_str(case_id);
+	d->decided_at = T0 + 302 * HOUR;
+	d->verdict = store_str(verdict);
+	d->refund_max_minor = refund;
+	d->charge_minor = 0;
+	d->has_deadline = deadline != 0;
+	d->deadline = deadline;
+	d->policy = AC_STR_LIT("sha256:0123abcd");
+	d->decision_json = AC_STR_LIT("{\"verdict\": \"full_refund\"}");
+	d->facts_json = AC_STR_LIT("{\"order\": {\"id\": \"A-1\"}}");
+}
+
+/* ---- opening and migrations ------------------------------------------- */
+
+Test(store, open_migrates_and_sets_wal)
+{
+	int version = 0;
+
+	assert_ok(store_schema_version(s, &version, &err));
+	cr_assert_eq(version, 1);
+	assert_ok(store_health(s, &err));
+	cr_assert_str_eq(store_backend_name(s), "sqlite");
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 1);
+	/* WAL is a property of the file: a fresh connection sees it. */
+	cr_assert_eq(raw_count("SELECT journal_mode = 'wal' "
+			       "FROM pragma_journal_mode"), 1);
+}
+
+Test(store, migrations_are_idempotent_on_reopen)
+{
+	int version = 0;
+
+	put_sample_order("A-1", false);
+	for (int i = 0; i < 3; i++) {
+		store_close(s);
+		assert_ok(store_open(path, &s, &err));
+	}
+	assert_ok(store_schema_version(s, &version, &err));
+	cr_assert_eq(version, 1);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 1);
+	cr_assert_eq(raw_count("SELECT count(*) FROM orders"), 1);
+}
+
+Test(store, open_file_uri)
+{
+	struct store *t = NULL;
+	char uri[128];
+
+	snprintf(uri, sizeof uri, "file:%s", path);
+	assert_ok(store_open(uri, &t, &err));
+	assert_ok(store_health(t, &err));
+	store_close(t);
+}
+
+Test(store, refuses_a_newer_schema)
+{
+	struct store *t = NULL;
+	char msg[256];
+
+	cr_assert_eq(raw_exec("INSERT INTO schema_version VALUES (99, 'x', 0)",
+			      msg, sizeof msg), SQLITE_OK, "%s", msg);
+	assert_fails(store_open(path, &t, &err), AC_ESTATE);
+	cr_assert_null(t);
+	cr_assert(strstr(err.msg, "newer"), "%s", err.msg);
+}
+
+Test(store, postgresql_not_built_yet)
+{
+	struct store *t = NULL;
+
+	assert_fails(store_open("postgresql://localhost/aftercare", &t, &err),
+		     AC_EINVAL);
+	cr_assert_str_eq(err.msg, "postgresql backend not built yet");
+	cr_assert_null(t);
+	assert_fails(store_open("", &t, &err), AC_EINVAL);
+}
+
+Test(store, cannot_open_a_directory_path)
+{
+	struct store *t = NULL;
+	char bad[128];
+
+	snprintf(bad, sizeof bad, "%s/no/such/dir/x.db", dir);
+	assert_fails(store_open(bad, &t, &err), AC_EIO);
+	cr_assert_null(t);
+}
+
+/* ---- orders ----------------------------------------------------------- */
+
+static void assert_address(const struct address *a, const struct address *b)
+{
+	assert_str(a->name, b->name.p);
+	assert_str(a->line1, b->line1.p);
+	assert_str(a->line2, b->line2.p);
+	assert_str(a->city, b->city.p);
+	assert_str(a->region, b->region.p);
+	assert_str(a->postal_code, b->postal_code.p);
+	assert_str(a->country, b->country.p);
+}
+
+Test(store, order_round_trip)
+{
+	struct store_order in, out;
+
+	sample_order(&in, "A-1001", true);
+	in.has_paid = true;
+	in.paid_minor = 60000;
+	assert_ok(store_put_order(s, &in, &err));
+	assert_ok(store_get_order(s, AC_STR_LIT("A-1001"), &out, &err));
+	assert_str(out.order.id, "A-1001");
+	cr_assert_eq(out.order.placed_at, T0);
+	cr_assert_eq(out.order.currency, in.order.currency);
+	cr_assert_eq(out.order.shipping_minor, 1500);
+	assert_address(&out.order.address, &home);
+	assert_str(out.customer_name, "Ana Li");
+	assert_str(out.customer_email, "ana@example.com");
+	cr_assert(out.has_paid);
+	cr_assert_eq(out.paid_minor, 60000);
+	cr_assert_eq(out.created_at, T0 + 1);
+	cr_assert_eq(out.order.n_items, 3);
+	for (int i = 0; i < 3; i++) {
+		const struct item *a = &out.order.items[i];
+		const struct item *b = &in.order.items[i];
+
+		cr_assert_eq(a->line, b->line);
+		assert_str(a->sku, b->sku.p);
+		cr_assert_eq(a->kind, b->kind);
+		assert_str(a->style, b->style.p);
+		assert_str(a->shape, b->shape.p);
+		assert_str(a->material, b->material.p);
+		assert_str(a->color, b->color.p);
+		cr_assert_eq(a->has_size, b->has_size);
+		if (b->has_size)
+			cr_assert_eq(a->size_milli, b->size_milli);
+		cr_assert_eq(a->price_minor, b->price_minor);
+		assert_str(a->certificate, b->certificate.n ? b->certificate.p
+							    : "");
+	}
+	cr_assert(out.shipped);
+	cr_assert_eq(out.shipment.shipped_at, T0 + 72 * HOUR);
+	assert_address(&out.shipment.address, &in.shipment.address);
+	cr_assert(out.shipment.delivered);
+	cr_assert_eq(out.shipment.delivered_at, T0 + 200 * HOUR);
+	cr_assert_eq(out.shipment.courier_finding, COURIER_INVESTIGATING);
+	cr_assert_eq(out.shipment.customs, CUSTOMS_CLEARED);
+	cr_assert_eq(out.shipment_updated_at, T0 + 1);
+	/* the store's copies are C strings */
+	cr_assert_str_eq(out.order.items[0].material.p, "14k white gold");
+	store_order_release(&out);
+	store_order_release(&out);            /* twice is harmless */
+}
+
+Test(store, order_without_shipment_or_paid)
+{
+	struct store_order out;
+
+	put_sample_order("A-2", false);
+	assert_ok(store_get_order(s, AC_STR_LIT("A-2"), &out, &err));
+	cr_assert(!out.shipped);
+	cr_assert(!out.has_paid);
+	cr_assert(!out.order.items[1].has_size);
+	cr_assert_eq(out.order.items[1].certificate.n, 0);
+	store_order_release(&out);
+}
+
+Test(store, put_order_twice_conflicts)
+{
+	struct store_order o;
+
+	put_sample_order("A-1", false);
+	sample_order(&o, "A-1", true);
+	assert_fails(store_put_order(s, &o, &err), AC_ECONFLICT);
+	cr_assert_str_eq(err.field, "order.id");
+	cr_assert_eq(raw_count("SELECT count(*) FROM items"), 3);
+	cr_assert_eq(raw_count("SELECT count(*) FROM shipments"), 0);
+}
+
+Test(store, get_missing_order)
+{
+	struct store_order out;
+
+	assert_fails(store_get_order(s, AC_STR_LIT("nope"), &out, &err),
+		     AC_ENOTFOUND);
+	cr_assert_str_eq(err.field, "order.id");
+	store_order_release(&out);            /* harmless after a failure */
+}
+
+Test(store, put_order_checks_fields)
+{
+	struct store_order o;
+
+	sample_order(&o, "A-1", false);
+	o.order.n_items = 0;
+	assert_fails(store_put_order(s, &o, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "order.items");
+
+	sample_order(&o, "A-1", false);
+	o.order.items[1].price_minor = -1;
+	assert_fails(store_put_order(s, &o, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "order.items[1].price_minor");
+
+	sample_order(&o, "A-1", false);
+	o.order.items[2].line = 1;
+	assert_fails(store_put_order(s, &o, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "order.items[2].line");
+
+	sample_order(&o, "", false);
+	assert_fails(store_put_order(s, &o, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "order.id");
+
+	sample_order(&o, "A-1", true);
+	o.shipment.delivered_at = o.shipment.shipped_at - 1;
+	assert_fails(store_put_order(s, &o, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "shipment.delivered_at");
+
+	sample_order(&o, "A-1", false);
+	o.order.currency = NULL;
+	assert_fails(store_put_order(s, &o, &err), AC_EINVAL);
+	cr_assert_eq(raw_count("SELECT count(*) FROM orders"), 0);
+}
+
+Test(store, put_shipment_creates_and_replaces)
+{
+	struct store_order o, out;
+	struct shipment sh;
+
+	put_sample_order("A-1", false);
+	sample_order(&o, "A-1", true);
+	sh = o.shipment;
+	sh.delivered = false;
+	sh.courier_finding = COURIER_NONE;
+	assert_ok(store_put_shipment(s, AC_STR_LIT("A-1"), &sh, T0 + 5, &err));
+	assert_ok(store_get_order(s, AC_STR_LIT("A-1"), &out, &err));
+	cr_assert(out.shipped);
+	cr_assert(!out.shipment.delivered);
+	cr_assert_eq(out.shipment_updated_at, T0 + 5);
+	store_order_release(&out);
+
+	sh.courier_finding = COURIER_LOST_CONFIRMED;
+	sh.customs = CUSTOMS_HELD;
+	assert_ok(store_put_shipment(s, AC_STR_LIT("A-1"), &sh, T0 + 9, &err));
+	assert_ok(store_get_order(s, AC_STR_LIT("A-1"), &out, &err));
+	cr_assert_eq(out.shipment.courier_finding, COURIER_LOST_CONFIRMED);
+	cr_assert_eq(out.shipment.customs, CUSTOMS_HELD);
+	cr_assert_eq(out.shipment_updated_at, T0 + 9);
+	store_order_release(&out);
+	cr_assert_eq(raw_count("SELECT count(*) FROM shipments"), 1);
+
+	assert_fails(store_put_shipment(s, AC_STR_LIT("B-9"), &sh, T0, &err),
+		     AC_ENOTFOUND);
+	cr_assert_str_eq(err.field, "order.id");
+}
+
+Test(store, tracking_events_page)
+{
+	struct store_tracking_event ev = {
+		.order_id = AC_STR_LIT("A-1"), .kind = AC_STR_LIT("scan"),
+	};
+	struct store_tracking_page page;
+	int64_t id = 0, first = 0;
+
+	put_sample_order("A-1", true);
+	for (int i = 0; i < 5; i++) {
+		ev.at = T0 + i;
+		ev.detail = i % 2 ? AC_STR_LIT("hub") : AC_STR_LIT("");
+		assert_ok(store_add_tracking_event(s, &ev, &id, &err));
+		if (i == 0)
+			first = id;
+	}
+	assert_ok(store_list_tracking_events(s, AC_STR_LIT("A-1"), 0, 3, &page,
+					     &err));
+	cr_assert_eq(page.n, 3);
+	cr_assert(page.more);
+	cr_assert_eq(page.rows[0].id, first);
+	assert_str(page.rows[1].detail, "hub");
+	assert_str(page.rows[2].kind, "scan");
+	id = page.rows[2].id;
+	store_tracking_page_release(&page);
+	assert_ok(store_list_tracking_events(s, AC_STR_LIT("A-1"), id, 3, &page,
+					     &err));
+	cr_assert_eq(page.n, 2);
+	cr_assert(!page.more);
+	cr_assert_eq(page.rows[1].at, T0 + 4);
+	store_tracking_page_release(&page);
+
+	ev.order_id = AC_STR_LIT("B-1");
+	assert_fails(store_add_tracking_event(s, &ev, &id, &err),
+		     AC_ENOTFOUND);
+}
+
+/* ---- cases and decisions ---------------------------------------------- */
+
+Test(store, case_round_trip_and_generated_ids)
+{
+	struct store_case c, out;
+	char id[STORE_ID_MAX];
+
+	put_sample_order("A-1", false);
+	sample_case(&c, "", "A-1", CASE_STATUS_OPEN, CLAIM_WRONG_ITEM);
+	assert_ok(store_put_case(s, &c, id, &err));
+	cr_assert_str_eq(id, "C-000001");
+	assert_ok(store_put_case(s, &c, id, &err));
+	cr_assert_str_eq(id, "C-000002");
+	sample_case(&c, "R-x7Kq", "A-1", CASE_STATUS_WAITING, CLAIM_REPAIR);
+	assert_ok(store_put_case(s, &c, id, &err));
+	cr_assert_str_eq(id, "R-x7Kq");
+
+	assert_ok(store_get_case(s, AC_STR_LIT("C-000001"), &out, &err));
+	assert_str(out.id, "C-000001");
+	assert_str(out.order_id, "A-1");
+	cr_assert_eq(out.status, CASE_STATUS_OPEN);
+	cr_assert_eq(out.claim_type, CLAIM_WRONG_ITEM);
+	cr_assert_eq(out.opened_at, T0 + 300 * HOUR);
+	assert_str(out.claim_json, c.claim_json.p);
+	cr_assert_eq(out.created_at, T0 + 301 * HOUR);
+	cr_assert(!out.has_override);
+	cr_assert(!out.has_approval);
+	store_case_release(&out);
+
+	assert_ok(store_update_case_status(s, AC_STR_LIT("C-000001"),
+					   CASE_STATUS_DECIDED, T0 + 400,
+					   &err));
+	assert_ok(store_update_case_override(s, AC_STR_LIT("C-000001"),
+					     AC_STR_LIT("partial_refund"),
+					     AC_STR_LIT("goodwill"),
+					     AC_STR_LIT("staff:mia"), T0 + 500,
+					     &err));
+	assert_ok(store_update_case_approval(s, AC_STR_LIT("C-000001"),
+					     AC_STR_LIT("staff:joe"), T0 + 600,
+					     &err));
+	assert_ok(store_get_case(s, AC_STR_LIT("C-000001"), &out, &err));
+	cr_assert_eq(out.status, CASE_STATUS_DECIDED);
+	cr_assert(out.has_override);
+	assert_str(out.override_verdict, "partial_refund");
+	assert_str(out.override_reason, "goodwill");
+	assert_str(out.override_author, "staff:mia");
+	cr_assert_eq(out.overridden_at, T0 + 500);
+	cr_assert(out.has_approval);
+	assert_str(out.approved_by, "staff:joe");
+	cr_assert_eq(out.approved_at, T0 + 600);
+	cr_assert_eq(out.updated_at, T0 + 600);
+	store_case_release(&out);
+}
+
+Test(store, case_errors)
+{
+	struct store_case c, out;
+	char id[STORE_ID_MAX];
+
+	put_sample_order("A-1", false);
+	sample_case(&c, "", "B-404", CASE_STATUS_OPEN, CLAIM_CANCEL);
+	assert_fails(store_put_case(s, &c, id, &err), AC_ENOTFOUND);
+	cr_assert_str_eq(err.field, "case.order_id");
+	cr_assert_str_eq(id, "");
+
+	put_sample_case("K-1", "A-1", CASE_STATUS_OPEN, CLAIM_CANCEL, NULL);
+	sample_case(&c, "K-1", "A-1", CASE_STATUS_OPEN, CLAIM_CANCEL);
+	assert_fails(store_put_case(s, &c, id, &err), AC_ECONFLICT);
+	cr_assert_str_eq(err.field, "case.id");
+
+	sample_case(&c, "K-2", "A-1", CASE_STATUS_OPEN, CLAIM_CANCEL);
+	c.claim_json = AC_STR_LIT("{not json");
+	assert_fails(store_put_case(s, &c, id, &err), AC_EINVAL);
+
+	assert_fails(store_get_case(s, AC_STR_LIT("K-404"), &out, &err),
+		     AC_ENOTFOUND);
+	assert_fails(store_update_case_status(s, AC_STR_LIT("K-404"),
+					      CASE_STATUS_CLOSED, T0, &err),
+		     AC_ENOTFOUND);
+	assert_fails(store_update_case_override(s, AC_STR_LIT("K-1"),
+						AC_STR_LIT("maybe"),
+						AC_STR_LIT("r"),
+						AC_STR_LIT("a"), T0, &err),
+		     AC_EINVAL);
+	assert_fails(store_update_case_override(s, AC_STR_LIT("K-1"),
+						AC_STR_LIT("no_refund"),
+						AC_STR_LIT(""),
+						AC_STR_LIT("a"), T0, &err),
+		     AC_EINVAL);
+	assert_fails(store_update_case_status(s, AC_STR_LIT("K-1"),
+					      (enum case_status)42, T0, &err),
+		     AC_EINVAL);
+}
+
+Test(store, decisions_latest_is_current)
+{
+	struct store_decision d, out;
+	int64_t id1 = 0, id2 = 0;
+	char msg[256];
+
+	put_sample_order("A-1", false);
+	put_sample_case("K-1", "A-1", CASE_STATUS_OPEN, CLAIM_WRONG_ITEM, NULL);
+	assert_fails(store_get_current_decision(s, AC_STR_LIT("K-1"), &out,
+						&err),
+		     AC_ENOTFOUND);
+
+	sample_decision(&d, "K-1", "pending", 0, 0);
+	assert_ok(store_save_decision(s, &d, &id1, &err));
+	sample_decision(&d, "K-1", "full_refund", 52000, T0 + 999);
+	d.charge_minor = 7;
+	assert_ok(store_save_decision(s, &d, &id2, &err));
+	cr_assert_gt(id2, id1);
+
+	assert_ok(store_get_current_decision(s, AC_STR_LIT("K-1"), &out,
+					     &err));
+	cr_assert_eq(out.id, id2);
+	assert_str(out.case_id, "K-1");
+	cr_assert_eq(out.decided_at, T0 + 302 * HOUR);
+	assert_str(out.verdict, "full_refund");
+	cr_assert_eq(out.refund_max_minor, 52000);
+	cr_assert_eq(out.charge_minor, 7);
+	cr_assert(out.has_deadline);
+	cr_assert_eq(out.deadline, T0 + 999);
+	assert_str(out.policy, "sha256:0123abcd");
+	assert_str(out.decision_json, d.decision_json.p);
+	assert_str(out.facts_json, d.facts_json.p);
+	store_decision_release(&out);
+
+	sample_decision(&d, "K-404", "pending", 0, 0);
+	assert_fails(store_save_decision(s, &d, NULL, &err), AC_ENOTFOUND);
+	sample_decision(&d, "K-1", "refund_everything", 0, 0);
+	assert_fails(store_save_decision(s, &d, NULL, &err), AC_EINVAL);
+	sample_decision(&d, "K-1", "pending", 0, 0);
+	d.facts_json = AC_STR_LIT("[1,");
+	assert_fails(store_save_decision(s, &d, NULL, &err), AC_EINVAL);
+
+	/* a stored decision is never rewritten */
+	cr_assert_neq(raw_exec("UPDATE decisions SET verdict = 'no_refund'",
+			       msg, sizeof msg), SQLITE_OK);
+	cr_assert_neq(raw_exec("DELETE FROM decisions", msg, sizeof msg),
+		      SQLITE_OK);
+	cr_assert_eq(raw_count("SELECT count(*) FROM decisions"), 2);
+}
+
+/* ---- list_cases ------------------------------------------------------- */
+
+Test(store, list_cases_filters_and_pages)
+{
+	static const struct {
+		const char *order;
+		enum case_status status;
+		enum claim_type type;
+	} spec[] = {
+		{ "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED },
+		{ "A-1", CASE_STATUS_DECIDED, CLAIM_WRONG_ITEM },
+		{ "A-2", CASE_STATUS_OPEN, CLAIM_DAMAGED },
+		{ "A-1", CASE_STATUS_CLOSED, CLAIM_REPAIR },
+		{ "A-2", CASE_STATUS_WAITING, CLAIM_NOT_RECEIVED },
+		{ "A-1", CASE_STATUS_RESOLVED, CLAIM_DAMAGED },
+		{ "A-2", CASE_STATUS_OPEN, CLAIM_CANCEL },
+	};
+	struct store_case_filter f;
+	struct store_case_page page;
+	struct store_decision d;
+	char ids[7][STORE_ID_MAX];
+	char after[STORE_ID_MAX];
+	int seen = 0;
+
+	put_sample_order("A-1", true);
+	put_sample_order("A-2", false);
+	for (int i = 0; i < 7; i++)
+		put_sample_case("", spec[i].order, spec[i].status,
+				spec[i].type, ids[i]);
+
+	/* every case, three to a page */
+	memset(&f, 0, sizeof f);
+	f.limit = 3;
+	after[0] = '\0';
+	for (int p = 0; p < 3; p++) {
+		f.after_id = store_str(after);
+		assert_ok(store_list_cases(s, &f, &page, &err));
+		cr_assert_eq(page.n, p < 2 ? 3 : 1);
+		cr_assert_eq(page.more, p < 2);
+		for (int i = 0; i < page.n; i++)
+			assert_str(page.rows[i].id, ids[seen++]);
+		snprintf(after, sizeof after, "%s",
+			 page.rows[page.n - 1].id.p);
+		store_case_page_release(&page);
+	}
+	cr_assert_eq(seen, 7);
+
+	/* the cases of an order that are not yet resolved or closed */
+	memset(&f, 0, sizeof f);
+	f.order_id = AC_STR_LIT("A-1");
+	f.status_mask = CASE_STATUS_BIT(CASE_STATUS_OPEN) |
+			CASE_STATUS_BIT(CASE_STATUS_WAITING) |
+			CASE_STATUS_BIT(CASE_STATUS_DECIDED);
+	assert_ok(store_list_cases(s, &f, &page, &err));
+	cr_assert_eq(page.n, 2);
+	cr_assert(!page.more);
+	assert_str(page.rows[0].id, ids[0]);
+	assert_str(page.rows[1].id, ids[1]);
+	assert_str(page.rows[1].order_id, "A-1");
+	cr_assert_eq(page.rows[1].status, CASE_STATUS_DECIDED);
+	cr_assert_eq(page.rows[1].claim_type, CLAIM_WRONG_ITEM);
+	cr_assert(!page.rows[0].has_decision);
+	store_case_page_release(&page);
+
+	/* by claim type */
+	memset(&f, 0, sizeof f);
+	f.has_claim_type = true;
+	f.claim_type = CLAIM_DAMAGED;
+	assert_ok(store_list_cases(s, &f, &page, &err));
+	cr_assert_eq(page.n, 3);
+	store_case_page_release(&page);
+
+	/* by the current decision's deadline: only the latest counts */
+	sample_decision(&d, ids[2], "pending", 0, T0 + 10);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	sample_decision(&d, ids[2], "full_refund", 100, T0 + 500);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	sample_decision(&d, ids[4], "pending", 0, T0 + 20);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	sample_decision(&d, ids[5], "no_refund", 0, 0);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	memset(&f, 0, sizeof f);
+	f.has_deadline_before = true;
+	f.deadline_before = T0 + 100;
+	assert_ok(store_list_cases(s, &f, &page, &err));
+	cr_assert_eq(page.n, 1);
+	assert_str(page.rows[0].id, ids[4]);
+	cr_assert(page.rows[0].has_decision);
+	assert_str(page.rows[0].verdict, "pending");
+	cr_assert(page.rows[0].has_deadline);
+	cr_assert_eq(page.rows[0].deadline, T0 + 20);
+	store_case_page_release(&page);
+
+	/* a bad filter */
+	memset(&f, 0, sizeof f);
+	f.status_mask = 1u << 9;
+	assert_fails(store_list_cases(s, &f, &page, &err), AC_EINVAL);
+	store_case_page_release(&page);
+}
+
+/* ---- the ledger ------------------------------------------------------- */
+
+static void ledger(const char *case_id, const char *order_id,
+		   enum ledger_kind kind, int64_t amount, const char *key)
+{
+	struct store_ledger_entry e = {
+		.case_id = store_str(case_id), .order_id = store_str(order_id),
+		.kind = kind, .amount_minor = amount,
+		.currency = money_currency_find("USD", 3),
+		.created_at = T0, .actor = AC_STR_LIT("token:1"),
+		.idempotency_key = store_str(key),
+	};
+	int64_t id = 0;
+
+	assert_ok(store_add_ledger(s, &e, &id, &err));
+	cr_assert_gt(id, 0);
+}
+
+Test(store, ledger_sums)
+{
+	struct store_ledger_sum sum;
+	struct store_ledger_entry e;
+	char msg[256];
+
+	put_sample_order("A-1", false);
+	put_sample_order("A-2", false);
+	put_sample_case("K-1", "A-1", CASE_STATUS_DECIDED, CLAIM_DAMAGED, NULL);
+	put_sample_case("K-2", "A-1", CASE_STATUS_DECIDED, CLAIM_DAMAGED, NULL);
+	put_sample_case("K-3", "A-2", CASE_STATUS_DECIDED, CLAIM_DAMAGED, NULL);
+
+	assert_ok(store_sum_ledger_case(s, AC_STR_LIT("K-1"), &sum, &err));
+	cr_assert_eq(sum.refund_minor, 0);
+	cr_assert_eq(sum.n_entries, 0);
+
+	ledger("K-1", "A-1", LEDGER_REFUND, 10000, "k1");
+	ledger("K-1", "A-1", LEDGER_REFUND, 2500, "");
+	ledger("K-1", "A-1", LEDGER_CHARGE, 700, NULL);
+	ledger("K-2", "A-1", LEDGER_REFUND, 40000, "k2");
+	ledger("K-3", "A-2", LEDGER_REFUND, 1, "k3");
+
+	assert_ok(store_sum_ledger_case(s, AC_STR_LIT("K-1"), &sum, &err));
+	cr_assert_eq(sum.refund_minor, 12500);
+	cr_assert_eq(sum.charge_minor, 700);
+	cr_assert_eq(sum.n_entries, 3);
+	assert_ok(store_sum_ledger_order(s, AC_STR_LIT("A-1"), &sum, &err));
+	cr_assert_eq(sum.refund_minor, 52500);
+	cr_assert_eq(sum.charge_minor, 700);
+	cr_assert_eq(sum.n_entries, 4);
+	assert_ok(store_sum_ledger_order(s, AC_STR_LIT("A-2"), &sum, &err));
+	cr_assert_eq(sum.refund_minor, 1);
+
+	/* an entry must belong to its case's order, in its currency */
+	memset(&e, 0, sizeof e);
+	e.case_id = AC_STR_LIT("K-3");
+	e.order_id = AC_STR_LIT("A-1");
+	e.kind = LEDGER_REFUND;
+	e.amount_minor = 5;
+	e.currency = money_currency_find("USD", 3);
+	e.actor = AC_STR_LIT("x");
+	assert_fails(store_add_ledger(s, &e, NULL, &err), AC_EINVAL);
+	e.order_id = AC_STR_LIT("A-2");
+	e.currency = money_currency_find("EUR", 3);
+	assert_fails(store_add_ledger(s, &e, NULL, &err), AC_EINVAL);
+	e.currency = money_currency_find("USD", 3);
+	e.case_id = AC_STR_LIT("K-404");
+	assert_fails(store_add_ledger(s, &e, NULL, &err), AC_EINVAL);
+	e.case_id = AC_STR_LIT("K-3");
+	e.amount_minor = 0;
+	assert_fails(store_add_ledger(s, &e, NULL, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "ledger.amount_minor");
+	cr_assert_eq(raw_count("SELECT count(*) FROM ledger"), 5);
+
+	/* money once recorded stays recorded */
+	cr_assert_neq(raw_exec("UPDATE ledger SET amount_minor = 1", msg,
+			       sizeof msg), SQLITE_OK);
+	cr_assert_neq(raw_exec("DELETE FROM ledger", msg, sizeof msg),
+		      SQLITE_OK);
+	cr_assert_eq(raw_count("SELECT sum(amount_minor) FROM ledger"),
+		     53201);
+}
+
+/* ---- idempotency ------------------------------------------------------ */
+
+Test(store, idempotency_unique_per_scope)
+{
+	struct store_idem in = {
+		.scope = AC_STR_LIT("token:1 POST /v1/cases/K-1/refunds"),
+		.key = AC_STR_LIT("key-123"),
+		.request_hash = AC_STR_LIT("abcdef"),
+		.response_status = 201,
+		.response_body = AC_STR_LIT("{\"id\": 1}"),
+		.created_at = T0,
+	};
+	struct store_idem out;
+
+	assert_fails(store_get_idempotency(s, in.scope, in.key, &out, &err),
+		     AC_ENOTFOUND);
+	assert_ok(store_put_idempotency(s, &in, &err));
+	assert_ok(store_get_idempotency(s, in.scope, in.key, &out, &err));
+	assert_str(out.scope, in.scope.p);
+	assert_str(out.key, "key-123");
+	assert_str(out.request_hash, "abcdef");
+	cr_assert_eq(out.response_status, 201);
+	assert_str(out.response_body, "{\"id\": 1}");
+	cr_assert_eq(out.created_at, T0);
+	store_idem_release(&out);
+
+	in.request_hash = AC_STR_LIT("other");
+	assert_fails(store_put_idempotency(s, &in, &err), AC_ECONFLICT);
+	cr_assert_str_eq(err.field, "idempotency.key");
+
+	in.scope = AC_STR_LIT("token:2 POST /v1/cases/K-1/refunds");
+	assert_ok(store_put_idempotency(s, &in, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM idempotency"), 2);
+
+	in.response_status = 42;
+	in.key = AC_STR_LIT("k2");
+	assert_fails(store_put_idempotency(s, &in, &err), AC_EINVAL);
+}
+
+/* ---- quotes, notes, evidence ------------------------------------------ */
+
+Test(store, quotes_round_trip)
+{
+	struct store_quote q = {
+		.case_id = AC_STR_LIT("K-1"), .amount_minor = 4500,
+		.status = QUOTE_STATUS_QUOTED, .expires_at = T0 + 100,
+		.created_at = T0, .updated_at = T0,
+	};
+	struct store_quote out;
+	int64_t id1 = 0, id2 = 0;
+
+	put_sample_order("A-1", true);
+	put_sample_case("K-1", "A-1", CASE_STATUS_WAITING, CLAIM_REPAIR, NULL);
+	assert_fails(store_get_case_quote(s, AC_STR_LIT("K-1"), &out, &err),
+		     AC_ENOTFOUND);
+	assert_ok(store_put_quote(s, &q, &id1, &err));
+	q.amount_minor = 3900;
+	assert_ok(store_put_quote(s, &q, &id2, &err));
+	assert_ok(store_update_quote(s, id1, QUOTE_STATUS_EXPIRED, T0 + 101,
+				     &err));
+	assert_ok(store_update_quote(s, id2, QUOTE_STATUS_SHIPPED_BACK,
+				     T0 + 102, &err));
+
+	assert_ok(store_get_quote(s, id1, &out, &err));
+	cr_assert_eq(out.id, id1);
+	assert_str(out.case_id, "K-1");
+	cr_assert_eq(out.amount_minor, 4500);
+	cr_assert_eq(out.status, QUOTE_STATUS_EXPIRED);
+	cr_assert_eq(out.expires_at, T0 + 100);
+	cr_assert_eq(out.created_at, T0);
+	cr_assert_eq(out.updated_at, T0 + 101);
+	store_quote_release(&out);
+
+	assert_ok(store_get_case_quote(s, AC_STR_LIT("K-1"), &out, &err));
+	cr_assert_eq(out.id, id2);
+	cr_assert_eq(out.status, QUOTE_STATUS_SHIPPED_BACK);
+	store_quote_release(&out);
+
+	assert_fails(store_update_quote(s, 999, QUOTE_STATUS_ACCEPTED, T0,
+					&err), AC_ENOTFOUND);
+	assert_fails(store_get_quote(s, 999, &out, &err), AC_ENOTFOUND);
+	q.case_id = AC_STR_LIT("K-404");
+	assert_fails(store_put_quote(s, &q, NULL, &err), AC_ENOTFOUND);
+	cr_assert_str_eq(store_quote_status_name(QUOTE_STATUS_SHIPPED_BACK),
+			 "shipped_back");
+}
+
+Test(store, notes_round_trip_and_page)
+{
+	struct store_note n = {
+		.case_id = AC_STR_LIT("K-1"), .author = AC_STR_LIT("staff:mia"),
+	};
+	struct store_note_page page;
+	char body[32];
+
+	put_sample_order("A-1", false);
+	put_sample_case("K-1", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED, NULL);
+	for (int i = 0; i < 4; i++) {
+		snprintf(body, sizeof body, "note %d", i);
+		n.body = store_str(body);
+		n.created_at = T0 + i;
+		assert_ok(store_add_note(s, &n, NULL, &err));
+	}
+	assert_ok(store_list_notes(s, AC_STR_LIT("K-1"), 0, 0, &page, &err));
+	cr_assert_eq(page.n, 4);
+	cr_assert(!page.more);
+	assert_str(page.rows[3].body, "note 3");
+	assert_str(page.rows[0].author, "staff:mia");
+	assert_str(page.rows[0].case_id, "K-1");
+	cr_assert_eq(page.rows[2].created_at, T0 + 2);
+	store_note_page_release(&page);
+	assert_ok(store_list_notes(s, AC_STR_LIT("K-1"), 0, 2, &page, &err));
+	cr_assert_eq(page.n, 2);
+	cr_assert(page.more);
+	store_note_page_release(&page);
+
+	n.body = AC_STR_LIT("");
+	assert_fails(store_add_note(s, &n, NULL, &err), AC_EINVAL);
+	n.body = AC_STR_LIT("x");
+	n.case_id = AC_STR_LIT("K-404");
+	assert_fails(store_add_note(s, &n, NULL, &err), AC_ENOTFOUND);
+}
+
+#define SHA_A "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+#define SHA_B "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"
+
+Test(store, evidence_inline_and_path)
+{
+	static const char bytes[] = { 't', 'e', 's', 't', '\0', '\xff' };
+	struct store_evidence e = {
+		.case_id = AC_STR_LIT("K-1"), .sha256 = AC_STR_LIT(SHA_A),
+		.content_type = AC_STR_LIT("image/jpeg"),
+		.size = sizeof bytes, .data = { bytes, sizeof bytes },
+		.created_at = T0,
+	};
+	struct store_evidence out;
+
+	put_sample_order("A-1", false);
+	put_sample_case("K-1", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED, NULL);
+	assert_ok(store_put_evidence(s, &e, &err));
+	assert_ok(store_put_evidence(s, &e, &err));    /* same bytes: no-op */
+	assert_ok(store_get_evidence(s, AC_STR_LIT("K-1"), AC_STR_LIT(SHA_A),
+				     &out, &err));
+	assert_str(out.case_id, "K-1");
+	assert_str(out.sha256, SHA_A);
+	assert_str(out.content_type, "image/jpeg");
+	cr_assert_eq(out.size, 6);
+	cr_assert_eq(out.data.n, 6);
+	cr_assert_eq(memcmp(out.data.p, bytes, 6), 0);
+	cr_assert_eq(out.path.n, 0);
+	store_evidence_release(&out);
+
+	memset(&e.data, 0, sizeof e.data);
+	e.sha256 = AC_STR_LIT(SHA_B);
+	e.path = AC_STR_LIT("evidence/60/303ae2");
+	e.size = 1 << 20;
+	assert_ok(store_put_evidence(s, &e, &err));
+	assert_ok(store_get_evidence(s, AC_STR_LIT("K-1"), AC_STR_LIT(SHA_B),
+				     &out, &err));
+	assert_str(out.path, "evidence/60/303ae2");
+	cr_assert_eq(out.data.n, 0);
+	cr_assert_eq(out.size, 1 << 20);
+	store_evidence_release(&out);
+	cr_assert_eq(raw_count("SELECT count(*) FROM evidence"), 2);
+
+	e.sha256 = AC_STR_LIT("9F86");
+	assert_fails(store_put_evidence(s, &e, &err), AC_EINVAL);
+	e.sha256 = AC_STR_LIT(SHA_B);
+	e.data = (struct ac_str){ bytes, sizeof bytes };
+	assert_fails(store_put_evidence(s, &e, &err), AC_EINVAL); /* both */
+	e.case_id = AC_STR_LIT("K-404");
+	e.path = AC_STR_LIT("");
+	e.size = sizeof bytes;
+	assert_fails(store_put_evidence(s, &e, &err), AC_ENOTFOUND);
+	assert_fails(store_get_evidence(s, AC_STR_LIT("K-1"),
+					AC_STR_LIT(SHA_B "0"), &out, &err),
+		     AC_EINVAL);
+}
+
+/* ---- the audit log ---------------------------------------------------- */
+
+Test(store, audit_append_list_and_tamper_proof)
+{
+	struct store_audit a = {
+		.at = T0, .actor = AC_STR_LIT("token:1"),
+		.action = AC_STR_LIT("case.open"), .entity = AC_STR_LIT("case"),
+		.entity_id = AC_STR_LIT("K-1"),
+		.after_json = AC_STR_LIT("{\"status\": \"open\"}"),
+	};
+	struct store_audit_filter f = { .limit = 0 };
+	struct store_audit_page page;
+	int64_t id = 0;
+	char msg[256];
+
+	assert_ok(store_append_audit(s, &a, &id, &err));
+	a.entity_id = AC_STR_LIT("K-2");
+	a.before_json = AC_STR_LIT("{}");
+	assert_ok(store_append_audit(s, &a, NULL, &err));
+	a.entity = AC_STR_LIT("order");
+	a.entity_id = AC_STR_LIT("A-1");
+	assert_ok(store_append_audit(s, &a, NULL, &err));
+
+	assert_ok(store_list_audit(s, &f, &page, &err));
+	cr_assert_eq(page.n, 3);
+	cr_assert_eq(page.rows[0].id, id);
+	cr_assert_eq(page.rows[0].at, T0);
+	assert_str(page.rows[0].actor, "token:1");
+	assert_str(page.rows[0].action, "case.open");
+	assert_str(page.rows[0].entity, "case");
+	assert_str(page.rows[0].entity_id, "K-1");
+	cr_assert_eq(page.rows[0].before_json.n, 0);
+	assert_str(page.rows[0].after_json, "{\"status\": \"open\"}");
+	assert_str(page.rows[1].before_json, "{}");
+	store_audit_page_release(&page);
+
+	f.entity = AC_STR_LIT("case");
+	assert_ok(store_list_audit(s, &f, &page, &err));
+	cr_assert_eq(page.n, 2);
+	store_audit_page_release(&page);
+	f.entity_id = AC_STR_LIT("K-2");
+	assert_ok(store_list_audit(s, &f, &page, &err));
+	cr_assert_eq(page.n, 1);
+	store_audit_page_release(&page);
+	memset(&f, 0, sizeof f);
+	f.since_id = id;
+	f.limit = 1;
+	assert_ok(store_list_audit(s, &f, &page, &err));
+	cr_assert_eq(page.n, 1);
+	cr_assert(page.more);
+	assert_str(page.rows[0].entity_id, "K-2");
+	store_audit_page_release(&page);
+
+	a.after_json = AC_STR_LIT("not json");
+	assert_fails(store_append_audit(s, &a, NULL, &err), AC_EINVAL);
+
+	/* nobody rewrites history, not even with the file in hand */
+	cr_assert_neq(raw_exec("UPDATE audit SET actor = 'mallory'", msg,
+			       sizeof msg), SQLITE_OK);
+	cr_assert(strstr(msg, "append-only"), "%s", msg);
+	cr_assert_neq(raw_exec("DELETE FROM audit WHERE id = 1", msg,
+			       sizeof msg), SQLITE_OK);
+	cr_assert(strstr(msg, "append-only"), "%s", msg);
+	cr_assert_eq(raw_count("SELECT count(*) FROM audit "
+			       "WHERE actor = 'token:1'"), 3);
+}
+
+/* ---- tokens ----------------------------------------------------------- */
+
+/* hash_token: what the caller does, a fast keyless hash of 32 random bytes
+ * (a token is not a password), in lower-case hex. */
+static void hash_token(const unsigned char tok[32], char hex[65])
+{
+	unsigned char h[32];
+
+	crypto_generichash(h, sizeof h, tok, 32, NULL, 0);
+	sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
+Test(store, tokens_put_find_revoke)
+{
+	unsigned char tok[32];
+	char hex[65], other[65];
+	struct store_token t;
+	int64_t id = 0;
+
+	cr_assert_geq(sodium_init(), 0);
+	randombytes_buf(tok, sizeof tok);
+	hash_token(tok, hex);
+	assert_ok(store_put_token(s, AC_STR_LIT("ci"), store_str(hex), T0,
+				  &id, &err));
+	assert_fails(store_put_token(s, AC_STR_LIT("again"), store_str(hex),
+				     T0, NULL, &err),
+		     AC_ECONFLICT);
+
+	assert_ok(store_find_token(s, store_str(hex), &t, &err));
+	cr_assert_eq(t.id, id);
+	assert_str(t.name, "ci");
+	assert_str(t.hash, hex);
+	cr_assert_eq(t.created_at, T0);
+	cr_assert(!t.revoked);
+	store_token_release(&t);
+
+	tok[0] ^= 1;
+	hash_token(tok, other);
+	assert_fails(store_find_token(s, store_str(other), &t, &err),
+		     AC_ENOTFOUND);
+
+	assert_ok(store_revoke_token(s, id, T0 + 1, &err));
+	assert_fails(store_find_token(s, store_str(hex), &t, &err),
+		     AC_ENOTFOUND);
+	assert_fails(store_revoke_token(s, id, T0 + 2, &err), AC_ESTATE);
+	assert_fails(store_revoke_token(s, id + 100, T0, &err), AC_ENOTFOUND);
+	assert_fails(store_put_token(s, AC_STR_LIT("x"),
+				     AC_STR_LIT("NOT-HEX"), T0, NULL, &err),
+		     AC_EINVAL);
+	cr_assert_eq(raw_count("SELECT count(*) FROM tokens "
+			       "WHERE revoked_at = " "1777881600000001"), 1);
+}
+
+/* ---- transactions ----------------------------------------------------- */
+
+Test(store, rollback_leaves_nothing)
+{
+	struct store_order out;
+
+	assert_ok(store_begin(s, &err));
+	cr_assert(store_in_transaction(s));
+	put_sample_order("A-1", true);
+	put_sample_case("K-1", "A-1", CASE_STATUS_OPEN, CLAIM_CANCEL, NULL);
+	assert_ok(store_rollback(s, &err));
+	cr_assert(!store_in_transaction(s));
+	assert_fails(store_get_order(s, AC_STR_LIT("A-1"), &out, &err),
+		     AC_ENOTFOUND);
+	cr_assert_eq(raw_count("SELECT (SELECT count(*) FROM orders) + "
+			       "(SELECT count(*) FROM items) + "
+			       "(SELECT count(*) FROM shipments) + "
+			       "(SELECT count(*) FROM cases)"), 0);
+	assert_ok(store_rollback(s, &err));    /* none open: fine */
+}
+
+Test(store, commit_keeps_and_misuse_is_refused)
+{
+	struct store_order o, out;
+
+	assert_fails(store_commit(s, &err), AC_ESTATE);
+	assert_ok(store_begin(s, &err));
+	assert_fails(store_begin(s, &err), AC_ESTATE);
+	put_sample_order("A-1", false);
+	/* a failed call inside the transaction is undone alone */
+	sample_order(&o, "A-1", true);
+	assert_fails(store_put_order(s, &o, &err), AC_ECONFLICT);
+	cr_assert(store_in_transaction(s));
+	put_sample_order("A-2", true);
+	assert_ok(store_commit(s, &err));
+	assert_ok(store_get_order(s, AC_STR_LIT("A-1"), &out, &err));
+	cr_assert(!out.shipped);
+	store_order_release(&out);
+	assert_ok(store_get_order(s, AC_STR_LIT("A-2"), &out, &err));
+	cr_assert(out.shipped);
+	store_order_release(&out);
+	cr_assert_eq(raw_count("SELECT count(*) FROM items"), 6);
+}
+
+/* Two writers serialise: the second BEGIN waits for the first to commit. */
+static void *commit_later(void *arg)
+{
+	struct store *first = arg;
+	struct ac_err e;
+	struct timespec pause = { 0, 200 * 1000 * 1000 };
+
+	nanosleep(&pause, NULL);
+	return (void *)(intptr_t)store_commit(first, &e);
+}
+
+Test(store, two_writers_serialise)
+{
+	struct store *other = NULL;
+	struct store_order o;
+	pthread_t th;
+	void *res;
+
+	assert_ok(store_open(path, &other, &err));
+	assert_ok(store_begin(s, &err));
+	put_sample_order("A-1", false);
+	cr_assert_eq(pthread_create(&th, NULL, commit_later, s), 0);
+	assert_ok(store_begin(other, &err));   /* waits for the commit */
+	cr_assert_eq(pthread_join(th, &res), 0);
+	cr_assert_eq((intptr_t)res, 0);
+	sample_order(&o, "A-1", false);
+	assert_fails(store_put_order(other, &o, &err), AC_ECONFLICT);
+	assert_ok(store_rollback(other, &err));
+	store_close(other);
+}
+
+/* ---- fault injection -------------------------------------------------- */
+
+Test(store, injected_faults_leave_no_partial_order)
+{
+	struct store_order o, out;
+	int n, rc = -1;
+
+	sample_order(&o, "A-1", true);
+	for (n = 0; n < 100; n++) {
+		store_test_fail_after(s, n);
+		rc = store_put_order(s, &o, &err);
+		if (rc == 0)
+			break;
+		cr_assert_eq(rc, AC_EIO);
+		cr_assert_str_eq(err.msg, "injected fault");
+		cr_assert_eq(raw_count("SELECT (SELECT count(*) FROM orders) "
+				       "+ (SELECT count(*) FROM items) "
+				       "+ (SELECT count(*) FROM shipments)"),
+			     0, "partial write after fault %d", n);
+		cr_assert(!store_in_transaction(s));
+	}
+	store_test_fail_after(s, -1);
+	cr_assert_eq(rc, 0);
+	/* begin, order, three items, shipment, commit */
+	cr_assert_eq(n, 7, "put_order ran %d statements", n);
+	assert_ok(store_get_order(s, AC_STR_LIT("A-1"), &out, &err));
+	cr_assert_eq(out.order.n_items, 3);
+	store_order_release(&out);
+}
+
+Test(store, injected_fault_inside_a_transaction)
+{
+	struct store_order o;
+
+	assert_ok(store_begin(s, &err));
+	put_sample_order("A-1", false);
+	sample_order(&o, "A-2", true);
+	store_test_fail_after(s, 3);           /* savepoint, order, item 1 */
+	assert_fails(store_put_order(s, &o, &err), AC_EIO);
+	cr_assert(store_in_transaction(s));
+	assert_ok(store_commit(s, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM orders"), 1);
+	cr_assert_eq(raw_count("SELECT count(*) FROM items "
+			       "WHERE order_id = 'A-2'"), 0);
+	cr_assert_eq(raw_count("SELECT count(*) FROM items"), 3);
+}
+
+Test(store, injected_faults_on_reads)
+{
+	struct store_order out;
+	int n, rc = -1;
+
+	put_sample_order("A-1", true);
+	for (n = 0; n < 20; n++) {
+		store_test_fail_after(s, n);
+		rc = store_get_order(s, AC_STR_LIT("A-1"), &out, &err);
+		store_order_release(&out);
+		if (rc == 0)
+			break;
+		cr_assert_eq(rc, AC_EIO);
+		cr_assert(!store_in_transaction(s));
+	}
+	store_test_fail_after(s, -1);
+	cr_assert_eq(rc, 0);
+	assert_ok(store_health(s, &err));
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+Test(store, status_names_round_trip)
+{
+	for (int i = 0; i < CASE_STATUS_COUNT; i++) {
+		const char *name = store_case_status_name((enum case_status)i);
+		enum case_status back;
+
+		cr_assert_not_null(name);
+		cr_assert_eq(store_case_status_parse(name, strlen(name),
+						     &back), 0);
+		cr_assert_eq((int)back, i);
+	}
+	for (int i = 0; i < QUOTE_STATUS_COUNT; i++) {
+		const char *name = store_quote_status_name((enum quote_status)i);
+		enum quote_status back;
+
+		cr_assert_eq(store_quote_status_parse(name, strlen(name),
+						      &back), 0);
+		cr_assert_eq((int)back, i);
+	}
+	cr_assert_null(store_case_status_name(CASE_STATUS_COUNT));
+	cr_assert_eq(store_case_status_parse("gone", 4,
+					     &(enum case_status){ 0 }), -1);
+	cr_assert_str_eq(store_ledger_kind_name(LEDGER_CHARGE), "charge");
+}
