@@ -364,15 +364,13 @@ static void decide_repair(const struct policy *p, const struct ac_case *c,
 {
 	int64_t rise = c->claim.material_cost_rise_minor;
 
+	int64_t end = c->shipped ? warranty_end(p, c) : 0;
+
 	if (!c->shipped) {
 		/* warranty.2 runs from delivery: nothing to repair yet */
 		verdict(d, VERDICT_PENDING, CL_WARRANTY_2);
 		need(d, NEED_SHIPMENT);
-		return;
-	}
-	int64_t end = warranty_end(p, c);
-
-	if (c->claim.opened_at > end) {
+	} else if (c->claim.opened_at > end) {
 		/* warranty.3: after long wear the customer pays */
 		verdict(d, VERDICT_PAID_REPAIR, CL_WARRANTY_3);
 		need(d, NEED_REPAIR_QUOTE);
