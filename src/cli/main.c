@@ -50,8 +50,6 @@ struct policy_file *cli_load_policy(const char *path)
 		else
 			fprintf(stderr, "%s:%d: %s\n", path, e->line, e->msg);
 	}
-	if (n_errs > 32)
-		fprintf(stderr, "%s: %d more problems\n", path, n_errs - 32);
 	return NULL;
 }
 

@@ -413,7 +413,7 @@ struct policy_file *policy_file_parse(const char *bytes, size_t n,
 		problem(&ps, 0, "", "the file contains a NUL byte");
 	else
 		parse(&ps);
-	*n_errs = ps.n_errs;
+	*n_errs = ps.n_errs < cap ? ps.n_errs : cap;
 	if (ps.n_errs) {
 		policy_file_free(pf);
 		return NULL;

@@ -43,8 +43,8 @@ struct item {
 };
 
 /* What arrived for one line, where it differs or was checked. A field
- * left out (has_size false / p == NULL) was not reported and counts as
- * equal. */
+ * left out (has_size false / p == NULL) or reported blank was not
+ * reported and counts as equal. */
 struct received {
 	int line;
 	struct ac_str style, shape, material, color;

@@ -167,7 +167,8 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_LEDGER_SUM_CASE] =
 		"SELECT coalesce(sum(CASE kind WHEN 'refund' THEN amount_minor "
 		"END), 0), coalesce(sum(CASE kind WHEN 'charge' THEN "
-		"amount_minor END), 0), count(*) FROM ledger WHERE case_id = ?1",
+		"amount_minor END), 0), count(*) FROM ledger "
+		"WHERE case_id = ?1",
 	[ST_LEDGER_SUM_ORDER] =
 		"SELECT coalesce(sum(CASE kind WHEN 'refund' THEN amount_minor "
 		"END), 0), coalesce(sum(CASE kind WHEN 'charge' THEN "

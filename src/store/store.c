@@ -275,12 +275,29 @@ static int check_order(const struct store_order *so, struct ac_err *err)
 	return 0;
 }
 
+/* store_made_id: "C-" and digits, the form of the ids the store picks. A
+ * caller's own id may not take that form, or it could collide with one the
+ * store picks later. */
+static bool store_made_id(struct ac_str id)
+{
+	if (id.n < 3 || id.p[0] != 'C' || id.p[1] != '-')
+		return false;
+	for (size_t i = 2; i < id.n; i++)
+		if (id.p[i] < '0' || id.p[i] > '9')
+			return false;
+	return true;
+}
+
 static int check_case(const struct store_case *c, struct ac_err *err)
 {
 	int rc;
 
 	if (c->id.n && (rc = check_id(c->id, "case.id", err)))
 		return rc;
+	if (store_made_id(c->id))
+		return ac_err_set(err, AC_EINVAL, "case.id",
+				  "ids of the form C-<digits> are the store's "
+				  "to pick");
 	if ((rc = check_id(c->order_id, "case.order_id", err)))
 		return rc;
 	if (!store_case_status_name(c->status))
@@ -348,7 +365,8 @@ int store_open(const char *dsn, struct store **out, struct ac_err *err)
 	*out = NULL;
 	if (!dsn || !*dsn)
 		return ac_err_set(err, AC_EINVAL, "db", "empty database name");
-	if (starts_with(dsn, "postgresql://") || starts_with(dsn, "postgres://"))
+	if (starts_with(dsn, "postgresql://") ||
+	    starts_with(dsn, "postgres://"))
 		return ac_err_set(err, AC_EINVAL, "db",
 				  "postgresql backend not built yet");
 	ops = &store_sqlite_ops;
@@ -698,7 +716,8 @@ int store_add_ledger(struct store *s, const struct store_ledger_entry *e,
 			     "ledger.idempotency_key", err)))
 		return rc;
 	if (!store_ledger_kind_name(e->kind))
-		return ac_err_set(err, AC_EINVAL, "ledger.kind", "out of range");
+		return ac_err_set(err, AC_EINVAL, "ledger.kind",
+				  "out of range");
 	if (!e->currency)
 		return ac_err_set(err, AC_EINVAL, "ledger.currency", "missing");
 	return s->ops->xAddLedger(s->impl, e, id, err);

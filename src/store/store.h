@@ -107,7 +107,7 @@ struct store_order {
 	struct order order;
 	bool shipped;                 /* false: no shipment row */
 	struct shipment shipment;
-	int64_t shipment_updated_at;
+	int64_t shipment_updated_at;  /* get only: put uses created_at */
 	struct ac_str customer_name, customer_email;
 	bool has_paid;                /* false: paid is items + shipping */
 	int64_t paid_minor;
@@ -182,7 +182,7 @@ struct store_ledger_sum {
  * whose key it is (for example the token id and the route). */
 struct store_idem {
 	struct ac_str scope, key;
-	struct ac_str request_hash;   /* what the first request's body hashed to */
+	struct ac_str request_hash;   /* the first request's body, hashed */
 	int response_status;
 	struct ac_str response_body;
 	int64_t created_at;
@@ -261,7 +261,7 @@ struct store_case_filter {
 	struct ac_str order_id;       /* n == 0: any order */
 	bool has_deadline_before;     /* current decision's deadline < this */
 	int64_t deadline_before;
-	struct ac_str after_id;       /* keyset: ids after this; n == 0: first */
+	struct ac_str after_id;       /* keyset: ids after this; n == 0: all */
 	int limit;                    /* 1 .. STORE_PAGE_MAX; else the max */
 };
 
@@ -395,10 +395,11 @@ int store_list_tracking_events(struct store *s, struct ac_str order_id,
 /* ---- cases and decisions ---------------------------------------------- */
 
 /* store_put_case stores a new case. With c->id empty the store picks the
- * next "C-000123"; the id used is written to id_out (STORE_ID_MAX bytes,
- * may be NULL). AC_ENOTFOUND (field "case.order_id") when the order does
- * not exist; AC_ECONFLICT when the id does; AC_EINVAL when claim_json is not
- * JSON or a field is out of range. */
+ * next "C-000123" (a caller's own id may not have that form); the id used
+ * is written to id_out (STORE_ID_MAX bytes, may be NULL). AC_ENOTFOUND
+ * (field "case.order_id") when the order does not exist; AC_ECONFLICT when
+ * the id does; AC_EINVAL when claim_json is not JSON or a field is out of
+ * range. */
 int store_put_case(struct store *s, const struct store_case *c,
 		   char id_out[STORE_ID_MAX], struct ac_err *err);
 
