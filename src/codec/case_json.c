@@ -339,7 +339,17 @@ static int read_order_obj(const cJSON *order, struct order *o,
 	    get_address(order, "order", "address", true, NULL, &o->address,
 			err))
 		return AC_EINVAL;
-	return read_items(order, o, err);
+	if (read_items(order, o, err))
+		return AC_EINVAL;
+	/* every amount decided must stay within the contract's range */
+	int64_t total = o->shipping_minor;
+
+	for (int i = 0; i < o->n_items; i++)
+		total += o->items[i].price_minor;
+	if (total > AC_MONEY_MAX)
+		return bad(err, "order", "items", "the order's total (items "
+			   "and shipping) is above 9007199254740991");
+	return 0;
 }
 
 static int read_order(const cJSON *root, struct order *o, struct ac_err *err)
