@@ -50,7 +50,11 @@ int cmd_serve(int argc, char **argv)
 	if (!db || !listen)
 		return usage();
 
-	/* Before any thread starts, so that every thread inherits it. */
+	/* Before any thread starts, so that every thread inherits it. A
+	 * shell starts background jobs with SIGINT ignored: undo that, or
+	 * sigwait would never see it. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);

@@ -107,19 +107,32 @@ check batch-5000-jobs-1-same "--jobs 1 output differs from the default" \
 	[ "$(sha256sum <"$T/big.out")" = "$(sha256sum <"$T/big1.out")" ]
 
 # ---- decide --explain --------------------------------------------------------
+# contains TEXT NEEDLE; has_id TEXT ID (the clause id as a whole word, so
+# refund.1 is not found inside no-refund.1); not_json FILE.
+contains() { [[ $1 == *"$2"* ]]; }
+has_id() {
+	local re="(^|[^a-z.-])${2//./\\.}([^0-9]|\$)" l
+	while IFS= read -r l; do
+		[[ $l =~ $re ]] && return 0
+	done <<<"$1"
+	return 1
+}
+not_json() { ! jq -e . "$1" >/dev/null 2>&1; }
 "$BIN" decide --explain <<<"$EXAMPLE" >"$T/explain.out" 2>"$T/explain.err"
 rc=$?
 explain=$(cat "$T/explain.out")
 check explain-exit "exit $rc" [ $rc -eq 0 ]
-check explain-not-json "the explanation parses as JSON" \
-	eval '! jq -e . "$T/explain.out" >/dev/null 2>&1'
-check explain-clause-id "no refund.1 in: ${explain:0:200}" \
-	eval '[[ $explain == *refund.1* ]]'
+check explain-not-json "the explanation parses as JSON" not_json "$T/explain.out"
+check explain-clause-id "no refund.1 in: ${explain:0:200}" has_id "$explain" refund.1
 check explain-clause-text "no quoted start of refund.1's text in: ${explain:0:300}" \
-	eval '[[ $explain == *\"Due\ to\ our\ mistakes* ]]'
-check explain-deadline "no deadline 2026-05-14 16:20 UTC in: ${explain:0:600}" \
-	eval '[[ $explain == *2026-05-14T16:20:00Z* ||
-		( $explain == *"14 May 2026"* && $explain == *16:20* ) ]]'
+	contains "$explain" '"Due to our mistakes'
+# The deadline, 2026-05-14T16:20:00Z, in RFC 3339 or as a person reads it.
+if contains "$explain" 2026-05-14T16:20:00Z ||
+	{ contains "$explain" "14 May 2026" && contains "$explain" 16:20; }; then
+	ok
+else
+	bad explain-deadline "no deadline 2026-05-14 16:20 UTC in: ${explain:0:600}"
+fi
 
 # ---- decide --policy with a missing file -----------------------------------
 missing=$T/no-such-dir/missing.policy
@@ -128,20 +141,14 @@ rc=$?
 check policy-missing-exit "exit $rc, expected 2" [ $rc -eq 2 ]
 check policy-missing-stdout "stdout not empty" [ ! -s "$T/miss.out" ]
 check policy-missing-names-file "stderr: $(cat "$T/miss.err")" \
-	eval '[[ $(cat "$T/miss.err") == *"$missing"* ]]'
+	contains "$(cat "$T/miss.err")" "$missing"
 
 # ---- policy show -------------------------------------------------------------
 show=$("$BIN" policy show 2>&1)
 rc=$?
 check policy-show-exit "exit $rc" [ $rc -eq 0 ]
-mapfile -t show_lines <<<"$show"
 for id in no-refund.{1..6} refund.{1..3} warranty.{1..3}; do
-	re="(^|[^a-z.-])${id//./\\.}([^0-9]|\$)"
-	found=0
-	for l in "${show_lines[@]}"; do
-		[[ $l =~ $re ]] && { found=1; break; }
-	done
-	check "policy-show-$id" "clause id $id not shown" [ $found -eq 1 ]
+	check "policy-show-$id" "clause id $id not shown" has_id "$show" "$id"
 done
 
 # ---- policy check --------------------------------------------------------------

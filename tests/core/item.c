@@ -195,11 +195,11 @@ Test(item_attrs_differ, nothing_reported_is_equal)
 	cr_assert_not(item_attrs_differ(&it, &r));
 }
 
-Test(item_attrs_differ, empty_field_is_not_reported)
+Test(item_attrs_differ, blank_field_is_not_reported)
 {
-	/* item.h: "A field left out (has_* false / n == 0) was not reported
-	 * and counts as equal": an empty slice that points somewhere (the
-	 * JSON had "material": "") is still n == 0. */
+	/* item.h: a field "left out (has_size false / p == NULL) or reported
+	 * blank was not reported and counts as equal": the JSON had
+	 * "material": "" or "style": "  ". */
 	struct item it = ring();
 	struct received r = nothing_reported();
 
@@ -207,7 +207,11 @@ Test(item_attrs_differ, empty_field_is_not_reported)
 	r.material.n = 0;
 	r.color.p = "white";
 	r.color.n = 0;
+	r.style = s("  \t");
 	cr_assert_not(item_attrs_differ(&it, &r));
+
+	r.shape = s(" round ");
+	cr_assert(item_attrs_differ(&it, &r));
 }
 
 Test(item_attrs_differ, same_values_equal)

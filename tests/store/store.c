@@ -185,7 +185,8 @@ static void sample_case(struct store_case *c, const char *id,
 	c->status = status;
 	c->claim_type = type;
 	c->opened_at = T0 + 300 * HOUR;
-	c->claim_json = AC_STR_LIT("{\"type\": \"wrong_item\", \"lines\": [1]}");
+	c->claim_json =
+		AC_STR_LIT("{\"type\": \"wrong_item\", \"lines\": [1]}");
 	c->created_at = T0 + 301 * HOUR;
 	c->updated_at = c->created_at;
 }
@@ -387,11 +388,19 @@ Test(store, put_order_twice_conflicts)
 Test(store, get_missing_order)
 {
 	struct store_order out;
+	char long_id[STORE_ID_MAX + 1];
 
 	assert_fails(store_get_order(s, AC_STR_LIT("nope"), &out, &err),
 		     AC_ENOTFOUND);
 	cr_assert_str_eq(err.field, "order.id");
 	store_order_release(&out);            /* harmless after a failure */
+	/* err may be NULL; ids have a named limit */
+	cr_assert_eq(store_get_order(s, AC_STR_LIT("nope"), &out, NULL),
+		     AC_ENOTFOUND);
+	memset(long_id, 'x', STORE_ID_MAX);
+	long_id[STORE_ID_MAX] = '\0';
+	assert_fails(store_get_order(s, store_str(long_id), &out, &err),
+		     AC_ELIMIT);
 }
 
 Test(store, put_order_checks_fields)
@@ -570,6 +579,10 @@ Test(store, case_errors)
 	sample_case(&c, "K-2", "A-1", CASE_STATUS_OPEN, CLAIM_CANCEL);
 	c.claim_json = AC_STR_LIT("{not json");
 	assert_fails(store_put_case(s, &c, id, &err), AC_EINVAL);
+
+	sample_case(&c, "C-000009", "A-1", CASE_STATUS_OPEN, CLAIM_CANCEL);
+	assert_fails(store_put_case(s, &c, id, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "case.id");
 
 	assert_fails(store_get_case(s, AC_STR_LIT("K-404"), &out, &err),
 		     AC_ENOTFOUND);
@@ -1277,7 +1290,8 @@ Test(store, status_names_round_trip)
 		cr_assert_eq((int)back, i);
 	}
 	for (int i = 0; i < QUOTE_STATUS_COUNT; i++) {
-		const char *name = store_quote_status_name((enum quote_status)i);
+		const char *name =
+			store_quote_status_name((enum quote_status)i);
 		enum quote_status back;
 
 		cr_assert_eq(store_quote_status_parse(name, strlen(name),
