@@ -53,7 +53,8 @@ CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
 LIB_OBJ = $(CORE_OBJ) $(CODEC_OBJ)
 SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ)
 
-.PHONY: all deps test test-unit test-scenarios test-san run bench fuzz lint \
+.PHONY: all deps test test-unit test-store test-scenarios test-san run bench \
+	fuzz lint serve-objs \
 	clean
 all: deps $(B)/aftercare
 
@@ -100,6 +101,17 @@ $(B)/unit-tests: $(UNIT_OBJ) $(LIB_OBJ)
 test-unit: $(B)/unit-tests
 	$(B)/unit-tests --jobs 2
 
+# The store suite: a real SQLite file per test, in a temporary directory.
+STORE_TEST_SRC = $(wildcard tests/store/*.c)
+STORE_TEST_OBJ = $(STORE_TEST_SRC:%.c=$(B)/%.o)
+
+$(B)/store-tests: $(STORE_TEST_OBJ) $(STORE_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BASE) \
+		$(shell pkg-config --libs criterion)
+
+test-store: $(B)/store-tests
+	$(B)/store-tests --jobs 2
+
 test-scenarios: $(B)/aftercare
 	tests/scenarios/run.sh $(B)/aftercare
 	tests/scenarios/coverage.sh policy/shop.policy tests/scenarios
@@ -108,12 +120,12 @@ test-scenarios: $(B)/aftercare
 # The whole suite again under AddressSanitizer and UBSan.
 test-san:
 	$(MAKE) B=build/san SANITIZE=address,undefined OPT=-O1 \
-		test-unit test-scenarios
+		test-unit test-store test-scenarios
 
 test:
 	@scripts/deps.sh build serve test
 	$(MAKE) $(B)/aftercare
-	$(MAKE) test-unit test-scenarios
+	$(MAKE) test-unit test-store test-scenarios
 	$(MAKE) test-san
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
 
