@@ -136,7 +136,7 @@ run: all
 FUZZ_SECONDS ?= 60
 FUZZ_CC = clang
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
-	      -fsanitize=fuzzer,address,undefined \
+	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      $(shell pkg-config --cflags $(PKGS))
 FUZZ_LIB_SRC = $(CORE_SRC) $(CODEC_SRC) src/codec/policy_default.S
 FUZZ_TARGETS = fuzz_case_json fuzz_policy_file

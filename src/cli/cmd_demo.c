@@ -85,7 +85,8 @@ static void order_json(struct buf *b, const struct demo_order *o,
 		 "\"ana@example.com\"}");
 	if (o->shipped_ago >= 0) {
 		instant_format(now - o->shipped_ago, t, sizeof t);
-		buf_addf(b, ",\"shipment\":{\"shipped_at\":\"%s\",\"address\":%s,"
+		buf_addf(b, ",\"shipment\":{\"shipped_at\":\"%s\","
+			 "\"address\":%s,"
 			 "\"courier_finding\":\"%s\",\"customs\":\"%s\"", t,
 			 ship_addr, o->finding, o->customs);
 		if (o->delivered_ago >= 0) {

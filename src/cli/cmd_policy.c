@@ -33,7 +33,8 @@ static void show(const struct policy *p)
 	for (int i = 0; i < CL_COUNT; i++) {
 		const struct clause *c = &p->clauses[i];
 
-		printf("\n%s  %.*s\n  %.*s\n", clause_id_name((enum clause_id)i),
+		printf("\n%s  %.*s\n  %.*s\n",
+		       clause_id_name((enum clause_id)i),
 		       (int)c->title.n, c->title.p, (int)c->text.n, c->text.p);
 	}
 }

@@ -55,7 +55,8 @@ struct policy_file *cli_load_policy(const char *path)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+	if (argc < 2 || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}

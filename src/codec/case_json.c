@@ -481,7 +481,8 @@ static int read_received(const cJSON *claim, const struct order *o,
 			    &line, err))
 			return AC_EINVAL;
 		if (find_item(o, line) < 0)
-			return bad(err, p.s, "line", "no such line on the order");
+			return bad(err, p.s, "line",
+				   "no such line on the order");
 		if (!in_lines(cl, (int)line))
 			return bad(err, p.s, "line", "not among claim.lines");
 		for (int j = 0; j < i; j++)

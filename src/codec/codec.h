@@ -124,8 +124,9 @@ struct policy_file *policy_file_load(const char *path, struct ac_err *errs,
 struct policy_file *policy_file_parse(const char *bytes, size_t n,
 				      struct ac_err *errs, int cap,
 				      int *n_errs);
-/* policy_file_default returns the shop's own policy, built into the
- * program; it cannot fail (the build checks it). */
+/* policy_file_default returns a new copy of the shop's own policy, built
+ * into the program, for the caller to policy_file_free; it cannot fail
+ * (the unit tests and every scenario load it). */
 struct policy_file *policy_file_default(void);
 const struct policy *policy_file_policy(const struct policy_file *pf);
 /* policy_file_bytes returns the file's bytes as read. */

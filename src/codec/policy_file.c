@@ -315,11 +315,13 @@ static void parse(struct parser *ps)
 						 key.p);
 					if (key.n == 5 &&
 					    !memcmp(key.p, "title", 5)) {
-						seen = &ps->seen_title[ps->section];
+						seen = ps->seen_title +
+						       ps->section;
 						dst = &c->title;
 					} else if (key.n == 4 &&
 						   !memcmp(key.p, "text", 4)) {
-						seen = &ps->seen_text[ps->section];
+						seen = ps->seen_text +
+						       ps->section;
 						dst = &c->text;
 					}
 					if (!dst) {

@@ -9,7 +9,8 @@
 
 enum ac_code {
 	AC_OK = 0,
-	AC_EINVAL = -1,   /* bad input: a field is missing, mistyped or out of range */
+	/* bad input: a field is missing, mistyped or out of range */
+	AC_EINVAL = -1,
 	AC_ESYNTAX = -2,  /* not JSON / not a policy file at all */
 	AC_ELIMIT = -3,   /* a size or count limit was exceeded */
 	AC_EIO = -4,      /* reading or writing failed */
@@ -21,7 +22,8 @@ enum ac_code {
 
 struct ac_err {
 	int code;
-	char field[128];  /* "claim.opened_at"; "" when the input as a whole is bad */
+	/* "claim.opened_at"; "" when the input as a whole is bad */
+	char field[128];
 	char msg[192];    /* "not an RFC 3339 time": lower case, no full stop */
 	int line;         /* line number in a file, 0 when not applicable */
 };

@@ -164,7 +164,8 @@ size_t instant_format(int64_t us, char *buf, size_t cap)
 		frac += AC_US_PER_S;
 	instant_civil(us, &y, &mo, &d, &h, &mi, &s);
 	if (frac == 0) {
-		len = snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo,
+		len = snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", y,
+			       mo,
 			       d, h, mi, s);
 	} else {
 		int nd = 6;
@@ -173,7 +174,8 @@ size_t instant_format(int64_t us, char *buf, size_t cap)
 			frac /= 10;
 			nd--;
 		}
-		len = snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%0*lldZ",
+		len = snprintf(buf, cap,
+			       "%04d-%02d-%02dT%02d:%02d:%02d.%0*lldZ",
 			       y, mo, d, h, mi, s, nd, (long long)frac);
 	}
 	return len < 0 ? 0 : (size_t)len;

@@ -15,7 +15,8 @@ const char *item_kind_name(enum item_kind k)
 int item_kind_parse(const char *s, size_t n, enum item_kind *out)
 {
 	for (int k = 0; k < KIND_COUNT; k++) {
-		if (strlen(kind_names[k]) == n && memcmp(kind_names[k], s, n) == 0) {
+		if (strlen(kind_names[k]) == n &&
+		    memcmp(kind_names[k], s, n) == 0) {
 			*out = (enum item_kind)k;
 			return 0;
 		}

@@ -41,14 +41,20 @@ struct clause {
 };
 
 struct policy {
-	int64_t production_delay_us;   /* no-refund.1: order to production start */
-	int64_t contact_window_us;     /* no-refund.2: delivery to last contact */
-	int64_t warranty_us;           /* warranty.2: from delivery (or shipment) */
-	int64_t partial_cap_bp;        /* no-refund.3: cap in basis points of price */
-	int64_t tolerance_milli[KIND_COUNT]; /* no-refund.3; < 0: kind has none */
+	/* no-refund.1: from the order to the start of production */
+	int64_t production_delay_us;
+	/* no-refund.2: from delivery to the last moment to contact us */
+	int64_t contact_window_us;
+	/* warranty.2: from delivery (or shipment) */
+	int64_t warranty_us;
+	/* no-refund.3: the cap, in basis points of an item's price */
+	int64_t partial_cap_bp;
+	/* no-refund.3: per kind, in thousandths; < 0: the kind has none */
+	int64_t tolerance_milli[KIND_COUNT];
 	struct clause clauses[CL_COUNT];
-	char version[72];              /* "sha256:" + hex of the file's bytes */
-	char content_version[72];      /* "sha256:" + hex of the canonical content */
+	/* "sha256:" + hex of the file's bytes, and of its canonical content */
+	char version[72];
+	char content_version[72];
 };
 
 #endif

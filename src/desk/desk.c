@@ -350,7 +350,8 @@ int desk_redecide_order(struct desk *d, const char *actor,
 			bool changed = !row->has_decision ||
 				row->verdict.n != strlen(verdict_name(
 							 dec.verdict)) ||
-				memcmp(row->verdict.p, verdict_name(dec.verdict),
+				memcmp(row->verdict.p,
+				       verdict_name(dec.verdict),
 				       row->verdict.n) != 0;
 
 			if (changed)
@@ -372,7 +373,8 @@ int desk_redecide_order(struct desk *d, const char *actor,
 						"case", l.sc.id, before, afterj,
 						err);
 			if (!rc) {
-				buf_adds(out, n_out++ ? ",{\"id\":" : "{\"id\":");
+				buf_adds(out, n_out++ ? ",{\"id\":" :
+							"{\"id\":");
 				desk_str(out, l.sc.id);
 				buf_addf(out, ",\"verdict\":\"%s\",\"status\":"
 					 "\"%s\"}", verdict_name(dec.verdict),

@@ -7,8 +7,8 @@
  * Requests and results are JSON text: every call reads its request body
  * (borrowed) and appends the resource's JSON representation to a
  * caller-owned struct buf. On failure nothing is stored, out may hold a
- * partial result to be discarded, and err names the field (or the resource) and says why; its
- * code says which answer to give:
+ * partial result to be discarded, and err names the field (or the
+ * resource) and says why; its code says which answer to give:
  *   AC_ESYNTAX  the body is not JSON                       -> 400
  *   AC_EINVAL   a field is missing, mistyped or refused    -> 422
  *   AC_ENOTFOUND no such order / case / quote / evidence   -> 404
@@ -39,7 +39,7 @@ struct desk_config {
 	/* the clock: microseconds since the epoch, UTC */
 	int64_t (*now)(void *clock_ctx);
 	void *clock_ctx;
-	int64_t response_time_us;       /* the shop's own answer time; 0: 48 h */
+	int64_t response_time_us;       /* the shop's answer time; 0: 48 h */
 	int64_t quote_ttl_us;           /* a repair quote's life; 0: 14 days */
 };
 

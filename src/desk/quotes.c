@@ -11,8 +11,9 @@ static int quote_json(struct buf *out, const struct store_quote *q)
 {
 	buf_addf(out, "{\"id\":%lld,\"case\":", (long long)q->id);
 	desk_str(out, q->case_id);
-	buf_addf(out, ",\"amount_minor\":%lld,\"status\":\"%s\",\"expires_at\":",
-		 (long long)q->amount_minor, store_quote_status_name(q->status));
+	buf_addf(out, ",\"amount_minor\":%lld,\"status\":\"%s\","
+		 "\"expires_at\":", (long long)q->amount_minor,
+		 store_quote_status_name(q->status));
 	desk_time(out, q->expires_at);
 	buf_adds(out, ",\"created_at\":");
 	desk_time(out, q->created_at);

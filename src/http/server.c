@@ -105,6 +105,7 @@ struct request {
 	size_t seen;                    /* body bytes received */
 	bool answered;                  /* r holds the answer already */
 	bool too_big;
+	bool declared_too_big;          /* Content-Length over the limit */
 	bool queued;
 	int64_t start_us;
 	size_t sent_bytes;
@@ -261,7 +262,7 @@ static bool check_media(struct request *rq, bool has_body, bool utf8)
 
 static void too_large(struct request *rq, size_t limit)
 {
-	http_problem(&rq->r, 413, "body", "the body is over the %zu-byte "
+	http_problem(&rq->r, 413, NULL, "the body is over the %zu-byte "
 		     "limit of this route", limit);
 }
 
@@ -277,6 +278,15 @@ static void prepare(struct request *rq, const char *cl_header,
 	unsigned long long cl = 0;
 	size_t limit;
 
+	if (cl_header) {
+		char *end;
+
+		errno = 0;
+		cl = strtoull(cl_header, &end, 10);
+		if (errno || end == cl_header)
+			cl = 0;
+	}
+	rq->declared_too_big = cl > rq->body.cap;   /* the default limit */
 	rr = route_match(&rq->arena, rq->q.method, rq->q.path, &rq->route,
 			 rq->q.params, allow, sizeof allow);
 	if (rr == ROUTE_NOT_FOUND) {
@@ -299,23 +309,16 @@ static void prepare(struct request *rq, const char *cl_header,
 		http_resp_header(&rq->r, "Allow", a);
 		goto answered;
 	}
+	limit = http_body_limit(rq->route->body);
+	buf_init(&rq->body, limit);
+	rq->declared_too_big = cl > limit;
 	if (rq->route->needs_auth && auth_check(&rq->q, &rq->r))
 		goto answered;
-	if (cl_header) {
-		char *end;
-
-		errno = 0;
-		cl = strtoull(cl_header, &end, 10);
-		if (errno || end == cl_header)
-			cl = 0;
-	}
 	has_body = cl > 0 || chunked;
 	rq->q.media_type = media_type(&rq->arena, ct_header, &utf8);
 	if (!check_media(rq, has_body, utf8))
 		goto answered;
-	limit = http_body_limit(rq->route->body);
-	buf_init(&rq->body, limit);
-	if (cl > limit) {
+	if (rq->declared_too_big) {
 		too_large(rq, limit);
 		goto answered;
 	}
@@ -404,9 +407,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			te && strcasecmp(te, "identity"),
 			MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						    "Content-Type"));
-		/* A declared body over the limit is refused at once, before
-		 * it is sent (the connection then closes). */
-		if (rq->answered && rq->r.status == 413)
+		/* An answer to a request whose declared body is over the
+		 * limit goes at once, before the body is sent (the
+		 * connection then closes); any other waits for the body. */
+		if (rq->answered && rq->declared_too_big)
 			return queue(rq, c);
 		return MHD_YES;
 	}
