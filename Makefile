@@ -127,6 +127,7 @@ test:
 	$(MAKE) $(B)/aftercare
 	$(MAKE) test-unit test-store test-scenarios
 	$(MAKE) test-san
+	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
 
 run: all
@@ -155,7 +156,7 @@ $(B)/bench/bench_decide: bench/bench_decide.c $(LIB_OBJ)
 	$(CC) $(CFLAGS_BASE) -o $@ $^ $(LDLIBS_BASE)
 
 bench: all $(B)/bench/bench_decide
-	@scripts/deps.sh bench
+	@scripts/deps.sh build serve bench
 	bench/run.sh $(B)
 
 lint:

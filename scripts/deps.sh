@@ -8,9 +8,9 @@ want="make gcc pkg-config libcjson-dev libsodium-dev libsqlite3-dev libmicrohttp
 for job in "${@:-build}"; do
 	case "$job" in
 	build) ;;
-	test) want="$want libcriterion-dev jq clang libclang-rt-14-dev" ;;
+	test) want="$want libcriterion-dev jq clang libclang-rt-14-dev curl sqlite3 nodejs npm" ;;
 	fuzz) want="$want clang libclang-rt-14-dev" ;;
-	bench) want="$want nodejs npm" ;;
+	bench) want="$want nodejs npm wrk nginx-light sqlite3 curl jq" ;;
 	serve) want="$want libmicrohttpd-dev libsqlite3-dev sqlite3 curl" ;;
 	*) echo "deps.sh: unknown job '$job'" >&2; exit 2 ;;
 	esac
@@ -18,6 +18,10 @@ done
 
 missing=""
 for p in $want; do
+	case "$p" in
+	nodejs|npm)  # a machine may carry its own Node.js with npm inside
+		command -v "${p%js}" >/dev/null 2>&1 && continue ;;
+	esac
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
