@@ -54,6 +54,7 @@ LIB_OBJ = $(CORE_OBJ) $(CODEC_OBJ)
 SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ)
 
 .PHONY: all deps test test-unit test-store test-scenarios test-san run bench \
+	test-api test-crash \
 	fuzz lint serve-objs \
 	clean
 all: deps $(B)/aftercare
@@ -117,15 +118,21 @@ test-scenarios: $(B)/aftercare
 	tests/scenarios/coverage.sh policy/shop.policy tests/scenarios
 	tests/cli/run.sh $(B)/aftercare
 
+# The case desk over real HTTP on loopback, and kill -9 while it writes.
+test-api: $(B)/aftercare
+	tests/api/run.sh $(B)/aftercare
+test-crash: $(B)/aftercare
+	tests/crash/run.sh $(B)/aftercare 20
+
 # The whole suite again under AddressSanitizer and UBSan.
 test-san:
 	$(MAKE) B=build/san SANITIZE=address,undefined OPT=-O1 \
-		test-unit test-store test-scenarios
+		test-unit test-store test-scenarios test-api
 
 test:
 	@scripts/deps.sh build serve test
 	$(MAKE) $(B)/aftercare
-	$(MAKE) test-unit test-store test-scenarios
+	$(MAKE) test-unit test-store test-scenarios test-api test-crash
 	$(MAKE) test-san
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
@@ -155,9 +162,14 @@ $(B)/bench/bench_decide: bench/bench_decide.c $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) -o $@ $^ $(LDLIBS_BASE)
 
-bench: all $(B)/bench/bench_decide
+$(B)/bench/bench_sqlite: bench/bench_sqlite.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -o $@ $< $(shell pkg-config --cflags --libs sqlite3)
+
+bench: all $(B)/bench/bench_decide $(B)/bench/bench_sqlite
 	@scripts/deps.sh build serve bench
 	bench/run.sh $(B)
+	bench/serve.sh $(B)
 
 lint:
 	scripts/lint.sh

@@ -642,6 +642,10 @@ async function main() {
 	const wantBytes = a.mb > 0 ? a.mb * 1e6 : Infinity;
 	const wantLines = a.count > 0 ? a.count : Infinity;
 	const out = process.stdout;
+	out.on('error', (e) => {
+		if (e.code === 'EPIPE') process.exit(0); // a reader like head left
+		throw e;
+	});
 	let bytes = 0;
 	let lines = 0;
 	let chunk = [];

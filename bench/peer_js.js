@@ -622,6 +622,11 @@ function runPipeline() {
 		}
 		process.exitCode = failed ? 1 : 0;
 	});
+	out.on('error', (e) => {
+		if (e.code === 'EPIPE') process.exit(failed ? 1 : 0); // a reader like head left
+		process.stderr.write(`peer_js: ${e.message}\n`);
+		process.exit(70);
+	});
 	input.on('error', (e) => {
 		process.stderr.write(`peer_js: ${e.message}\n`);
 		process.exitCode = 70;

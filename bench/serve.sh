@@ -14,8 +14,9 @@
 # wrk: 1 thread, 64 connections, a 1 s warm-up then a 5 s measured run
 # (--latency) for each of: nginx's fixed reply; POST /v1/decide with the
 # worked example of CONTRACT.md; GET /v1/cases/{id}; POST /v1/cases (each
-# answered after its commit). Then bench_sqlite (WAL, synchronous=FULL, one
-# INSERT per transaction, 2000 rows), and the server's VmHWM.
+# answered after its commit), with bench_sqlite (WAL, synchronous=FULL, one
+# INSERT per transaction, 2000 rows) right before and right after it; and
+# the server's VmHWM.
 #
 # Environment:
 #   BENCH_QUICK=1   every run 1 s (and 200 SQLite rows): a smoke run
@@ -48,6 +49,7 @@ WARM=1
 CONNS=64
 OUT=$B/bench-out/serve
 mkdir -p "$OUT"
+rm -f "$OUT"/*.txt
 
 T=$(mktemp -d) || exit 2
 NPID=
@@ -214,17 +216,25 @@ bench get_case "$AURL/v1/cases/$CASE_ID" get_case.lua
 G_RPS=$RPS G_P99=$P99 G_BAD=$BAD
 [ "$G_BAD" = 0 ] || show "GET $AURL/v1/cases/$CASE_ID (Bearer token)" \
 	-H "Authorization: Bearer $TOKEN" "$AURL/v1/cases/$CASE_ID"
+
+# SQLite alone on the same disk, right before and right after the server's
+# writes (fsync times on shared disks drift): the reference is the mean.
+sqlite_rate() { # sqlite_rate NAME: rows/s of one bench_sqlite run
+	"$BS" "$T/$1.db" "$ROWS" >"$OUT/$1.txt" 2>&1 || return 0
+	sed -n 's/.*: \([0-9.]*\) rows\/s$/\1/p' "$OUT/$1.txt"
+}
+S1=$(sqlite_rate bench_sqlite_before)
 bench open_case "$AURL/v1/cases" open_case.lua
 C_RPS=$RPS C_P99=$P99 C_BAD=$BAD
 [ "$C_BAD" = 0 ] || show "POST $AURL/v1/cases (Bearer token, Content-Type: application/json) $CASE_BODY" \
 	-H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
 	--data-binary "$CASE_BODY" "$AURL/v1/cases"
-
-# SQLite alone, on the same disk, while the server idles.
-"$BS" "$T/bench_sqlite.db" "$ROWS" >"$OUT/bench_sqlite.txt" 2>&1 ||
-	fail "bench_sqlite failed: $(head -c 300 "$OUT/bench_sqlite.txt")"
-S_RPS=$(sed -n 's/.*: \([0-9.]*\) rows\/s$/\1/p' "$OUT/bench_sqlite.txt")
-[ -n "$S_RPS" ] || S_RPS=0
+S2=$(sqlite_rate bench_sqlite_after)
+for f in before after; do
+	grep -q 'rows/s$' "$OUT/bench_sqlite_$f.txt" ||
+		fail "bench_sqlite failed: $(head -c 300 "$OUT/bench_sqlite_$f.txt")"
+done
+S_RPS=$(awk -v a="$S1" -v b="$S2" 'BEGIN { if (a == "" || b == "") print 0; else print (a + b) / 2 }')
 
 # Peak memory: the server's VmHWM; nginx's worker (the one that answered).
 hwm() { awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
@@ -259,7 +269,7 @@ row "POST /v1/cases (committed)" "$(rps "$C_RPS")" "SQLite 1 row/txn $(rps "$S_R
 	"$(ratio "$C_RPS" "$S_RPS")" ">= 5x" "$(bad "$C_BAD" "$(ge "$(div "$C_RPS" "$S_RPS")" 5)")"
 row "server peak memory (VmHWM)" "${A_MEM:-n/a} MiB" "nginx worker ${N_MEM:-n/a} MiB" \
 	"$(ratio "$A_MEM" "$N_MEM")" "< 64 MiB" "$(lt "$A_MEM" 64)"
-echo "(POST /v1/cases p99 $(ms "$C_P99"); took $(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.0f", b - a }') s; raw figures: $OUT/)"
+echo "(POST /v1/cases p99 $(ms "$C_P99"); SQLite $(rps "$S1") before, $(rps "$S2") after; took $(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.0f", b - a }') s; raw figures: $OUT/)"
 } | tee "$OUT/table.txt"
 
 exit "$FAILED"
