@@ -52,7 +52,7 @@ int desk_open_case(struct desk *d, const char *actor, const char *body,
 		.updated_at = now,
 	};
 
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = store_put_case(d->store, &sc, id, err);
 	if (!rc)
@@ -71,7 +71,7 @@ int desk_open_case(struct desk *d, const char *actor, const char *body,
 				after, err);
 	}
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	if (rc) {
 		desk_fail(d, rc);
 		goto out;
@@ -397,7 +397,7 @@ int desk_transition(struct desk *d, const char *actor, const char *case_id,
 	if (store_case_status_parse(to_s.p, to_s.n, &to))
 		return ac_err_set(err, AC_EINVAL, "to", "not one of open, "
 				  "waiting, decided, resolved, closed");
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = store_get_case(d->store, S(case_id), &sc, err);
 	if (!rc && !allowed(sc.status, to))
@@ -413,7 +413,7 @@ int desk_transition(struct desk *d, const char *actor, const char *case_id,
 		rc = move(d, actor, sc.id, sc.status, to, "case.transition",
 			  reason, err);
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	store_case_release(&sc);
 	if (rc)
 		return desk_fail(d, rc);
@@ -427,7 +427,7 @@ int desk_approve(struct desk *d, const char *actor, const char *case_id,
 	struct store_decision sd = { 0 };
 	int rc;
 
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = store_get_case(d->store, S(case_id), &sc, err);
 	if (!rc)
@@ -452,7 +452,7 @@ int desk_approve(struct desk *d, const char *actor, const char *case_id,
 		rc = desk_audit(d, actor, "case.approve", "case", sc.id, NULL,
 				NULL, err);
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	store_case_release(&sc);
 	store_decision_release(&sd);
 	if (rc)
@@ -513,7 +513,7 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 
 	snprintf(reason_c, sizeof reason_c, "%.*s", (int)reason.n, reason.p);
 	snprintf(verdict_c, sizeof verdict_c, "%s", verdict_name(v));
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = desk_load_case(d, case_id, &l, err);
 	if (!rc && (l.sc.status == CASE_STATUS_CLOSED))
@@ -592,7 +592,7 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 		buf_release(&a);
 	}
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	loaded_release(&l);
 	if (rc)
 		return desk_fail(d, rc);

@@ -97,7 +97,7 @@ int desk_token_add(struct desk *d, const char *name, char token_out[80],
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(token_out, 65, raw, sizeof raw);
 	token_hash(token_out, hash);
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = store_put_token(d->store, S(name), S(hash), desk_now(d),
 				     NULL, err);
@@ -105,7 +105,7 @@ int desk_token_add(struct desk *d, const char *name, char token_out[80],
 		rc = desk_audit(d, "system", "token.add", "token", S(name),
 				NULL, NULL, err);
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	return rc ? desk_fail(d, rc) : 0;
 }
 
@@ -128,11 +128,60 @@ int desk_token_check(struct desk *d, const char *token, char name_out[128],
 
 /* ---- shared helpers --------------------------------------------------- */
 
+int desk_txn_begin(struct desk *d, struct ac_err *err)
+{
+	int rc;
+
+	if (!d->batch)
+		return store_begin(d->store, err);
+	rc = store_savepoint(d->store, STORE_SP_BEGIN, err);
+	d->in_sp = rc == 0;
+	return rc;
+}
+
+int desk_txn_commit(struct desk *d, struct ac_err *err)
+{
+	if (!d->batch)
+		return store_commit(d->store, err);
+	d->in_sp = false;
+	return store_savepoint(d->store, STORE_SP_RELEASE, err);
+}
+
 int desk_fail(struct desk *d, int rc)
 {
-	if (store_in_transaction(d->store))
+	if (d->batch) {
+		if (d->in_sp)
+			store_savepoint(d->store, STORE_SP_ROLLBACK, NULL);
+		d->in_sp = false;
+	} else if (store_in_transaction(d->store)) {
 		store_rollback(d->store, NULL);
+	}
 	return rc;
+}
+
+int desk_batch_begin(struct desk *d, struct ac_err *err)
+{
+	int rc;
+
+	if (d->batch)
+		return ac_err_set(err, AC_ESTATE, "batch", "already open");
+	rc = store_begin(d->store, err);
+	d->batch = rc == 0;
+	return rc;
+}
+
+int desk_batch_commit(struct desk *d, struct ac_err *err)
+{
+	if (!d->batch)
+		return ac_err_set(err, AC_ESTATE, "batch", "none is open");
+	d->batch = false;
+	d->in_sp = false;
+	return store_commit(d->store, err);
+}
+
+bool desk_batch_open(const struct desk *d)
+{
+	return d->batch;
 }
 
 int desk_audit(struct desk *d, const char *actor, const char *action,

@@ -51,6 +51,18 @@ void desk_free(struct desk *d);
 /* desk_clock_real is the wall clock, for desk_config.now. */
 int64_t desk_clock_real(void *unused);
 
+/* ---- group commit ------------------------------------------------ */
+
+/* Between desk_batch_begin and desk_batch_commit every desk call runs
+ * inside one store transaction, each call all-or-nothing in a savepoint of
+ * its own, and nothing is durable until desk_batch_commit returns 0: many
+ * requests, one fsync. The caller answers the batch's requests only after
+ * that; when the commit fails, every call of the batch is undone and each
+ * of them must be answered as failed. */
+int desk_batch_begin(struct desk *d, struct ac_err *err);
+int desk_batch_commit(struct desk *d, struct ac_err *err);
+bool desk_batch_open(const struct desk *d);
+
 /* ---- tokens --------------------------------------------------------- */
 
 /* desk_token_add stores a new API token for name, hashed, and writes the

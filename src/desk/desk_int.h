@@ -21,6 +21,8 @@ struct desk {
 	struct ac_case *c;              /* the case being decided */
 	struct order_request *req;      /* an order being created */
 	struct buf scratch, facts, djson, claim;
+	bool batch;                     /* group commit: one transaction */
+	bool in_sp;                     /* a call's savepoint is open */
 };
 
 /* A case loaded with everything needed to decide it again. */
@@ -47,7 +49,11 @@ int desk_audit(struct desk *d, const char *actor, const char *action,
 	       const char *entity, struct ac_str entity_id,
 	       const char *before, const char *after, struct ac_err *err);
 
-/* desk_fail rolls back an open transaction and returns rc. */
+/* Every desk call that writes runs between desk_txn_begin and
+ * desk_txn_commit: its own transaction, or in a group commit a savepoint
+ * of the batch's. desk_fail undoes what the call wrote and returns rc. */
+int desk_txn_begin(struct desk *d, struct ac_err *err);
+int desk_txn_commit(struct desk *d, struct ac_err *err);
 int desk_fail(struct desk *d, int rc);
 
 /* desk_build_case fills d->c from a stored order and a claim JSON text. */

@@ -49,7 +49,7 @@ int desk_refund(struct desk *d, const char *actor, const char *scope,
 				  "longer than 255 bytes");
 	request_hash(case_id, body, n, hash);
 
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (rc)
 		return rc;
 	rc = store_get_idempotency(d->store, S(scope), S(idem_key), &idem,
@@ -67,7 +67,7 @@ int desk_refund(struct desk *d, const char *actor, const char *scope,
 					"request");
 		}
 		store_idem_release(&idem);
-		store_rollback(d->store, NULL);
+		desk_fail(d, 0);
 		return rc;
 	}
 	rc = body_read(d->rd, body, n, fields, 1, err);
@@ -152,7 +152,7 @@ int desk_refund(struct desk *d, const char *actor, const char *scope,
 						      desk_now(d), err);
 	}
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	store_decision_release(&sd);
 	loaded_release(&l);
 	return rc ? desk_fail(d, rc) : 0;

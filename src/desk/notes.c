@@ -32,14 +32,14 @@ int desk_add_note(struct desk *d, const char *actor, const char *case_id,
 		.created_at = now,
 	};
 
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = store_add_note(d->store, &note, &id, err);
 	if (!rc)
 		rc = desk_audit(d, actor, "note.add", "case", S(case_id), NULL,
 				NULL, err);
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	if (rc)
 		return desk_fail(d, rc);
 	buf_addf(out, "{\"id\":%lld,\"case\":", (long long)id);
@@ -137,14 +137,14 @@ int desk_add_evidence(struct desk *d, const char *actor, const char *case_id,
 	char a[160];
 
 	snprintf(a, sizeof a, "{\"sha256\":\"%s\",\"size\":%zu}", hex, n);
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = store_put_evidence(d->store, &e, err);
 	if (!rc)
 		rc = desk_audit(d, actor, "evidence.add", "case", S(case_id),
 				NULL, a, err);
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	if (rc)
 		return desk_fail(d, rc);
 	return buf_addf(out, "{\"sha256\":\"%s\",\"content_type\":\"%s\","

@@ -24,14 +24,14 @@ static int store_one(struct desk *d, const char *actor, struct ac_err *err)
 	so.has_paid = r->has_paid;
 	so.paid_minor = r->paid_minor;
 	so.created_at = desk_now(d);
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = store_put_order(d->store, &so, err);
 	if (!rc)
 		rc = desk_audit(d, actor, "order.create", "order", r->order.id,
 				NULL, NULL, err);
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	return rc ? desk_fail(d, rc) : 0;
 }
 
@@ -164,7 +164,7 @@ static int put_facts(struct desk *d, const char *actor, const char *order_id,
 	int rc;
 
 	buf_init(&redecided, 16u << 20);
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (!rc && ev)
 		rc = store_add_tracking_event(d->store, ev, &ev_id, err);
 	if (!rc && sh)
@@ -177,7 +177,7 @@ static int put_facts(struct desk *d, const char *actor, const char *order_id,
 		rc = desk_redecide_order(d, actor, S(order_id), &redecided,
 					 err);
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	if (rc) {
 		buf_release(&redecided);
 		return desk_fail(d, rc);

@@ -45,7 +45,7 @@ int desk_quote(struct desk *d, const char *actor, const char *case_id,
 	if (expires <= now)
 		return ac_err_set(err, AC_EINVAL, "expires_at",
 				  "already past");
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = store_get_case(d->store, S(case_id), &sc, err);
 	if (!rc)
@@ -85,7 +85,7 @@ int desk_quote(struct desk *d, const char *actor, const char *case_id,
 	if (!rc)
 		rc = store_get_quote(d->store, id, &q, err);
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	if (!rc)
 		quote_json(out, &q);
 	store_decision_release(&sd);
@@ -115,7 +115,7 @@ int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 	else
 		return ac_err_set(err, AC_ENOTFOUND, "action", "not one of "
 				  "accept, decline, repaired, shipped_back");
-	rc = store_begin(d->store, err);
+	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = desk_load_case(d, case_id, &l, err);
 	if (!rc)
@@ -128,7 +128,7 @@ int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 		rc = store_update_quote(d->store, q.id, QUOTE_STATUS_EXPIRED,
 					now, err);
 		if (!rc)
-			rc = store_commit(d->store, err);
+			rc = desk_txn_commit(d, err);
 		if (!rc)
 			rc = ac_err_set(err, AC_ESTATE, "quote",
 					"the quote expired; ask for a new one");
@@ -190,7 +190,7 @@ int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 		rc = store_get_case_quote(d->store, S(case_id), &q, err);
 	}
 	if (!rc)
-		rc = store_commit(d->store, err);
+		rc = desk_txn_commit(d, err);
 	if (!rc)
 		quote_json(out, &q);
 out:

@@ -36,7 +36,7 @@ static const struct migration {
 
 enum st {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE,
-	ST_ROLLBACK_TO, ST_HEALTH, ST_VERSION, ST_VERSION_ADD,
+	ST_ROLLBACK_TO, ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK, ST_HEALTH, ST_VERSION, ST_VERSION_ADD,
 	ST_ORDER_PUT, ST_ITEM_PUT, ST_SHIPMENT_PUT, ST_ORDER_GET, ST_ITEMS_GET,
 	ST_SHIPMENT_GET, ST_TRACKING_ADD, ST_TRACKING_LIST,
 	ST_CASE_PUT, ST_CASE_GET, ST_CASE_STATUS, ST_CASE_OVERRIDE,
@@ -82,6 +82,9 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_SAVEPOINT] = "SAVEPOINT store_op",
 	[ST_RELEASE] = "RELEASE store_op",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO store_op",
+	[ST_SP_BEGIN] = "SAVEPOINT caller_op",
+	[ST_SP_RELEASE] = "RELEASE caller_op",
+	[ST_SP_ROLLBACK] = "ROLLBACK TO caller_op",
 	[ST_HEALTH] = "SELECT 1",
 	[ST_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_version",
 	[ST_VERSION_ADD] =
@@ -810,6 +813,26 @@ static int sq_rollback(void *impl, struct ac_err *err)
 	if (!sqlite3_get_autocommit(q->db))
 		undo(q, ST_ROLLBACK);
 	return 0;
+}
+
+static int sq_savepoint(void *impl, enum store_sp what, struct ac_err *err)
+{
+	struct sq *q = impl;
+
+	if (sqlite3_get_autocommit(q->db))
+		return ac_err_set(err, AC_ESTATE, "savepoint",
+				  "no transaction is open");
+	switch (what) {
+	case STORE_SP_BEGIN:
+		return run(q, ST_SP_BEGIN, "savepoint", err);
+	case STORE_SP_RELEASE:
+		return run(q, ST_SP_RELEASE, "savepoint", err);
+	case STORE_SP_ROLLBACK:
+		undo(q, ST_SP_ROLLBACK);
+		undo(q, ST_SP_RELEASE);
+		return 0;
+	}
+	return ac_err_set(err, AC_EINVAL, "savepoint", "no such action");
 }
 
 static bool sq_in_transaction(void *impl)
@@ -1968,6 +1991,7 @@ const struct store_ops store_sqlite_ops = {
 	.xCommit = sq_commit,
 	.xRollback = sq_rollback,
 	.xInTransaction = sq_in_transaction,
+	.xSavepoint = sq_savepoint,
 	.xTestFailAfter = sq_test_fail_after,
 	.xPutOrder = sq_put_order,
 	.xGetOrder = sq_get_order,

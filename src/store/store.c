@@ -421,6 +421,12 @@ int store_rollback(struct store *s, struct ac_err *err)
 	return s->ops->xRollback(s->impl, err);
 }
 
+int store_savepoint(struct store *s, enum store_sp what, struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xSavepoint(s->impl, what, err);
+}
+
 bool store_in_transaction(struct store *s)
 {
 	return s->ops->xInTransaction(s->impl);

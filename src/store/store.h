@@ -349,6 +349,14 @@ int store_commit(struct store *s, struct ac_err *err);
  * database may already have rolled it back after an error). */
 int store_rollback(struct store *s, struct ac_err *err);
 
+/* Savepoints, for a caller that makes several calls all-or-nothing inside
+ * a larger transaction (the desk's group commit): BEGIN opens one,
+ * RELEASE keeps its work, ROLLBACK undoes its work and closes it. They do
+ * not nest. AC_ESTATE outside a transaction. */
+enum store_sp { STORE_SP_BEGIN, STORE_SP_RELEASE, STORE_SP_ROLLBACK };
+
+int store_savepoint(struct store *s, enum store_sp what, struct ac_err *err);
+
 /* store_in_transaction: true between store_begin and commit/rollback. */
 bool store_in_transaction(struct store *s);
 
@@ -577,6 +585,7 @@ struct store_ops {
 	int (*xRollback)(void *impl, struct ac_err *err);
 	bool (*xInTransaction)(void *impl);
 	void (*xTestFailAfter)(void *impl, int n);
+	int (*xSavepoint)(void *impl, enum store_sp what, struct ac_err *err);
 
 	int (*xPutOrder)(void *impl, const struct store_order *o,
 			 struct ac_err *err);
