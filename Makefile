@@ -121,6 +121,7 @@ test-scenarios: $(B)/aftercare
 # The case desk over real HTTP on loopback, and kill -9 while it writes.
 test-api: $(B)/aftercare
 	tests/api/run.sh $(B)/aftercare
+	tests/api/openapi-check.sh $(B)/aftercare
 test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
 

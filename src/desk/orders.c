@@ -263,10 +263,11 @@ int desk_add_tracking(struct desk *d, const char *actor, const char *order_id,
 		rc = ac_err_set(err, AC_ESTATE, "order",
 				"the order has not shipped: put its shipment "
 				"first");
-	sh = so.shipment;
-	store_order_release(&so);
-	if (rc)
+	sh = so.shipment;   /* its strings live in so until the end */
+	if (rc) {
+		store_order_release(&so);
 		return rc;
+	}
 	snprintf(kind, sizeof kind, "%.*s", (int)t.kind.n, t.kind.p);
 	bool changes = apply_event(kind, t.at, &sh);
 	struct store_tracking_event ev = {
@@ -277,10 +278,13 @@ int desk_add_tracking(struct desk *d, const char *actor, const char *order_id,
 	};
 
 	if (changes && sh.delivered && sh.delivered_at < sh.shipped_at)
-		return ac_err_set(err, AC_EINVAL, "at",
-				  "a delivery before the shipment");
-	return put_facts(d, actor, order_id, changes ? &sh : NULL,
-			 "tracking.add", &ev, out, err);
+		rc = ac_err_set(err, AC_EINVAL, "at",
+				"a delivery before the shipment");
+	else
+		rc = put_facts(d, actor, order_id, changes ? &sh : NULL,
+			       "tracking.add", &ev, out, err);
+	store_order_release(&so);
+	return rc;
 }
 
 int desk_list_tracking(struct desk *d, const char *order_id, struct buf *out,

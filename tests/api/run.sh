@@ -5,7 +5,10 @@
 # the port is read from the server's "listening on" line), makes a token
 # with BIN token add, and drives every route with curl; jq reads the
 # answers. Ends with "N passed, M failed" alone on a line; exit 1 on any
-# failure. Needs bash, curl, jq, sha256sum and GNU date.
+# failure. Needs bash, curl, jq, sha256sum and GNU date; node (with
+# tests/api/node_modules, installed by npm ci when missing) to check every
+# answer against the OpenAPI description. KEEP=DIR keeps the server's log
+# and the answers there.
 set -u
 
 if [ $# -ne 1 ] || [ ! -x "$1" ]; then
@@ -23,7 +26,10 @@ cleanup() {
 		kill -TERM "$SERVER_PID" 2>/dev/null
 		wait "$SERVER_PID" 2>/dev/null
 	fi
-	[ -n "${KEEP:-}" ] && cp "$TMP/server.log" /tmp/api-server.log; rm -rf "$TMP"
+	if [ -n "${KEEP:-}" ]; then        # KEEP=DIR keeps the log and answers
+		mkdir -p "$KEEP" && cp -r "$TMP/server.log" "$TMP/rec" "$KEEP"/
+	fi
+	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -59,10 +65,18 @@ check() {
 req() {
 	local method=$1 path=$2
 	shift 2
+	rm -f "$TMP/b" "$TMP/h"
+	: >"$TMP/b"
 	ST=$(curl -sS -o "$TMP/b" -D "$TMP/h" -w '%{http_code}' \
 		-X "$method" "$URL$path" "$@" 2>"$TMP/curl.err") ||
 		ST="curl failed: $(cat "$TMP/curl.err")"
+	# every answer is kept, for the check against the OpenAPI schemas
+	NREC=$((NREC + 1))
+	cp "$TMP/b" "$TMP/rec/$NREC"
+	echo "$NREC $method ${path%%\?*} $ST $(hdr Content-Type)" \
+		>>"$TMP/rec/index"
 }
+NREC=0
 
 AUTH=()
 JSON=(-H "Content-Type: application/json")
@@ -92,7 +106,7 @@ body() {
 # (each result wrapped in an array, one a line); one per filter only when
 # that fails, to say which.
 is() {
-	local name=$1 want=$2 prog= got i
+	local name=$1 want=$2 prog='' got i
 	local problems=() filters=() wants=() lines=()
 	shift 2
 	[ "$ST" = "$want" ] || problems+=("status: want $want, got $ST")
@@ -185,6 +199,7 @@ open_case() {
 # ---- start -----------------------------------------------------------------
 
 DB="$TMP/db.sqlite"
+mkdir "$TMP/rec"
 TOKEN=$("$BIN" token add ci --db "$DB" 2>"$TMP/token.err" | tail -n 1)
 check "token add prints a 64-hex token on the last line" \
 	grep -Eqx '[0-9a-f]{64}' <<<"$TOKEN"
@@ -654,6 +669,10 @@ refund un-1 100 "$C_UNWANTED"
 problem "a refund where the decision allows none: 422" 422 amount_minor
 refund dm-1 30000 "$C_DAMAGED"
 is "refunds follow the override's limit" 201 .refunded_total_minor 30000
+refund ad-1 53500 "$C_ADDR"
+is "a full refund pays items and shipping back" 201 .amount_minor 53500
+call GET /v1/orders/O-ADDR
+is "the order reads back refunded in full" 200 .refunded_total_minor 53500
 
 # two cases on one order: what is left of the payment limits both
 new_order O-TWO "$(at $((-8 * D)))" "$DEL_SHIP"
@@ -823,7 +842,29 @@ problem "audit?limit=abc: 422 naming limit" 422 limit
 call GET "/v1/audit?since=-1"
 problem "audit?since=-1: 422 naming since" 422 since
 
+# ---- the answers against the OpenAPI description ----------------------------
+
+req GET /v1/openapi.json
+cp "$TMP/b" "$TMP/openapi.json"
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ ! -d "$HERE/node_modules/ajv" ] && command -v npm >/dev/null; then
+	(cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+if command -v node >/dev/null && [ -d "$HERE/node_modules/ajv" ]; then
+	if node "$HERE/openapi-responses.js" "$TMP/openapi.json" "$TMP/rec" \
+		>"$TMP/oar.out" 2>&1; then
+		ok "every answer matches the OpenAPI description ($(tail -n 1 "$TMP/oar.out"))"
+	else
+		mapfile -t oar <"$TMP/oar.out"
+		bad "every answer matches the OpenAPI description" "${oar[@]}"
+	fi
+else
+	echo "skip the answers against the OpenAPI description: no node or npm"
+fi
+
 # ---- the log, and a graceful stop ---------------------------------------------
+
+check "the server is still running" kill -0 "$SERVER_PID"
 
 check "one log line per request, with actor" grep -Eq \
 	'^ts=[0-9T:.-]+Z method=POST path=/v1/cases status=201 us=[0-9]+ bytes=[0-9]+ actor=token:ci$' \
