@@ -255,18 +255,21 @@ static int find_item(const struct order *o, int64_t line)
 	return -1;
 }
 
-static int read_items(const cJSON *order, struct order *o,
+static int read_items(const cJSON *order, const char *pfx, struct order *o,
 		      struct ac_err *err)
 {
 	const cJSON *arr = field(order, "items"), *v;
+	struct path items;
 	int i = 0;
 
+	path_sub(&items, pfx, "items");
+
 	if (!arr)
-		return bad(err, "order", "items", "missing");
+		return bad(err, pfx, "items", "missing");
 	if (!cJSON_IsArray(arr))
-		return bad(err, "order", "items", "not an array");
+		return bad(err, pfx, "items", "not an array");
 	if (!arr->child)
-		return bad(err, "order", "items", "empty: an order has items");
+		return bad(err, pfx, "items", "empty: an order has items");
 	cJSON_ArrayForEach(v, arr) {
 		struct item *it = &o->items[i];
 		struct ac_str kind;
@@ -274,11 +277,11 @@ static int read_items(const cJSON *order, struct order *o,
 		int64_t line;
 
 		if (i == AC_MAX_ITEMS)
-			return ac_err_set(err, AC_ELIMIT, "order.items",
+			return ac_err_set(err, AC_ELIMIT, items.s,
 					  "more than %d items (the limit)",
 					  AC_MAX_ITEMS);
 		memset(it, 0, sizeof *it);
-		path_idx(&p, "order.items", i);
+		path_idx(&p, items.s, i);
 		if (need_object(v, p.s, err))
 			return AC_EINVAL;
 		if (!field(v, "line"))
@@ -317,29 +320,29 @@ static int read_items(const cJSON *order, struct order *o,
 	return 0;
 }
 
-static int read_order_obj(const cJSON *order, struct order *o,
-			  struct ac_err *err)
+static int read_order_obj(const cJSON *order, const char *pfx,
+			  struct order *o, struct ac_err *err)
 {
 	struct ac_str cur;
 
-	if (get_str(order, "order", "id", true, &o->id, err))
+	if (get_str(order, pfx, "id", true, &o->id, err))
 		return AC_EINVAL;
 	if (o->id.n == 0)
-		return bad(err, "order", "id", "empty");
-	if (get_time(order, "order", "placed_at", true, NULL, &o->placed_at,
+		return bad(err, pfx, "id", "empty");
+	if (get_time(order, pfx, "placed_at", true, NULL, &o->placed_at,
 		     err) ||
-	    get_str(order, "order", "currency", true, &cur, err))
+	    get_str(order, pfx, "currency", true, &cur, err))
 		return AC_EINVAL;
 	o->currency = money_currency_find(cur.p, cur.n);
 	if (!o->currency)
-		return bad(err, "order", "currency",
+		return bad(err, pfx, "currency",
 			   "not a known ISO 4217 currency code");
-	if (get_money(order, "order", "shipping_minor", true,
+	if (get_money(order, pfx, "shipping_minor", true,
 		      &o->shipping_minor, err) ||
-	    get_address(order, "order", "address", true, NULL, &o->address,
+	    get_address(order, pfx, "address", true, NULL, &o->address,
 			err))
 		return AC_EINVAL;
-	if (read_items(order, o, err))
+	if (read_items(order, pfx, o, err))
 		return AC_EINVAL;
 	/* every amount decided must stay within the contract's range */
 	int64_t total = o->shipping_minor;
@@ -347,7 +350,7 @@ static int read_order_obj(const cJSON *order, struct order *o,
 	for (int i = 0; i < o->n_items; i++)
 		total += o->items[i].price_minor;
 	if (total > AC_MONEY_MAX)
-		return bad(err, "order", "items", "the order's total (items "
+		return bad(err, pfx, "items", "the order's total (items "
 			   "and shipping) is above 9007199254740991");
 	return 0;
 }
@@ -358,7 +361,7 @@ static int read_order(const cJSON *root, struct order *o, struct ac_err *err)
 
 	if (get_object(root, "", "order", true, &order, err))
 		return AC_EINVAL;
-	return read_order_obj(order, o, err);
+	return read_order_obj(order, "order", o, err);
 }
 
 static int read_shipment_obj(const cJSON *sh, struct shipment *s,
@@ -653,7 +656,7 @@ int order_request_read(struct case_reader *rd, const char *buf, size_t n,
 	out->has_paid = false;
 	out->paid_minor = 0;
 	if (read_root(rd, buf, n, "order", err) ||
-	    read_order_obj(rd->root, &out->order, err) ||
+	    read_order_obj(rd->root, "", &out->order, err) ||
 	    get_object(rd->root, "", "customer", true, &cust, err) ||
 	    get_str(cust, "customer", "name", true, &out->customer_name,
 		    err) ||
