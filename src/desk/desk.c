@@ -116,12 +116,28 @@ int desk_token_check(struct desk *d, const char *token, char name_out[128],
 	char hash[65];
 	int rc;
 
+	int64_t now = desk_now(d);
+
 	if (!token || strlen(token) != 64)
 		return ac_err_set(err, AC_ENOTFOUND, "token", "unknown token");
 	token_hash(token, hash);
+	for (size_t i = 0; i < sizeof d->tokens / sizeof d->tokens[0]; i++) {
+		if (d->tokens[i].until > now &&
+		    !strcmp(d->tokens[i].hash, hash)) {
+			memcpy(name_out, d->tokens[i].name, 128);
+			return 0;
+		}
+	}
 	rc = store_find_token(d->store, S(hash), &t, err);
-	if (!rc)
+	if (!rc) {
+		unsigned k = d->next_token++ %
+			     (sizeof d->tokens / sizeof d->tokens[0]);
+
 		snprintf(name_out, 128, "%.*s", (int)t.name.n, t.name.p);
+		memcpy(d->tokens[k].hash, hash, sizeof hash);
+		memcpy(d->tokens[k].name, name_out, 128);
+		d->tokens[k].until = now + DESK_TOKEN_TTL_US;
+	}
 	store_token_release(&t);
 	return rc;
 }

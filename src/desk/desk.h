@@ -72,7 +72,8 @@ int desk_token_add(struct desk *d, const char *name, char token_out[80],
 
 /* desk_token_check looks the token up; 0 and the token's name in
  * name_out (at most 128 bytes with the NUL) when it is live, AC_ENOTFOUND
- * when it is unknown or revoked. */
+ * when it is unknown or revoked. A token found live is taken as live for
+ * two seconds more without asking the store again. */
 int desk_token_check(struct desk *d, const char *token, char name_out[128],
 		     struct ac_err *err);
 

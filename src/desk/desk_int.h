@@ -7,7 +7,10 @@
 #include "../codec/codec.h"
 #include "../core/decide.h"
 #include "../store/store.h"
+#include "../core/instant.h"
 #include "desk.h"
+
+#define DESK_TOKEN_TTL_US (2 * AC_US_PER_S)
 
 struct desk {
 	struct store *store;
@@ -21,6 +24,14 @@ struct desk {
 	struct ac_case *c;              /* the case being decided */
 	struct order_request *req;      /* an order being created */
 	struct buf scratch, facts, djson, claim;
+	/* live tokens seen lately, so that a request need not read the
+	 * store to know its caller: kept DESK_TOKEN_TTL_US at most */
+	struct {
+		char hash[65];
+		char name[128];
+		int64_t until;
+	} tokens[16];
+	unsigned next_token;
 	bool batch;                     /* group commit: one transaction */
 	bool in_sp;                     /* a call's savepoint is open */
 };

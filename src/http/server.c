@@ -1,6 +1,11 @@
 /* server.c: the HTTP server on libmicrohttpd (http layer).
- * One internal epoll thread serves every connection, so desk calls are
- * made one at a time and the store is used from that thread only. A
+ * One thread of ours runs libmicrohttpd's epoll loop and serves every
+ * connection, so desk calls are made one at a time and the store is used
+ * from that thread only. Group commit: a request that uses the desk runs
+ * inside the loop pass's open batch and its connection is suspended; after
+ * each pass of the loop the batch is committed once (one fsync for them
+ * all) and only then are their answers sent. Reads join the batch only
+ * while one is open, so they never show what is not yet durable. A
  * request is answered on the access handler's last call: the first sets
  * up its state (route, token, media type, size limit), the middle ones
  * gather the body into a capped buffer, the last runs the handler and
@@ -8,6 +13,7 @@
  * httpd reports the request complete, which is also when it is logged. */
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -29,12 +35,19 @@
 #define DISCARD_MAX (16u << 20)
 #define CONNECTION_TIMEOUT_S 30u
 
+struct request;
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_ctx ctx;
 	struct sockaddr_storage addr;
 	char url[320];
 	atomic_int in_flight;           /* requests begun, not yet complete */
+	pthread_t thread;               /* runs loop() */
+	atomic_bool stop;               /* asked to stop */
+	int64_t stop_until_us;          /* grace for requests in flight */
+	struct request **pending;       /* suspended until the batch commits */
+	size_t n_pending, pending_alloc;
 };
 
 /* ---- arena ----------------------------------------------------------- */
@@ -107,6 +120,7 @@ struct request {
 	bool too_big;
 	bool declared_too_big;          /* Content-Length over the limit */
 	bool queued;
+	bool batched;                   /* waits for the batch's commit */
 	int64_t start_us;
 	size_t sent_bytes;
 };
@@ -330,11 +344,33 @@ answered:
 /* dispatch runs the route's handler on the whole body. */
 static void dispatch(struct request *rq)
 {
+	struct desk *desk = rq->srv->ctx.desk;
+	struct ac_err err;
+	bool desk_route = rq->route->needs_auth;
+	bool write = strcmp(rq->q.method, "GET") != 0;
+	/* a read alone runs in one transaction of its own (one lock, not
+	 * one per statement), committed at once: it wrote nothing */
+	bool alone = desk_route && !write && !desk_batch_open(desk);
+
+	/* the desk's routes are the ones behind a token; writes open the
+	 * batch, reads join one that is open */
+	rq->batched = desk_route && !alone;
+	if (desk_route && !desk_batch_open(desk) &&
+	    desk_batch_begin(desk, &err)) {
+		rq->batched = false;
+		http_problem_err(&rq->r, &err);
+		return;
+	}
 	rq->q.body = rq->body.p ? rq->body.p : "";
 	rq->q.body_len = rq->body.len;
 	rq->route->handle(&rq->q, &rq->r);
 	if (rq->r.status == 0)
 		http_problem(&rq->r, 500, NULL, "the handler gave no answer");
+	if (alone && desk_batch_commit(desk, &err)) {
+		buf_reset(&rq->r.body);
+		rq->r.n_headers = 0;
+		http_problem_err(&rq->r, &err);
+	}
 }
 
 static enum MHD_Result queue(struct request *rq, struct MHD_Connection *c)
@@ -431,12 +467,79 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	if (rq->queued)                         /* answered early */
 		return MHD_YES;
 	if (!rq->answered) {                    /* last call: answer */
+		rq->answered = true;
 		if (rq->too_big)
 			too_large(rq, rq->body.cap);
 		else
 			dispatch(rq);
+		if (rq->batched) {
+			/* answered once the batch is durable: flush() */
+			if (srv->n_pending == srv->pending_alloc) {
+				srv->pending_alloc = srv->pending_alloc ?
+						     srv->pending_alloc * 2 : 64;
+				srv->pending = xrealloc(srv->pending,
+							srv->pending_alloc *
+							sizeof *srv->pending);
+			}
+			srv->pending[srv->n_pending++] = rq;
+			MHD_suspend_connection(c);
+			return MHD_YES;
+		}
 	}
 	return queue(rq, c);
+}
+
+/* flush commits the open batch and resumes its requests, whose answers
+ * were waiting for it; when the commit fails every one of them is
+ * answered 503 instead, since none of their writes was kept. */
+static void flush(struct http_server *srv)
+{
+	struct ac_err err;
+	int rc;
+
+	if (!desk_batch_open(srv->ctx.desk))
+		return;
+	ac_err_clear(&err);
+	rc = desk_batch_commit(srv->ctx.desk, &err);
+	for (size_t i = 0; i < srv->n_pending; i++) {
+		struct request *rq = srv->pending[i];
+
+		if (rc) {
+			buf_reset(&rq->r.body);
+			rq->r.n_headers = 0;
+			http_problem(&rq->r, 503, NULL, "the store could not "
+				     "commit: %s", err.msg);
+		}
+		MHD_resume_connection(rq->q.conn);
+	}
+	srv->n_pending = 0;
+}
+
+/* loop is the server's one thread: libmicrohttpd's epoll loop, a group
+ * commit after every pass, and a graceful stop when asked. */
+static void *loop(void *arg)
+{
+	struct http_server *srv = arg;
+	bool quiet = false;
+
+	for (;;) {
+		MHD_run_wait(srv->daemon, 20);
+		flush(srv);
+		if (!atomic_load(&srv->stop))
+			continue;
+		if (!quiet) {
+			MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+
+			if (fd != MHD_INVALID_SOCKET)
+				close(fd);
+			quiet = true;
+		}
+		if (atomic_load(&srv->in_flight) == 0 ||
+		    mono_us() >= srv->stop_until_us)
+			break;
+	}
+	flush(srv);
+	return NULL;
 }
 
 /* log_path writes the path with spaces, quotes, controls and non-ASCII
@@ -593,7 +696,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	srv->ctx.reader = case_reader_new();
 	srv->ctx.decide_case = xmalloc(sizeof *srv->ctx.decide_case);
 	atomic_init(&srv->in_flight, 0);
-	flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
+	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 		MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
 	srv->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv,
@@ -612,6 +715,13 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 		port = info->port;
 	snprintf(srv->url, sizeof srv->url, v6 ? "http://[%s]:%u" :
 		 "http://%s:%u", host, port);
+	atomic_init(&srv->stop, false);
+	if (pthread_create(&srv->thread, NULL, loop, srv)) {
+		MHD_stop_daemon(srv->daemon);
+		rc = ac_err_set(err, AC_EIO, "--listen", "cannot start the "
+				"server's thread");
+		goto fail;
+	}
 	*out = srv;
 	return 0;
 fail:
@@ -629,21 +739,13 @@ const char *http_server_url(const struct http_server *s)
 
 void http_server_stop(struct http_server *s, int grace_ms)
 {
-	MHD_socket fd;
-	int64_t until;
-
 	if (!s)
 		return;
-	fd = MHD_quiesce_daemon(s->daemon);
-	until = mono_us() + (int64_t)grace_ms * 1000;
-	while (atomic_load(&s->in_flight) > 0 && mono_us() < until) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-
-		nanosleep(&ts, NULL);
-	}
+	s->stop_until_us = mono_us() + (int64_t)grace_ms * 1000;
+	atomic_store(&s->stop, true);
+	pthread_join(s->thread, NULL);
 	MHD_stop_daemon(s->daemon);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	free(s->pending);
 	case_reader_free(s->ctx.reader);
 	free(s->ctx.decide_case);
 	free(s);
