@@ -8,7 +8,7 @@
 #   BENCH_MB=200        size of the big batch input, MB (10^6 bytes)
 #   BENCH_SMALL_MB=50   size of the second batch input (memory stays flat?)
 #   BENCH_QUICK=1       tiny sizes, a smoke run of a few seconds
-#   BENCH_RUNS=2        batch runs per program and size; the fastest counts
+#   BENCH_RUNS=3        batch runs per program and size; the fastest counts
 #   BENCH_RSS=poll      measure peak RSS by polling VmHWM even when GNU time
 #                       is there (the fallback; default: GNU time when present)
 #
@@ -38,7 +38,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 else
 	MB=${BENCH_MB:-200}; SMALL_MB=${BENCH_SMALL_MB:-50}; SAMPLE_N=2000
 	DECISIONS=1000000; REPS=5; JS_N=1000000; RE_CASES=20000; RE_SEC=10
-	RUNS=${BENCH_RUNS:-2}
+	RUNS=${BENCH_RUNS:-3}
 fi
 
 command -v node >/dev/null || { echo "run.sh: node is missing (scripts/deps.sh bench)" >&2; exit 2; }
@@ -99,20 +99,33 @@ if [ "${BENCH_RSS:-}" != poll ] && [ -x /usr/bin/time ] &&
 	RSS_METHOD=gnu-time
 fi
 
+# children_cpu: user + system seconds of this shell's waited-for children,
+# from bash's `times` (which must run in this shell, not in a $(...))
+children_cpu() {
+	awk 'NR == 2 {
+		s = 0
+		for (i = 1; i <= 2; i++) { split($i, p, "m"); s += p[1] * 60 + p[2] }
+		printf "%.3f", s }' "$OUT/.times"
+}
+
 # measure INPUT CMD...: runs CMD < INPUT > /dev/null; sets M_WALL (s),
-# M_RSS_KB, M_RC; stderr goes to $OUT/last.err
+# M_CPU (user + system s, every thread), M_RSS_KB, M_RC; stderr goes to
+# $OUT/last.err
 measure() {
-	local in=$1 t0 t1 pid k v
+	local in=$1 t0 t1 pid k v c0
 	shift
 	cat "$in" > /dev/null # the page cache, warm for both
 	M_RC=0
 	if [ "$RSS_METHOD" = gnu-time ]; then
 		t0=$(now)
-		/usr/bin/time -f %M -o "$OUT/.rss" "$@" < "$in" > /dev/null 2> "$OUT/last.err" || M_RC=$?
+		/usr/bin/time -f '%M %U %S' -o "$OUT/.rss" "$@" < "$in" > /dev/null 2> "$OUT/last.err" || M_RC=$?
 		t1=$(now)
-		M_RSS_KB=$(tail -n 1 "$OUT/.rss")
+		read -r M_RSS_KB k v < <(tail -n 1 "$OUT/.rss")
+		M_CPU=$(calc "$k + $v")
 	else
 		M_RSS_KB=0
+		times > "$OUT/.times"
+		c0=$(children_cpu)
 		t0=$(now)
 		"$@" < "$in" > /dev/null 2> "$OUT/last.err" &
 		pid=$!
@@ -124,26 +137,38 @@ measure() {
 		done
 		wait "$pid" || M_RC=$?
 		t1=$(now)
+		times > "$OUT/.times"
+		M_CPU=$(calc "$(children_cpu) - $c0")
 	fi
 	M_WALL=$(calc "$t1 - $t0")
 }
 
 # batch NAME INPUT CMD...: best of $RUNS; writes NAME.mbps, .cps, .rss_mb, .rc
 batch() {
-	local name=$1 in=$2 best="" rss=0 rc=0 bytes lines i
+	local name=$1 in=$2 best="" cpu="" rss=0 rc=0 bytes lines i
 	shift 2
 	bytes=$(stat -c %s "$in")
 	lines=$(wc -l < "$in")
 	for ((i = 0; i < RUNS; i++)); do
 		measure "$in" "$@"
 		if [ "$M_RC" != 0 ]; then rc=$M_RC; cp "$OUT/last.err" "$OUT/$name.err"; fi
-		if [ -z "$best" ] || awk -v a="$M_WALL" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$M_WALL; fi
+		if [ -z "$best" ] || awk -v a="$M_WALL" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+			best=$M_WALL
+			cpu=$M_CPU
+		fi
 		if [ "$M_RSS_KB" -gt "$rss" ]; then rss=$M_RSS_KB; fi
 	done
 	{
 		echo "seconds $best"
 		echo "mb_per_s $(calc "$bytes / 1e6 / $best")"
 		echo "cases_per_s $(calc "$lines / $best")"
+		echo "cpu_s $cpu"
+		if awk -v c="$cpu" 'BEGIN { exit !(c > 0) }'; then
+			echo "mb_per_cpu_s $(calc "$bytes / 1e6 / $cpu")"
+		else
+			echo "mb_per_cpu_s n/a"
+		fi
+		echo "cpu_pct $(calc "100 * $cpu / $best")"
 		echo "rss_mb $(calc "$rss / 1024")"
 		echo "rc $rc"
 		echo "bytes $bytes"
@@ -205,6 +230,8 @@ for s in big small; do
 		eval "${w}_${s}_cps=\$(field cases_per_s \"\$OUT/${w}_${s}.txt\")"
 		eval "${w}_${s}_rss=\$(field rss_mb \"\$OUT/${w}_${s}.txt\")"
 		eval "${w}_${s}_rc=\$(field rc \"\$OUT/${w}_${s}.txt\")"
+		eval "${w}_${s}_mbpc=\$(field mb_per_cpu_s \"\$OUT/${w}_${s}.txt\")"
+		eval "${w}_${s}_pct=\$(field cpu_pct \"\$OUT/${w}_${s}.txt\")"
 	done
 done
 big_lines=$(wc -l < "$BIG")
@@ -224,19 +251,20 @@ check() { # check VALUES... -- CONDITION
 	verdict "$1"
 }
 
-row() { printf '%-34s %-13s %-30s %-12s %s\n' "$@"; }
+row() { printf '%-34s %-15s %-30s %-12s %s\n' "$@"; }
 mb() { awk -v x="$1" 'BEGIN { if (x == "n/a") print "n/a"; else printf "%.1f MB\n", x }'; }
+pct() { awk -v x="$1" 'BEGIN { if (x == "n/a") print "n/a"; else printf "%.0f%%\n", x }'; }
 mbs() { awk -v x="$1" 'BEGIN { if (x == "n/a") print "n/a"; else printf "%.1f MB/s\n", x }'; }
 rc_note() { [ "$1" = 0 ] || [ "$1" = n/a ] || echo " (exit $1: some lines failed, see $OUT)"; }
 
 flat=$(check "$c_big_rss" "$c_small_rss" -- "$c_big_rss <= $c_small_rss * 1.25 + 2")
 {
 echo
-echo "aftercare bench: $(nproc) cores, one thread each; sample $SAMPLE_N cases; batch inputs ${MB} MB ($big_lines cases) and ${SMALL_MB} MB ($small_lines cases)"
+echo "aftercare bench: $(nproc) cores; in process one thread each; batch: each program's own threads (CPU use shown); sample $SAMPLE_N cases; batch inputs ${MB} MB ($big_lines cases) and ${SMALL_MB} MB ($small_lines cases)"
 echo "peak RSS by: $RSS_METHOD; batch time: best of $RUNS run(s); in-process figures: median of $REPS runs of $DECISIONS decisions (JS: $JS_N)"
 echo
 row "figure" "aftercare" "reference (same run)" "ratio" "target"
-row "----------------------------------" "-------------" "------------------------------" "------------" "------"
+row "----------------------------------" "---------------" "------------------------------" "------------" "------"
 row "decide() in process, decisions/s" "$(rate "$c_dec")" "JS hand-written $(rate "$js_dec")" "$(ratio "$c_dec" "$js_dec")" \
 	"decide() >= 20 M/s: $(check "$c_dec" -- "$c_dec >= 20e6")"
 row "" "" "json-rules-engine $(rate "$re_dec")" "$(ratio "$c_dec" "$re_dec")" \
@@ -250,10 +278,14 @@ row "batch ${MB} MB, MB/s" "$(mbs "$c_big_mbps")" "node peer_js $(mbs "$js_big_m
 row "batch ${MB} MB, cases/s" "$(rate "$c_big_cps")" "node peer_js $(rate "$js_big_cps")" "$(ratio "$c_big_cps" "$js_big_cps")" ""
 row "" "" "json-rules-engine $(rate "$re_dec")" "$(ratio "$c_big_cps" "$re_dec")" \
 	"far ahead (>= 10x): $(check "$c_big_cps" "$re_dec" -- "$c_big_cps >= 10 * $re_dec")"
+row "batch ${MB} MB, MB per CPU-second" "$(mbs "$c_big_mbpc" | sed 's,/s,/cpu-s,')" "node peer_js $(mbs "$js_big_mbpc" | sed 's,/s,/cpu-s,')" "$(ratio "$c_big_mbpc" "$js_big_mbpc")" \
+	"(CPU use: ours $(pct "$c_big_pct"), node $(pct "$js_big_pct"))"
 row "batch ${MB} MB, peak RSS" "$(mb "$c_big_rss")" "node peer_js $(mb "$js_big_rss")" "$(ratio "$js_big_rss" "$c_big_rss" | sed "s/x$/x less/")" ""
 row "batch ${SMALL_MB} MB, MB/s" "$(mbs "$c_small_mbps")" "node peer_js $(mbs "$js_small_mbps")" "$(ratio "$c_small_mbps" "$js_small_mbps")" \
 	"batch >= 3x Node: $(check "$c_small_mbps" "$js_small_mbps" -- "$c_small_mbps >= 3 * $js_small_mbps")$(rc_note "$c_small_rc")"
 row "batch ${SMALL_MB} MB, cases/s" "$(rate "$c_small_cps")" "node peer_js $(rate "$js_small_cps")" "$(ratio "$c_small_cps" "$js_small_cps")" ""
+row "batch ${SMALL_MB} MB, MB per CPU-second" "$(mbs "$c_small_mbpc" | sed 's,/s,/cpu-s,')" "node peer_js $(mbs "$js_small_mbpc" | sed 's,/s,/cpu-s,')" "$(ratio "$c_small_mbpc" "$js_small_mbpc")" \
+	"(CPU use: ours $(pct "$c_small_pct"), node $(pct "$js_small_pct"))"
 row "batch ${SMALL_MB} MB, peak RSS" "$(mb "$c_small_rss")" "node peer_js $(mb "$js_small_rss")" "$(ratio "$js_small_rss" "$c_small_rss" | sed "s/x$/x less/")" \
 	"flat (${MB} MB <= 1.25x ${SMALL_MB} MB + 2): $flat"
 row "C batch = JS peer on the sample" "$AGREE" "(decisions, policy left out)" "" \

@@ -225,7 +225,8 @@ int desk_list_cases(struct desk *d, const struct desk_case_query *q,
 			rc = ac_err_set(err, AC_EINVAL, "status",
 					"not one of open, waiting, decided, "
 					"resolved, closed");
-		f.status_mask = CASE_STATUS_BIT(st);
+		else
+			f.status_mask = CASE_STATUS_BIT(st);
 	}
 	if (!rc && q->type) {
 		if (claim_type_parse(q->type, strlen(q->type), &f.claim_type))
