@@ -161,7 +161,7 @@ fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 # ---- bench ---------------------------------------------------------------
 $(B)/bench/bench_decide: bench/bench_decide.c $(LIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_BASE) -o $@ $^ $(LDLIBS_BASE)
+	$(CC) $(CFLAGS_BASE) -o $@ $< $(LIB_OBJ) $(LDLIBS_BASE)
 
 $(B)/bench/bench_sqlite: bench/bench_sqlite.c
 	@mkdir -p $(@D)
