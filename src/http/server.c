@@ -409,6 +409,18 @@ static enum MHD_Result queue(struct request *rq, struct MHD_Connection *c)
 	return ok;
 }
 
+/* pend adds a request to those waiting for the batch's commit. */
+static void pend(struct http_server *srv, struct request *rq)
+{
+	if (srv->n_pending == srv->pending_alloc) {
+		srv->pending_alloc = srv->pending_alloc ?
+				     srv->pending_alloc * 2 : 64;
+		srv->pending = xrealloc(srv->pending, srv->pending_alloc *
+					sizeof *srv->pending);
+	}
+	srv->pending[srv->n_pending++] = rq;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *data,
@@ -474,14 +486,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			dispatch(rq);
 		if (rq->batched) {
 			/* answered once the batch is durable: flush() */
-			if (srv->n_pending == srv->pending_alloc) {
-				srv->pending_alloc = srv->pending_alloc ?
-						     srv->pending_alloc * 2 : 64;
-				srv->pending = xrealloc(srv->pending,
-							srv->pending_alloc *
-							sizeof *srv->pending);
-			}
-			srv->pending[srv->n_pending++] = rq;
+			pend(srv, rq);
 			MHD_suspend_connection(c);
 			return MHD_YES;
 		}
