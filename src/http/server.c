@@ -48,6 +48,8 @@ struct http_server {
 	int64_t stop_until_us;          /* grace for requests in flight */
 	struct request **pending;       /* suspended until the batch commits */
 	size_t n_pending, pending_alloc;
+	struct buf log;                 /* log lines of this pass, written
+					 * out once after it */
 };
 
 /* ---- arena ----------------------------------------------------------- */
@@ -494,6 +496,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	return queue(rq, c);
 }
 
+/* write_log writes the pass's log lines in one go. */
+static void write_log(struct http_server *srv)
+{
+	if (srv->log.len) {
+		fwrite(srv->log.p, 1, srv->log.len, stderr);
+		fflush(stderr);
+		buf_reset(&srv->log);
+	}
+}
+
 /* flush commits the open batch and resumes its requests, whose answers
  * were waiting for it; when the commit fails every one of them is
  * answered 503 instead, since none of their writes was kept. */
@@ -530,6 +542,7 @@ static void *loop(void *arg)
 	for (;;) {
 		MHD_run_wait(srv->daemon, 20);
 		flush(srv);
+		write_log(srv);
 		if (!atomic_load(&srv->stop))
 			continue;
 		if (!quiet) {
@@ -544,6 +557,7 @@ static void *loop(void *arg)
 			break;
 	}
 	flush(srv);
+	write_log(srv);
 	return NULL;
 }
 
@@ -580,7 +594,7 @@ static void on_completed(void *cls, struct MHD_Connection *c,
 {
 	struct http_server *srv = cls;
 	struct request *rq = *con_cls;
-	struct buf line;
+	struct buf *line = &srv->log;
 	char ts[32];
 	struct tm tm;
 	int64_t at = now_us();
@@ -593,21 +607,19 @@ static void on_completed(void *cls, struct MHD_Connection *c,
 	*con_cls = NULL;
 	gmtime_r(&secs, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_init(&line, 4096);
-	buf_addf(&line, "ts=%s.%03dZ method=", ts, (int)(at % 1000000 / 1000));
-	log_path(&line, rq->q.method);
-	buf_adds(&line, " path=");
-	log_path(&line, rq->q.path);
-	buf_addf(&line, " status=%d us=%lld bytes=%zu actor=",
+	buf_addf(line, "ts=%s.%03dZ method=", ts, (int)(at % 1000000 / 1000));
+	log_path(line, rq->q.method);
+	buf_adds(line, " path=");
+	log_path(line, rq->q.path);
+	buf_addf(line, " status=%d us=%lld bytes=%zu actor=",
 		 rq->queued ? rq->r.status : 0,
 		 (long long)(mono_us() - rq->start_us), rq->sent_bytes);
-	log_path(&line, rq->q.actor ? rq->q.actor : "-");
+	log_path(line, rq->q.actor ? rq->q.actor : "-");
 	if (term)
-		buf_addf(&line, " end=%s", term);
-	buf_addc(&line, '\n');
-	fputs(buf_cstr(&line), stderr);
-	fflush(stderr);
-	buf_release(&line);
+		buf_addf(line, " end=%s", term);
+	buf_addc(line, '\n');
+	if (line->len > 60000)
+		write_log(srv);
 
 	buf_release(&rq->body);
 	buf_release(&rq->r.body);
@@ -721,6 +733,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	snprintf(srv->url, sizeof srv->url, v6 ? "http://[%s]:%u" :
 		 "http://%s:%u", host, port);
 	atomic_init(&srv->stop, false);
+	buf_init(&srv->log, 1u << 20);
 	if (pthread_create(&srv->thread, NULL, loop, srv)) {
 		MHD_stop_daemon(srv->daemon);
 		rc = ac_err_set(err, AC_EIO, "--listen", "cannot start the "
@@ -750,6 +763,8 @@ void http_server_stop(struct http_server *s, int grace_ms)
 	atomic_store(&s->stop, true);
 	pthread_join(s->thread, NULL);
 	MHD_stop_daemon(s->daemon);
+	write_log(s);
+	buf_release(&s->log);
 	free(s->pending);
 	case_reader_free(s->ctx.reader);
 	free(s->ctx.decide_case);
