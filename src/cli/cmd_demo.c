@@ -101,9 +101,7 @@ static void order_json(struct buf *b, const struct demo_order *o,
 int cmd_demo(int argc, char **argv)
 {
 	const char *db = NULL;
-	struct store *st = NULL;
-	struct desk *d = NULL;
-	struct policy_file *pf;
+	struct cli_desk cd;
 	struct ac_err err;
 	struct buf b, out;
 	int created = 0, status = 1;
@@ -118,21 +116,8 @@ int cmd_demo(int argc, char **argv)
 		fputs("usage: aftercare demo --db PATH\n", stderr);
 		return 2;
 	}
-	pf = cli_load_policy(NULL);
-	ac_err_clear(&err);
-	if (store_open(db, &st, &err)) {
-		fprintf(stderr, "aftercare: %s: %s: %s\n", db, err.field,
-			err.msg);
-		goto out_pf;
-	}
-	struct desk_config cfg = { .store = st,
-				   .policy = policy_file_policy(pf),
-				   .now = desk_clock_real };
-
-	if (desk_new(&cfg, &d, &err)) {
-		fprintf(stderr, "aftercare: %s\n", err.msg);
-		goto out;
-	}
+	if (cli_desk_open(db, NULL, &cd))
+		return 1;
 	buf_init(&b, 1u << 20);
 	buf_init(&out, 1u << 20);
 	int64_t now = desk_clock_real(NULL);
@@ -142,8 +127,8 @@ int cmd_demo(int argc, char **argv)
 		buf_reset(&out);
 		order_json(&b, &demo[i], now);
 		ac_err_clear(&err);
-		int rc = desk_create_order(d, "system:demo", b.p, b.len, &out,
-					   &err);
+		int rc = desk_create_order(cd.desk, "system:demo", b.p, b.len,
+					   &out, &err);
 
 		if (rc == 0) {
 			created++;
@@ -159,10 +144,6 @@ int cmd_demo(int argc, char **argv)
 out_bufs:
 	buf_release(&b);
 	buf_release(&out);
-out:
-	desk_free(d);
-	store_close(st);
-out_pf:
-	policy_file_free(pf);
+	cli_desk_close(&cd);
 	return status;
 }

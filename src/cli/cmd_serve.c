@@ -28,11 +28,8 @@ static int usage(void)
 int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = NULL, *policy_path = NULL;
-	struct policy_file *pf = NULL;
-	struct store *store = NULL;
-	struct desk *desk = NULL;
+	struct cli_desk cd;
 	struct http_server *srv = NULL;
-	struct desk_config dc = { 0 };
 	struct http_config hc = { 0 };
 	struct ac_err err;
 	sigset_t stop;
@@ -68,24 +65,13 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	ac_err_clear(&err);
-	pf = cli_load_policy(policy_path);
-	if (!pf)
-		return 2;
-	if (store_open(db, &store, &err)) {
-		fprintf(stderr, "aftercare: --db %s: %s%s%s\n", db, err.field,
-			err.field[0] ? ": " : "", err.msg);
-		goto out;
-	}
-	dc.store = store;
-	dc.policy = policy_file_policy(pf);
-	dc.now = desk_clock_real;
-	if (desk_new(&dc, &desk, &err)) {
-		fprintf(stderr, "aftercare: desk: %s\n", err.msg);
-		goto out;
-	}
+	status = cli_desk_open(db, policy_path, &cd);
+	if (status)
+		return status;
+	status = 1;
 	hc.listen = listen;
-	hc.desk = desk;
-	hc.policy = dc.policy;
+	hc.desk = cd.desk;
+	hc.policy = policy_file_policy(cd.pf);
 	if (http_server_start(&hc, &srv, &err)) {
 		fprintf(stderr, "aftercare: %s: %s\n", err.field, err.msg);
 		goto out;
@@ -102,8 +88,6 @@ int cmd_serve(int argc, char **argv)
 	status = 0;
 out:
 	http_server_stop(srv, 0);
-	desk_free(desk);
-	store_close(store);
-	policy_file_free(pf);
+	cli_desk_close(&cd);
 	return status;
 }

@@ -19,10 +19,7 @@ static int usage(void)
 int cmd_token(int argc, char **argv)
 {
 	const char *verb = argc > 1 ? argv[1] : "", *name = NULL, *db = NULL;
-	struct policy_file *pf = NULL;
-	struct store *store = NULL;
-	struct desk *desk = NULL;
-	struct desk_config dc = { 0 };
+	struct cli_desk cd;
 	struct ac_err err;
 	char token[80];
 	int status = 1;
@@ -41,20 +38,9 @@ int cmd_token(int argc, char **argv)
 		return usage();
 
 	ac_err_clear(&err);
-	pf = policy_file_default();
-	if (store_open(db, &store, &err)) {
-		fprintf(stderr, "aftercare: --db %s: %s%s%s\n", db, err.field,
-			err.field[0] ? ": " : "", err.msg);
-		goto out;
-	}
-	dc.store = store;
-	dc.policy = policy_file_policy(pf);
-	dc.now = desk_clock_real;
-	if (desk_new(&dc, &desk, &err)) {
-		fprintf(stderr, "aftercare: desk: %s\n", err.msg);
-		goto out;
-	}
-	if (desk_token_add(desk, name, token, &err)) {
+	if (cli_desk_open(db, NULL, &cd))
+		return 1;
+	if (desk_token_add(cd.desk, name, token, &err)) {
 		fprintf(stderr, "aftercare: token %s: %s%s%s\n", name,
 			err.field, err.field[0] ? ": " : "", err.msg);
 		goto out;
@@ -65,8 +51,6 @@ int cmd_token(int argc, char **argv)
 	printf("%s\n", token);
 	status = fflush(stdout) ? 1 : 0;
 out:
-	desk_free(desk);
-	store_close(store);
-	policy_file_free(pf);
+	cli_desk_close(&cd);
 	return status;
 }

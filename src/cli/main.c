@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "../codec/codec.h"
+#include "../desk/desk.h"
+#include "../store/store.h"
 #include "cli.h"
 
 static const struct cmd_entry commands[] = {
@@ -51,6 +53,43 @@ struct policy_file *cli_load_policy(const char *path)
 			fprintf(stderr, "%s:%d: %s\n", path, e->line, e->msg);
 	}
 	return NULL;
+}
+
+int cli_desk_open(const char *db, const char *policy_path,
+		  struct cli_desk *out)
+{
+	struct desk_config dc = { 0 };
+	struct ac_err err;
+
+	memset(out, 0, sizeof *out);
+	ac_err_clear(&err);
+	out->pf = cli_load_policy(policy_path);
+	if (!out->pf)
+		return 2;
+	if (store_open(db, &out->store, &err)) {
+		fprintf(stderr, "aftercare: --db %s: %s%s%s\n", db, err.field,
+			err.field[0] ? ": " : "", err.msg);
+		goto fail;
+	}
+	dc.store = out->store;
+	dc.policy = policy_file_policy(out->pf);
+	dc.now = desk_clock_real;
+	if (desk_new(&dc, &out->desk, &err)) {
+		fprintf(stderr, "aftercare: desk: %s\n", err.msg);
+		goto fail;
+	}
+	return 0;
+fail:
+	cli_desk_close(out);
+	return 1;
+}
+
+void cli_desk_close(struct cli_desk *cd)
+{
+	desk_free(cd->desk);
+	store_close(cd->store);
+	policy_file_free(cd->pf);
+	memset(cd, 0, sizeof *cd);
 }
 
 int main(int argc, char **argv)
