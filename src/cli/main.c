@@ -17,8 +17,8 @@ static const struct cmd_entry commands[] = {
 	  "add the demo shop's orders to a database", cmd_demo },
 	{ "serve", "--db PATH --listen HOST:PORT [--policy FILE]",
 	  "serve the case desk over HTTP", cmd_serve },
-	{ "token", "add NAME --db PATH",
-	  "add an API token and print it", cmd_token },
+	{ "token", "add|revoke NAME --db PATH",
+	  "add an API token and print it, or revoke it", cmd_token },
 };
 
 static void usage(FILE *f)

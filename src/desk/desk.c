@@ -109,6 +109,23 @@ int desk_token_add(struct desk *d, const char *name, char token_out[80],
 	return rc ? desk_fail(d, rc) : 0;
 }
 
+int desk_token_revoke(struct desk *d, const char *name, int *count,
+		      struct ac_err *err)
+{
+	int rc = desk_txn_begin(d, err);
+
+	if (!rc)
+		rc = store_revoke_tokens_named(d->store, S(name), desk_now(d),
+					       count, err);
+	if (!rc)
+		rc = desk_audit(d, "system", "token.revoke", "token", S(name),
+				NULL, NULL, err);
+	if (!rc)
+		rc = desk_txn_commit(d, err);
+	memset(d->tokens, 0, sizeof d->tokens);
+	return rc ? desk_fail(d, rc) : 0;
+}
+
 int desk_token_check(struct desk *d, const char *token, char name_out[128],
 		     struct ac_err *err)
 {

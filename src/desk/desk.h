@@ -77,6 +77,12 @@ int desk_token_add(struct desk *d, const char *name, char token_out[80],
 int desk_token_check(struct desk *d, const char *token, char name_out[128],
 		     struct ac_err *err);
 
+/* desk_token_revoke revokes every live token named name; *count says how
+ * many. AC_ENOTFOUND when there is none. A server that cached the token
+ * stops taking it within two seconds. */
+int desk_token_revoke(struct desk *d, const char *name, int *count,
+		      struct ac_err *err);
+
 /* desk_health: 0 while the store answers. */
 int desk_health(struct desk *d, struct ac_err *err);
 

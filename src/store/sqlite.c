@@ -49,6 +49,7 @@ enum st {
 	ST_NOTE_ADD, ST_NOTES_LIST, ST_EVIDENCE_PUT, ST_EVIDENCE_GET,
 	ST_AUDIT_ADD, ST_AUDIT_LIST,
 	ST_TOKEN_PUT, ST_TOKEN_FIND, ST_TOKEN_REVOKE, ST_TOKEN_GET,
+	ST_TOKEN_REVOKE_NAME,
 	ST_COUNT
 };
 
@@ -234,6 +235,9 @@ static const char *const sql_text[ST_COUNT] = {
 		"UPDATE tokens SET revoked_at = ?2 "
 		"WHERE id = ?1 AND revoked_at IS NULL",
 	[ST_TOKEN_GET] = "SELECT revoked_at FROM tokens WHERE id = ?1",
+	[ST_TOKEN_REVOKE_NAME] =
+		"UPDATE tokens SET revoked_at = ?2 "
+		"WHERE name = ?1 AND revoked_at IS NULL",
 };
 
 /* The handle. */
@@ -1947,6 +1951,32 @@ static int sq_find_token(void *impl, struct ac_str hash,
 	return rc ? rc : frc;
 }
 
+static int sq_revoke_tokens_named(void *impl, struct ac_str name, int64_t at,
+				  int *count, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	*count = 0;
+	if ((rc = prep(q, ST_TOKEN_REVOKE_NAME, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, name);
+	b_int(&b, at);
+	rc = exec_write(q, st, &b, "revoke_tokens_named", NULL, &changes,
+			err);
+	if (rc)
+		return rc;
+	*count = changes;
+	if (changes == 0)
+		return ac_err_set(err, AC_ENOTFOUND, "token.name",
+				  "no live token named %.*s",
+				  (int)(name.n < 100 ? name.n : 100), name.p);
+	return 0;
+}
+
 static int sq_revoke_token(void *impl, int64_t id, int64_t at,
 			   struct ac_err *err)
 {
@@ -2025,4 +2055,5 @@ const struct store_ops store_sqlite_ops = {
 	.xPutToken = sq_put_token,
 	.xFindToken = sq_find_token,
 	.xRevokeToken = sq_revoke_token,
+	.xRevokeTokensNamed = sq_revoke_tokens_named,
 };

@@ -995,6 +995,16 @@ int store_find_token(struct store *s, struct ac_str hash,
 	return rc;
 }
 
+int store_revoke_tokens_named(struct store *s, struct ac_str name, int64_t at,
+			      int *count, struct ac_err *err)
+{
+	ac_err_clear(err);
+	*count = 0;
+	if (name.n == 0)
+		return ac_err_set(err, AC_EINVAL, "token.name", "empty");
+	return s->ops->xRevokeTokensNamed(s->impl, name, at, count, err);
+}
+
 int store_revoke_token(struct store *s, int64_t id, int64_t at,
 		       struct ac_err *err)
 {

@@ -565,6 +565,11 @@ int store_find_token(struct store *s, struct ac_str hash,
 int store_revoke_token(struct store *s, int64_t id, int64_t at,
 		       struct ac_err *err);
 
+/* store_revoke_tokens_named marks every live token of that name revoked
+ * at `at`; *count is how many. AC_ENOTFOUND when there is none. */
+int store_revoke_tokens_named(struct store *s, struct ac_str name, int64_t at,
+			      int *count, struct ac_err *err);
+
 /* ---- backends --------------------------------------------------------- */
 
 /* A backend, in the manner of sqlite3_vfs: a version, a name and one
@@ -668,6 +673,8 @@ struct store_ops {
 			 int64_t created_at, int64_t *id, struct ac_err *err);
 	int (*xFindToken)(void *impl, struct ac_str hash,
 			  struct store_token *out, struct ac_err *err);
+	int (*xRevokeTokensNamed)(void *impl, struct ac_str name, int64_t at,
+				  int *count, struct ac_err *err);
 	int (*xRevokeToken)(void *impl, int64_t id, int64_t at,
 			    struct ac_err *err);
 };

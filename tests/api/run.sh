@@ -842,6 +842,21 @@ problem "audit?limit=abc: 422 naming limit" 422 limit
 call GET "/v1/audit?since=-1"
 problem "audit?since=-1: 422 naming since" 422 since
 
+# ---- revoking a token while the server runs ---------------------------------
+
+REVOKED=$("$BIN" token add leaver --db "$DB" 2>/dev/null | tail -n 1)
+req GET /v1/audit?limit=1 -H "Authorization: Bearer $REVOKED"
+is "a second token works" 200
+check "token revoke revokes it" \
+	bash -c "'$BIN' token revoke leaver --db '$DB' >/dev/null"
+check "revoking it again says there is none" \
+	bash -c "! '$BIN' token revoke leaver --db '$DB' 2>/dev/null"
+sleep 2.2   # a server takes a live token for two seconds at most
+req GET /v1/audit?limit=1 -H "Authorization: Bearer $REVOKED"
+is "a revoked token is refused" 401
+call GET /v1/audit?limit=1
+is "the other token still works" 200
+
 # ---- the answers against the OpenAPI description ----------------------------
 
 req GET /v1/openapi.json
