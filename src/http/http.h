@@ -50,7 +50,17 @@ void http_server_stop(struct http_server *s, int grace_ms);
 
 /* ---- inside the layer: arena --------------------------------------------- */
 
-struct arena;
+struct arena_chunk;
+
+/* A request's arena: chunks of memory handed out in order and freed all
+ * at once by arena_release. A zeroed struct is an empty arena. */
+struct arena {
+	struct arena_chunk *head;
+};
+
+/* arena_release frees everything allocated from the arena; it is empty
+ * (and usable) again afterwards. */
+void arena_release(struct arena *a);
 
 /* arena_alloc returns n bytes (aligned for any type) that live as long as
  * the arena; never fails (out of memory dies). */
