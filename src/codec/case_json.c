@@ -345,11 +345,7 @@ static int read_order_obj(const cJSON *order, const char *pfx,
 	if (read_items(order, pfx, o, err))
 		return AC_EINVAL;
 	/* every amount decided must stay within the contract's range */
-	int64_t total = o->shipping_minor;
-
-	for (int i = 0; i < o->n_items; i++)
-		total += o->items[i].price_minor;
-	if (total > AC_MONEY_MAX)
+	if (order_total_minor(o) > AC_MONEY_MAX)
 		return bad(err, pfx, "items", "the order's total (items "
 			   "and shipping) is above 9007199254740991");
 	return 0;
@@ -404,16 +400,6 @@ static int read_shipment(const cJSON *root, struct ac_case *c,
 		return AC_EINVAL;
 	c->shipped = sh != NULL;
 	return sh ? read_shipment_obj(sh, &c->shipment, err) : 0;
-}
-
-static bool in_lines(const struct claim *cl, int line)
-{
-	if (cl->n_lines == 0)
-		return true;
-	for (int i = 0; i < cl->n_lines; i++)
-		if (cl->lines[i] == line)
-			return true;
-	return false;
 }
 
 static int read_lines(const cJSON *claim, const struct order *o,
@@ -486,7 +472,7 @@ static int read_received(const cJSON *claim, const struct order *o,
 		if (find_item(o, line) < 0)
 			return bad(err, p.s, "line",
 				   "no such line on the order");
-		if (!in_lines(cl, (int)line))
+		if (!claim_concerns(cl, (int)line))
 			return bad(err, p.s, "line", "not among claim.lines");
 		for (int j = 0; j < i; j++)
 			if (cl->received[j].line == line)
@@ -608,8 +594,10 @@ int case_json_from_object(const void *root_obj, struct ac_case *c,
 	return 0;
 }
 
-int case_reader_read(struct case_reader *rd, const char *buf, size_t n,
-		     struct ac_case *c, struct ac_err *err)
+/* parse replaces the reader's document with the one in buf; "what"
+ * names it in messages. */
+static int parse(struct case_reader *rd, const char *buf, size_t n,
+		 const char *what, struct ac_err *err)
 {
 	int rc;
 
@@ -618,11 +606,17 @@ int case_reader_read(struct case_reader *rd, const char *buf, size_t n,
 		cJSON_Delete(rd->root);  /* frees what overflowed the arena */
 	rd->root = NULL;
 	json_arena_reset(&rd->arena);
-	rc = json_parse(buf, n, AC_CASE_MAX_BYTES, "case", &rd->root, err);
+	rc = json_parse(buf, n, AC_CASE_MAX_BYTES, what, &rd->root, err);
 	json_arena_leave(&rd->arena);
-	if (rc)
-		return rc;
-	return case_json_from_object(rd->root, c, err);
+	return rc;
+}
+
+int case_reader_read(struct case_reader *rd, const char *buf, size_t n,
+		     struct ac_case *c, struct ac_err *err)
+{
+	int rc = parse(rd, buf, n, "case", err);
+
+	return rc ? rc : case_json_from_object(rd->root, c, err);
 }
 
 /* ---- request bodies of the case desk --------------------------------- */
@@ -630,15 +624,8 @@ int case_reader_read(struct case_reader *rd, const char *buf, size_t n,
 static int read_root(struct case_reader *rd, const char *buf, size_t n,
 		     const char *what, struct ac_err *err)
 {
-	int rc;
+	int rc = parse(rd, buf, n, what, err);
 
-	json_arena_enter(&rd->arena);
-	if (rd->arena.fallback)
-		cJSON_Delete(rd->root);
-	rd->root = NULL;
-	json_arena_reset(&rd->arena);
-	rc = json_parse(buf, n, AC_CASE_MAX_BYTES, what, &rd->root, err);
-	json_arena_leave(&rd->arena);
 	if (rc)
 		return rc;
 	if (!cJSON_IsObject(rd->root))

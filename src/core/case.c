@@ -27,6 +27,25 @@ static const char *const customs_names[] = {
 	"none", "held", "cleared", "refused_by_customer",
 };
 
+bool claim_concerns(const struct claim *cl, int line)
+{
+	if (cl->n_lines == 0)
+		return true;
+	for (int i = 0; i < cl->n_lines; i++)
+		if (cl->lines[i] == line)
+			return true;
+	return false;
+}
+
+int64_t order_total_minor(const struct order *o)
+{
+	int64_t sum = o->shipping_minor;
+
+	for (int i = 0; i < o->n_items; i++)
+		sum += o->items[i].price_minor;
+	return sum;
+}
+
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 const char *claim_type_name(enum claim_type t)

@@ -95,6 +95,14 @@ struct ac_case {
 	struct claim claim;
 };
 
+/* claim_concerns: the claim is about this line (all lines when the claim
+ * names none). */
+bool claim_concerns(const struct claim *cl, int line);
+
+/* order_total_minor: the items' prices plus the shipping paid. At most
+ * 65 x (2^53 - 1), so it cannot overflow. */
+int64_t order_total_minor(const struct order *o);
+
 /* Wire names, for codecs and messages. */
 const char *claim_type_name(enum claim_type t);
 int claim_type_parse(const char *s, size_t n, enum claim_type *out);

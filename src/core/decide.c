@@ -63,16 +63,6 @@ static void deadline(struct decision *d, int64_t at)
 	d->deadline = at;
 }
 
-static bool concerned(const struct claim *cl, int line)
-{
-	if (cl->n_lines == 0)
-		return true;
-	for (int i = 0; i < cl->n_lines; i++)
-		if (cl->lines[i] == line)
-			return true;
-	return false;
-}
-
 /* Everything paid when the claim concerns the whole order; the concerned
  * items' prices when it concerns only some lines (the rest still ships). */
 static int64_t whole_refund(const struct ac_case *c)
@@ -81,7 +71,7 @@ static int64_t whole_refund(const struct ac_case *c)
 	int64_t sum = 0;
 
 	for (int i = 0; i < o->n_items; i++)
-		if (concerned(&c->claim, o->items[i].line))
+		if (claim_concerns(&c->claim, o->items[i].line))
 			sum += o->items[i].price_minor;
 	if (c->claim.n_lines == 0 || c->claim.n_lines == o->n_items)
 		sum += o->shipping_minor;
@@ -310,7 +300,7 @@ static void decide_goods(const struct policy *p, const struct ac_case *c,
 	for (int i = 0; i < o->n_items; i++) {
 		const struct item *it = &o->items[i];
 
-		if (!concerned(&c->claim, it->line))
+		if (!claim_concerns(&c->claim, it->line))
 			continue;
 		switch (classify(p, &c->claim, it)) {
 		case LINE_WRONG:
@@ -354,7 +344,7 @@ static bool certified(const struct ac_case *c)
 {
 	for (int i = 0; i < c->order.n_items; i++)
 		if (c->order.items[i].certificate.n > 0 &&
-		    concerned(&c->claim, c->order.items[i].line))
+		    claim_concerns(&c->claim, c->order.items[i].line))
 			return true;
 	return false;
 }

@@ -256,13 +256,7 @@ int desk_cstr(struct buf *b, const char *s)
 
 int64_t desk_paid(const struct store_order *so)
 {
-	int64_t paid = so->order.shipping_minor;
-
-	if (so->has_paid)
-		return so->paid_minor;
-	for (int i = 0; i < so->order.n_items; i++)
-		paid += so->order.items[i].price_minor;
-	return paid;
+	return so->has_paid ? so->paid_minor : order_total_minor(&so->order);
 }
 
 void loaded_release(struct loaded *l)
@@ -389,46 +383,40 @@ int desk_redecide_order(struct desk *d, const char *actor,
 		.limit = STORE_PAGE_MAX,
 	};
 	struct store_case_page *page = xcalloc(1, sizeof *page);
+	struct store_order so = { 0 };
 	char after[STORE_ID_MAX] = "";
 	int rc, n_out = 0;
 
 	buf_addc(out, '[');
-	for (;;) {
+	/* every case is of this one order: read it once */
+	rc = store_get_order(d->store, order_id, &so, err);
+	while (!rc) {
 		f.after_id = S(after);
 		rc = store_list_cases(d->store, &f, page, err);
 		if (rc)
 			break;
 		for (int i = 0; i < page->n && !rc; i++) {
 			struct store_case_row *row = &page->rows[i];
-			struct loaded l;
+			struct store_case sc = { 0 };
 			struct decision dec;
 			char before[96], afterj[96];
 
-			memset(&l, 0, sizeof l);
-			rc = store_get_case(d->store, row->id, &l.sc, err);
-			if (rc)
-				break;
-			l.have_sc = true;
-			if (l.sc.has_override) {  /* staff own it now */
-				loaded_release(&l);
+			rc = store_get_case(d->store, row->id, &sc, err);
+			if (!rc && sc.has_override) {  /* staff own it now */
+				store_case_release(&sc);
 				continue;
 			}
-			rc = store_get_order(d->store, l.sc.order_id, &l.so,
-					     err);
-			if (!rc) {
-				l.have_so = true;
-				rc = desk_build_case(d, &l.so, l.sc.claim_json,
-						     err);
-			}
 			if (!rc)
-				rc = desk_decide_save(d, l.sc.id,
-						      l.sc.claim_json, &dec,
-						      err);
+				rc = desk_build_case(d, &so, sc.claim_json,
+						     err);
+			if (!rc)
+				rc = desk_decide_save(d, sc.id, sc.claim_json,
+						      &dec, err);
 			if (rc) {
-				loaded_release(&l);
+				store_case_release(&sc);
 				break;
 			}
-			enum case_status st = l.sc.status;
+			enum case_status st = sc.status;
 			bool changed = !row->has_decision ||
 				row->verdict.n != strlen(verdict_name(
 							 dec.verdict)) ||
@@ -438,13 +426,13 @@ int desk_redecide_order(struct desk *d, const char *actor,
 
 			if (changed)
 				st = desk_status_for(dec.verdict);
-			if (st != l.sc.status)
-				rc = store_update_case_status(d->store, l.sc.id,
+			if (st != sc.status)
+				rc = store_update_case_status(d->store, sc.id,
 							      st, desk_now(d),
 							      err);
 			snprintf(before, sizeof before,
 				 "{\"status\":\"%s\",\"verdict\":\"%.*s\"}",
-				 store_case_status_name(l.sc.status),
+				 store_case_status_name(sc.status),
 				 (int)row->verdict.n, row->verdict.p);
 			snprintf(afterj, sizeof afterj,
 				 "{\"status\":\"%s\",\"verdict\":\"%s\"}",
@@ -452,17 +440,17 @@ int desk_redecide_order(struct desk *d, const char *actor,
 				 verdict_name(dec.verdict));
 			if (!rc)
 				rc = desk_audit(d, actor, "case.redecide",
-						"case", l.sc.id, before, afterj,
+						"case", sc.id, before, afterj,
 						err);
 			if (!rc) {
 				buf_adds(out, n_out++ ? ",{\"id\":" :
 							"{\"id\":");
-				desk_str(out, l.sc.id);
+				desk_str(out, sc.id);
 				buf_addf(out, ",\"verdict\":\"%s\",\"status\":"
 					 "\"%s\"}", verdict_name(dec.verdict),
 					 store_case_status_name(st));
 			}
-			loaded_release(&l);
+			store_case_release(&sc);
 		}
 		if (rc || !page->more || page->n == 0)
 			break;
@@ -472,6 +460,7 @@ int desk_redecide_order(struct desk *d, const char *actor,
 		store_case_page_release(page);
 	}
 	store_case_page_release(page);
+	store_order_release(&so);
 	free(page);
 	buf_addc(out, ']');
 	return rc;
