@@ -164,11 +164,30 @@ int http_json_str(struct buf *b, const char *s);
 
 typedef void (*http_handler)(struct http_req *q, struct http_resp *r);
 
+/* Who may call a route. The server checks it before reading the body;
+ * the pages will add session kinds (a customer's order, staff roles). */
+enum http_auth {
+	HTTP_AUTH_NONE,                 /* anyone */
+	HTTP_AUTH_TOKEN                 /* Authorization: Bearer TOKEN */
+};
+
+/* What a route does to the store; the server acts on it, never a guess:
+ *   NONE   no store at all (decide, the OpenAPI text): any worker
+ *   READ   reads in one read transaction on a worker's own connection
+ *   WRITE  runs on the one writer, in its group commit, and is answered
+ *          only after that commit */
+enum http_txn {
+	HTTP_TXN_NONE,
+	HTTP_TXN_READ,
+	HTTP_TXN_WRITE
+};
+
 struct route {
 	const char *method;             /* "GET", "POST", "PUT" */
 	const char *pattern;            /* "/v1/cases/{id}/notes" */
 	http_handler handle;
-	bool needs_auth;                /* Authorization: Bearer TOKEN */
+	enum http_auth auth;
+	enum http_txn txn;
 	enum http_body body;
 };
 

@@ -102,16 +102,20 @@ static void get_deadlines(struct http_req *q, struct http_resp *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/v1/cases", post_case, true, HTTP_BODY_JSON },
-	{ "GET", "/v1/cases", list_cases, true, HTTP_BODY_NONE },
-	{ "GET", "/v1/cases/{id}", get_case, true, HTTP_BODY_NONE },
-	{ "POST", "/v1/cases/{id}/transition", post_transition, true,
-	  HTTP_BODY_JSON },
-	{ "POST", "/v1/cases/{id}/approve", post_approve, true,
-	  HTTP_BODY_NONE },
-	{ "POST", "/v1/cases/{id}/override", post_override, true,
-	  HTTP_BODY_JSON },
-	{ "GET", "/v1/deadlines", get_deadlines, true, HTTP_BODY_NONE },
+	{ "POST", "/v1/cases", post_case,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	{ "GET", "/v1/cases", list_cases,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
+	{ "GET", "/v1/cases/{id}", get_case,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
+	{ "POST", "/v1/cases/{id}/transition", post_transition,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	{ "POST", "/v1/cases/{id}/approve", post_approve,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_NONE },
+	{ "POST", "/v1/cases/{id}/override", post_override,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	{ "GET", "/v1/deadlines", get_deadlines,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
 };
 
 const struct route_table res_cases_routes = {

@@ -26,7 +26,8 @@ static void post_decide(struct http_req *q, struct http_resp *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/v1/decide", post_decide, false, HTTP_BODY_JSON },
+	{ "POST", "/v1/decide", post_decide,
+	  HTTP_AUTH_NONE, HTTP_TXN_NONE, HTTP_BODY_JSON },
 };
 
 const struct route_table res_decide_routes = {

@@ -59,10 +59,10 @@ static void get_evidence(struct http_req *q, struct http_resp *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/v1/cases/{id}/evidence", post_evidence, true,
-	  HTTP_BODY_IMAGE },
-	{ "GET", "/v1/cases/{id}/evidence/{sha256}", get_evidence, true,
-	  HTTP_BODY_NONE },
+	{ "POST", "/v1/cases/{id}/evidence", post_evidence,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_IMAGE },
+	{ "GET", "/v1/cases/{id}/evidence/{sha256}", get_evidence,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
 };
 
 const struct route_table res_evidence_routes = {

@@ -31,8 +31,10 @@ static void get_openapi(struct http_req *q, struct http_resp *r)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/healthz", get_healthz, false, HTTP_BODY_NONE },
-	{ "GET", "/v1/openapi.json", get_openapi, false, HTTP_BODY_NONE },
+	{ "GET", "/healthz", get_healthz,
+	  HTTP_AUTH_NONE, HTTP_TXN_READ, HTTP_BODY_NONE },
+	{ "GET", "/v1/openapi.json", get_openapi,
+	  HTTP_AUTH_NONE, HTTP_TXN_NONE, HTTP_BODY_NONE },
 };
 
 const struct route_table res_health_routes = {

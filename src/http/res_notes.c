@@ -26,8 +26,10 @@ static void get_notes(struct http_req *q, struct http_resp *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/v1/cases/{id}/notes", post_note, true, HTTP_BODY_JSON },
-	{ "GET", "/v1/cases/{id}/notes", get_notes, true, HTTP_BODY_NONE },
+	{ "POST", "/v1/cases/{id}/notes", post_note,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	{ "GET", "/v1/cases/{id}/notes", get_notes,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
 };
 
 const struct route_table res_notes_routes = {

@@ -73,15 +73,18 @@ static void get_tracking(struct http_req *q, struct http_resp *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/v1/orders", post_order, true, HTTP_BODY_JSON },
-	{ "POST", "/v1/orders/import", post_import, true, HTTP_BODY_JSONL },
-	{ "GET", "/v1/orders/{id}", get_order, true, HTTP_BODY_NONE },
-	{ "PUT", "/v1/orders/{id}/shipment", put_shipment, true,
-	  HTTP_BODY_JSON },
-	{ "POST", "/v1/orders/{id}/tracking", post_tracking, true,
-	  HTTP_BODY_JSON },
-	{ "GET", "/v1/orders/{id}/tracking", get_tracking, true,
-	  HTTP_BODY_NONE },
+	{ "POST", "/v1/orders", post_order,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	{ "POST", "/v1/orders/import", post_import,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSONL },
+	{ "GET", "/v1/orders/{id}", get_order,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
+	{ "PUT", "/v1/orders/{id}/shipment", put_shipment,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	{ "POST", "/v1/orders/{id}/tracking", post_tracking,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	{ "GET", "/v1/orders/{id}/tracking", get_tracking,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
 };
 
 const struct route_table res_orders_routes = {

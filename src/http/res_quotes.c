@@ -45,9 +45,10 @@ static void post_quote_action(struct http_req *q, struct http_resp *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/v1/cases/{id}/quotes", post_quote, true, HTTP_BODY_JSON },
-	{ "POST", "/v1/cases/{id}/quote/{action}", post_quote_action, true,
-	  HTTP_BODY_NONE },
+	{ "POST", "/v1/cases/{id}/quotes", post_quote,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	{ "POST", "/v1/cases/{id}/quote/{action}", post_quote_action,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_NONE },
 };
 
 const struct route_table res_quotes_routes = {

@@ -50,8 +50,8 @@ static void post_refund(struct http_req *q, struct http_resp *r)
 }
 
 static const struct route routes[] = {
-	{ "POST", "/v1/cases/{id}/refunds", post_refund, true,
-	  HTTP_BODY_JSON },
+	{ "POST", "/v1/cases/{id}/refunds", post_refund,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
 };
 
 const struct route_table res_refunds_routes = {

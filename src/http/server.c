@@ -272,7 +272,7 @@ static void prepare(struct request *rq, const char *cl_header,
 	limit = http_body_limit(rq->route->body);
 	buf_init(&rq->body, limit);
 	rq->declared_too_big = cl > limit;
-	if (rq->route->needs_auth && auth_check(&rq->q, &rq->r))
+	if (rq->route->auth == HTTP_AUTH_TOKEN && auth_check(&rq->q, &rq->r))
 		goto answered;
 	has_body = cl > 0 || chunked;
 	rq->q.media_type = media_type(&rq->arena, ct_header, &utf8);
@@ -292,8 +292,8 @@ static void dispatch(struct request *rq)
 {
 	struct desk *desk = rq->srv->ctx.desk;
 	struct ac_err err;
-	bool desk_route = rq->route->needs_auth;
-	bool write = strcmp(rq->q.method, "GET") != 0;
+	bool desk_route = rq->route->txn != HTTP_TXN_NONE;
+	bool write = rq->route->txn == HTTP_TXN_WRITE;
 	/* a read alone runs in one transaction of its own (one lock, not
 	 * one per statement), committed at once: it wrote nothing */
 	bool alone = desk_route && !write && !desk_batch_open(desk);
