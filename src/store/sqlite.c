@@ -35,7 +35,8 @@ static const struct migration {
 /* ---- the statements --------------------------------------------------- */
 
 enum st {
-	ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT, ST_RELEASE,
+	ST_BEGIN, ST_BEGIN_READ, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT,
+	ST_RELEASE,
 	ST_ROLLBACK_TO, ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK,
 	ST_HEALTH, ST_VERSION, ST_VERSION_ADD,
 	ST_ORDER_PUT, ST_ITEM_PUT, ST_SHIPMENT_PUT, ST_ORDER_GET, ST_ITEMS_GET,
@@ -79,6 +80,7 @@ enum st {
 
 static const char *const sql_text[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_BEGIN_READ] = "BEGIN DEFERRED",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
 	[ST_SAVEPOINT] = "SAVEPOINT store_op",
@@ -794,6 +796,19 @@ static int sq_begin(void *impl, struct ac_err *err)
 		return ac_err_set(err, AC_ESTATE, "begin",
 				  "a transaction is already open");
 	return run(q, ST_BEGIN, "begin", err);
+}
+
+/* A read transaction: WAL gives it one snapshot from its first read on,
+ * without the write lock, so readers on other connections never wait for
+ * the writer nor it for them. */
+static int sq_begin_read(void *impl, struct ac_err *err)
+{
+	struct sq *q = impl;
+
+	if (!sqlite3_get_autocommit(q->db))
+		return ac_err_set(err, AC_ESTATE, "begin",
+				  "a transaction is already open");
+	return run(q, ST_BEGIN_READ, "begin", err);
 }
 
 static int sq_commit(void *impl, struct ac_err *err)
@@ -2019,6 +2034,7 @@ const struct store_ops store_sqlite_ops = {
 	.xSchemaVersion = sq_schema_version,
 	.xHealth = sq_health,
 	.xBegin = sq_begin,
+	.xBeginRead = sq_begin_read,
 	.xCommit = sq_commit,
 	.xRollback = sq_rollback,
 	.xInTransaction = sq_in_transaction,

@@ -409,6 +409,12 @@ int store_begin(struct store *s, struct ac_err *err)
 	return s->ops->xBegin(s->impl, err);
 }
 
+int store_begin_read(struct store *s, struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xBeginRead(s->impl, err);
+}
+
 int store_commit(struct store *s, struct ac_err *err)
 {
 	ac_err_clear(err);

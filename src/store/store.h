@@ -341,6 +341,12 @@ int store_health(struct store *s, struct ac_err *err);
  * AC_ESTATE when one is already open, AC_EIO when the wait runs out. */
 int store_begin(struct store *s, struct ac_err *err);
 
+/* store_begin_read opens a read-only transaction: one consistent snapshot
+ * of what was committed, without the write lock (BEGIN DEFERRED under
+ * WAL on SQLite), for a reader on its own connection. End it with
+ * store_commit or store_rollback. AC_ESTATE when one is already open. */
+int store_begin_read(struct store *s, struct ac_err *err);
+
 /* store_commit makes the transaction durable; AC_ESTATE when none is open.
  * When the commit fails the transaction is rolled back. */
 int store_commit(struct store *s, struct ac_err *err);
@@ -586,6 +592,7 @@ struct store_ops {
 	int (*xSchemaVersion)(void *impl, int *version, struct ac_err *err);
 	int (*xHealth)(void *impl, struct ac_err *err);
 	int (*xBegin)(void *impl, struct ac_err *err);
+	int (*xBeginRead)(void *impl, struct ac_err *err);
 	int (*xCommit)(void *impl, struct ac_err *err);
 	int (*xRollback)(void *impl, struct ac_err *err);
 	bool (*xInTransaction)(void *impl);
