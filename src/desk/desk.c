@@ -217,6 +217,18 @@ bool desk_batch_open(const struct desk *d)
 	return d->batch;
 }
 
+int desk_read_begin(struct desk *d, struct ac_err *err)
+{
+	if (d->batch)
+		return ac_err_set(err, AC_ESTATE, "read", "a batch is open");
+	return store_begin_read(d->store, err);
+}
+
+void desk_read_end(struct desk *d)
+{
+	store_rollback(d->store, NULL);
+}
+
 int desk_audit(struct desk *d, const char *actor, const char *action,
 	       const char *entity, struct ac_str entity_id,
 	       const char *before, const char *after, struct ac_err *err)

@@ -63,6 +63,14 @@ int desk_batch_begin(struct desk *d, struct ac_err *err);
 int desk_batch_commit(struct desk *d, struct ac_err *err);
 bool desk_batch_open(const struct desk *d);
 
+/* desk_read_begin opens a read transaction: the reading calls made until
+ * desk_read_end see one snapshot of what was committed, without the
+ * write lock, so a desk of its own on its own store connection can read
+ * while another desk writes. AC_ESTATE inside a batch; AC_EIO when the
+ * store fails. */
+int desk_read_begin(struct desk *d, struct ac_err *err);
+void desk_read_end(struct desk *d);
+
 /* ---- tokens --------------------------------------------------------- */
 
 /* desk_token_add stores a new API token for name, hashed, and writes the
