@@ -41,6 +41,7 @@
 #include "../core/err.h"
 #include "../core/money.h"
 #include "../core/str.h"
+#include "../core/workflow.h"
 
 /* Named limits. Ids of every kind are at most STORE_ID_MAX - 1 bytes. */
 #define STORE_ID_MAX 128
@@ -52,40 +53,35 @@ struct store;
 
 /* ---- enumerations stored by their wire names -------------------------- */
 
-enum case_status {
-	CASE_STATUS_OPEN,
-	CASE_STATUS_WAITING,
-	CASE_STATUS_DECIDED,
-	CASE_STATUS_RESOLVED,
-	CASE_STATUS_CLOSED,
-	CASE_STATUS_COUNT
-};
+/* enum case_status, enum quote_status, enum ledger_kind and their wire
+ * names are the workflow's (src/core/workflow.h); the store_* names stay
+ * for the store's own callers. */
+static inline const char *store_case_status_name(enum case_status s)
+{
+	return case_status_name(s);
+}
 
-/* A set of statuses for list filters: CASE_STATUS_BIT(CASE_STATUS_OPEN) | ..;
- * 0 means every status. */
-#define CASE_STATUS_BIT(s) (1u << (s))
+static inline int store_case_status_parse(const char *s, size_t n,
+					  enum case_status *out)
+{
+	return case_status_parse(s, n, out);
+}
 
-enum quote_status {
-	QUOTE_STATUS_QUOTED,
-	QUOTE_STATUS_ACCEPTED,
-	QUOTE_STATUS_DECLINED,
-	QUOTE_STATUS_EXPIRED,
-	QUOTE_STATUS_REPAIRED,
-	QUOTE_STATUS_SHIPPED_BACK,
-	QUOTE_STATUS_COUNT
-};
+static inline const char *store_quote_status_name(enum quote_status s)
+{
+	return quote_status_name(s);
+}
 
-enum ledger_kind { LEDGER_REFUND, LEDGER_CHARGE };
+static inline int store_quote_status_parse(const char *s, size_t n,
+					   enum quote_status *out)
+{
+	return quote_status_parse(s, n, out);
+}
 
-/* store_case_status_name returns the wire name ("open"); NULL when out of
- * range. store_case_status_parse: 0 and *out on a known name, -1 otherwise. */
-const char *store_case_status_name(enum case_status s);
-int store_case_status_parse(const char *s, size_t n, enum case_status *out);
-/* The same for repair quote statuses ("shipped_back"). */
-const char *store_quote_status_name(enum quote_status s);
-int store_quote_status_parse(const char *s, size_t n, enum quote_status *out);
-/* The same for ledger kinds ("refund", "charge"). */
-const char *store_ledger_kind_name(enum ledger_kind k);
+static inline const char *store_ledger_kind_name(enum ledger_kind k)
+{
+	return ledger_kind_name(k);
+}
 
 /* store_str makes a slice of a NUL-terminated string (NULL: empty). */
 static inline struct ac_str store_str(const char *s)
