@@ -5,9 +5,11 @@
  * closes the desk and the store and exits 0. The signals are blocked in
  * every thread and taken here with sigwait, so no handler runs inside a
  * desk call. */
+#include <errno.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../codec/codec.h"
@@ -17,17 +19,86 @@
 #include "cli.h"
 
 #define GRACE_MS 10000  /* the longest a stop waits for requests */
+#define DESKS_MAX 80    /* the server's threads, at most */
 
-static int usage(void)
+static int usage(FILE *to, int status)
 {
 	fputs("usage: aftercare serve --db PATH --listen HOST:PORT "
-	      "[--policy FILE]\n", stderr);
-	return 2;
+	      "[--policy FILE] [--readers N]\n"
+	      "  --readers N  threads for reads (default: one per core, "
+	      "at least 2)\n", to);
+	return status;
+}
+
+/* The server's other threads each get a desk on a store connection of
+ * their own, over the same database and policy. */
+struct desks {
+	const char *db;
+	const struct policy *policy;
+	struct {
+		struct desk *desk;
+		struct store *store;
+	} open[DESKS_MAX];
+};
+
+static int open_desk(void *ctx, struct desk **out, struct ac_err *err)
+{
+	struct desks *ds = ctx;
+	struct desk_config dc = { 0 };
+	struct store *st;
+	int rc, slot = -1;
+
+	for (int i = 0; i < DESKS_MAX && slot < 0; i++)
+		if (!ds->open[i].desk)
+			slot = i;
+	if (slot < 0)
+		return ac_err_set(err, AC_ELIMIT, "--readers", "more than "
+				  "%d threads", DESKS_MAX);
+	if ((rc = store_open(ds->db, &st, err)))
+		return rc;
+	dc.store = st;
+	dc.policy = ds->policy;
+	dc.now = desk_clock_real;
+	if ((rc = desk_new(&dc, out, err))) {
+		store_close(st);
+		return rc;
+	}
+	ds->open[slot].desk = *out;
+	ds->open[slot].store = st;
+	return 0;
+}
+
+static void close_desk(void *ctx, struct desk *d)
+{
+	struct desks *ds = ctx;
+
+	for (int i = 0; i < DESKS_MAX; i++) {
+		if (ds->open[i].desk != d)
+			continue;
+		desk_free(d);
+		store_close(ds->open[i].store);
+		ds->open[i].desk = NULL;
+		ds->open[i].store = NULL;
+	}
+}
+
+/* atoi_bounded: 1 .. 64, or -1. */
+static int atoi_bounded(const char *s)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || *end || n < 1 || n > 64)
+		return -1;
+	return (int)n;
 }
 
 int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = NULL, *policy_path = NULL;
+	static struct desks ds;
 	struct cli_desk cd;
 	struct http_server *srv = NULL;
 	struct http_config hc = { 0 };
@@ -42,11 +113,20 @@ int cmd_serve(int argc, char **argv)
 			listen = argv[++i];
 		else if (!strcmp(argv[i], "--policy") && i + 1 < argc)
 			policy_path = argv[++i];
+		else if (!strcmp(argv[i], "--readers") && i + 1 < argc)
+			hc.readers = atoi_bounded(argv[++i]);
+		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return usage(stdout, 0);
 		else
-			return usage();
+			return usage(stderr, 2);
 	}
 	if (!db || !listen)
-		return usage();
+		return usage(stderr, 2);
+	if (hc.readers < 0) {
+		fprintf(stderr, "aftercare: --readers: not a number from 1 "
+			"to 64\n");
+		return 2;
+	}
 
 	/* Before any thread starts, so that every thread inherits it. A
 	 * shell starts background jobs with SIGINT ignored: undo that, or
@@ -72,6 +152,11 @@ int cmd_serve(int argc, char **argv)
 	hc.listen = listen;
 	hc.desk = cd.desk;
 	hc.policy = policy_file_policy(cd.pf);
+	ds.db = db;
+	ds.policy = hc.policy;
+	hc.open_desk = open_desk;
+	hc.close_desk = close_desk;
+	hc.desk_ctx = &ds;
 	if (http_server_start(&hc, &srv, &err)) {
 		fprintf(stderr, "aftercare: %s: %s\n", err.field, err.msg);
 		goto out;

@@ -25,18 +25,34 @@ struct desk;
 
 /* ---- the server --------------------------------------------------------- */
 
+/* A desk of its own, on a store connection of its own, for one of the
+ * server's threads: made by open_desk at start, freed by close_desk at
+ * stop (both called from the thread that starts or stops the server). */
+typedef int (*http_open_desk)(void *ctx, struct desk **out,
+			      struct ac_err *err);
+typedef void (*http_close_desk)(void *ctx, struct desk *d);
+
 struct http_config {
 	const char *listen;             /* "HOST:PORT"; port 0: any free one */
-	struct desk *desk;              /* borrowed; used from one thread */
+	struct desk *desk;              /* borrowed; the writer's own */
 	const struct policy *policy;    /* borrowed; for POST /v1/decide */
+	int readers;                    /* reader threads; 0: one per core,
+					 * at least 2 */
+	http_open_desk open_desk;       /* the readers' and the loop's */
+	http_close_desk close_desk;
+	void *desk_ctx;
 };
 
 struct http_server;
 
-/* http_server_start binds the address and serves on one internal thread
- * (every desk call happens on it, one at a time). *out is a new handle for
- * http_server_stop. Fails with AC_EINVAL (a bad listen address) or AC_EIO
- * (the address cannot be bound), err saying which. */
+/* http_server_start binds the address and serves. One thread runs the
+ * event loop (reading requests, checking tokens, sending answers); one
+ * writer runs every write route, many at a time in one group commit, and
+ * answers them only after it; `readers` threads run the reads (each in a
+ * read transaction of its own desk) and the routes without a store. *out
+ * is a new handle for http_server_stop. Fails with AC_EINVAL (a bad
+ * listen address or config) or AC_EIO (the address cannot be bound, a
+ * desk cannot be opened), err saying which. */
 int http_server_start(const struct http_config *cfg, struct http_server **out,
 		      struct ac_err *err);
 
@@ -44,8 +60,8 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 const char *http_server_url(const struct http_server *s);
 
 /* http_server_stop stops accepting connections, lets the requests in
- * flight finish (waiting at most grace_ms), stops the thread and frees the
- * handle (NULL is fine). */
+ * flight finish (waiting at most grace_ms), stops the threads, closes the
+ * desks it opened and frees the handle (NULL is fine). */
 void http_server_stop(struct http_server *s, int grace_ms);
 
 /* ---- inside the layer: arena --------------------------------------------- */

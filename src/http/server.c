@@ -1,16 +1,23 @@
 /* server.c: the HTTP server on libmicrohttpd (http layer).
- * One thread of ours runs libmicrohttpd's epoll loop and serves every
- * connection, so desk calls are made one at a time and the store is used
- * from that thread only. Group commit: a request that uses the desk runs
- * inside the loop pass's open batch and its connection is suspended; after
- * each pass of the loop the batch is committed once (one fsync for them
- * all) and only then are their answers sent. Reads join the batch only
- * while one is open, so they never show what is not yet durable. A
- * request is answered on the access handler's last call: the first sets
- * up its state (route, token, media type, size limit), the middle ones
- * gather the body into a capped buffer, the last runs the handler and
- * queues the response. Its state, arena included, is freed when libmicro-
- * httpd reports the request complete, which is also when it is logged. */
+ * Threads, each with a desk (and so a store connection) of its own:
+ *   the loop    libmicrohttpd's epoll loop: reads requests, routes them,
+ *               checks tokens (before any body is read), sends answers,
+ *               writes the log; it never runs a handler
+ *   the writer  runs the routes that declare HTTP_TXN_WRITE: it takes
+ *               every write waiting, runs them in one store transaction
+ *               (each all-or-nothing in a savepoint of its own), commits
+ *               once (one fsync for them all) and only then lets their
+ *               answers go: group commit
+ *   readers     run HTTP_TXN_READ routes, each in a read transaction of
+ *               its own desk (WAL: a snapshot of what was committed,
+ *               never waiting for the writer), and HTTP_TXN_NONE routes
+ * A request is answered on the access handler's last call: the first
+ * sets up its state (route, token, media type, size limit), the middle
+ * ones gather the body into a capped buffer, the last suspends the
+ * connection and hands the request to a thread; that thread fills in the
+ * answer and resumes the connection, and the loop queues the response.
+ * A request's state, arena included, is freed when libmicrohttpd reports
+ * it complete, which is also when it is logged. */
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -35,19 +42,43 @@
 #define DISCARD_MAX (16u << 20)
 #define CONNECTION_TIMEOUT_S 30u
 
+#define READERS_MAX 64
+
 struct request;
+
+/* Requests waiting for a thread, first in first out. */
+struct jobq {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct request *head, *tail;
+	bool stop;                      /* drain what is left, then end */
+};
+
+/* A thread that runs handlers, with its desk and its context. */
+struct worker {
+	struct http_server *srv;
+	pthread_t thread;
+	bool running;
+	struct http_ctx ctx;
+};
 
 struct http_server {
 	struct MHD_Daemon *daemon;
-	struct http_ctx ctx;
+	struct http_ctx ctx;            /* the loop's: token checks */
 	struct sockaddr_storage addr;
 	char url[320];
 	atomic_int in_flight;           /* requests begun, not yet complete */
 	pthread_t thread;               /* runs loop() */
+	bool loop_running;
 	atomic_bool stop;               /* asked to stop */
 	int64_t stop_until_us;          /* grace for requests in flight */
-	struct request **pending;       /* suspended until the batch commits */
-	size_t n_pending, pending_alloc;
+	struct jobq reads, writes;
+	struct worker writer;
+	struct worker *readers;
+	int n_readers;
+	http_open_desk open_desk;
+	http_close_desk close_desk;
+	void *desk_ctx;
 	struct buf log;                 /* log lines of this pass, written
 					 * out once after it */
 };
@@ -56,6 +87,7 @@ struct http_server {
 
 struct request {
 	struct http_server *srv;
+	struct request *next;           /* in a jobq */
 	struct arena arena;
 	struct http_req q;
 	struct http_resp r;
@@ -66,7 +98,6 @@ struct request {
 	bool too_big;
 	bool declared_too_big;          /* Content-Length over the limit */
 	bool queued;
-	bool batched;                   /* waits for the batch's commit */
 	int64_t start_us;
 	size_t sent_bytes;
 };
@@ -287,36 +318,135 @@ answered:
 	rq->answered = true;
 }
 
-/* dispatch runs the route's handler on the whole body. */
-static void dispatch(struct request *rq)
+/* handle runs the route's handler on the whole body, on a worker. */
+static void handle(struct request *rq, struct http_ctx *ctx)
 {
-	struct desk *desk = rq->srv->ctx.desk;
-	struct ac_err err;
-	bool desk_route = rq->route->txn != HTTP_TXN_NONE;
-	bool write = rq->route->txn == HTTP_TXN_WRITE;
-	/* a read alone runs in one transaction of its own (one lock, not
-	 * one per statement), committed at once: it wrote nothing */
-	bool alone = desk_route && !write && !desk_batch_open(desk);
-
-	/* the desk's routes are the ones behind a token; writes open the
-	 * batch, reads join one that is open */
-	rq->batched = desk_route && !alone;
-	if (desk_route && !desk_batch_open(desk) &&
-	    desk_batch_begin(desk, &err)) {
-		rq->batched = false;
-		http_problem_err(&rq->r, &err);
-		return;
-	}
+	rq->q.ctx = ctx;
 	rq->q.body = rq->body.p ? rq->body.p : "";
 	rq->q.body_len = rq->body.len;
 	rq->route->handle(&rq->q, &rq->r);
 	if (rq->r.status == 0)
 		http_problem(&rq->r, 500, NULL, "the handler gave no answer");
-	if (alone && desk_batch_commit(desk, &err)) {
-		buf_reset(&rq->r.body);
-		rq->r.n_headers = 0;
-		http_problem_err(&rq->r, &err);
+}
+
+/* ---- the workers' queues ---------------------------------------------- */
+
+static void jobq_init(struct jobq *jq)
+{
+	pthread_mutex_init(&jq->mu, NULL);
+	pthread_cond_init(&jq->cv, NULL);
+	jq->head = jq->tail = NULL;
+	jq->stop = false;
+}
+
+static void jobq_destroy(struct jobq *jq)
+{
+	pthread_mutex_destroy(&jq->mu);
+	pthread_cond_destroy(&jq->cv);
+}
+
+static void jobq_push(struct jobq *jq, struct request *rq)
+{
+	rq->next = NULL;
+	pthread_mutex_lock(&jq->mu);
+	if (jq->tail)
+		jq->tail->next = rq;
+	else
+		jq->head = rq;
+	jq->tail = rq;
+	pthread_cond_signal(&jq->cv);
+	pthread_mutex_unlock(&jq->mu);
+}
+
+/* jobq_take waits for work: one request, or every one waiting when all
+ * is true; NULL once the queue is stopped and empty. */
+static struct request *jobq_take(struct jobq *jq, bool all)
+{
+	struct request *rq;
+
+	pthread_mutex_lock(&jq->mu);
+	while (!jq->head && !jq->stop)
+		pthread_cond_wait(&jq->cv, &jq->mu);
+	rq = jq->head;
+	if (rq && all) {
+		jq->head = jq->tail = NULL;
+	} else if (rq) {
+		jq->head = rq->next;
+		if (!jq->head)
+			jq->tail = NULL;
+		rq->next = NULL;
 	}
+	pthread_mutex_unlock(&jq->mu);
+	return rq;
+}
+
+static void jobq_stop(struct jobq *jq)
+{
+	pthread_mutex_lock(&jq->mu);
+	jq->stop = true;
+	pthread_cond_broadcast(&jq->cv);
+	pthread_mutex_unlock(&jq->mu);
+}
+
+/* read_loop is a reader: one request at a time, reads in a snapshot. */
+static void *read_loop(void *arg)
+{
+	struct worker *w = arg;
+	struct request *rq;
+
+	while ((rq = jobq_take(&w->srv->reads, false))) {
+		struct ac_err err;
+		bool txn = rq->route->txn == HTTP_TXN_READ;
+
+		ac_err_clear(&err);
+		if (txn && desk_read_begin(w->ctx.desk, &err)) {
+			http_problem_err(&rq->r, &err);
+		} else {
+			handle(rq, &w->ctx);
+			if (txn)
+				desk_read_end(w->ctx.desk);
+		}
+		MHD_resume_connection(rq->q.conn);
+	}
+	return NULL;
+}
+
+/* write_loop is the writer: every write waiting, in one group commit.
+ * When the commit fails none of the batch's writes was kept, so every
+ * one of them is answered 503 instead of what its handler said. */
+static void *write_loop(void *arg)
+{
+	struct worker *w = arg;
+	struct desk *desk = w->ctx.desk;
+	struct request *batch, *rq, *next;
+
+	while ((batch = jobq_take(&w->srv->writes, true))) {
+		struct ac_err err;
+		int rc;
+
+		ac_err_clear(&err);
+		rc = desk_batch_begin(desk, &err);
+		for (rq = batch; rq; rq = rq->next) {
+			if (rc)
+				http_problem_err(&rq->r, &err);
+			else
+				handle(rq, &w->ctx);
+		}
+		if (!rc && (rc = desk_batch_commit(desk, &err))) {
+			for (rq = batch; rq; rq = rq->next) {
+				buf_reset(&rq->r.body);
+				rq->r.n_headers = 0;
+				http_problem(&rq->r, 503, NULL, "the store "
+					     "could not commit: %s",
+					     err.msg);
+			}
+		}
+		for (rq = batch; rq; rq = next) {
+			next = rq->next;        /* rq is the loop's again */
+			MHD_resume_connection(rq->q.conn);
+		}
+	}
+	return NULL;
 }
 
 static enum MHD_Result queue(struct request *rq, struct MHD_Connection *c)
@@ -353,18 +483,6 @@ static enum MHD_Result queue(struct request *rq, struct MHD_Connection *c)
 	MHD_destroy_response(resp);
 	rq->queued = ok == MHD_YES;
 	return ok;
-}
-
-/* pend adds a request to those waiting for the batch's commit. */
-static void pend(struct http_server *srv, struct request *rq)
-{
-	if (srv->n_pending == srv->pending_alloc) {
-		srv->pending_alloc = srv->pending_alloc ?
-				     srv->pending_alloc * 2 : 64;
-		srv->pending = xrealloc(srv->pending, srv->pending_alloc *
-					sizeof *srv->pending);
-	}
-	srv->pending[srv->n_pending++] = rq;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -426,14 +544,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	if (!rq->answered) {                    /* last call: answer */
 		rq->answered = true;
-		if (rq->too_big)
+		if (rq->too_big) {
 			too_large(rq, rq->body.cap);
-		else
-			dispatch(rq);
-		if (rq->batched) {
-			/* answered once the batch is durable: flush() */
-			pend(srv, rq);
+		} else {
+			/* a worker answers and resumes the connection; the
+			 * loop then calls us again and the answer goes */
 			MHD_suspend_connection(c);
+			jobq_push(rq->route->txn == HTTP_TXN_WRITE ?
+				  &srv->writes : &srv->reads, rq);
 			return MHD_YES;
 		}
 	}
@@ -450,34 +568,8 @@ static void write_log(struct http_server *srv)
 	}
 }
 
-/* flush commits the open batch and resumes its requests, whose answers
- * were waiting for it; when the commit fails every one of them is
- * answered 503 instead, since none of their writes was kept. */
-static void flush(struct http_server *srv)
-{
-	struct ac_err err;
-	int rc;
-
-	if (!desk_batch_open(srv->ctx.desk))
-		return;
-	ac_err_clear(&err);
-	rc = desk_batch_commit(srv->ctx.desk, &err);
-	for (size_t i = 0; i < srv->n_pending; i++) {
-		struct request *rq = srv->pending[i];
-
-		if (rc) {
-			buf_reset(&rq->r.body);
-			rq->r.n_headers = 0;
-			http_problem(&rq->r, 503, NULL, "the store could not "
-				     "commit: %s", err.msg);
-		}
-		MHD_resume_connection(rq->q.conn);
-	}
-	srv->n_pending = 0;
-}
-
-/* loop is the server's one thread: libmicrohttpd's epoll loop, a group
- * commit after every pass, and a graceful stop when asked. */
+/* loop is the event loop's thread: libmicrohttpd's epoll loop, the log
+ * after every pass, and a graceful stop when asked. */
 static void *loop(void *arg)
 {
 	struct http_server *srv = arg;
@@ -485,7 +577,6 @@ static void *loop(void *arg)
 
 	for (;;) {
 		MHD_run_wait(srv->daemon, 20);
-		flush(srv);
 		write_log(srv);
 		if (!atomic_load(&srv->stop))
 			continue;
@@ -500,7 +591,6 @@ static void *loop(void *arg)
 		    mono_us() >= srv->stop_until_us)
 			break;
 	}
-	flush(srv);
 	write_log(srv);
 	return NULL;
 }
@@ -637,6 +727,111 @@ static int parse_listen(struct http_server *srv, const char *listen,
 	return 0;
 }
 
+/* ctx_open gives a thread its context: a desk of its own (or the one
+ * given) and the decide route's reusable case. */
+static int ctx_open(struct http_server *srv, struct http_ctx *ctx,
+		    struct desk *given, const struct policy *policy,
+		    struct ac_err *err)
+{
+	int rc;
+
+	ctx->policy = policy;
+	ctx->reader = case_reader_new();
+	ctx->decide_case = xmalloc(sizeof *ctx->decide_case);
+	if (given) {
+		ctx->desk = given;
+		return 0;
+	}
+	rc = srv->open_desk(srv->desk_ctx, &ctx->desk, err);
+	if (rc)
+		ctx->desk = NULL;
+	return rc;
+}
+
+static void ctx_close(struct http_server *srv, struct http_ctx *ctx,
+		      bool own)
+{
+	if (ctx->reader)
+		case_reader_free(ctx->reader);
+	free(ctx->decide_case);
+	if (own && ctx->desk)
+		srv->close_desk(srv->desk_ctx, ctx->desk);
+	memset(ctx, 0, sizeof *ctx);
+}
+
+/* readers_for: the number asked for, else one per core and at least 2,
+ * so that a slow read never holds up every other. */
+static int readers_for(int asked)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (asked > 0)
+		return asked > READERS_MAX ? READERS_MAX : asked;
+	if (cores < 2)
+		return 2;
+	return cores > READERS_MAX ? READERS_MAX : (int)cores;
+}
+
+/* teardown ends the workers (after they have answered and resumed every
+ * request they hold: libmicrohttpd must not stop with a connection
+ * suspended), stops the daemon and frees everything; safe on a server
+ * started only in part. */
+static void teardown(struct http_server *srv)
+{
+	jobq_stop(&srv->reads);
+	jobq_stop(&srv->writes);
+	if (srv->writer.running)
+		pthread_join(srv->writer.thread, NULL);
+	for (int i = 0; i < srv->n_readers; i++)
+		if (srv->readers[i].running)
+			pthread_join(srv->readers[i].thread, NULL);
+	if (srv->daemon)
+		MHD_stop_daemon(srv->daemon);
+	write_log(srv);
+	buf_release(&srv->log);
+	ctx_close(srv, &srv->writer.ctx, false);
+	for (int i = 0; i < srv->n_readers; i++)
+		ctx_close(srv, &srv->readers[i].ctx, true);
+	ctx_close(srv, &srv->ctx, true);
+	free(srv->readers);
+	jobq_destroy(&srv->reads);
+	jobq_destroy(&srv->writes);
+	free(srv);
+}
+
+/* start_workers opens the desks and starts the writer and the readers. */
+static int start_workers(struct http_server *srv,
+			 const struct http_config *cfg, struct ac_err *err)
+{
+	int rc;
+
+	if ((rc = ctx_open(srv, &srv->ctx, NULL, cfg->policy, err)) ||
+	    (rc = ctx_open(srv, &srv->writer.ctx, cfg->desk, cfg->policy,
+			   err)))
+		return rc;
+	srv->writer.srv = srv;
+	if (pthread_create(&srv->writer.thread, NULL, write_loop,
+			   &srv->writer))
+		return ac_err_set(err, AC_EIO, "--listen", "cannot start "
+				  "the writer's thread");
+	srv->writer.running = true;
+	srv->n_readers = readers_for(cfg->readers);
+	srv->readers = xcalloc((size_t)srv->n_readers,
+			       sizeof *srv->readers);
+	for (int i = 0; i < srv->n_readers; i++) {
+		struct worker *w = &srv->readers[i];
+
+		w->srv = srv;
+		if ((rc = ctx_open(srv, &w->ctx, NULL, cfg->policy, err)))
+			return rc;
+		if (pthread_create(&w->thread, NULL, read_loop, w))
+			return ac_err_set(err, AC_EIO, "--listen", "cannot "
+					  "start a reader's thread");
+		w->running = true;
+	}
+	return 0;
+}
+
 int http_server_start(const struct http_config *cfg, struct http_server **out,
 		      struct ac_err *err)
 {
@@ -648,15 +843,25 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	int rc;
 
 	*out = NULL;
+	jobq_init(&srv->reads);
+	jobq_init(&srv->writes);
+	atomic_init(&srv->in_flight, 0);
+	atomic_init(&srv->stop, false);
+	buf_init(&srv->log, 1u << 20);
+	if (!cfg->desk || !cfg->open_desk || !cfg->close_desk) {
+		rc = ac_err_set(err, AC_EINVAL, "desk", "the server needs a "
+				"desk and a way to open more");
+		goto fail;
+	}
+	srv->open_desk = cfg->open_desk;
+	srv->close_desk = cfg->close_desk;
+	srv->desk_ctx = cfg->desk_ctx;
 	rc = parse_listen(srv, cfg->listen, host, sizeof host, &port, err);
 	if (rc)
 		goto fail;
 	v6 = srv->addr.ss_family == AF_INET6;
-	srv->ctx.desk = cfg->desk;
-	srv->ctx.policy = cfg->policy;
-	srv->ctx.reader = case_reader_new();
-	srv->ctx.decide_case = xmalloc(sizeof *srv->ctx.decide_case);
-	atomic_init(&srv->in_flight, 0);
+	if ((rc = start_workers(srv, cfg, err)))
+		goto fail;
 	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 		MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
 	srv->daemon = MHD_start_daemon(
@@ -676,21 +881,16 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 		port = info->port;
 	snprintf(srv->url, sizeof srv->url, v6 ? "http://[%s]:%u" :
 		 "http://%s:%u", host, port);
-	atomic_init(&srv->stop, false);
-	buf_init(&srv->log, 1u << 20);
 	if (pthread_create(&srv->thread, NULL, loop, srv)) {
-		MHD_stop_daemon(srv->daemon);
 		rc = ac_err_set(err, AC_EIO, "--listen", "cannot start the "
 				"server's thread");
 		goto fail;
 	}
+	srv->loop_running = true;
 	*out = srv;
 	return 0;
 fail:
-	if (srv->ctx.reader)
-		case_reader_free(srv->ctx.reader);
-	free(srv->ctx.decide_case);
-	free(srv);
+	teardown(srv);
 	return rc;
 }
 
@@ -705,12 +905,7 @@ void http_server_stop(struct http_server *s, int grace_ms)
 		return;
 	s->stop_until_us = mono_us() + (int64_t)grace_ms * 1000;
 	atomic_store(&s->stop, true);
-	pthread_join(s->thread, NULL);
-	MHD_stop_daemon(s->daemon);
-	write_log(s);
-	buf_release(&s->log);
-	free(s->pending);
-	case_reader_free(s->ctx.reader);
-	free(s->ctx.decide_case);
-	free(s);
+	if (s->loop_running)
+		pthread_join(s->thread, NULL);
+	teardown(s);
 }
