@@ -59,8 +59,11 @@ SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ)
 	clean
 all: deps $(B)/aftercare
 
+# A plain `make` installs only what compiling needs, and only when it is
+# missing (CONTRACT.md: every make target works on a fresh machine);
+# `make run` and `make test` add what running and testing need.
 deps:
-	@scripts/deps.sh build serve
+	@scripts/deps.sh build
 
 $(B)/aftercare: $(CLI_OBJ) $(LIB_OBJ) $(SERVE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BASE)
@@ -138,7 +141,9 @@ test:
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
 
-run: all
+run:
+	@scripts/deps.sh build serve
+	$(MAKE) $(B)/aftercare
 	@scripts/run.sh $(B)/aftercare
 
 # ---- fuzz ----------------------------------------------------------------

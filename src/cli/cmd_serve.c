@@ -115,8 +115,6 @@ int cmd_serve(int argc, char **argv)
 			policy_path = argv[++i];
 		else if (!strcmp(argv[i], "--readers") && i + 1 < argc)
 			hc.readers = atoi_bounded(argv[++i]);
-		else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return usage(stdout, 0);
 		else
 			return usage(stderr, 2);
 	}
@@ -159,6 +157,10 @@ int cmd_serve(int argc, char **argv)
 	hc.desk_ctx = &ds;
 	if (http_server_start(&hc, &srv, &err)) {
 		fprintf(stderr, "aftercare: %s: %s\n", err.field, err.msg);
+		if (!strcmp(err.field, "--listen"))
+			fputs("aftercare: serve on another address with "
+			      "--listen HOST:PORT (make run: LISTEN=127.0.0.1:"
+			      "8081 make run)\n", stderr);
 		goto out;
 	}
 	fprintf(stderr, "listening on %s\n", http_server_url(srv));

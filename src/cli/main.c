@@ -15,7 +15,8 @@ static const struct cmd_entry commands[] = {
 	  "show, check or version a policy file", cmd_policy },
 	{ "demo", "--db PATH",
 	  "add the demo shop's orders to a database", cmd_demo },
-	{ "serve", "--db PATH --listen HOST:PORT [--policy FILE]",
+	{ "serve", "--db PATH --listen HOST:PORT [--policy FILE] "
+	  "[--readers N]",
 	  "serve the case desk over HTTP", cmd_serve },
 	{ "token", "add|revoke NAME --db PATH",
 	  "add an API token and print it, or revoke it", cmd_token },
@@ -99,9 +100,22 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		const struct cmd_entry *c = &commands[i];
+
+		if (strcmp(argv[1], c->name))
+			continue;
+		/* `aftercare COMMAND --help` anywhere among its arguments
+		 * is a question, answered on stdout, exit 0 */
+		for (int a = 2; a < argc; a++) {
+			if (strcmp(argv[a], "--help") && strcmp(argv[a], "-h"))
+				continue;
+			printf("usage: aftercare %s %s\n  %s\n", c->name,
+			       c->usage, c->summary);
+			return 0;
+		}
+		return c->run(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "aftercare: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

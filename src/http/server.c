@@ -727,6 +727,40 @@ static int parse_listen(struct http_server *srv, const char *listen,
 	return 0;
 }
 
+/* check_free tells, before anything starts, whether the address can be
+ * bound: a port another program holds is the commonest first failure,
+ * and libmicrohttpd alone says only that it could not listen. */
+static int check_free(const struct http_server *srv, const char *listen,
+		      struct ac_err *err)
+{
+	int fd = socket(srv->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1, rc = 0, e;
+	socklen_t len = srv->addr.ss_family == AF_INET6 ?
+			sizeof(struct sockaddr_in6) :
+			sizeof(struct sockaddr_in);
+
+	if (fd < 0)
+		return 0;               /* libmicrohttpd will say */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (const struct sockaddr *)&srv->addr, len)) {
+		e = errno;
+		if (e == EADDRINUSE)
+			rc = ac_err_set(err, AC_EIO, "--listen", "%s is "
+					"already in use by another program: "
+					"choose another port", listen);
+		else if (e == EACCES)
+			rc = ac_err_set(err, AC_EIO, "--listen", "%s: not "
+					"allowed to listen there (ports below "
+					"1024 need privileges)", listen);
+		else if (e == EADDRNOTAVAIL)
+			rc = ac_err_set(err, AC_EIO, "--listen", "%s: no "
+					"such address on this machine",
+					listen);
+	}
+	close(fd);
+	return rc;
+}
+
 /* ctx_open gives a thread its context: a desk of its own (or the one
  * given) and the decide route's reusable case. */
 static int ctx_open(struct http_server *srv, struct http_ctx *ctx,
@@ -860,7 +894,8 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	if (rc)
 		goto fail;
 	v6 = srv->addr.ss_family == AF_INET6;
-	if ((rc = start_workers(srv, cfg, err)))
+	if ((rc = check_free(srv, cfg->listen, err)) ||
+	    (rc = start_workers(srv, cfg, err)))
 		goto fail;
 	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 		MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);

@@ -194,5 +194,38 @@ rc=$?
 check decide-broken-policy-exit "decide under a broken policy: exit $rc, expected 2" [ $rc -eq 2 ]
 check decide-broken-policy-stdout "decide under a broken policy wrote to stdout" [ ! -s "$T/bd.out" ]
 
+# ---- --help: every command answers it on stdout with exit 0 ---------------
+for cmd in decide policy serve token demo; do
+	"$BIN" $cmd --help >"$T/help.out" 2>"$T/help.err"
+	rc=$?
+	check "help-$cmd-exit" "$cmd --help: exit $rc, expected 0" [ $rc -eq 0 ]
+	check "help-$cmd-usage" "$cmd --help: no usage line on stdout" \
+		grep -q "^usage: aftercare $cmd " "$T/help.out"
+done
+"$BIN" serve --db "$T/x.db" >/dev/null 2>&1
+rc=$?
+check serve-no-listen-exit "serve without --listen: exit $rc, expected 2" [ $rc -eq 2 ]
+"$BIN" serve --db "$T/x.db" --listen 127.0.0.1:0 --readers 0 >/dev/null 2>&1
+rc=$?
+check serve-readers-range "serve --readers 0: exit $rc, expected 2" [ $rc -eq 2 ]
+
+# ---- a busy port: serve names it and says how to choose another ----------
+"$BIN" serve --db "$T/busy1.db" --listen 127.0.0.1:0 2>"$T/busy1.err" &
+busy_pid=$!
+for _ in $(seq 100); do
+	grep -q '^listening on' "$T/busy1.err" && break
+	sleep 0.05
+done
+busy=$(sed -n 's|^listening on http://||p' "$T/busy1.err")
+"$BIN" serve --db "$T/busy2.db" --listen "$busy" >/dev/null 2>"$T/busy2.err"
+rc=$?
+kill "$busy_pid" 2>/dev/null
+wait "$busy_pid" 2>/dev/null
+check busy-port-exit "a second serve on $busy: exit $rc, expected 1" [ $rc -eq 1 ]
+check busy-port-named "the error does not name $busy: $(cat "$T/busy2.err")" \
+	grep -q "$busy is already in use" "$T/busy2.err"
+check busy-port-hint "no LISTEN= hint: $(cat "$T/busy2.err")" \
+	grep -q "LISTEN=" "$T/busy2.err"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
