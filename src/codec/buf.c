@@ -62,6 +62,7 @@ void buf_init(struct buf *b, size_t cap)
 	b->len = 0;
 	b->alloc = 0;
 	b->cap = cap;
+	b->err = 0;
 }
 
 void buf_release(struct buf *b)
@@ -73,6 +74,20 @@ void buf_release(struct buf *b)
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->err = 0;
+}
+
+int buf_error(const struct buf *b)
+{
+	return b->err;
+}
+
+/* fail makes rc the buffer's error unless it has one already. */
+static int fail(struct buf *b, int rc)
+{
+	if (!b->err)
+		b->err = rc;
+	return b->err;
 }
 
 /* grow makes room for n more bytes plus a NUL. */
@@ -95,8 +110,10 @@ static int grow(struct buf *b, size_t n)
 
 int buf_add(struct buf *b, const void *p, size_t n)
 {
+	if (b->err)
+		return b->err;
 	if (grow(b, n))
-		return AC_ELIMIT;
+		return fail(b, AC_ELIMIT);
 	if (n)
 		memcpy(b->p + b->len, p, n);
 	b->len += n;
@@ -120,15 +137,17 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 	char small[256];
 	int n;
 
+	if (b->err)
+		return b->err;
 	va_start(ap, fmt);
 	n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return AC_EINVAL;
+		return fail(b, AC_EINVAL);
 	if ((size_t)n < sizeof small)
 		return buf_add(b, small, (size_t)n);
 	if (grow(b, (size_t)n))
-		return AC_ELIMIT;
+		return fail(b, AC_ELIMIT);
 	va_start(ap, fmt);
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);

@@ -371,7 +371,11 @@ static int move(struct desk *d, const char *actor, struct ac_str id,
 		desk_str(&a, reason);
 	}
 	buf_addc(&a, '}');
-	rc = store_update_case_status(d->store, id, to, desk_now(d), err);
+	rc = buf_error(&a) ? ac_err_set(err, AC_ELIMIT, "reason",
+					"too long to audit") : 0;
+	if (!rc)
+		rc = store_update_case_status(d->store, id, to, desk_now(d),
+					      err);
 	if (!rc)
 		rc = desk_audit(d, actor, action, "case", id, before,
 				buf_cstr(&a), err);
@@ -588,8 +592,11 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 			 "\"reason\":", verdict_c, (long long)refund_max);
 		json_str_write(&a, reason_c, strlen(reason_c));
 		buf_addc(&a, '}');
-		rc = desk_audit(d, actor, "case.override", "case", l.sc.id,
-				NULL, buf_cstr(&a), err);
+		rc = buf_error(&a) ? ac_err_set(err, AC_ELIMIT, "reason",
+						"too long to audit") : 0;
+		if (!rc)
+			rc = desk_audit(d, actor, "case.override", "case",
+					l.sc.id, NULL, buf_cstr(&a), err);
 		buf_release(&a);
 	}
 	if (!rc)

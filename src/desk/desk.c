@@ -475,5 +475,8 @@ int desk_redecide_order(struct desk *d, const char *actor,
 	store_order_release(&so);
 	free(page);
 	buf_addc(out, ']');
+	if (!rc && buf_error(out))
+		rc = ac_err_set(err, AC_ELIMIT, "redecided",
+				"too many cases to list");
 	return rc;
 }

@@ -55,8 +55,8 @@ int desk_import_orders(struct desk *d, const char *actor, const char *body,
 	const char *p = body, *end = body + n;
 	long line = 0, created = 0, failed = 0;
 	struct buf errs;
+	int rc;
 
-	(void)err;
 	buf_init(&errs, 4u << 20);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -90,8 +90,11 @@ int desk_import_orders(struct desk *d, const char *actor, const char *body,
 		 failed);
 	buf_add(out, errs.p ? errs.p : "", errs.len);
 	buf_adds(out, "]}");
+	rc = buf_error(&errs) || buf_error(out) ?
+	     ac_err_set(err, AC_ELIMIT, "errors",
+			"the report is larger than its buffer") : 0;
 	buf_release(&errs);
-	return 0;
+	return rc;
 }
 
 int desk_get_order(struct desk *d, const char *order_id, struct buf *out,

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "../desk/desk.h"
-#include "http.h"
+#include "json_out.h"
 
 static void get_audit(struct http_req *q, struct http_resp *r)
 {
@@ -19,7 +19,7 @@ static void get_audit(struct http_req *q, struct http_resp *r)
 	rc = desk_list_audit(q->ctx->desk, http_req_query(q, "entity"),
 			     http_req_query(q, "entity_id"), since,
 			     (int)limit, &r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static const struct route routes[] = {

@@ -8,7 +8,7 @@
  *   POST /v1/cases/{id}/override       {"verdict", ..}     200
  *   GET  /v1/deadlines                 ?within=SECONDS     200 */
 #include "../desk/desk.h"
-#include "http.h"
+#include "json_out.h"
 
 #define WITHIN_DEFAULT_S 86400                /* a day */
 #define WITHIN_MAX_S (10LL * 366 * 86400)     /* ten years */
@@ -21,7 +21,7 @@ static void post_case(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_open_case(q->ctx->desk, q->actor, q->body, q->body_len,
 			    &r->body, &err);
-	http_reply(r, rc, &err, 201);
+	http_answer(r, rc, &err, 201);
 }
 
 static void list_cases(struct http_req *q, struct http_resp *r)
@@ -41,7 +41,7 @@ static void list_cases(struct http_req *q, struct http_resp *r)
 	cq.limit = (int)limit;
 	ac_err_clear(&err);
 	rc = desk_list_cases(q->ctx->desk, &cq, &r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static void get_case(struct http_req *q, struct http_resp *r)
@@ -51,7 +51,7 @@ static void get_case(struct http_req *q, struct http_resp *r)
 
 	ac_err_clear(&err);
 	rc = desk_get_case(q->ctx->desk, q->params[0], &r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static void post_transition(struct http_req *q, struct http_resp *r)
@@ -62,7 +62,7 @@ static void post_transition(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_transition(q->ctx->desk, q->actor, q->params[0], q->body,
 			     q->body_len, &r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static void post_approve(struct http_req *q, struct http_resp *r)
@@ -73,7 +73,7 @@ static void post_approve(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_approve(q->ctx->desk, q->actor, q->params[0], &r->body,
 			  &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static void post_override(struct http_req *q, struct http_resp *r)
@@ -84,7 +84,7 @@ static void post_override(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_override(q->ctx->desk, q->actor, q->params[0], q->body,
 			   q->body_len, &r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static void get_deadlines(struct http_req *q, struct http_resp *r)
@@ -98,7 +98,7 @@ static void get_deadlines(struct http_req *q, struct http_resp *r)
 		return;
 	ac_err_clear(&err);
 	rc = desk_deadlines(q->ctx->desk, within, &r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static const struct route routes[] = {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../desk/desk.h"
-#include "http.h"
+#include "json_out.h"
 
 static void post_evidence(struct http_req *q, struct http_resp *r)
 {
@@ -18,7 +18,7 @@ static void post_evidence(struct http_req *q, struct http_resp *r)
 	rc = desk_add_evidence(q->ctx->desk, q->actor, q->params[0],
 			       q->media_type, q->body, q->body_len, &r->body,
 			       &err);
-	http_reply(r, rc, &err, 201);
+	http_answer(r, rc, &err, 201);
 }
 
 static bool sha256_hex(const char *s)
@@ -45,7 +45,7 @@ static void get_evidence(struct http_req *q, struct http_resp *r)
 	rc = desk_get_evidence(q->ctx->desk, q->params[0], q->params[1], ct,
 			       &r->body, &err);
 	if (rc) {
-		http_reply(r, rc, &err, 200);
+		http_answer(r, rc, &err, 200);
 		return;
 	}
 	ct[sizeof ct - 1] = '\0';

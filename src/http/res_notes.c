@@ -2,7 +2,7 @@
  *   POST /v1/cases/{id}/notes     {"body": text}    201
  *   GET  /v1/cases/{id}/notes                       200 */
 #include "../desk/desk.h"
-#include "http.h"
+#include "json_out.h"
 
 static void post_note(struct http_req *q, struct http_resp *r)
 {
@@ -12,7 +12,7 @@ static void post_note(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_add_note(q->ctx->desk, q->actor, q->params[0], q->body,
 			   q->body_len, &r->body, &err);
-	http_reply(r, rc, &err, 201);
+	http_answer(r, rc, &err, 201);
 }
 
 static void get_notes(struct http_req *q, struct http_resp *r)
@@ -22,7 +22,7 @@ static void get_notes(struct http_req *q, struct http_resp *r)
 
 	ac_err_clear(&err);
 	rc = desk_list_notes(q->ctx->desk, q->params[0], &r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static const struct route routes[] = {

@@ -6,7 +6,7 @@
  *   POST /v1/orders/{id}/tracking      a courier event     201
  *   GET  /v1/orders/{id}/tracking                          200 */
 #include "../desk/desk.h"
-#include "http.h"
+#include "json_out.h"
 
 static void post_order(struct http_req *q, struct http_resp *r)
 {
@@ -16,7 +16,7 @@ static void post_order(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_create_order(q->ctx->desk, q->actor, q->body, q->body_len,
 			       &r->body, &err);
-	http_reply(r, rc, &err, 201);
+	http_answer(r, rc, &err, 201);
 }
 
 static void post_import(struct http_req *q, struct http_resp *r)
@@ -27,7 +27,7 @@ static void post_import(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_import_orders(q->ctx->desk, q->actor, q->body, q->body_len,
 				&r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static void get_order(struct http_req *q, struct http_resp *r)
@@ -37,7 +37,7 @@ static void get_order(struct http_req *q, struct http_resp *r)
 
 	ac_err_clear(&err);
 	rc = desk_get_order(q->ctx->desk, q->params[0], &r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static void put_shipment(struct http_req *q, struct http_resp *r)
@@ -48,7 +48,7 @@ static void put_shipment(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_put_shipment(q->ctx->desk, q->actor, q->params[0], q->body,
 			       q->body_len, &r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static void post_tracking(struct http_req *q, struct http_resp *r)
@@ -59,7 +59,7 @@ static void post_tracking(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_add_tracking(q->ctx->desk, q->actor, q->params[0], q->body,
 			       q->body_len, &r->body, &err);
-	http_reply(r, rc, &err, 201);
+	http_answer(r, rc, &err, 201);
 }
 
 static void get_tracking(struct http_req *q, struct http_resp *r)
@@ -69,7 +69,7 @@ static void get_tracking(struct http_req *q, struct http_resp *r)
 
 	ac_err_clear(&err);
 	rc = desk_list_tracking(q->ctx->desk, q->params[0], &r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static const struct route routes[] = {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../desk/desk.h"
-#include "http.h"
+#include "json_out.h"
 
 static const char *const actions[] = {
 	"accept", "decline", "repaired", "shipped_back",
@@ -20,7 +20,7 @@ static void post_quote(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_quote(q->ctx->desk, q->actor, q->params[0], q->body,
 			q->body_len, &r->body, &err);
-	http_reply(r, rc, &err, 201);
+	http_answer(r, rc, &err, 201);
 }
 
 static void post_quote_action(struct http_req *q, struct http_resp *r)
@@ -41,7 +41,7 @@ static void post_quote_action(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_quote_action(q->ctx->desk, q->actor, q->params[0],
 			       q->params[1], &r->body, &err);
-	http_reply(r, rc, &err, 200);
+	http_answer(r, rc, &err, 200);
 }
 
 static const struct route routes[] = {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../desk/desk.h"
-#include "http.h"
+#include "json_out.h"
 
 #define IDEM_KEY_MAX 255
 
@@ -44,7 +44,7 @@ static void post_refund(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_refund(q->ctx->desk, q->actor, q->token_name, q->params[0],
 			 key, q->body, q->body_len, &replayed, &r->body, &err);
-	http_reply(r, rc, &err, 201);
+	http_answer(r, rc, &err, 201);
 	if (!rc && replayed)
 		http_resp_header(r, "Idempotent-Replayed", "true");
 }
