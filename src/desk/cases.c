@@ -101,7 +101,14 @@ int desk_get_case(struct desk *d, const char *case_id, struct buf *out,
 		rc = store_sum_ledger_case(d->store, S(case_id), &sum, err);
 	if (rc)
 		goto out;
-	has_quote = store_get_case_quote(d->store, S(case_id), &q, NULL) == 0;
+	rc = store_get_case_quote(d->store, S(case_id), &q, err);
+	has_quote = rc == 0;
+	if (rc == AC_ENOTFOUND) {       /* no quote: not an error */
+		ac_err_clear(err);
+		rc = 0;
+	}
+	if (rc)
+		goto out;
 	decision_json_clauses(sd.decision_json.p, sd.decision_json.n, ids, 8,
 			      &n_ids);
 

@@ -315,14 +315,20 @@ enum case_status desk_status_for(enum verdict v)
 
 /* An accepted repair quote fixes what a paid repair costs (warranty.3:
  * "charge 0 until quoted"). */
-static void apply_quote(struct desk *d, struct ac_str case_id,
-			struct decision *dec)
+static int apply_quote(struct desk *d, struct ac_str case_id,
+		       struct decision *dec, struct ac_err *err)
 {
 	struct store_quote q = { 0 };
+	int rc;
 
 	if (dec->verdict != VERDICT_PAID_REPAIR)
-		return;
-	if (store_get_case_quote(d->store, case_id, &q, NULL) == 0 &&
+		return 0;
+	rc = store_get_case_quote(d->store, case_id, &q, err);
+	if (rc == AC_ENOTFOUND) {       /* not quoted yet */
+		ac_err_clear(err);
+		return 0;
+	}
+	if (rc == 0 &&
 	    (q.status == QUOTE_STATUS_ACCEPTED ||
 	     q.status == QUOTE_STATUS_REPAIRED ||
 	     q.status == QUOTE_STATUS_SHIPPED_BACK)) {
@@ -339,6 +345,7 @@ static void apply_quote(struct desk *d, struct ac_str case_id,
 					q.amount_minor;
 	}
 	store_quote_release(&q);
+	return rc;
 }
 
 int desk_decide_save(struct desk *d, struct ac_str case_id,
@@ -352,7 +359,9 @@ int desk_decide_save(struct desk *d, struct ac_str case_id,
 	rc = decide(d->policy, c, dec, err);
 	if (rc)
 		return rc;
-	apply_quote(d, case_id, dec);
+	rc = apply_quote(d, case_id, dec, err);
+	if (rc)
+		return rc;
 	buf_reset(&d->facts);
 	buf_reset(&d->djson);
 	rc = buf_addc(&d->facts, '{');

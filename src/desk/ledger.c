@@ -53,7 +53,9 @@ int desk_refund(struct desk *d, const char *actor, const char *scope,
 	if (rc)
 		return rc;
 	rc = store_get_idempotency(d->store, S(scope), S(idem_key), &idem,
-				   NULL);
+				   err);
+	if (rc && rc != AC_ENOTFOUND)   /* the store failed: not "unseen" */
+		return desk_fail(d, rc);
 	if (rc == 0) {
 		/* seen before: the first answer again, or a conflict */
 		if (strlen(hash) == idem.request_hash.n &&
@@ -70,6 +72,7 @@ int desk_refund(struct desk *d, const char *actor, const char *scope,
 		desk_fail(d, 0);
 		return rc;
 	}
+	ac_err_clear(err);              /* AC_ENOTFOUND: a new key */
 	rc = body_read(d->rd, body, n, fields, 1, err);
 	if (!rc && amount < 1)
 		rc = ac_err_set(err, AC_EINVAL, "amount_minor",
