@@ -125,6 +125,7 @@ test-scenarios: $(B)/aftercare
 test-api: $(B)/aftercare
 	tests/api/run.sh $(B)/aftercare
 	tests/api/openapi-check.sh $(B)/aftercare
+	tests/api/concurrency.sh $(B)/aftercare
 test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
 

@@ -1,0 +1,117 @@
+#!/bin/bash
+# concurrency.sh: requests at once against a real `aftercare serve` on
+# loopback. A write that takes seconds (an import of 35,000 orders, run by
+# the writer in one group commit) must not hold up reads: /healthz, a case
+# read and POST /v1/decide are answered while it runs, and a read sees
+# only what was committed. HEAD runs as the read it is.
+# Usage: tests/api/concurrency.sh BIN   ("N passed, M failed"; exit 1 if any)
+set -u
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 BIN" >&2
+	exit 2
+fi
+BIN=$(realpath -- "$1") || exit 2
+HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd -- "$HERE/../.." && pwd)
+T=$(mktemp -d) || exit 2
+SPID=
+IPID=
+cleanup() {
+	[ -n "$IPID" ] && kill "$IPID" 2>/dev/null
+	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf -- "$T"
+}
+trap cleanup EXIT
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1: ${2:0:600}"; }
+check() { # check NAME DETAIL COMMAND...
+	local name=$1 detail=$2
+	shift 2
+	if "$@" >/dev/null 2>&1; then ok "$name"; else bad "$name" "$detail"; fi
+}
+
+DB=$T/c.db
+"$BIN" demo --db "$DB" >/dev/null 2>&1 || { echo "demo failed" >&2; exit 1; }
+TOKEN=$("$BIN" token add conc --db "$DB" 2>/dev/null | tail -n 1)
+"$BIN" serve --db "$DB" --listen 127.0.0.1:0 --readers 2 2>"$T/serve.err" &
+SPID=$!
+for _ in $(seq 200); do
+	grep -q '^listening on' "$T/serve.err" && break
+	sleep 0.05
+done
+U=$(sed -n 's|^listening on ||p' "$T/serve.err")
+[ -n "$U" ] || { echo "serve did not start: $(cat "$T/serve.err")" >&2; exit 1; }
+AUTH=(-H "Authorization: Bearer $TOKEN")
+JSON=(-H "Content-Type: application/json")
+
+# A case to read, made before the slow write.
+code=$(curl -s -o "$T/case.json" -w '%{http_code}' "$U/v1/cases" "${AUTH[@]}" \
+	"${JSON[@]}" -d '{"order":"D-1001","claim":{"type":"cancel"}}')
+check open-case "POST /v1/cases answered $code" [ "$code" = 201 ]
+CASE=$(jq -r .id "$T/case.json")
+
+# HEAD is the read of its GET route: no body, the same status.
+code=$(curl -s -I -o /dev/null -w '%{http_code}' "$U/v1/cases/$CASE" "${AUTH[@]}")
+check head-is-read "HEAD /v1/cases/$CASE answered $code" [ "$code" = 200 ]
+
+# The slow write: 35,000 orders in one request (about 15 MiB).
+awk 'BEGIN {
+	a = "{\"name\":\"Ana Li\",\"line1\":\"5 Quay St\",\"city\":\"Auckland\"," \
+	    "\"postal_code\":\"1010\",\"country\":\"NZ\"}"
+	for (i = 0; i < 35000; i++)
+		printf "{\"id\":\"I-%d\",\"placed_at\":\"2026-05-04T08:00:00Z\"," \
+		       "\"currency\":\"USD\",\"shipping_minor\":1500,\"address\":%s," \
+		       "\"items\":[{\"line\":1,\"sku\":\"R-14W-7\",\"kind\":\"ring\"," \
+		       "\"style\":\"halo\",\"shape\":\"oval\",\"material\":" \
+		       "\"14k white gold\",\"color\":\"white\",\"size\":\"7\"," \
+		       "\"price_minor\":52000}],\"customer\":{\"name\":\"A B\"," \
+		       "\"email\":\"a@example.com\"}}\n", i, a
+}' >"$T/import.jsonl"
+curl -s -o "$T/import.out" -w '%{http_code}' "$U/v1/orders/import" "${AUTH[@]}" \
+	-H 'Content-Type: application/x-ndjson' --data-binary @"$T/import.jsonl" \
+	>"$T/import.code" &
+IPID=$!
+# Wait until the writer holds it: the body is in (the orders appear only
+# at its commit, so the sign is that the upload has finished: curl's
+# request is sent in well under this).
+sleep 0.5
+
+EXAMPLE=$(jq -c . "$ROOT/examples/wrong-item.json")
+reads=0
+read_fail=
+for i in $(seq 10); do
+	c1=$(curl -s -o /dev/null -w '%{http_code}' "$U/healthz")
+	c2=$(curl -s -o "$T/read.json" -w '%{http_code}' "$U/v1/cases/$CASE" "${AUTH[@]}")
+	c3=$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/decide" "${JSON[@]}" \
+		-d "$EXAMPLE")
+	# nothing of the import is visible before its commit
+	c4=$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/orders/I-34999" "${AUTH[@]}")
+	if [ "$c1$c2$c3$c4" = 200200200404 ]; then
+		reads=$((reads + 1))
+	else
+		read_fail="round $i: healthz $c1, case $c2, decide $c3, order $c4"
+	fi
+done
+still=0
+kill -0 "$IPID" 2>/dev/null && still=1
+check reads-answered "$read_fail" [ "$reads" = 10 ]
+check reads-not-held-by-write "the import had ended before 40 reads were \
+answered: reads waited for the writer" [ "$still" = 1 ]
+wait "$IPID"
+IPID=
+check import-done "import answered $(cat "$T/import.code")" \
+	[ "$(cat "$T/import.code")" = 200 ]
+check import-count "import: $(head -c 200 "$T/import.out")" \
+	[ "$(jq -r .created "$T/import.out")" = 35000 ]
+# once answered, the write is committed and every reader sees it
+code=$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/orders/I-34999" "${AUTH[@]}")
+check import-visible "GET /v1/orders/I-34999 after the import: $code" [ "$code" = 200 ]
+
+echo
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
