@@ -20,6 +20,10 @@ static void show(const struct policy *p)
 	printf("partial refund cap  %lld.%02lld%% of the item's price\n",
 	       (long long)(p->partial_cap_bp / 100),
 	       (long long)(p->partial_cap_bp % 100));
+	printf("response time       %lld h after a case is opened\n",
+	       (long long)(p->response_time_us / 3600000000LL));
+	printf("quote life          %lld days unless the quote says\n",
+	       (long long)(p->quote_life_us / 86400000000LL));
 	for (int k = 0; k < KIND_COUNT; k++) {
 		int64_t t = p->tolerance_milli[k];
 

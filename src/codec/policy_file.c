@@ -23,11 +23,19 @@ struct policy_file {
 extern const char ac_default_policy[];
 extern const char ac_default_policy_end[];
 
-enum top_key { K_DELAY, K_WINDOW, K_WARRANTY, K_CAP, K_TOP_COUNT };
+/* The desk's keys (K_RESPONSE, K_QUOTE_LIFE) may be left out: a policy
+ * file written before they existed keeps its meaning, with the defaults
+ * below. The others are required. */
+enum top_key { K_DELAY, K_WINDOW, K_WARRANTY, K_CAP, K_RESPONSE, K_QUOTE_LIFE,
+	       K_TOP_COUNT };
+#define K_REQUIRED K_RESPONSE   /* keys before it are required */
 static const char *const top_keys[K_TOP_COUNT] = {
 	"production_start_delay", "contact_window", "warranty",
-	"partial_refund_cap",
+	"partial_refund_cap", "response_time", "quote_life",
 };
+
+#define DEFAULT_RESPONSE_US (INT64_C(48) * 3600 * 1000000)
+#define DEFAULT_QUOTE_LIFE_US (INT64_C(14) * 86400 * 1000000)
 
 struct parser {
 	struct policy_file *pf;
@@ -214,6 +222,14 @@ static void top_value(struct parser *ps, int line, struct ac_str key,
 		case K_WARRANTY:
 			ok = parse_duration(val, &p->warranty_us);
 			break;
+		case K_RESPONSE:
+			ok = parse_duration(val, &p->response_time_us) &&
+			     p->response_time_us > 0;
+			break;
+		case K_QUOTE_LIFE:
+			ok = parse_duration(val, &p->quote_life_us) &&
+			     p->quote_life_us > 0;
+			break;
 		case K_CAP:
 			ok = parse_percent(val, &p->partial_cap_bp);
 			if (!ok)
@@ -223,7 +239,11 @@ static void top_value(struct parser *ps, int line, struct ac_str key,
 		case K_TOP_COUNT:
 			break;
 		}
-		if (!ok)
+		if (!ok && i >= K_REQUIRED)
+			problem(ps, line, k, "not a duration of at least 1s: "
+				"a whole number and a unit s, m, h or d "
+				"(\"48h\")");
+		else if (!ok)
 			problem(ps, line, k, "not a duration: a whole number "
 				"and a unit s, m, h or d (\"48h\")");
 		return;
@@ -267,6 +287,8 @@ static void parse(struct parser *ps)
 
 	for (int k = 0; k < KIND_COUNT; k++)
 		p->tolerance_milli[k] = -1;
+	p->response_time_us = DEFAULT_RESPONSE_US;
+	p->quote_life_us = DEFAULT_QUOTE_LIFE_US;
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
@@ -342,7 +364,7 @@ static void parse(struct parser *ps)
 		}
 		s = nl ? nl + 1 : end;
 	}
-	for (int i = 0; i < K_TOP_COUNT; i++)
+	for (int i = 0; i < K_REQUIRED; i++)
 		if (!ps->seen_top[i])
 			problem(ps, line, top_keys[i], "missing");
 	for (int i = 0; i < CL_COUNT; i++) {
@@ -387,6 +409,8 @@ static void content_version(struct policy_file *pf)
 		buf_addf(&b, "tolerance.%s=%lld\n",
 			 item_kind_name((enum item_kind)k),
 			 (long long)p->tolerance_milli[k]);
+	buf_addf(&b, "response_time_us=%lld\nquote_life_us=%lld\n",
+		 (long long)p->response_time_us, (long long)p->quote_life_us);
 	for (int i = 0; i < CL_COUNT; i++) {
 		const struct clause *c = &p->clauses[i];
 

@@ -1,7 +1,9 @@
 /* policy.h: the policy model (core).
- * A struct policy holds every number the decisions depend on and the text
- * of every clause. The clause ids are fixed by the code (each branch of
- * decide() names one); their titles and texts come from the policy file.
+ * A struct policy holds every number the decisions depend on, the case
+ * desk's own two (the shop's response time, a repair quote's life), and
+ * the text of every clause. The clause ids are fixed by the code (each
+ * branch of decide() names one); their titles and texts come from the
+ * policy file.
  * Strings are borrowed from whoever loaded the policy (codec/policy_file). */
 #ifndef AC_POLICY_H
 #define AC_POLICY_H
@@ -51,6 +53,10 @@ struct policy {
 	int64_t partial_cap_bp;
 	/* no-refund.3: per kind, in thousandths; < 0: the kind has none */
 	int64_t tolerance_milli[KIND_COUNT];
+	/* the desk: the shop answers a case within this of its opening */
+	int64_t response_time_us;
+	/* the desk: a repair quote stands this long unless it says */
+	int64_t quote_life_us;
 	struct clause clauses[CL_COUNT];
 	/* "sha256:" + hex of the file's bytes, and of its canonical content */
 	char version[72];

@@ -141,7 +141,7 @@ int desk_get_case(struct desk *d, const char *case_id, struct buf *out,
 	else
 		buf_adds(out, "null");
 	buf_adds(out, ",\"response_due\":");
-	desk_time(out, sc.created_at + d->response_time_us);
+	desk_time(out, sc.created_at + d->policy->response_time_us);
 	buf_addf(out, ",\"refund_max_minor\":%lld,\"refunded_total_minor\":%lld"
 		 ",\"charged_total_minor\":%lld,\"override\":",
 		 (long long)sd.refund_max_minor, (long long)sum.refund_minor,
@@ -300,7 +300,8 @@ int desk_deadlines(struct desk *d, int64_t within_s, struct buf *out,
 			break;
 		for (int i = 0; i < page->n; i++) {
 			const struct store_case_row *r = &page->rows[i];
-			int64_t due = r->created_at + d->response_time_us;
+			int64_t due = r->created_at +
+				      d->policy->response_time_us;
 			bool near = due <= horizon ||
 				    (r->has_deadline && r->deadline <= horizon);
 			bool overdue = due < now ||

@@ -37,10 +37,6 @@ int desk_new(const struct desk_config *cfg, struct desk **out,
 	d->policy = cfg->policy;
 	d->now = cfg->now;
 	d->clock_ctx = cfg->clock_ctx;
-	d->response_time_us = cfg->response_time_us ? cfg->response_time_us :
-				48 * 3600 * AC_US_PER_S;
-	d->quote_ttl_us = cfg->quote_ttl_us ? cfg->quote_ttl_us :
-			  14 * 86400 * AC_US_PER_S;
 	d->rd = case_reader_new();
 	d->rd2 = case_reader_new();
 	d->c = xmalloc(sizeof *d->c);

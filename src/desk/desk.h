@@ -39,8 +39,7 @@ struct desk_config {
 	/* the clock: microseconds since the epoch, UTC */
 	int64_t (*now)(void *clock_ctx);
 	void *clock_ctx;
-	int64_t response_time_us;       /* the shop's answer time; 0: 48 h */
-	int64_t quote_ttl_us;           /* a repair quote's life; 0: 14 days */
+	/* the shop's response time and a quote's life are the policy's */
 };
 
 /* desk_new makes a desk over an open store; *out is freed by desk_free. */

@@ -17,8 +17,6 @@ struct desk {
 	const struct policy *policy;
 	int64_t (*now)(void *);
 	void *clock_ctx;
-	int64_t response_time_us;
-	int64_t quote_ttl_us;
 	struct case_reader *rd;         /* request bodies */
 	struct case_reader *rd2;        /* stored claims */
 	struct ac_case *c;              /* the case being decided */

@@ -41,7 +41,7 @@ int desk_quote(struct desk *d, const char *actor, const char *case_id,
 	if (rc)
 		return rc;
 	if (!has_exp)
-		expires = now + d->quote_ttl_us;
+		expires = now + d->policy->quote_life_us;
 	if (expires <= now)
 		return ac_err_set(err, AC_EINVAL, "expires_at",
 				  "already past");

@@ -290,6 +290,8 @@ Test(policy_default, numbers)
 	cr_assert_lt(p->tolerance_milli[KIND_EARRINGS], 0);
 	cr_assert_lt(p->tolerance_milli[KIND_PENDANT], 0);
 	cr_assert_lt(p->tolerance_milli[KIND_OTHER], 0);
+	cr_assert_eq(p->response_time_us, 48 * HOUR_US);
+	cr_assert_eq(p->quote_life_us, 14 * 24 * HOUR_US);
 	policy_file_free(pf);
 }
 
@@ -504,6 +506,77 @@ Test(policy_parse, duration_units)
 			     ok[i].us, "%s", ok[i].line);
 		policy_file_free(r.pf);
 	}
+}
+
+/* The desk's two numbers: optional (a file from before they existed keeps
+ * its meaning), read when given, refused by name when bad or zero. */
+Test(policy_parse, desk_numbers_default_when_absent)
+{
+	struct lines b = base();
+	struct result r = parse_lines(&b);
+
+	cr_assert_not_null(r.pf);
+	cr_assert_eq(policy_file_policy(r.pf)->response_time_us, 48 * HOUR_US);
+	cr_assert_eq(policy_file_policy(r.pf)->quote_life_us,
+		     14 * 24 * HOUR_US);
+	policy_file_free(r.pf);
+}
+
+Test(policy_parse, desk_numbers_read)
+{
+	struct lines b = base();
+	struct result r;
+	char cv[72];
+
+	r = parse_lines(&b);
+	cr_assert_not_null(r.pf);
+	memcpy(cv, policy_file_policy(r.pf)->content_version, 72);
+	policy_file_free(r.pf);
+	insert(&b, L_TOL_RING, "response_time = 24h");
+	insert(&b, L_TOL_RING, "quote_life = 7d");
+	r = parse_lines(&b);
+	if (!r.pf)
+		dump(&r);
+	cr_assert_not_null(r.pf);
+	cr_assert_eq(policy_file_policy(r.pf)->response_time_us, 24 * HOUR_US);
+	cr_assert_eq(policy_file_policy(r.pf)->quote_life_us, 7 * 24 * HOUR_US);
+	/* they are part of what the policy means */
+	cr_assert_str_neq(policy_file_policy(r.pf)->content_version, cv);
+	policy_file_free(r.pf);
+}
+
+Test(policy_parse, desk_numbers_refused_by_name)
+{
+	static const char *const bad[] = {
+		"response_time = 0h", "response_time = 2 days",
+		"response_time = -1h", "quote_life = 0d", "quote_life = 14",
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct lines b = base();
+		struct result r;
+		char key[20];
+
+		snprintf(key, sizeof key, "%.*s",
+			 (int)strcspn(bad[i], " "), bad[i]);
+		insert(&b, L_TOL_RING, bad[i]);
+		r = parse_lines(&b);
+		cr_log_info("case: %s", bad[i]);
+		expect_errors(&r, 1, 1);
+		expect_error_at(&r, L_TOL_RING, key);
+	}
+}
+
+Test(policy_parse, desk_numbers_given_twice)
+{
+	struct lines b = base();
+	struct result r;
+
+	insert(&b, L_TOL_RING, "quote_life = 14d");
+	insert(&b, L_TOL_RING, "quote_life = 7d");
+	r = parse_lines(&b);
+	expect_errors(&r, 1, 1);
+	expect_error_at(&r, L_TOL_RING + 1, "quote_life");
 }
 
 Test(policy_parse, huge_duration_rejected)
