@@ -12,11 +12,14 @@
 # kills what it started on exit.
 #
 # wrk: 1 thread, 64 connections, a 1 s warm-up then a 5 s measured run
-# (--latency) for each of: nginx's fixed reply; POST /v1/decide with the
-# worked example of CONTRACT.md; GET /v1/cases/{id}; POST /v1/cases (each
-# answered after its commit), with bench_sqlite (WAL, synchronous=FULL, one
-# INSERT per transaction, 2000 rows) right before and right after it; and
-# the server's VmHWM.
+# (--latency) for each of: nginx's fixed reply; GET /healthz; POST
+# /v1/decide with the worked example of CONTRACT.md; GET /v1/cases/{id};
+# POST /v1/cases (each answered after its commit), with bench_sqlite (WAL,
+# synchronous=FULL, one INSERT per transaction, 2000 rows) right before and
+# right after it; and the server's VmHWM. With two CPUs or more the
+# servers (nginx, aftercare) run on CPU 0 and wrk on CPU 1 (taskset); then
+# POST /v1/decide runs again on a server given every CPU, and the CPU time
+# it used is divided by the run's length: the cores it kept busy.
 #
 # Environment:
 #   BENCH_QUICK=1   every run 1 s (and 200 SQLite rows): a smoke run
@@ -81,6 +84,15 @@ trap 'exit 130' INT TERM
 FAILED=0
 fail() { echo "serve.sh: $*" >&2; FAILED=1; }
 
+# One core for the servers, another for wrk, when there are two.
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+	ON_SERVER=(taskset -c 0)
+	ON_CLIENT=(taskset -c 1)
+else
+	ON_SERVER=()
+	ON_CLIENT=()
+fi
+
 # ---- bench_sqlite ------------------------------------------------------------
 BS=$B/bench/bench_sqlite
 if [ ! -x "$BS" ]; then
@@ -120,7 +132,8 @@ for ((try = 0; try < 5; try++)); do
 	NPORT=$(free_port) || break
 	sed -e "s|@DIR@|$NDIR|g" -e "s|@PORT@|$NPORT|g" -e "s|@USER@|$USER_LINE|" \
 		"$HERE/nginx.conf.in" >"$NDIR/nginx.conf"
-	nginx -c "$NDIR/nginx.conf" -p "$NDIR" -g 'daemon off;' 2>"$NDIR/stderr" &
+	"${ON_SERVER[@]}" nginx -c "$NDIR/nginx.conf" -p "$NDIR" -g 'daemon off;' \
+		2>"$NDIR/stderr" &
 	NPID=$!
 	wait_http "http://127.0.0.1:$NPORT/" "$NPID" && break
 	kill -9 "$NPID" 2>/dev/null
@@ -138,17 +151,23 @@ DB=$T/desk.db
 TOKEN=$("$BIN" token add bench --db "$DB" 2>/dev/null | tail -n 1)
 [[ $TOKEN =~ ^[0-9a-f]{64}$ ]] || { echo "serve.sh: token add printed no token: '$TOKEN'" >&2; exit 1; }
 "$BIN" demo --db "$DB" >/dev/null 2>&1 || { echo "serve.sh: aftercare demo failed" >&2; exit 1; }
-"$BIN" serve --db "$DB" --listen 127.0.0.1:0 2>"$T/serve.err" &
-SPID=$!
-APORT=
-for ((i = 0; i < 400; i++)); do
-	APORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$T/serve.err" | head -n 1)
-	[ -n "$APORT" ] && break
-	kill -0 "$SPID" 2>/dev/null || break
-	sleep 0.025
-done
-[ -n "$APORT" ] || { echo "serve.sh: aftercare serve did not start: $(head -c 600 "$T/serve.err")" >&2; exit 1; }
-AURL=http://127.0.0.1:$APORT
+# start_serve ERRFILE [taskset...]: starts the server, sets SPID and AURL.
+start_serve() {
+	local err=$1 i
+	shift
+	"$@" "$BIN" serve --db "$DB" --listen 127.0.0.1:0 2>"$err" &
+	SPID=$!
+	APORT=
+	for ((i = 0; i < 400; i++)); do
+		APORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$err" | head -n 1)
+		[ -n "$APORT" ] && break
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.025
+	done
+	[ -n "$APORT" ] || { echo "serve.sh: aftercare serve did not start: $(head -c 600 "$err")" >&2; exit 1; }
+	AURL=http://127.0.0.1:$APORT
+}
+start_serve "$T/serve.err" "${ON_SERVER[@]}"
 export AFTERCARE_TOKEN=$TOKEN AFTERCARE_ORDER=D-1004
 
 # show REQUEST: the exact request and the server's answer, for the report.
@@ -182,14 +201,22 @@ if [ "${got##*$'\n'}" != 201 ] || [ -z "$CASE_ID" ]; then
 fi
 
 # ---- the wrk runs ---------------------------------------------------------------
+# cpu_ticks PID: the process's user + system time so far, in clock ticks.
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# cores_used: the server's CPU time in the last run over its length.
+cores_used() { awk -v a="$CPU0" -v b="$CPU1" -v hz="$(getconf CLK_TCK)" -v d="$DUR" \
+	'BEGIN { printf "%.2f", (b - a) / hz / d }'; }
 # bench NAME URL [LUA]: a warm-up, then the measured run into $OUT/NAME.txt;
 # sets RPS, P99 (ms), BAD (non-2xx answers + socket errors).
 bench() {
 	local name=$1 url=$2 lua=${3:-} f=$OUT/$1.txt
 	local -a s=()
 	[ -n "$lua" ] && s=(-s "$HERE/wrk/$lua")
-	wrk -t1 -c"$CONNS" -d"${WARM}s" "${s[@]}" "$url" >"$OUT/$name.warmup.txt" 2>&1
-	wrk -t1 -c"$CONNS" -d"${DUR}s" --latency "${s[@]}" "$url" >"$f" 2>&1
+	"${ON_CLIENT[@]}" wrk -t1 -c"$CONNS" -d"${WARM}s" "${s[@]}" "$url" \
+		>"$OUT/$name.warmup.txt" 2>&1
+	CPU0=$(cpu_ticks "$SPID")
+	"${ON_CLIENT[@]}" wrk -t1 -c"$CONNS" -d"${DUR}s" --latency "${s[@]}" "$url" >"$f" 2>&1
+	CPU1=$(cpu_ticks "$SPID")
 	RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$f")
 	P99=$(awk '$1 == "99%" { n = $2 + 0; u = $2; sub(/^[0-9.]+/, "", u)
 		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
@@ -208,6 +235,8 @@ LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 T0=$EPOCHREALTIME
 bench nginx "$NURL"
 N_RPS=$RPS N_P99=$P99
+bench healthz "$AURL/healthz"
+H_RPS=$RPS H_P99=$P99 H_BAD=$BAD
 bench decide "$AURL/v1/decide" decide.lua
 D_RPS=$RPS D_P99=$P99 D_BAD=$BAD
 [ "$D_BAD" = 0 ] || show "POST $AURL/v1/decide (Content-Type: application/json) <the worked example>" \
@@ -242,6 +271,16 @@ A_MEM=$(hwm "$SPID")
 NWORKER=$(awk '{ print $1 }' "/proc/$NPID/task/$NPID/children" 2>/dev/null)
 N_MEM=$( [ -n "$NWORKER" ] && hwm "$NWORKER")
 kill -0 "$SPID" 2>/dev/null || fail "aftercare serve died during the run: $(tail -c 400 "$T/serve.err")"
+
+# POST /v1/decide again on a server given every CPU (wrk keeps its own).
+if [ ${#ON_SERVER[@]} -gt 0 ]; then
+	kill "$SPID"
+	wait "$SPID" 2>/dev/null
+	start_serve "$T/serve-all.err"
+	bench decide_all_cpus "$AURL/v1/decide" decide.lua
+	DA_RPS=$RPS DA_BAD=$BAD
+	DA_CORES=$(cores_used)
+fi
 T1=$EPOCHREALTIME
 
 # ---- the table --------------------------------------------------------------------
@@ -257,10 +296,17 @@ row() { printf '%-30s %-11s %-30s %-7s %-10s %s\n' "$@"; }
 echo "aftercare serve: wrk 1 thread, $CONNS connections, ${DUR} s after ${WARM} s warm-up, loopback;" \
 	"$(nproc) CPUs, load average $LOAD0 at the start"
 row "figure" "ours" "reference" "ratio" "target" "met?"
-row "POST /v1/decide (example)" "$(rps "$D_RPS")" "nginx fixed reply $(rps "$N_RPS")" \
-	"$(ratio "$D_RPS" "$N_RPS")" ">= 0.80x" "$(bad "$D_BAD" "$(ge "$(div "$D_RPS" "$N_RPS")" 0.8)")"
-row "GET /v1/cases/{id}" "$(rps "$G_RPS")" "nginx fixed reply $(rps "$N_RPS")" \
-	"$(ratio "$G_RPS" "$N_RPS")" ">= 0.60x" "$(bad "$G_BAD" "$(ge "$(div "$G_RPS" "$N_RPS")" 0.6)")"
+row "GET /healthz" "$(rps "$H_RPS")" "nginx fixed reply $(rps "$N_RPS")" \
+	"$(ratio "$H_RPS" "$N_RPS")" ">= 0.80x" "$(bad "$H_BAD" "$(ge "$(div "$H_RPS" "$N_RPS")" 0.8)")"
+row "GET /v1/cases/{id}" "$(rps "$G_RPS")" "GET /healthz $(rps "$H_RPS")" \
+	"$(ratio "$G_RPS" "$H_RPS")" ">= 0.80x" "$(bad "$G_BAD" "$(ge "$(div "$G_RPS" "$H_RPS")" 0.8)")"
+row "POST /v1/decide (example)" "$(rps "$D_RPS")" "GET /healthz $(rps "$H_RPS")" \
+	"$(ratio "$D_RPS" "$H_RPS")" ">= 0.60x" "$(bad "$D_BAD" "$(ge "$(div "$D_RPS" "$H_RPS")" 0.6)")"
+if [ -n "${DA_CORES:-}" ]; then
+row "POST /v1/decide, every CPU" "$(rps "$DA_RPS")" "on one CPU $(rps "$D_RPS")" \
+	"$(ratio "$DA_RPS" "$D_RPS")" "> 1 core" \
+	"$(bad "$DA_BAD" "$(ge "$DA_CORES" 1.2) ($DA_CORES cores busy)")"
+fi
 row "POST /v1/decide p99" "$(ms "$D_P99")" "nginx p99 $(ms "$N_P99")" \
 	"$(ratio "$D_P99" "$N_P99")" "< 5 ms" "$(bad "$D_BAD" "$(lt "$D_P99" 5)")"
 row "GET /v1/cases/{id} p99" "$(ms "$G_P99")" "nginx p99 $(ms "$N_P99")" \

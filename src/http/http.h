@@ -188,14 +188,18 @@ enum http_auth {
 };
 
 /* What a route does to the store; the server acts on it, never a guess:
- *   NONE   no store at all (decide, the OpenAPI text): any worker
- *   READ   reads in one read transaction on a worker's own connection
+ *   NONE   no store at all (decide, the OpenAPI text): any reader thread
+ *   READ   reads in one read transaction on a reader's own connection
  *   WRITE  runs on the one writer, in its group commit, and is answered
- *          only after that commit */
+ *          only after that commit
+ *   PING   a health check: answered at once by the event loop itself on
+ *          its own connection, so that no queue of slow work can delay
+ *          it; its handler must be bounded and never wait for a lock */
 enum http_txn {
 	HTTP_TXN_NONE,
 	HTTP_TXN_READ,
-	HTTP_TXN_WRITE
+	HTTP_TXN_WRITE,
+	HTTP_TXN_PING
 };
 
 struct route {

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +45,7 @@
 #define CONNECTION_TIMEOUT_S 30u
 
 #define READERS_MAX 64
+#define LOOP_WAIT_MS 500                /* the loop's longest sleep */
 
 struct request;
 
@@ -79,6 +82,8 @@ struct http_server {
 	http_open_desk open_desk;
 	http_close_desk close_desk;
 	void *desk_ctx;
+	int wake_fd;                    /* eventfd: a worker resumed one */
+	int ep_fd;                      /* the loop's: MHD's set + wake_fd */
 	struct buf log;                 /* log lines of this pass, written
 					 * out once after it */
 };
@@ -329,6 +334,8 @@ static void handle(struct request *rq, struct http_ctx *ctx)
 		http_problem(&rq->r, 500, NULL, "the handler gave no answer");
 }
 
+static void wake(struct http_server *srv);
+
 /* ---- the workers' queues ---------------------------------------------- */
 
 static void jobq_init(struct jobq *jq)
@@ -407,6 +414,7 @@ static void *read_loop(void *arg)
 				desk_read_end(w->ctx.desk);
 		}
 		MHD_resume_connection(rq->q.conn);
+		wake(w->srv);
 	}
 	return NULL;
 }
@@ -445,6 +453,7 @@ static void *write_loop(void *arg)
 			next = rq->next;        /* rq is the loop's again */
 			MHD_resume_connection(rq->q.conn);
 		}
+		wake(w->srv);
 	}
 	return NULL;
 }
@@ -546,6 +555,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		rq->answered = true;
 		if (rq->too_big) {
 			too_large(rq, rq->body.cap);
+		} else if (rq->route->txn == HTTP_TXN_PING) {
+			handle(rq, &srv->ctx);
 		} else {
 			/* a worker answers and resumes the connection; the
 			 * loop then calls us again and the answer goes */
@@ -568,15 +579,37 @@ static void write_log(struct http_server *srv)
 	}
 }
 
-/* loop is the event loop's thread: libmicrohttpd's epoll loop, the log
- * after every pass, and a graceful stop when asked. */
+/* wake tells the loop that a worker has resumed a connection (or that
+ * it should stop): the answer goes at once, not at the next timeout. */
+static void wake(struct http_server *srv)
+{
+	uint64_t one = 1;
+
+	if (write(srv->wake_fd, &one, sizeof one) < 0)
+		return;                 /* the counter is full: awake anyway */
+}
+
+/* loop is the event loop's thread: it waits on libmicrohttpd's epoll set
+ * and on the workers' wake-up together, runs libmicrohttpd, writes the
+ * log after every pass, and stops gracefully when asked. */
 static void *loop(void *arg)
 {
 	struct http_server *srv = arg;
 	bool quiet = false;
 
 	for (;;) {
-		MHD_run_wait(srv->daemon, 20);
+		struct epoll_event ev[2];
+		MHD_UNSIGNED_LONG_LONG due;
+		int ms = LOOP_WAIT_MS;
+		uint64_t n;
+
+		if (MHD_get_timeout(srv->daemon, &due) == MHD_YES &&
+		    due < (MHD_UNSIGNED_LONG_LONG)ms)
+			ms = (int)due;
+		if (epoll_wait(srv->ep_fd, ev, 2, ms) > 0 &&
+		    read(srv->wake_fd, &n, sizeof n) < 0)
+			n = 0;                  /* nothing to drain */
+		MHD_run(srv->daemon);
 		write_log(srv);
 		if (!atomic_load(&srv->stop))
 			continue;
@@ -830,7 +863,35 @@ static void teardown(struct http_server *srv)
 	free(srv->readers);
 	jobq_destroy(&srv->reads);
 	jobq_destroy(&srv->writes);
+	if (srv->wake_fd >= 0)
+		close(srv->wake_fd);
+	if (srv->ep_fd >= 0)
+		close(srv->ep_fd);
 	free(srv);
+}
+
+/* loop_fds makes the loop's epoll set: libmicrohttpd's own epoll fd and
+ * the eventfd the workers wake it with. */
+static int loop_fds(struct http_server *srv, struct ac_err *err)
+{
+	const union MHD_DaemonInfo *info;
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+	srv->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	srv->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (!info || srv->wake_fd < 0 || srv->ep_fd < 0)
+		return ac_err_set(err, AC_EIO, "--listen", "cannot set up "
+				  "the event loop: %s", strerror(errno));
+	ev.data.fd = info->epoll_fd;
+	if (epoll_ctl(srv->ep_fd, EPOLL_CTL_ADD, info->epoll_fd, &ev))
+		return ac_err_set(err, AC_EIO, "--listen", "epoll: %s",
+				  strerror(errno));
+	ev.data.fd = srv->wake_fd;
+	if (epoll_ctl(srv->ep_fd, EPOLL_CTL_ADD, srv->wake_fd, &ev))
+		return ac_err_set(err, AC_EIO, "--listen", "epoll: %s",
+				  strerror(errno));
+	return 0;
 }
 
 /* start_workers opens the desks and starts the writer and the readers. */
@@ -877,6 +938,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	int rc;
 
 	*out = NULL;
+	srv->wake_fd = srv->ep_fd = -1;
 	jobq_init(&srv->reads);
 	jobq_init(&srv->writes);
 	atomic_init(&srv->in_flight, 0);
@@ -914,6 +976,8 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	if (info && info->port)
 		port = info->port;
+	if ((rc = loop_fds(srv, err)))
+		goto fail;
 	snprintf(srv->url, sizeof srv->url, v6 ? "http://[%s]:%u" :
 		 "http://%s:%u", host, port);
 	if (pthread_create(&srv->thread, NULL, loop, srv)) {
@@ -940,6 +1004,8 @@ void http_server_stop(struct http_server *s, int grace_ms)
 		return;
 	s->stop_until_us = mono_us() + (int64_t)grace_ms * 1000;
 	atomic_store(&s->stop, true);
+	if (s->wake_fd >= 0)
+		wake(s);
 	if (s->loop_running)
 		pthread_join(s->thread, NULL);
 	teardown(s);
