@@ -1,0 +1,589 @@
+/* support.c: the desk suite's fixture and wrappers (tests/desk).
+ * The only file of the suite that knows how the desk takes its requests
+ * and gives its answers (JSON text today): it builds the bodies and reads
+ * the answers back into the t_* records. Counts behind the desk go through
+ * the store's own interface. */
+#include "support.h"
+
+#include <cJSON.h>
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/codec/buf.h"
+#include "../../src/codec/codec.h"
+#include "../../src/core/instant.h"
+#include "../../src/desk/desk.h"
+#include "../../src/store/store.h"
+
+int64_t t_now;
+struct store *t_store;
+struct ac_err t_err;
+
+static struct desk *desk;
+static struct policy_file *pf;
+static char dir[64];
+static char path[96];
+static struct buf out;
+
+static int64_t fake_clock(void *ctx)
+{
+	(void)ctx;
+	return t_now;
+}
+
+void t_setup(void)
+{
+	struct desk_config cfg = { 0 };
+
+	t_now = T0;
+	snprintf(dir, sizeof dir, "%s", "/tmp/ac-desk-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/t.db", dir);
+	cr_assert_eq(store_open(path, &t_store, &t_err), 0, "open: %s: %s",
+		     t_err.field, t_err.msg);
+	pf = policy_file_default();
+	cfg.store = t_store;
+	cfg.policy = policy_file_policy(pf);
+	cfg.now = fake_clock;
+	cr_assert_eq(desk_new(&cfg, &desk, &t_err), 0, "desk: %s",
+		     t_err.msg);
+	buf_init(&out, 16u << 20);
+}
+
+void t_teardown(void)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char p[128];
+
+	desk_free(desk);
+	desk = NULL;
+	store_close(t_store);
+	t_store = NULL;
+	policy_file_free(pf);
+	pf = NULL;
+	buf_release(&out);
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+}
+
+const char *t_code_name(int rc)
+{
+	switch (rc) {
+	case 0: return "ok";
+	case AC_EINVAL: return "AC_EINVAL";
+	case AC_ESYNTAX: return "AC_ESYNTAX";
+	case AC_ELIMIT: return "AC_ELIMIT";
+	case AC_EIO: return "AC_EIO";
+	case AC_ENOMEM: return "AC_ENOMEM";
+	case AC_ENOTFOUND: return "AC_ENOTFOUND";
+	case AC_ECONFLICT: return "AC_ECONFLICT";
+	case AC_ESTATE: return "AC_ESTATE";
+	}
+	return "?";
+}
+
+/* ---- building requests, reading answers ------------------------------- */
+
+static void add_time(struct buf *b, int64_t at)
+{
+	char t[48];
+	size_t n = instant_format(at, t, sizeof t);
+
+	buf_addc(b, '"');
+	buf_add(b, t, n);
+	buf_addc(b, '"');
+}
+
+static cJSON *answer(void)
+{
+	cJSON *j = cJSON_ParseWithLength(out.p ? out.p : "", out.len);
+
+	cr_assert_not_null(j, "the desk's answer is not JSON: %.*s",
+			   (int)out.len, out.p ? out.p : "");
+	return j;
+}
+
+static int64_t num(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	cr_assert(cJSON_IsNumber(v), "answer: no number %s", name);
+	return (int64_t)v->valuedouble;
+}
+
+static const char *str_or_null(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int64_t time_of(const char *s)
+{
+	int64_t at = 0;
+
+	cr_assert_eq(instant_parse(s, strlen(s), &at), 0, "not a time: %s",
+		     s);
+	return at;
+}
+
+static enum verdict verdict_of(const char *s)
+{
+	for (int v = VERDICT_FULL_REFUND; v <= VERDICT_PAID_REPAIR; v++)
+		if (!strcmp(s, verdict_name((enum verdict)v)))
+			return (enum verdict)v;
+	cr_assert_fail("not a verdict: %s", s);
+	return VERDICT_PENDING;
+}
+
+static void read_case(struct t_case *c)
+{
+	cJSON *j = answer();
+	const cJSON *dec = cJSON_GetObjectItemCaseSensitive(j, "decision");
+	const cJSON *ov = cJSON_GetObjectItemCaseSensitive(j, "override");
+	const cJSON *ap = cJSON_GetObjectItemCaseSensitive(j, "approval");
+	const cJSON *q = cJSON_GetObjectItemCaseSensitive(j, "quote");
+	const char *s;
+
+	memset(c, 0, sizeof *c);
+	s = str_or_null(j, "id");
+	cr_assert_not_null(s);
+	snprintf(c->id, sizeof c->id, "%s", s);
+	s = str_or_null(j, "status");
+	cr_assert(s && case_status_parse(s, strlen(s), &c->status) == 0);
+	cr_assert(cJSON_IsObject(dec));
+	c->verdict = verdict_of(str_or_null(dec, "verdict"));
+	c->refund_max_minor = num(j, "refund_max_minor");
+	c->refunded_total_minor = num(j, "refunded_total_minor");
+	c->charge_minor = num(dec, "charge_minor");
+	s = str_or_null(j, "deadline");
+	c->has_deadline = s != NULL;
+	if (s)
+		c->deadline = time_of(s);
+	c->overridden = cJSON_IsObject(ov);
+	if (c->overridden) {
+		s = str_or_null(ov, "author");
+		snprintf(c->override_author, sizeof c->override_author, "%s",
+			 s ? s : "");
+	}
+	c->approved = cJSON_IsObject(ap);
+	c->has_quote = cJSON_IsObject(q);
+	if (c->has_quote) {
+		s = str_or_null(q, "status");
+		cr_assert(s && quote_status_parse(s, strlen(s),
+						  &c->quote_status) == 0);
+	}
+	cJSON_Delete(j);
+}
+
+/* ---- orders ----------------------------------------------------------- */
+
+static const char addr[] = "{\"name\": \"Ana Li\", \"line1\": \"5 Quay St\", "
+	"\"city\": \"Auckland\", \"postal_code\": \"1010\", "
+	"\"country\": \"NZ\"}";
+
+int t_order_create(const struct t_order *o)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 1u << 20);
+	buf_addf(&b, "{\"id\": \"%s\", \"placed_at\": ", o->id);
+	add_time(&b, o->placed_at);
+	buf_addf(&b, ", \"currency\": \"USD\", \"shipping_minor\": %d, "
+		 "\"address\": %s, \"items\": [{\"line\": 1, \"sku\": "
+		 "\"R-14W-7\", \"kind\": \"ring\", \"style\": \"halo\", "
+		 "\"shape\": \"oval\", \"material\": \"14k white gold\", "
+		 "\"color\": \"white\", \"size\": \"7\", \"price_minor\": %d}]"
+		 ", \"customer\": {\"name\": \"Ana Li\", \"email\": "
+		 "\"ana@example.com\"}", T_SHIPPING, addr, T_PRICE);
+	if (o->paid_minor)
+		buf_addf(&b, ", \"paid_minor\": %lld",
+			 (long long)o->paid_minor);
+	if (o->shipped) {
+		buf_adds(&b, ", \"shipment\": {\"shipped_at\": ");
+		add_time(&b, o->shipped_at);
+		buf_addf(&b, ", \"address\": %s, \"courier_finding\": \"%s\", "
+			 "\"customs\": \"%s\"", addr,
+			 o->finding ? o->finding : "none",
+			 o->customs ? o->customs : "none");
+		if (o->delivered_at) {
+			buf_adds(&b, ", \"delivered_at\": ");
+			add_time(&b, o->delivered_at);
+		}
+		buf_addc(&b, '}');
+	}
+	buf_addc(&b, '}');
+	cr_assert_eq(buf_error(&b), 0);
+	buf_reset(&out);
+	ac_err_clear(&t_err);
+	rc = desk_create_order(desk, "token:test", b.p, b.len, &out, &t_err);
+	buf_release(&b);
+	return rc;
+}
+
+static void must_order(const struct t_order *o)
+{
+	int rc = t_order_create(o);
+
+	cr_assert_eq(rc, 0, "order %s: %s: %s: %s", o->id, t_code_name(rc),
+		     t_err.field, t_err.msg);
+}
+
+void t_order_new(const char *id)
+{
+	struct t_order o = { .id = id, .placed_at = t_now - 2 * T_HOUR };
+
+	must_order(&o);
+}
+
+void t_order_delivered_paid(const char *id, int64_t delivered_at,
+			    int64_t paid_minor)
+{
+	struct t_order o = {
+		.id = id,
+		.placed_at = delivered_at - 10 * T_DAY,
+		.shipped = true,
+		.shipped_at = delivered_at - 4 * T_DAY,
+		.delivered_at = delivered_at,
+		.customs = "cleared",
+		.paid_minor = paid_minor,
+	};
+
+	must_order(&o);
+}
+
+void t_order_delivered(const char *id, int64_t delivered_at)
+{
+	t_order_delivered_paid(id, delivered_at, 0);
+}
+
+void t_order_investigating(const char *id)
+{
+	struct t_order o = {
+		.id = id,
+		.placed_at = t_now - 12 * T_DAY,
+		.shipped = true,
+		.shipped_at = t_now - 10 * T_DAY,
+		.finding = "investigating",
+	};
+
+	must_order(&o);
+}
+
+/* ---- cases ------------------------------------------------------------ */
+
+int t_open(const char *order_id, const char *claim, struct t_case *c)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 1u << 20);
+	buf_addf(&b, "{\"order\": \"%s\", \"claim\": %s}", order_id, claim);
+	buf_reset(&out);
+	ac_err_clear(&t_err);
+	rc = desk_open_case(desk, "token:test", b.p, b.len, &out, &t_err);
+	buf_release(&b);
+	if (!rc && c)
+		read_case(c);
+	return rc;
+}
+
+void t_must_open(const char *order_id, const char *claim, struct t_case *c)
+{
+	int rc = t_open(order_id, claim, c);
+
+	cr_assert_eq(rc, 0, "open on %s: %s: %s: %s", order_id,
+		     t_code_name(rc), t_err.field, t_err.msg);
+}
+
+int t_get(const char *case_id, struct t_case *c)
+{
+	int rc;
+
+	buf_reset(&out);
+	ac_err_clear(&t_err);
+	rc = desk_get_case(desk, case_id, &out, &t_err);
+	if (!rc)
+		read_case(c);
+	return rc;
+}
+
+int t_transition(const char *case_id, enum case_status to,
+		 const char *reason)
+{
+	char body[512];
+
+	if (reason)
+		snprintf(body, sizeof body, "{\"to\": \"%s\", \"reason\": "
+			 "\"%s\"}", case_status_name(to), reason);
+	else
+		snprintf(body, sizeof body, "{\"to\": \"%s\"}",
+			 case_status_name(to));
+	buf_reset(&out);
+	ac_err_clear(&t_err);
+	return desk_transition(desk, "token:test", case_id, body,
+			       strlen(body), &out, &t_err);
+}
+
+int t_approve(const char *case_id)
+{
+	buf_reset(&out);
+	ac_err_clear(&t_err);
+	return desk_approve(desk, "token:test", case_id, &out, &t_err);
+}
+
+int t_override(const char *actor, const char *case_id, enum verdict v,
+	       int64_t refund_max_minor, const char *reason)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 1u << 20);
+	buf_addf(&b, "{\"verdict\": \"%s\"", verdict_name(v));
+	if (refund_max_minor >= 0)
+		buf_addf(&b, ", \"refund_max_minor\": %lld",
+			 (long long)refund_max_minor);
+	if (reason)
+		buf_addf(&b, ", \"reason\": \"%s\"", reason);
+	buf_addc(&b, '}');
+	buf_reset(&out);
+	ac_err_clear(&t_err);
+	rc = desk_override(desk, actor, case_id, b.p, b.len, &out, &t_err);
+	buf_release(&b);
+	return rc;
+}
+
+int t_refund(const char *scope, const char *case_id, const char *key,
+	     int64_t amount, struct t_refund *r)
+{
+	char body[64];
+	bool replayed = false;
+	int rc;
+
+	snprintf(body, sizeof body, "{\"amount_minor\": %lld}",
+		 (long long)amount);
+	buf_reset(&out);
+	ac_err_clear(&t_err);
+	rc = desk_refund(desk, "token:test", scope, case_id, key, body,
+			 strlen(body), &replayed, &out, &t_err);
+	if (!rc && r) {
+		cJSON *j = answer();
+
+		r->id = num(j, "id");
+		r->amount_minor = num(j, "amount_minor");
+		r->refunded_total_minor = num(j, "refunded_total_minor");
+		r->replayed = replayed;
+		cJSON_Delete(j);
+	}
+	return rc;
+}
+
+int t_quote(const char *case_id, int64_t amount, int64_t expires_at)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 4096);
+	buf_addf(&b, "{\"amount_minor\": %lld", (long long)amount);
+	if (expires_at) {
+		buf_adds(&b, ", \"expires_at\": ");
+		add_time(&b, expires_at);
+	}
+	buf_addc(&b, '}');
+	buf_reset(&out);
+	ac_err_clear(&t_err);
+	rc = desk_quote(desk, "token:test", case_id, b.p, b.len, &out,
+			&t_err);
+	buf_release(&b);
+	return rc;
+}
+
+int t_quote_action(const char *case_id, const char *action)
+{
+	buf_reset(&out);
+	ac_err_clear(&t_err);
+	return desk_quote_action(desk, "token:test", case_id, action, &out,
+				 &t_err);
+}
+
+int t_tracking(const char *order_id, const char *kind, int64_t at,
+	       int *n_redecided)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 4096);
+	buf_adds(&b, "{\"at\": ");
+	add_time(&b, at);
+	buf_addf(&b, ", \"kind\": \"%s\"}", kind);
+	buf_reset(&out);
+	ac_err_clear(&t_err);
+	rc = desk_add_tracking(desk, "token:test", order_id, b.p, b.len,
+			       &out, &t_err);
+	buf_release(&b);
+	if (!rc && n_redecided) {
+		cJSON *j = answer();
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(j,
+								  "redecided");
+
+		cr_assert(cJSON_IsArray(r));
+		*n_redecided = cJSON_GetArraySize(r);
+		cJSON_Delete(j);
+	}
+	return rc;
+}
+
+/* ---- behind the desk -------------------------------------------------- */
+
+static struct store_ledger_sum ledger(const char *case_id)
+{
+	struct store_ledger_sum sum = { 0 };
+	struct ac_err e;
+
+	cr_assert_eq(store_sum_ledger_case(t_store, store_str(case_id), &sum,
+					   &e), 0, "ledger: %s", e.msg);
+	return sum;
+}
+
+int t_ledger_entries(const char *case_id)
+{
+	return ledger(case_id).n_entries;
+}
+
+int64_t t_ledger_refunded(const char *case_id)
+{
+	return ledger(case_id).refund_minor;
+}
+
+bool t_idem_exists(const char *scope, const char *key)
+{
+	struct store_idem i = { 0 };
+	struct ac_err e;
+	int rc = store_get_idempotency(t_store, store_str(scope),
+				       store_str(key), &i, &e);
+
+	store_idem_release(&i);
+	cr_assert(rc == 0 || rc == AC_ENOTFOUND, "idempotency: %s", e.msg);
+	return rc == 0;
+}
+
+int t_audit_count(const char *entity_id, const char *action)
+{
+	struct store_audit_page *page = calloc(1, sizeof *page);
+	struct store_audit_filter f = {
+		.entity_id = store_str(entity_id),
+		.limit = STORE_PAGE_MAX,
+	};
+	struct ac_err e;
+	int n = 0;
+
+	cr_assert_not_null(page);
+	for (;;) {
+		cr_assert_eq(store_list_audit(t_store, &f, page, &e), 0,
+			     "audit: %s", e.msg);
+		for (int i = 0; i < page->n; i++) {
+			const struct store_audit *a = &page->rows[i];
+
+			if (!action || (a->action.n == strlen(action) &&
+					!memcmp(a->action.p, action,
+						a->action.n)))
+				n++;
+			f.since_id = a->id;
+		}
+		bool more = page->more && page->n > 0;
+
+		store_audit_page_release(page);
+		if (!more)
+			break;
+	}
+	free(page);
+	return n;
+}
+
+int t_case_count(const char *order_id)
+{
+	struct store_case_page *page = calloc(1, sizeof *page);
+	struct store_case_filter f = {
+		.order_id = store_str(order_id),
+		.limit = STORE_PAGE_MAX,
+	};
+	struct ac_err e;
+	int n;
+
+	cr_assert_not_null(page);
+	cr_assert_eq(store_list_cases(t_store, &f, page, &e), 0, "cases: %s",
+		     e.msg);
+	n = page->n;
+	store_case_page_release(page);
+	free(page);
+	return n;
+}
+
+void t_snap(const char *case_id, struct t_snap *s)
+{
+	struct store_case sc = { 0 };
+	struct store_decision sd = { 0 };
+	struct store_quote q = { 0 };
+	struct ac_err e;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	cr_assert_eq(store_get_case(t_store, store_str(case_id), &sc, &e), 0,
+		     "case %s: %s", case_id, e.msg);
+	s->status = sc.status;
+	s->updated_at = sc.updated_at;
+	s->has_override = sc.has_override;
+	s->has_approval = sc.has_approval;
+	store_case_release(&sc);
+	rc = store_get_current_decision(t_store, store_str(case_id), &sd, &e);
+	cr_assert(rc == 0 || rc == AC_ENOTFOUND, "decision: %s", e.msg);
+	s->decision_id = rc == 0 ? sd.id : 0;
+	store_decision_release(&sd);
+	s->ledger = t_ledger_entries(case_id);
+	s->audit = t_audit_count(case_id, NULL);
+	rc = store_get_case_quote(t_store, store_str(case_id), &q, &e);
+	cr_assert(rc == 0 || rc == AC_ENOTFOUND, "quote: %s", e.msg);
+	s->has_quote = rc == 0;
+	if (rc == 0) {
+		s->quote_status = q.status;
+		s->quote_updated_at = q.updated_at;
+	}
+	store_quote_release(&q);
+}
+
+bool t_snap_eq(const struct t_snap *a, const struct t_snap *b)
+{
+	return a->status == b->status && a->updated_at == b->updated_at &&
+	       a->has_override == b->has_override &&
+	       a->has_approval == b->has_approval &&
+	       a->decision_id == b->decision_id && a->ledger == b->ledger &&
+	       a->audit == b->audit && a->has_quote == b->has_quote &&
+	       a->quote_status == b->quote_status &&
+	       a->quote_updated_at == b->quote_updated_at;
+}
+
+void t_force_status(const char *case_id, enum case_status st)
+{
+	struct ac_err e;
+
+	cr_assert_eq(store_update_case_status(t_store, store_str(case_id), st,
+					      t_now, &e), 0, "status: %s",
+		     e.msg);
+}
+
+void t_fail_after(int n)
+{
+	store_test_fail_after(t_store, n);
+}
+
+bool t_in_transaction(void)
+{
+	return store_in_transaction(t_store);
+}

@@ -1,0 +1,173 @@
+/* support.h: the desk suite's fixture and its only door to the desk
+ * (tests/desk). Every test runs on a real SQLite file in a fresh temporary
+ * directory, with a fake clock (t_now) the test moves by hand. The tests
+ * call the desk only through the t_* wrappers below, which speak in
+ * behaviour (statuses, verdicts, amounts, error codes, counts), never in
+ * the desk's request and answer formats: when the desk's signatures
+ * change, only support.c changes.
+ * Ownership: every argument is borrowed; the t_* records are the caller's.
+ * Failure: a wrapper returns the desk's code (0 or AC_E*) and leaves the
+ * error in t_err; the t_must_* helpers and setup fail the test instead. */
+#ifndef AC_TESTS_DESK_SUPPORT_H
+#define AC_TESTS_DESK_SUPPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../src/core/decide.h"
+#include "../../src/core/err.h"
+#include "../../src/core/workflow.h"
+
+#define T_US INT64_C(1)
+#define T_SEC INT64_C(1000000)
+#define T_HOUR (3600 * T_SEC)
+#define T_DAY (24 * T_HOUR)
+/* where the fake clock starts: 2026-05-04T08:00:00Z */
+#define T0 INT64_C(1777881600000000)
+
+/* The one ring every order has: 52000 USD plus 1500 shipping. */
+#define T_PRICE 52000
+#define T_SHIPPING 1500
+#define T_PAID (T_PRICE + T_SHIPPING)
+
+extern int64_t t_now;            /* the fake clock, in microseconds */
+extern struct store *t_store;    /* the store under the desk */
+extern struct ac_err t_err;      /* the last wrapper's error */
+
+void t_setup(void);
+void t_teardown(void);
+
+/* ---- orders ----------------------------------------------------------- */
+
+struct t_order {
+	const char *id;
+	int64_t placed_at;
+	bool shipped;
+	int64_t shipped_at;
+	int64_t delivered_at;        /* 0: not delivered */
+	const char *finding;         /* courier finding; NULL: "none" */
+	const char *customs;         /* NULL: "none" */
+	int64_t paid_minor;          /* 0: what the order costs */
+};
+
+int t_order_create(const struct t_order *o);
+/* Orders made for the tests, asserted created (ids are the caller's):
+ * placed 2 hours before now, not shipped (a cancel gets 53500 back); */
+void t_order_new(const char *id);
+/* shipped and delivered at `delivered_at` (a wrong item within 48 hours
+ * of it gets 52000 back, a scratch 10400); */
+void t_order_delivered(const char *id, int64_t delivered_at);
+/* the same with what was paid given (less than the order's total); */
+void t_order_delivered_paid(const char *id, int64_t delivered_at,
+			    int64_t paid_minor);
+/* shipped 10 days ago, not delivered, the courier investigating (a
+ * not_received claim is pending). */
+void t_order_investigating(const char *id);
+
+/* ---- claims (the case's claim, as the contract spells it) ------------- */
+
+#define CLAIM_WRONG_ITEM "{\"type\": \"wrong_item\", \"lines\": [1], " \
+	"\"received\": [{\"line\": 1, \"material\": \"sterling silver\"}]}"
+#define CLAIM_SCRATCH "{\"type\": \"damaged\", \"defects\": [\"scratch\"]}"
+#define CLAIM_BROKEN "{\"type\": \"damaged\", \"defects\": [\"broken\"]}"
+#define CLAIM_UNWANTED "{\"type\": \"unwanted\"}"
+#define CLAIM_NOT_RECEIVED "{\"type\": \"not_received\"}"
+#define CLAIM_CANCEL "{\"type\": \"cancel\"}"
+#define CLAIM_PAID_REPAIR "{\"type\": \"repair\", \"repair\": " \
+	"{\"material_cost_rise_minor\": 4500}}"
+
+/* ---- cases ------------------------------------------------------------ */
+
+struct t_case {
+	char id[128];
+	enum case_status status;
+	enum verdict verdict;
+	int64_t refund_max_minor;
+	int64_t refunded_total_minor;
+	int64_t charge_minor;
+	bool has_deadline;
+	int64_t deadline;
+	bool overridden;
+	char override_author[128];
+	bool approved;
+	bool has_quote;
+	enum quote_status quote_status;
+};
+
+/* t_open opens a case on the order with the claim; opened_at is the
+ * clock unless the claim says. out may be NULL. */
+int t_open(const char *order_id, const char *claim, struct t_case *out);
+/* t_must_open: the same, asserted to succeed. */
+void t_must_open(const char *order_id, const char *claim, struct t_case *out);
+int t_get(const char *case_id, struct t_case *out);
+int t_transition(const char *case_id, enum case_status to,
+		 const char *reason);
+int t_approve(const char *case_id);
+/* t_override by actor; refund_max_minor < 0 leaves it out of the
+ * request, reason NULL leaves the reason out. */
+int t_override(const char *actor, const char *case_id, enum verdict v,
+	       int64_t refund_max_minor, const char *reason);
+
+struct t_refund {
+	int64_t id;
+	int64_t amount_minor;
+	int64_t refunded_total_minor;
+	bool replayed;
+};
+
+/* t_refund asks for a refund of amount on the case with the key, in the
+ * scope (whose key it is); out may be NULL. */
+int t_refund(const char *scope, const char *case_id, const char *key,
+	     int64_t amount, struct t_refund *out);
+
+/* t_quote quotes a repair; expires_at 0: the policy's default. */
+int t_quote(const char *case_id, int64_t amount, int64_t expires_at);
+/* action: "accept", "decline", "repaired", "shipped_back". */
+int t_quote_action(const char *case_id, const char *action);
+
+/* t_tracking adds a courier event; *n_redecided (may be NULL) is how many
+ * cases it decided again. */
+int t_tracking(const char *order_id, const char *kind, int64_t at,
+	       int *n_redecided);
+
+/* ---- behind the desk: what the store holds ---------------------------- */
+
+/* how many ledger entries the case has, and what they refund */
+int t_ledger_entries(const char *case_id);
+int64_t t_ledger_refunded(const char *case_id);
+/* whether an idempotency record exists for (scope, key) */
+bool t_idem_exists(const char *scope, const char *key);
+/* how many audit events name the entity id with that action (NULL: any) */
+int t_audit_count(const char *entity_id, const char *action);
+/* how many cases the order has */
+int t_case_count(const char *order_id);
+
+/* Everything the desk may change about a case, to check nothing did. */
+struct t_snap {
+	enum case_status status;
+	int64_t updated_at;
+	bool has_override, has_approval;
+	int64_t decision_id;
+	int ledger;
+	int audit;
+	bool has_quote;
+	enum quote_status quote_status;
+	int64_t quote_updated_at;
+};
+
+void t_snap(const char *case_id, struct t_snap *out);
+bool t_snap_eq(const struct t_snap *a, const struct t_snap *b);
+
+/* t_force_status puts the case in a status through the store, behind
+ * the desk's rules, to set a test up. */
+void t_force_status(const char *case_id, enum case_status st);
+
+/* t_fail_after arms the store's fault injection (n < 0 disarms it). */
+void t_fail_after(int n);
+/* whether the store was left inside a transaction */
+bool t_in_transaction(void);
+
+/* names, for messages */
+const char *t_code_name(int rc);
+
+#endif
