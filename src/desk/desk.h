@@ -195,10 +195,11 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 /* desk_refund: body {"amount_minor": int}. Pays a refund through the
  * ledger: never above the decision's (or override's) refund_max_minor less
  * what the case has refunded, never above what is left of the payment on
- * the order (AC_EINVAL, field "amount_minor", saying which limit). The
- * key is required (AC_EINVAL field "Idempotency-Key" when empty); the
- * same key and body again appends the first response again and sets
- * *replayed; the same key with another body is AC_ECONFLICT. scope is
+ * the order (AC_EINVAL, field "amount_minor", saying which limit);
+ * AC_ESTATE on a resolved or closed case. The key is required (AC_EINVAL
+ * field "Idempotency-Key" when empty); the same key and body again
+ * appends the first response again and sets *replayed; the same key
+ * with another body is AC_ECONFLICT. scope is
  * whose key it is (the token's name). Appends {"id", "case",
  * "amount_minor", "currency", "refunded_total_minor"}. */
 int desk_refund(struct desk *d, const char *actor, const char *scope,
@@ -217,7 +218,8 @@ int desk_quote(struct desk *d, const char *actor, const char *case_id,
 /* desk_quote_action: action is "accept", "decline", "repaired" or
  * "shipped_back": quoted -> accepted | declined (| expired once past
  * expires_at: AC_ESTATE), accepted -> repaired -> shipped_back. Accepting
- * re-decides the case with the quoted charge. Appends the quote. */
+ * re-decides the case with the quoted charge. AC_ESTATE on a closed case,
+ * and for accepting on a resolved one. Appends the quote. */
 int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 		      const char *action, struct buf *out,
 		      struct ac_err *err);

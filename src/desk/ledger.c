@@ -79,9 +79,10 @@ int desk_refund(struct desk *d, const char *actor, const char *scope,
 				"a refund is at least 1");
 	if (!rc)
 		rc = desk_load_case(d, case_id, &l, err);
-	if (!rc && l.sc.status == CASE_STATUS_CLOSED)
-		rc = ac_err_set(err, AC_ESTATE, "status",
-				"the case is closed");
+	if (!rc && (l.sc.status == CASE_STATUS_CLOSED ||
+		    l.sc.status == CASE_STATUS_RESOLVED))
+		rc = ac_err_set(err, AC_ESTATE, "status", "the case is %s",
+				store_case_status_name(l.sc.status));
 	if (!rc)
 		rc = store_get_current_decision(d->store, S(case_id), &sd, err);
 	if (!rc)

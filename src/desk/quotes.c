@@ -122,6 +122,14 @@ int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 		rc = store_get_case_quote(d->store, S(case_id), &q, err);
 	if (rc)
 		goto out;
+	/* nothing leaves closed; a resolved case does not go back */
+	if (l.sc.status == CASE_STATUS_CLOSED ||
+	    (l.sc.status == CASE_STATUS_RESOLVED &&
+	     to == QUOTE_STATUS_ACCEPTED)) {
+		rc = ac_err_set(err, AC_ESTATE, "status", "the case is %s",
+				store_case_status_name(l.sc.status));
+		goto out;
+	}
 	if (q.status == QUOTE_STATUS_QUOTED && q.expires_at < now &&
 	    (to == QUOTE_STATUS_ACCEPTED || to == QUOTE_STATUS_DECLINED)) {
 		/* record the expiry, then refuse */
