@@ -7,6 +7,7 @@
 
 #include <cJSON.h>
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,6 +384,67 @@ int t_refund(const char *scope, const char *case_id, const char *key,
 		cJSON_Delete(j);
 	}
 	return rc;
+}
+
+struct par {
+	pthread_barrier_t *go;
+	const char *scope, *case_id, *key;
+	int64_t amount;
+	int rc;
+	bool replayed;
+};
+
+static void *par_refund(void *arg)
+{
+	struct par *p = arg;
+	struct desk_config cfg = { .policy = policy_file_policy(pf),
+				   .now = fake_clock };
+	struct store *s = NULL;
+	struct desk *d = NULL;
+	struct ac_err e;
+	struct buf o;
+	char body[64];
+
+	buf_init(&o, 1u << 20);
+	p->rc = store_open(path, &s, &e);
+	cfg.store = s;
+	if (!p->rc)
+		p->rc = desk_new(&cfg, &d, &e);
+	snprintf(body, sizeof body, "{\"amount_minor\": %lld}",
+		 (long long)p->amount);
+	pthread_barrier_wait(p->go);
+	if (!p->rc)
+		p->rc = desk_refund(d, "token:test", p->scope, p->case_id,
+				    p->key, body, strlen(body), &p->replayed,
+				    &o, &e);
+	desk_free(d);
+	store_close(s);
+	buf_release(&o);
+	return NULL;
+}
+
+void t_refund_parallel(int n, const char *scope, const char *case_id,
+		       const char *const keys[], const int64_t amounts[],
+		       int rcs[], bool replayed[])
+{
+	pthread_barrier_t go;
+	pthread_t th[16];
+	struct par p[16];
+
+	cr_assert(n > 0 && n <= 16);
+	pthread_barrier_init(&go, NULL, (unsigned)n);
+	for (int i = 0; i < n; i++) {
+		p[i] = (struct par){ &go, scope, case_id, keys[i], amounts[i],
+				     0, false };
+		cr_assert_eq(pthread_create(&th[i], NULL, par_refund, &p[i]),
+			     0);
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		rcs[i] = p[i].rc;
+		replayed[i] = p[i].replayed;
+	}
+	pthread_barrier_destroy(&go);
 }
 
 int t_quote(const char *case_id, int64_t amount, int64_t expires_at)

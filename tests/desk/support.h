@@ -120,6 +120,13 @@ struct t_refund {
 int t_refund(const char *scope, const char *case_id, const char *key,
 	     int64_t amount, struct t_refund *out);
 
+/* t_refund_parallel runs n refunds at once on the case, each on a desk
+ * and store connection of its own (threads), with keys[i] and
+ * amounts[i]; rcs[i] and replayed[i] say how each went. n <= 16. */
+void t_refund_parallel(int n, const char *scope, const char *case_id,
+		       const char *const keys[], const int64_t amounts[],
+		       int rcs[], bool replayed[]);
+
 /* t_quote quotes a repair; expires_at 0: the policy's default. */
 int t_quote(const char *case_id, int64_t amount, int64_t expires_at);
 /* action: "accept", "decline", "repaired", "shipped_back". */
