@@ -502,6 +502,18 @@ int t_tracking(const char *order_id, const char *kind, int64_t at,
 	return rc;
 }
 
+int t_batch_begin(void)
+{
+	ac_err_clear(&t_err);
+	return desk_batch_begin(desk, &t_err);
+}
+
+int t_batch_commit(void)
+{
+	ac_err_clear(&t_err);
+	return desk_batch_commit(desk, &t_err);
+}
+
 /* ---- behind the desk -------------------------------------------------- */
 
 static struct store_ledger_sum ledger(const char *case_id)

@@ -137,6 +137,11 @@ int t_quote_action(const char *case_id, const char *action);
 int t_tracking(const char *order_id, const char *kind, int64_t at,
 	       int *n_redecided);
 
+/* group commit: the calls between them share one transaction, each all
+ * or nothing in a savepoint of its own */
+int t_batch_begin(void);
+int t_batch_commit(void);
+
 /* ---- behind the desk: what the store holds ---------------------------- */
 
 /* how many ledger entries the case has, and what they refund */
@@ -144,7 +149,8 @@ int t_ledger_entries(const char *case_id);
 int64_t t_ledger_refunded(const char *case_id);
 /* whether an idempotency record exists for (scope, key) */
 bool t_idem_exists(const char *scope, const char *key);
-/* how many audit events name the entity id with that action (NULL: any) */
+/* how many audit events name the entity id with that action (either
+ * NULL: any) */
 int t_audit_count(const char *entity_id, const char *action);
 /* how many cases the order has */
 int t_case_count(const char *order_id);
