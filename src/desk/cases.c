@@ -70,6 +70,10 @@ int desk_open_case(struct desk *d, const char *actor, const char *body,
 		rc = desk_audit(d, actor, "case.open", "case", S(id), NULL,
 				after, err);
 	}
+	/* the answer is read before the commit: a call whose work is
+	 * committed has succeeded */
+	if (!rc)
+		rc = desk_get_case(d, id, out, err);
 	if (!rc)
 		rc = desk_txn_commit(d, err);
 	if (rc) {
@@ -77,7 +81,7 @@ int desk_open_case(struct desk *d, const char *actor, const char *body,
 		goto out;
 	}
 	store_order_release(&so);
-	return desk_get_case(d, id, out, err);
+	return 0;
 out:
 	store_order_release(&so);
 	return rc;
@@ -426,11 +430,13 @@ int desk_transition(struct desk *d, const char *actor, const char *case_id,
 		rc = move(d, actor, sc.id, sc.status, to, "case.transition",
 			  reason, err);
 	if (!rc)
+		rc = desk_get_case(d, case_id, out, err);
+	if (!rc)
 		rc = desk_txn_commit(d, err);
 	store_case_release(&sc);
 	if (rc)
 		return desk_fail(d, rc);
-	return desk_get_case(d, case_id, out, err);
+	return 0;
 }
 
 int desk_approve(struct desk *d, const char *actor, const char *case_id,
@@ -465,12 +471,14 @@ int desk_approve(struct desk *d, const char *actor, const char *case_id,
 		rc = desk_audit(d, actor, "case.approve", "case", sc.id, NULL,
 				NULL, err);
 	if (!rc)
+		rc = desk_get_case(d, case_id, out, err);
+	if (!rc)
 		rc = desk_txn_commit(d, err);
 	store_case_release(&sc);
 	store_decision_release(&sd);
 	if (rc)
 		return desk_fail(d, rc);
-	return desk_get_case(d, case_id, out, err);
+	return 0;
 }
 
 static int parse_verdict(struct ac_str s, enum verdict *out)
@@ -608,9 +616,11 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 		buf_release(&a);
 	}
 	if (!rc)
+		rc = desk_get_case(d, case_id, out, err);
+	if (!rc)
 		rc = desk_txn_commit(d, err);
 	loaded_release(&l);
 	if (rc)
 		return desk_fail(d, rc);
-	return desk_get_case(d, case_id, out, err);
+	return 0;
 }

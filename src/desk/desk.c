@@ -170,10 +170,16 @@ int desk_txn_begin(struct desk *d, struct ac_err *err)
 
 int desk_txn_commit(struct desk *d, struct ac_err *err)
 {
+	int rc;
+
 	if (!d->batch)
 		return store_commit(d->store, err);
-	d->in_sp = false;
-	return store_savepoint(d->store, STORE_SP_RELEASE, err);
+	/* a savepoint that failed to release is still there for desk_fail
+	 * to undo: its work must not go out with the batch */
+	rc = store_savepoint(d->store, STORE_SP_RELEASE, err);
+	if (!rc)
+		d->in_sp = false;
+	return rc;
 }
 
 int desk_fail(struct desk *d, int rc)

@@ -176,9 +176,11 @@ static int put_facts(struct desk *d, const char *actor, const char *order_id,
 	if (!rc)
 		rc = desk_audit(d, actor, action, "order", S(order_id), NULL,
 				NULL, err);
-	if (!rc)
+	if (!rc && sh)          /* an event that is recorded only: no */
 		rc = desk_redecide_order(d, actor, S(order_id), &redecided,
 					 err);
+	else if (!rc)
+		rc = buf_adds(&redecided, "[]");
 	if (!rc)
 		rc = desk_txn_commit(d, err);
 	if (rc) {
