@@ -80,6 +80,35 @@ Test(faults, refund_all_or_nothing)
 	cr_expect_eq(t_ledger_refunded(c.id), 20000);
 }
 
+/* A repeat of a paid refund under faults: each attempt fails with the
+ * store's error or replays the first answer; a store error is never read
+ * as a key not seen, so nothing is paid twice. */
+Test(faults, replay_under_faults)
+{
+	struct t_refund r;
+	struct t_case c;
+	int n, replays = 0;
+
+	wrong_item("O-1", &c);
+	cr_assert_eq(t_refund(S, c.id, "k", 20000, NULL), 0);
+	for (n = 0; n < 40; n++) {
+		int rc;
+
+		t_fail_after(n);
+		rc = t_refund(S, c.id, "k", 20000, &r);
+		t_fail_after(-1);
+		cr_assert(!t_in_transaction(), "n=%d", n);
+		cr_assert(rc == AC_EIO || (rc == 0 && r.replayed),
+			  "n=%d: %s (%s: %s)", n, t_code_name(rc),
+			  t_err.field, t_err.msg);
+		replays += rc == 0;
+		cr_assert_eq(t_ledger_entries(c.id), 1, "n=%d", n);
+		cr_assert_eq(t_audit_count(c.id, "case.refund"), 1, "n=%d",
+			     n);
+	}
+	cr_expect_gt(replays, 30);
+}
+
 /* The refund that pays the whole allowance also resolves the case: the
  * status goes with the payment or not at all. */
 Test(faults, refund_resolving_all_or_nothing)

@@ -203,6 +203,30 @@ Test(redecide, skips_overridden_resolved_closed)
 		     t_err.msg);
 }
 
+/* A verdict that changes opens the case again, or makes it wait when the
+ * new verdict is pending: found lost, then under investigation again. */
+Test(redecide, a_new_verdict_sets_the_status)
+{
+	struct t_case c;
+
+	t_order_investigating("O-1");
+	t_must_open("O-1", CLAIM_NOT_RECEIVED, &c);
+	cr_assert_eq(t_tracking("O-1", "lost_confirmed", t_now, NULL), 0);
+	cr_assert_eq(t_approve(c.id), 0);
+	t_get(c.id, &c);
+	cr_assert_eq(c.status, CASE_STATUS_DECIDED);
+	t_now += T_SEC;
+	cr_assert_eq(t_tracking("O-1", "investigating", t_now, NULL), 0);
+	t_get(c.id, &c);
+	cr_expect_eq(c.verdict, VERDICT_PENDING);
+	cr_expect_eq(c.status, CASE_STATUS_WAITING);
+	t_now += T_SEC;
+	cr_assert_eq(t_tracking("O-1", "lost_confirmed", t_now, NULL), 0);
+	t_get(c.id, &c);
+	cr_expect_eq(c.verdict, VERDICT_FULL_REFUND);
+	cr_expect_eq(c.status, CASE_STATUS_OPEN);
+}
+
 /* A fact that changes nothing still re-decides, and a recorded-only
  * event (in_transit) re-decides nothing. */
 Test(redecide, recorded_only_events)
