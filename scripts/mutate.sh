@@ -22,8 +22,7 @@
 # for any other, so re-wrapping a line keeps a mutant alive; it must occur
 # exactly once in the file.
 set -u
-cd "$(dirname "$0")/.."
-ROOT=$PWD
+cd "$(dirname "$0")/.." || exit 2
 API=0
 LIST=0
 ONLY=()
@@ -208,6 +207,8 @@ EOF
 # apply FILE FROM TO: replaces the one match of FROM in FILE (white space
 # flexible); prints "ok", "stale" or "ambiguous".
 apply() {
+	# the status goes to the caller, the file's text to the file
+	# shellcheck disable=SC2069
 	FROM=$2 TO=$3 perl -0777 -i -e '
 		my $src = do { local $/; <> };
 		my @tok = split /\s+/, $ENV{FROM};
@@ -236,6 +237,7 @@ match() {
 # ---- the run -------------------------------------------------------------------
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/aftercare-mutate.XXXXXX")
+# shellcheck disable=SC2317
 cleanup() { rm -rf "$TMP"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -305,7 +307,7 @@ for i in "${!names[@]}"; do
 	how=$(apply "$M/$file" "${froms[$i]}" "${tos[$i]}")
 	if [ "$how" != ok ]; then
 		stale=$((stale + 1))
-		printf '%-9s %s (%s)\n' "$(echo "$how" | tr a-z A-Z)" "$name" \
+		printf '%-9s %s (%s)\n' "$(echo "$how" | tr '[:lower:]' '[:upper:]')" "$name" \
 			"$file"
 		continue
 	fi
