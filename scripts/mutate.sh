@@ -195,6 +195,46 @@ F src/desk/quotes.c
 F src/desk/quotes.c
 - bool ok = (q.status == QUOTE_STATUS_QUOTED &&
 + bool ok = ((q.status == QUOTE_STATUS_QUOTED || q.status == QUOTE_STATUS_DECLINED) &&
+# open: a pending decision opens as open, not waiting
+F src/desk/cases.c
+- if (!rc && dec.verdict == VERDICT_PENDING)
++ if (!rc && dec.verdict == VERDICT_PENDING && 0)
+# approve: the approval is not recorded
+F src/desk/cases.c
+- rc = store_update_case_approval(d->store, sc.id, S(actor),
++ rc = 1 ? 0 : store_update_case_approval(d->store, sc.id, S(actor),
+# override: a resolved case goes back to decided
+F src/desk/cases.c
+- l.sc.status != CASE_STATUS_DECIDED && l.sc.status != CASE_STATUS_RESOLVED)
++ l.sc.status != CASE_STATUS_DECIDED)
+# transition: the move is not audited
+F src/desk/cases.c
+- rc = desk_audit(d, actor, action, "case", id, before,
++ rc = 1 ? 0 : desk_audit(d, actor, action, "case", id, before,
+# refund: the payment is not audited
+F src/desk/ledger.c
+- rc = desk_audit(d, actor, "case.refund", "case",
++ rc = 1 ? 0 : desk_audit(d, actor, "case.refund", "case",
+# refund: the ledger books another amount
+F src/desk/ledger.c
+- .amount_minor = amount, .currency = l.so.order.currency,
++ .amount_minor = amount + 1, .currency = l.so.order.currency,
+# idempotency: a replay answers nothing
+F src/desk/ledger.c
+- buf_add(out, idem.response_body.p, idem.response_body.n);
++ (void)0;
+# tracking: a delivery is recorded a microsecond late
+F src/desk/orders.c
+- sh->delivered_at = at;
++ sh->delivered_at = at + 1;
+# tracking: a lost parcel changes no fact
+F src/desk/orders.c
+- sh->courier_finding = COURIER_LOST_CONFIRMED;
++ sh->courier_finding = COURIER_INVESTIGATING;
+# quote: the default life is a microsecond short
+F src/desk/quotes.c
+- expires = now + d->policy->quote_life_us;
++ expires = now + d->policy->quote_life_us - 1;
 # quote: accepting books no charge
 F src/desk/quotes.c
 - if (q.amount_minor > 0) rc = store_add_ledger(d->store, &e, NULL, err);

@@ -167,6 +167,9 @@ static void run_row(enum action a)
 				     "%s, got %s", from, action_name[a],
 				     case_status_name(want->to),
 				     case_status_name(after.status));
+			if (a == APPROVE)
+				cr_expect(after.has_approval, "%s, approve: "
+					  "no approval recorded", from);
 			if (a == REDECIDE_SAME || a == REDECIDE_CHANGE)
 				cr_expect_gt(after.decision_id,
 					     before.decision_id, "%s, %s: not "
