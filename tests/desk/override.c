@@ -203,6 +203,35 @@ Test(redecide, skips_overridden_resolved_closed)
 		     t_err.msg);
 }
 
+/* A new shipment re-decides too, with the same skips. */
+Test(redecide, by_a_new_shipment)
+{
+	struct t_snap before, after;
+	struct t_case lost, ov;
+	int n = -1;
+
+	t_order_investigating("O-1");
+	t_must_open("O-1", CLAIM_NOT_RECEIVED, &lost);
+	t_must_open("O-1", CLAIM_NOT_RECEIVED, &ov);
+	cr_assert_eq(t_override("token:lead", ov.id, VERDICT_NO_REFUND, -1,
+				"sent again"), 0);
+	t_now += T_SEC;
+	t_snap(ov.id, &before);
+	cr_assert_eq(t_shipment("O-1", t_now - 10 * T_DAY, 0,
+				"lost_confirmed", NULL, &n), 0, "%s",
+		     t_err.msg);
+	cr_expect_eq(n, 1);
+	t_get(lost.id, &lost);
+	cr_expect_eq(lost.verdict, VERDICT_FULL_REFUND);
+	cr_expect_eq(lost.status, CASE_STATUS_OPEN);
+	t_snap(ov.id, &after);
+	cr_expect(t_snap_eq(&before, &after));
+	cr_expect_eq(t_audit_count(lost.id, "case.redecide"), 1);
+	/* an order unknown: nothing to re-decide */
+	cr_expect_eq(t_shipment("O-NONE", t_now, 0, NULL, NULL, NULL),
+		     AC_ENOTFOUND);
+}
+
 /* A verdict that changes opens the case again, or makes it wait when the
  * new verdict is pending: found lost, then under investigation again. */
 Test(redecide, a_new_verdict_sets_the_status)

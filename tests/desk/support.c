@@ -514,6 +514,41 @@ int t_batch_commit(void)
 	return desk_batch_commit(desk, &t_err);
 }
 
+int t_shipment(const char *order_id, int64_t shipped_at,
+	       int64_t delivered_at, const char *finding, const char *customs,
+	       int *n_redecided)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 4096);
+	buf_adds(&b, "{\"shipped_at\": ");
+	add_time(&b, shipped_at);
+	buf_addf(&b, ", \"address\": %s, \"courier_finding\": \"%s\", "
+		 "\"customs\": \"%s\"", addr, finding ? finding : "none",
+		 customs ? customs : "none");
+	if (delivered_at) {
+		buf_adds(&b, ", \"delivered_at\": ");
+		add_time(&b, delivered_at);
+	}
+	buf_addc(&b, '}');
+	buf_reset(&out);
+	ac_err_clear(&t_err);
+	rc = desk_put_shipment(desk, "token:test", order_id, b.p, b.len, &out,
+			       &t_err);
+	buf_release(&b);
+	if (!rc && n_redecided) {
+		cJSON *j = answer();
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(j,
+								  "redecided");
+
+		cr_assert(cJSON_IsArray(r));
+		*n_redecided = cJSON_GetArraySize(r);
+		cJSON_Delete(j);
+	}
+	return rc;
+}
+
 /* ---- behind the desk -------------------------------------------------- */
 
 static struct store_ledger_sum ledger(const char *case_id)

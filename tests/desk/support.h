@@ -142,6 +142,12 @@ int t_tracking(const char *order_id, const char *kind, int64_t at,
 int t_batch_begin(void);
 int t_batch_commit(void);
 
+/* t_shipment replaces the order's shipment (to the order's address);
+ * delivered_at 0: not delivered; finding and customs NULL: "none". */
+int t_shipment(const char *order_id, int64_t shipped_at,
+	       int64_t delivered_at, const char *finding, const char *customs,
+	       int *n_redecided);
+
 /* ---- behind the desk: what the store holds ---------------------------- */
 
 /* how many ledger entries the case has, and what they refund */
