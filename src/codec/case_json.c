@@ -426,7 +426,7 @@ static int read_lines(const cJSON *claim, const struct order *o,
 					  AC_MAX_ITEMS);
 		if (get_int(v, "", p.s, 1, AC_MAX_LINE_NO, &line, err))
 			return AC_EINVAL;
-		if (find_item(o, line) < 0)
+		if (o && find_item(o, line) < 0)
 			return ac_err_set(err, AC_EINVAL, p.s,
 					  "no line %lld on the order",
 					  (long long)line);
@@ -469,7 +469,7 @@ static int read_received(const cJSON *claim, const struct order *o,
 		if (get_int(field(v, "line"), p.s, "line", 1, AC_MAX_LINE_NO,
 			    &line, err))
 			return AC_EINVAL;
-		if (find_item(o, line) < 0)
+		if (o && find_item(o, line) < 0)
 			return bad(err, p.s, "line",
 				   "no such line on the order");
 		if (!claim_concerns(cl, (int)line))
@@ -519,11 +519,28 @@ static int read_defects(const cJSON *claim, struct claim *cl,
 
 /* read_claim_obj reads the claim against c->order (its lines must exist).
  * With has_default, a missing opened_at takes default_opened_at. */
+static int read_claim_fields(const cJSON *claim, struct claim *cl,
+			     const struct order *o, bool has_default,
+			     int64_t default_opened_at, bool *opened,
+			     struct ac_err *err);
+
 static int read_claim_obj(const cJSON *claim, struct ac_case *c,
 			  bool has_default, int64_t default_opened_at,
 			  struct ac_err *err)
 {
-	struct claim *cl = &c->claim;
+	bool opened;
+
+	return read_claim_fields(claim, &c->claim, &c->order, has_default,
+				 default_opened_at, &opened, err);
+}
+
+/* read_claim_fields: the same into cl, against o when it is not NULL;
+ * *opened says whether opened_at was given. */
+static int read_claim_fields(const cJSON *claim, struct claim *cl,
+			     const struct order *o, bool has_default,
+			     int64_t default_opened_at, bool *opened,
+			     struct ac_err *err)
+{
 	const cJSON *repair;
 	struct ac_str type;
 
@@ -542,9 +559,10 @@ static int read_claim_obj(const cJSON *claim, struct ac_case *c,
 		return AC_EINVAL;
 	if (!has_opened)
 		cl->opened_at = default_opened_at;
+	*opened = has_opened;
 	if (
-	    read_lines(claim, &c->order, cl, err) ||
-	    read_received(claim, &c->order, cl, err) ||
+	    read_lines(claim, o, cl, err) ||
+	    read_received(claim, o, cl, err) ||
 	    read_defects(claim, cl, err) ||
 	    get_address(claim, "claim", "correct_address", false,
 			&cl->has_correct_address, &cl->correct_address, err) ||
@@ -689,6 +707,17 @@ int claim_request_read(struct case_reader *rd, const char *buf, size_t n,
 	if (order_id->n == 0)
 		return bad(err, "", "order", "empty");
 	return 0;
+}
+
+int claim_request_parse(struct case_reader *rd, const char *buf, size_t n,
+			struct ac_str *order_id, struct claim *cl,
+			bool *has_opened_at, struct ac_err *err)
+{
+	if (claim_request_read(rd, buf, n, order_id, err))
+		return err ? err->code : AC_EINVAL;
+	return read_claim_fields(cJSON_GetObjectItemCaseSensitive(rd->root,
+								  "claim"),
+				 cl, NULL, true, 0, has_opened_at, err);
 }
 
 int claim_request_claim(struct case_reader *rd, struct ac_case *c,
@@ -837,6 +866,68 @@ int facts_json_write(const struct order *o, bool shipped,
 		rc |= shipment_json_write(s, b);
 	}
 	return rc ? AC_ELIMIT : 0;
+}
+
+int claim_json_write(const struct claim *cl, struct buf *b)
+{
+	int rc = buf_adds(b, "{\"type\":\"");
+
+	rc |= buf_adds(b, claim_type_name(cl->type));
+	rc |= buf_addc(b, '"');
+	rc |= w_time(b, "opened_at", cl->opened_at);
+	if (cl->n_lines) {
+		rc |= buf_adds(b, ",\"lines\":[");
+		for (int i = 0; i < cl->n_lines; i++)
+			rc |= buf_addf(b, "%s%d", i ? "," : "", cl->lines[i]);
+		rc |= buf_addc(b, ']');
+	}
+	if (cl->n_received) {
+		rc |= buf_adds(b, ",\"received\":[");
+		for (int i = 0; i < cl->n_received; i++) {
+			const struct received *r = &cl->received[i];
+
+			rc |= buf_addf(b, "%s{\"line\":%d", i ? "," : "",
+				       r->line);
+			if (r->style.p)
+				rc |= w_str(b, "style", r->style, false);
+			if (r->shape.p)
+				rc |= w_str(b, "shape", r->shape, false);
+			if (r->material.p)
+				rc |= w_str(b, "material", r->material, false);
+			if (r->color.p)
+				rc |= w_str(b, "color", r->color, false);
+			if (r->has_size)
+				rc |= w_size(b, r->size_milli);
+			rc |= buf_addc(b, '}');
+		}
+		rc |= buf_addc(b, ']');
+	}
+	if (cl->defects) {
+		int k = 0;
+
+		rc |= buf_adds(b, ",\"defects\":[");
+		for (int i = 0; i < DEFECT_COUNT; i++)
+			if (cl->defects & (1u << i))
+				rc |= buf_addf(b, "%s\"%s\"", k++ ? "," : "",
+					       defect_name((enum defect)i));
+		rc |= buf_addc(b, ']');
+	}
+	if (cl->has_correct_address)
+		rc |= w_address(b, "correct_address", &cl->correct_address);
+	if (cl->material_cost_rise_minor)
+		rc |= buf_addf(b, ",\"repair\":{\"material_cost_rise_minor\""
+			       ":%lld}",
+			       (long long)cl->material_cost_rise_minor);
+	return rc | buf_addc(b, '}') ? AC_ELIMIT : 0;
+}
+
+int refund_record_write(int64_t ledger_id, const struct currency *cur,
+			int64_t refunded_total_minor, struct buf *out)
+{
+	return buf_addf(out, "{\"id\":%lld,\"currency\":\"%s\","
+			"\"refunded_total_minor\":%lld}",
+			(long long)ledger_id, cur->code,
+			(long long)refunded_total_minor);
 }
 
 int json_str_write(struct buf *b, const char *s, size_t n)

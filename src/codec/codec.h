@@ -33,10 +33,28 @@ int case_reader_read(struct case_reader *rd, const char *buf, size_t n,
  * to out. Returns 0 or AC_ELIMIT. */
 int decision_json_write(const struct decision *d, struct buf *out);
 
-/* decision_json_clauses reads the clause ids back out of a decision's
- * JSON (as stored), at most cap of them. */
-int decision_json_clauses(const char *json, size_t n, enum clause_id *out,
-			  int cap, int *count);
+/* Who overrode a decision and why, as the stored decision carries it
+ * (CONTRACT's decision plus "override": {"reason", "author"}). */
+struct decision_override {
+	bool present;
+	struct ac_str reason, author;
+};
+
+/* decision_record_write appends the decision as decision_json_write does,
+ * with the override's member when ov (may be NULL) is present: the
+ * decision as the store keeps it. Returns 0 or AC_ELIMIT. */
+int decision_record_write(const struct decision *d,
+			  const struct decision_override *ov, struct buf *out);
+
+/* decision_record_read reads a stored decision back (what
+ * decision_record_write wrote) into *d and *ov; its strings (order,
+ * policy, the override's reason and author) are copied into mem (reset
+ * first) and borrowed from it until its next use. AC_ESYNTAX when the
+ * text is not JSON, AC_EINVAL naming the member that is not a
+ * decision's. */
+int decision_record_read(const char *json, size_t n, struct decision *d,
+			 struct decision_override *ov, struct buf *mem,
+			 struct ac_err *err);
 
 /* error_json_write appends {"line": N, "error": {"field", "message"}}. */
 int error_json_write(long line, const struct ac_err *err, struct buf *out);
@@ -72,6 +90,19 @@ int shipment_request_read(struct case_reader *rd, const char *buf, size_t n,
  * claim_request_claim once the caller has put the order in c->order. */
 int claim_request_read(struct case_reader *rd, const char *buf, size_t n,
 		       struct ac_str *order_id, struct ac_err *err);
+
+/* claim_request_parse reads {"order": id, "claim": {...}} into *order_id
+ * and *cl (strings borrowed from rd) without the order: the claim's
+ * lines are checked against it by claim_check_order (core/case.h).
+ * *has_opened_at is false when claim.opened_at is absent (cl->opened_at
+ * is then 0). Errors name the field as claim_request_read does. */
+int claim_request_parse(struct case_reader *rd, const char *buf, size_t n,
+			struct ac_str *order_id, struct claim *cl,
+			bool *has_opened_at, struct ac_err *err);
+
+/* claim_json_write appends the claim as CONTRACT.md spells it (the
+ * members it has, in the contract's order): the claim as it is stored. */
+int claim_json_write(const struct claim *cl, struct buf *out);
 
 /* claim_request_claim checks the claim read by claim_request_read against
  * c->order, fills c->claim (opened_at defaults to default_opened_at) and
@@ -109,6 +140,13 @@ int order_json_write(const struct order *o, struct buf *out);
 int shipment_json_write(const struct shipment *s, struct buf *out);
 int facts_json_write(const struct order *o, bool shipped,
 		     const struct shipment *s, struct buf *out);
+
+/* refund_record_write appends what the desk keeps with an idempotency
+ * key to give a refund's result again: {"id": the ledger entry,
+ * "currency", "refunded_total_minor"} (a stored record, read back with
+ * body_read). */
+int refund_record_write(int64_t ledger_id, const struct currency *cur,
+			int64_t refunded_total_minor, struct buf *out);
 
 /* json_str_write appends s[0..n) as a JSON string literal, escaped. */
 int json_str_write(struct buf *out, const char *s, size_t n);

@@ -1,6 +1,7 @@
 /* case.c: wire names of the case model's enumerations (core layer). */
 #include "case.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int lookup(const char *const *names, int count, const char *s,
@@ -102,4 +103,34 @@ int customs_parse(const char *s, size_t n, enum customs_state *out)
 	if (i >= 0)
 		*out = (enum customs_state)i;
 	return i < 0 ? -1 : 0;
+}
+
+static bool order_has_line(const struct order *o, int line)
+{
+	for (int i = 0; i < o->n_items; i++)
+		if (o->items[i].line == line)
+			return true;
+	return false;
+}
+
+int claim_check_order(const struct claim *cl, const struct order *o,
+		      struct ac_err *err)
+{
+	char f[48];
+
+	for (int i = 0; i < cl->n_lines; i++) {
+		if (order_has_line(o, cl->lines[i]))
+			continue;
+		snprintf(f, sizeof f, "claim.lines[%d]", i);
+		return ac_err_set(err, AC_EINVAL, f, "no line %d on the order",
+				  cl->lines[i]);
+	}
+	for (int i = 0; i < cl->n_received; i++) {
+		if (order_has_line(o, cl->received[i].line))
+			continue;
+		snprintf(f, sizeof f, "claim.received[%d].line", i);
+		return ac_err_set(err, AC_EINVAL, f,
+				  "no such line on the order");
+	}
+	return 0;
 }

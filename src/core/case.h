@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "address.h"
+#include "err.h"
 #include "item.h"
 #include "money.h"
 #include "str.h"
@@ -102,6 +103,12 @@ bool claim_concerns(const struct claim *cl, int line);
 /* order_total_minor: the items' prices plus the shipping paid. At most
  * 65 x (2^53 - 1), so it cannot overflow. */
 int64_t order_total_minor(const struct order *o);
+
+/* claim_check_order checks that every line the claim names (in lines
+ * and received) is a line of the order: AC_EINVAL naming the entry
+ * ("claim.lines[1]", "claim.received[0].line") otherwise. */
+int claim_check_order(const struct claim *cl, const struct order *o,
+		      struct ac_err *err);
 
 /* Wire names, for codecs and messages. */
 const char *claim_type_name(enum claim_type t);

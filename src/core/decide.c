@@ -20,6 +20,19 @@ static const char *const need_names[] = {
 };
 
 const char *verdict_name(enum verdict v) { return verdict_names[v]; }
+
+int verdict_parse(const char *s, size_t n, enum verdict *out)
+{
+	for (size_t i = 0; i < sizeof verdict_names / sizeof *verdict_names;
+	     i++) {
+		if (strlen(verdict_names[i]) == n &&
+		    memcmp(verdict_names[i], s, n) == 0) {
+			*out = (enum verdict)i;
+			return 0;
+		}
+	}
+	return -1;
+}
 const char *remedy_type_name(enum remedy_type t) { return remedy_names[t]; }
 const char *bearer_name(enum bearer b)
 {

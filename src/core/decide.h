@@ -75,6 +75,9 @@ int decide(const struct policy *p, const struct ac_case *c,
 	   struct decision *d, struct ac_err *err);
 
 const char *verdict_name(enum verdict v);
+/* verdict_parse: 0 and *out when s[0..n) is a verdict's wire name, -1
+ * otherwise. */
+int verdict_parse(const char *s, size_t n, enum verdict *out);
 const char *remedy_type_name(enum remedy_type t);
 const char *bearer_name(enum bearer b);
 const char *need_name(enum need n);

@@ -3,30 +3,32 @@
  * sends; staff approve the decision or override it with a reason. */
 #include "desk_int.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/instant.h"
 
-int desk_open_case(struct desk *d, const char *actor, const char *body,
-		   size_t n, struct buf *out, struct ac_err *err)
+int desk_open_case(struct desk *d, const char *actor,
+		   const struct desk_open *req, struct desk_case *out,
+		   struct ac_err *err)
 {
 	struct store_order so = { 0 };
-	struct ac_str order_id;
+	struct ac_case *c = d->c;
 	struct decision dec;
 	char id[STORE_ID_MAX];
 	char order_key[STORE_ID_MAX];
 	int64_t now = desk_now(d);
 	int rc;
 
-	rc = claim_request_read(d->rd, body, n, &order_id, err);
-	if (rc)
-		return rc;
-	if (order_id.n >= STORE_ID_MAX)
+	if (req->order_id.n == 0)
+		return ac_err_set(err, AC_EINVAL, "order", "empty");
+	if (req->order_id.n >= STORE_ID_MAX)
 		return ac_err_set(err, AC_ENOTFOUND, "order", "no such order");
-	snprintf(order_key, sizeof order_key, "%.*s", (int)order_id.n,
-		 order_id.p);
+	snprintf(order_key, sizeof order_key, "%.*s", (int)req->order_id.n,
+		 req->order_id.p);
 	rc = store_get_order(d->store, S(order_key), &so, err);
 	if (rc) {
 		if (rc == AC_ENOTFOUND)
@@ -34,22 +36,31 @@ int desk_open_case(struct desk *d, const char *actor, const char *body,
 				   "no order %s", order_key);
 		goto out;
 	}
-	d->c->order = so.order;
-	d->c->shipped = so.shipped;
-	d->c->shipment = so.shipment;
-	buf_reset(&d->claim);
-	rc = claim_request_claim(d->rd, d->c, now, &d->claim, err);
+	c->order = so.order;
+	c->shipped = so.shipped;
+	c->shipment = so.shipment;
+	c->claim = req->claim;
+	if (!req->has_opened_at)
+		c->claim.opened_at = now;
+	rc = claim_check_order(&c->claim, &c->order, err);
 	if (rc)
 		goto out;
+	buf_reset(&d->claim);
+	if (claim_json_write(&c->claim, &d->claim)) {
+		rc = ac_err_set(err, AC_ELIMIT, "claim", "too large to store");
+		goto out;
+	}
 
 	struct store_case sc = {
 		.order_id = S(order_key),
 		.status = CASE_STATUS_OPEN,
-		.claim_type = d->c->claim.type,
-		.opened_at = d->c->claim.opened_at,
+		.claim_type = c->claim.type,
+		.opened_at = c->claim.opened_at,
 		.claim_json = { d->claim.p, d->claim.len },
 		.created_at = now,
 		.updated_at = now,
+		.has_response_due = true,
+		.response_due_at = now + d->policy->response_time_us,
 	};
 
 	rc = desk_txn_begin(d, err);
@@ -65,7 +76,7 @@ int desk_open_case(struct desk *d, const char *actor, const char *body,
 
 		snprintf(after, sizeof after,
 			 "{\"status\":\"%s\",\"verdict\":\"%s\"}",
-			 store_case_status_name(desk_status_for(dec.verdict)),
+			 case_status_name(desk_status_for(dec.verdict)),
 			 verdict_name(dec.verdict));
 		rc = desk_audit(d, actor, "case.open", "case", S(id), NULL,
 				after, err);
@@ -73,127 +84,91 @@ int desk_open_case(struct desk *d, const char *actor, const char *body,
 	/* the answer is read before the commit: a call whose work is
 	 * committed has succeeded */
 	if (!rc)
-		rc = desk_get_case(d, id, out, err);
+		rc = desk_read_case(d, S(id), out, err);
 	if (!rc)
 		rc = desk_txn_commit(d, err);
-	if (rc) {
+	if (rc)
 		desk_fail(d, rc);
-		goto out;
-	}
-	store_order_release(&so);
-	return 0;
 out:
 	store_order_release(&so);
 	return rc;
 }
 
-int desk_get_case(struct desk *d, const char *case_id, struct buf *out,
-		  struct ac_err *err)
+int desk_read_case(struct desk *d, struct ac_str case_id,
+		   struct desk_case *out, struct ac_err *err)
 {
-	struct store_case sc = { 0 };
+	struct store_case *sc = &d->v_sc;
+	struct store_quote *q = &d->v_q;
 	struct store_decision sd = { 0 };
-	struct store_quote q = { 0 };
 	struct store_ledger_sum sum = { 0 };
-	enum clause_id ids[8];
-	int n_ids = 0, rc;
-	bool has_quote;
+	struct decision_override ov;
+	int rc;
 
-	rc = store_get_case(d->store, S(case_id), &sc, err);
+	/* case_id may point into the result of the last call */
+	snprintf(d->v_id, sizeof d->v_id, "%.*s", (int)case_id.n, case_id.p);
+	store_case_release(sc);
+	store_quote_release(q);
+	memset(out, 0, sizeof *out);
+	rc = store_get_case(d->store, S(d->v_id), sc, err);
 	if (!rc)
-		rc = store_get_current_decision(d->store, S(case_id), &sd, err);
+		rc = store_get_current_decision(d->store, S(d->v_id), &sd, err);
 	if (!rc)
-		rc = store_sum_ledger_case(d->store, S(case_id), &sum, err);
+		rc = decision_record_read(sd.decision_json.p,
+					  sd.decision_json.n, &out->decision,
+					  &ov, &d->v_mem, err);
+	if (!rc)
+		rc = store_sum_ledger_case(d->store, S(d->v_id), &sum, err);
 	if (rc)
 		goto out;
-	rc = store_get_case_quote(d->store, S(case_id), &q, err);
-	has_quote = rc == 0;
+	rc = store_get_case_quote(d->store, S(d->v_id), q, err);
+	out->has_quote = rc == 0;
 	if (rc == AC_ENOTFOUND) {       /* no quote: not an error */
 		ac_err_clear(err);
 		rc = 0;
 	}
 	if (rc)
 		goto out;
-	decision_json_clauses(sd.decision_json.p, sd.decision_json.n, ids, 8,
-			      &n_ids);
-
-	buf_adds(out, "{\"id\":");
-	desk_str(out, sc.id);
-	buf_addf(out, ",\"status\":\"%s\",\"order\":",
-		 store_case_status_name(sc.status));
-	desk_str(out, sc.order_id);
-	buf_addf(out, ",\"type\":\"%s\",\"claim\":",
-		 claim_type_name(sc.claim_type));
-	buf_add(out, sc.claim_json.p, sc.claim_json.n);
-	buf_adds(out, ",\"decision\":");
-	buf_add(out, sd.decision_json.p, sd.decision_json.n);
-	buf_adds(out, ",\"decided_at\":");
-	desk_time(out, sd.decided_at);
-	buf_adds(out, ",\"clauses\":[");
-	for (int i = 0; i < n_ids; i++) {
-		const struct clause *cl = &d->policy->clauses[ids[i]];
-
-		buf_addf(out, "%s{\"id\":\"%s\",\"title\":", i ? "," : "",
-			 clause_id_name(ids[i]));
-		desk_str(out, cl->title);
-		buf_adds(out, ",\"text\":");
-		desk_str(out, cl->text);
-		buf_addc(out, '}');
-	}
-	buf_adds(out, "],\"deadline\":");
-	if (sd.has_deadline)
-		desk_time(out, sd.deadline);
-	else
-		buf_adds(out, "null");
-	buf_adds(out, ",\"response_due\":");
-	desk_time(out, sc.created_at + d->policy->response_time_us);
-	buf_addf(out, ",\"refund_max_minor\":%lld,\"refunded_total_minor\":%lld"
-		 ",\"charged_total_minor\":%lld,\"override\":",
-		 (long long)sd.refund_max_minor, (long long)sum.refund_minor,
-		 (long long)sum.charge_minor);
-	if (sc.has_override) {
-		buf_adds(out, "{\"verdict\":");
-		desk_str(out, sc.override_verdict);
-		buf_adds(out, ",\"reason\":");
-		desk_str(out, sc.override_reason);
-		buf_adds(out, ",\"author\":");
-		desk_str(out, sc.override_author);
-		buf_adds(out, ",\"at\":");
-		desk_time(out, sc.overridden_at);
-		buf_addc(out, '}');
-	} else {
-		buf_adds(out, "null");
-	}
-	buf_adds(out, ",\"approval\":");
-	if (sc.has_approval) {
-		buf_adds(out, "{\"by\":");
-		desk_str(out, sc.approved_by);
-		buf_adds(out, ",\"at\":");
-		desk_time(out, sc.approved_at);
-		buf_addc(out, '}');
-	} else {
-		buf_adds(out, "null");
-	}
-	buf_adds(out, ",\"quote\":");
-	if (has_quote) {
-		buf_addf(out, "{\"id\":%lld,\"amount_minor\":%lld,\"status\":"
-			 "\"%s\",\"expires_at\":", (long long)q.id,
-			 (long long)q.amount_minor,
-			 store_quote_status_name(q.status));
-		desk_time(out, q.expires_at);
-		buf_addc(out, '}');
-	} else {
-		buf_adds(out, "null");
-	}
-	buf_adds(out, ",\"created_at\":");
-	desk_time(out, sc.created_at);
-	buf_adds(out, ",\"updated_at\":");
-	desk_time(out, sc.updated_at);
-	buf_addc(out, '}');
+	out->id = sc->id;
+	out->order_id = sc->order_id;
+	out->status = sc->status;
+	out->claim_type = sc->claim_type;
+	out->claim_json = sc->claim_json;
+	out->decided_at = sd.decided_at;
+	out->decision_overridden = ov.present;
+	out->decision_override_reason = ov.reason;
+	out->decision_override_author = ov.author;
+	out->policy = d->policy;
+	out->response_due = sc->created_at + d->policy->response_time_us;
+	out->refunded_total_minor = sum.refund_minor;
+	out->charged_total_minor = sum.charge_minor;
+	out->has_override = sc->has_override;
+	if (sc->has_override &&
+	    verdict_parse(sc->override_verdict.p, sc->override_verdict.n,
+			  &out->override_verdict))
+		rc = ac_err_set(err, AC_EIO, "case.override_verdict",
+				"not a verdict in the store");
+	out->override_reason = sc->override_reason;
+	out->override_author = sc->override_author;
+	out->overridden_at = sc->overridden_at;
+	out->has_approval = sc->has_approval;
+	out->approved_by = sc->approved_by;
+	out->approved_at = sc->approved_at;
+	if (out->has_quote)
+		out->quote = (struct desk_quote){
+			q->id, q->case_id, q->amount_minor, q->status,
+			q->expires_at, q->created_at, q->updated_at,
+		};
+	out->created_at = sc->created_at;
+	out->updated_at = sc->updated_at;
 out:
-	store_case_release(&sc);
 	store_decision_release(&sd);
-	store_quote_release(&q);
 	return rc;
+}
+
+int desk_get_case(struct desk *d, const char *case_id, struct desk_case *out,
+		  struct ac_err *err)
+{
+	return desk_read_case(d, S(case_id), out, err);
 }
 
 static int row_json(struct buf *out, const struct store_case_row *r)
@@ -257,6 +232,8 @@ int desk_list_cases(struct desk *d, const struct desk_case_query *q,
 	f.after_id = S(q->after);
 	if (!rc)
 		rc = store_list_cases(d->store, &f, page, err);
+	if (rc == AC_EINVAL && err && strcmp(err->field, "filter.after") == 0)
+		ac_err_set(err, rc, "after", "no such case: %s", q->after);
 	if (!rc) {
 		buf_adds(out, "{\"cases\":[");
 		for (int i = 0; i < page->n; i++) {
@@ -276,64 +253,83 @@ int desk_list_cases(struct desk *d, const struct desk_case_query *q,
 	return rc;
 }
 
-int desk_deadlines(struct desk *d, int64_t within_s, struct buf *out,
-		   struct ac_err *err)
+/* A /v1/deadlines cursor: the last case's due instant and place, as
+ * "DUE:SEQ" (opaque to clients), so that a page seeks the due index. */
+static bool parse_due_cursor(const char *s, struct store_due_filter *f)
 {
-	struct store_case_page *page = xcalloc(1, sizeof *page);
-	struct store_case_filter f = {
-		.status_mask = CASE_STATUS_BIT(CASE_STATUS_OPEN) |
-			       CASE_STATUS_BIT(CASE_STATUS_WAITING) |
-			       CASE_STATUS_BIT(CASE_STATUS_DECIDED),
-		.limit = STORE_PAGE_MAX,
-	};
-	char after[STORE_ID_MAX] = "";
-	int64_t now = desk_now(d), horizon;
-	int rc, k = 0;
+	char *end;
+	long long due, seq;
 
-	if (within_s < 0 || within_s > 3650LL * 86400)
+	errno = 0;
+	due = strtoll(s, &end, 10);
+	if (end == s || *end != ':' || errno)
+		return false;
+	s = end + 1;
+	seq = strtoll(s, &end, 10);
+	if (end == s || *end || errno || seq < 0 || !isdigit((unsigned char)*s))
+		return false;
+	f->has_after = true;
+	f->after_due = due;
+	f->after_seq = seq;
+	return true;
+}
+
+int desk_deadlines(struct desk *d, const struct desk_deadline_query *q,
+		   struct buf *out, struct ac_err *err)
+{
+	struct store_case_page *page;
+	struct store_due_filter f = { .limit = q->limit ? q->limit : 50 };
+	int64_t now = desk_now(d);
+	int rc;
+
+	if (q->within_s < 0 || q->within_s > 3650LL * 86400)
 		return ac_err_set(err, AC_EINVAL, "within",
 				  "not a number of seconds from 0 to 10 years");
-	horizon = now + within_s * AC_US_PER_S;
-	buf_adds(out, "{\"now\":");
-	desk_time(out, now);
-	buf_adds(out, ",\"cases\":[");
-	for (;;) {
-		f.after_id = S(after);
-		rc = store_list_cases(d->store, &f, page, err);
-		if (rc)
-			break;
-		for (int i = 0; i < page->n; i++) {
-			const struct store_case_row *r = &page->rows[i];
-			int64_t due = r->created_at +
-				      d->policy->response_time_us;
-			bool near = due <= horizon ||
-				    (r->has_deadline && r->deadline <= horizon);
-			bool overdue = due < now ||
-				       (r->has_deadline && r->deadline < now);
-
-			if (!near)
-				continue;
-			buf_adds(out, k++ ? ",{\"id\":" : "{\"id\":");
-			desk_str(out, r->id);
-			buf_addf(out, ",\"status\":\"%s\",\"deadline\":",
-				 store_case_status_name(r->status));
-			if (r->has_deadline)
-				desk_time(out, r->deadline);
-			else
-				buf_adds(out, "null");
-			buf_adds(out, ",\"response_due\":");
-			desk_time(out, due);
-			buf_addf(out, ",\"overdue\":%s}",
-				 overdue ? "true" : "false");
-		}
-		if (!page->more || page->n == 0)
-			break;
-		snprintf(after, sizeof after, "%.*s",
-			 (int)page->rows[page->n - 1].id.n,
-			 page->rows[page->n - 1].id.p);
-		store_case_page_release(page);
+	if (f.limit < 1 || f.limit > STORE_PAGE_MAX)
+		return ac_err_set(err, AC_EINVAL, "limit",
+				  "not a number from 1 to %d", STORE_PAGE_MAX);
+	if (q->after && !parse_due_cursor(q->after, &f))
+		return ac_err_set(err, AC_EINVAL, "after",
+				  "not a cursor this list gave as next");
+	f.before = now + q->within_s * AC_US_PER_S;
+	page = xcalloc(1, sizeof *page);
+	rc = store_list_due(d->store, &f, page, err);
+	if (!rc) {
+		buf_adds(out, "{\"now\":");
+		desk_time(out, now);
+		buf_adds(out, ",\"cases\":[");
 	}
-	buf_adds(out, "]}");
+	for (int i = 0; !rc && i < page->n; i++) {
+		const struct store_case_row *r = &page->rows[i];
+
+		buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
+		desk_str(out, r->id);
+		buf_addf(out, ",\"status\":\"%s\",\"deadline\":",
+			 store_case_status_name(r->status));
+		if (r->has_deadline)
+			desk_time(out, r->deadline);
+		else
+			buf_adds(out, "null");
+		buf_adds(out, ",\"response_due\":");
+		if (r->has_response_due)
+			desk_time(out, r->response_due_at);
+		else
+			buf_adds(out, "null");
+		buf_adds(out, ",\"due\":");
+		desk_time(out, r->due_at);
+		buf_addf(out, ",\"overdue\":%s}",
+			 r->due_at < now ? "true" : "false");
+	}
+	if (!rc) {
+		buf_adds(out, "],\"next\":");
+		if (page->more && page->n > 0)
+			buf_addf(out, "\"%lld:%lld\"",
+				 (long long)page->rows[page->n - 1].due_at,
+				 (long long)page->rows[page->n - 1].seq);
+		else
+			buf_adds(out, "null");
+		buf_addc(out, '}');
+	}
 	store_case_page_release(page);
 	free(page);
 	return rc;
@@ -396,22 +392,14 @@ static int move(struct desk *d, const char *actor, struct ac_str id,
 }
 
 int desk_transition(struct desk *d, const char *actor, const char *case_id,
-		    const char *body, size_t n, struct buf *out,
+		    const struct desk_move *req, struct desk_case *out,
 		    struct ac_err *err)
 {
 	struct store_case sc = { 0 };
-	struct ac_str to_s, reason = { "", 0 };
-	struct body_field fields[] = {
-		{ "to", BODY_STR, true, &to_s, NULL, NULL },
-		{ "reason", BODY_STR, false, &reason, NULL, NULL },
-	};
-	enum case_status to;
+	enum case_status to = req->to;
 	int rc;
 
-	rc = body_read(d->rd, body, n, fields, 2, err);
-	if (rc)
-		return rc;
-	if (store_case_status_parse(to_s.p, to_s.n, &to))
+	if (!case_status_name(to))
 		return ac_err_set(err, AC_EINVAL, "to", "not one of open, "
 				  "waiting, decided, resolved, closed");
 	rc = desk_txn_begin(d, err);
@@ -420,30 +408,29 @@ int desk_transition(struct desk *d, const char *actor, const char *case_id,
 	if (!rc && !allowed(sc.status, to))
 		rc = ac_err_set(err, AC_ESTATE, "to",
 				"a %s case cannot move to %s",
-				store_case_status_name(sc.status),
-				store_case_status_name(to));
+				case_status_name(sc.status),
+				case_status_name(to));
 	if (!rc && to == CASE_STATUS_CLOSED &&
-	    sc.status != CASE_STATUS_RESOLVED && reason.n == 0)
+	    sc.status != CASE_STATUS_RESOLVED && req->reason.n == 0)
 		rc = ac_err_set(err, AC_EINVAL, "reason", "closing a case "
 				"that is not resolved needs a reason");
 	if (!rc)
 		rc = move(d, actor, sc.id, sc.status, to, "case.transition",
-			  reason, err);
+			  req->reason, err);
 	if (!rc)
-		rc = desk_get_case(d, case_id, out, err);
+		rc = desk_read_case(d, S(case_id), out, err);
 	if (!rc)
 		rc = desk_txn_commit(d, err);
 	store_case_release(&sc);
-	if (rc)
-		return desk_fail(d, rc);
-	return 0;
+	return rc ? desk_fail(d, rc) : 0;
 }
 
 int desk_approve(struct desk *d, const char *actor, const char *case_id,
-		 struct buf *out, struct ac_err *err)
+		 struct desk_case *out, struct ac_err *err)
 {
 	struct store_case sc = { 0 };
 	struct store_decision sd = { 0 };
+	enum verdict v = VERDICT_PENDING;
 	int rc;
 
 	rc = desk_txn_begin(d, err);
@@ -451,7 +438,10 @@ int desk_approve(struct desk *d, const char *actor, const char *case_id,
 		rc = store_get_case(d->store, S(case_id), &sc, err);
 	if (!rc)
 		rc = store_get_current_decision(d->store, S(case_id), &sd, err);
-	if (!rc && sd.verdict.n == 7 && !memcmp(sd.verdict.p, "pending", 7))
+	if (!rc && verdict_parse(sd.verdict.p, sd.verdict.n, &v))
+		rc = ac_err_set(err, AC_EIO, "decision.verdict",
+				"not a verdict in the store");
+	if (!rc && v == VERDICT_PENDING)
 		rc = ac_err_set(err, AC_ESTATE, "decision", "a pending "
 				"decision cannot be approved: it waits for "
 				"facts");
@@ -459,8 +449,7 @@ int desk_approve(struct desk *d, const char *actor, const char *case_id,
 	    sc.status != CASE_STATUS_WAITING &&
 	    sc.status != CASE_STATUS_DECIDED)
 		rc = ac_err_set(err, AC_ESTATE, "status", "a %s case cannot "
-				"be approved",
-				store_case_status_name(sc.status));
+				"be approved", case_status_name(sc.status));
 	if (!rc)
 		rc = store_update_case_approval(d->store, sc.id, S(actor),
 						desk_now(d), err);
@@ -471,69 +460,46 @@ int desk_approve(struct desk *d, const char *actor, const char *case_id,
 		rc = desk_audit(d, actor, "case.approve", "case", sc.id, NULL,
 				NULL, err);
 	if (!rc)
-		rc = desk_get_case(d, case_id, out, err);
+		rc = desk_read_case(d, S(case_id), out, err);
 	if (!rc)
 		rc = desk_txn_commit(d, err);
 	store_case_release(&sc);
 	store_decision_release(&sd);
-	if (rc)
-		return desk_fail(d, rc);
-	return 0;
-}
-
-static int parse_verdict(struct ac_str s, enum verdict *out)
-{
-	for (int v = VERDICT_FULL_REFUND; v <= VERDICT_PAID_REPAIR; v++) {
-		const char *name = verdict_name((enum verdict)v);
-
-		if (strlen(name) == s.n && !memcmp(name, s.p, s.n)) {
-			*out = (enum verdict)v;
-			return 0;
-		}
-	}
-	return -1;
+	return rc ? desk_fail(d, rc) : 0;
 }
 
 int desk_override(struct desk *d, const char *actor, const char *case_id,
-		  const char *body, size_t n, struct buf *out,
+		  const struct desk_override *req, struct desk_case *out,
 		  struct ac_err *err)
 {
-	struct ac_str verdict_s, reason;
-	int64_t refund_max = 0;
-	bool has_max;
-	struct body_field fields[] = {
-		{ "verdict", BODY_STR, true, &verdict_s, NULL, NULL },
-		{ "refund_max_minor", BODY_MONEY, false, NULL, &refund_max,
-		  &has_max },
-		{ "reason", BODY_STR, true, &reason, NULL, NULL },
-	};
+	enum verdict v = req->verdict;
+	int64_t refund_max = req->has_refund_max ? req->refund_max_minor : 0;
 	struct loaded l = { 0 };
 	struct decision dec;
-	enum verdict v;
 	int rc;
 
-	rc = body_read(d->rd, body, n, fields, 3, err);
-	if (rc)
-		return rc;
-	if (parse_verdict(verdict_s, &v))
+	if ((int)v < VERDICT_FULL_REFUND || v > VERDICT_PAID_REPAIR)
 		return ac_err_set(err, AC_EINVAL, "verdict", "not a verdict");
-	if (reason.n == 0)
+	if (req->reason.n == 0)
 		return ac_err_set(err, AC_EINVAL, "reason",
 				  "an override needs a written reason");
+	if (req->reason.n > 4095)
+		return ac_err_set(err, AC_EINVAL, "reason",
+				  "longer than 4095 bytes");
 	bool refund = v == VERDICT_FULL_REFUND || v == VERDICT_PARTIAL_REFUND;
 
-	if (refund && !has_max)
+	if (refund && !req->has_refund_max)
 		return ac_err_set(err, AC_EINVAL, "refund_max_minor",
 				  "a refund verdict needs the most that may "
 				  "be refunded");
-	if (!refund && has_max && refund_max > 0)
+	if (!refund && refund_max > 0)
 		return ac_err_set(err, AC_EINVAL, "refund_max_minor",
 				  "only a refund verdict refunds");
-	/* the reason and verdict live in d->rd; keep copies past reading */
-	char reason_c[4096], verdict_c[32];
+	/* the reason may live in the caller's reader: keep a copy */
+	char reason_c[4096];
 
-	snprintf(reason_c, sizeof reason_c, "%.*s", (int)reason.n, reason.p);
-	snprintf(verdict_c, sizeof verdict_c, "%s", verdict_name(v));
+	snprintf(reason_c, sizeof reason_c, "%.*s", (int)req->reason.n,
+		 req->reason.p);
 	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = desk_load_case(d, case_id, &l, err);
@@ -554,7 +520,9 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 		rc = decide(d->policy, d->c, &dec, err);
 	if (!rc) {
 		/* the policy's clauses stay cited; verdict and amounts are
-		 * the staff's */
+		 * the staff's, and the stored decision says who and why */
+		struct decision_override ov = { true, S(reason_c), S(actor) };
+
 		dec.verdict = v;
 		dec.refund_max_minor = 0;
 		dec.n_remedies = 0;
@@ -567,19 +535,15 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 			dec.refund_max_minor = refund_max;
 		}
 		buf_reset(&d->djson);
-		decision_json_write(&dec, &d->djson);
-		/* add who overrode it, and why, to the stored decision */
-		d->djson.len--;
-		buf_adds(&d->djson, ",\"override\":{\"reason\":");
-		json_str_write(&d->djson, reason_c, strlen(reason_c));
-		buf_adds(&d->djson, ",\"author\":");
-		desk_cstr(&d->djson, actor);
-		buf_adds(&d->djson, "}}");
-
+		if (decision_record_write(&dec, &ov, &d->djson))
+			rc = ac_err_set(err, AC_ELIMIT, "reason",
+					"too long to store");
+	}
+	if (!rc) {
 		struct store_decision sd = {
 			.case_id = l.sc.id,
 			.decided_at = desk_now(d),
-			.verdict = S(verdict_c),
+			.verdict = S(verdict_name(v)),
 			.refund_max_minor = dec.refund_max_minor,
 			.charge_minor = dec.charge_minor,
 			.has_deadline = dec.has_deadline,
@@ -592,7 +556,8 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 		rc = store_save_decision(d->store, &sd, NULL, err);
 	}
 	if (!rc)
-		rc = store_update_case_override(d->store, l.sc.id, S(verdict_c),
+		rc = store_update_case_override(d->store, l.sc.id,
+						S(verdict_name(v)),
 						S(reason_c), S(actor),
 						desk_now(d), err);
 	if (!rc && l.sc.status != CASE_STATUS_DECIDED &&
@@ -605,7 +570,8 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 
 		buf_init(&a, 1u << 20);
 		buf_addf(&a, "{\"verdict\":\"%s\",\"refund_max_minor\":%lld,"
-			 "\"reason\":", verdict_c, (long long)refund_max);
+			 "\"reason\":", verdict_name(v),
+			 (long long)refund_max);
 		json_str_write(&a, reason_c, strlen(reason_c));
 		buf_addc(&a, '}');
 		rc = buf_error(&a) ? ac_err_set(err, AC_ELIMIT, "reason",
@@ -616,11 +582,9 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 		buf_release(&a);
 	}
 	if (!rc)
-		rc = desk_get_case(d, case_id, out, err);
+		rc = desk_read_case(d, S(case_id), out, err);
 	if (!rc)
 		rc = desk_txn_commit(d, err);
 	loaded_release(&l);
-	if (rc)
-		return desk_fail(d, rc);
-	return 0;
+	return rc ? desk_fail(d, rc) : 0;
 }

@@ -45,6 +45,7 @@ int desk_new(const struct desk_config *cfg, struct desk **out,
 	buf_init(&d->facts, 4u << 20);
 	buf_init(&d->djson, 1u << 20);
 	buf_init(&d->claim, AC_CASE_MAX_BYTES);
+	buf_init(&d->v_mem, 1u << 20);
 	*out = d;
 	return 0;
 }
@@ -61,6 +62,9 @@ void desk_free(struct desk *d)
 	buf_release(&d->facts);
 	buf_release(&d->djson);
 	buf_release(&d->claim);
+	buf_release(&d->v_mem);
+	store_case_release(&d->v_sc);
+	store_quote_release(&d->v_q);
 	free(d);
 }
 

@@ -4,19 +4,25 @@
  * through the ledger exactly once, quotes repairs, keeps notes, evidence
  * and the audit log. Owns transactions and idempotency. Takes a clock.
  *
- * Requests and results are JSON text: every call reads its request body
- * (borrowed) and appends the resource's JSON representation to a
- * caller-owned struct buf. On failure nothing is stored, out may hold a
- * partial result to be discarded, and err names the field (or the
- * resource) and says why; its code says which answer to give:
- *   AC_ESYNTAX  the body is not JSON                       -> 400
- *   AC_EINVAL   a field is missing, mistyped or refused    -> 422
- *   AC_ENOTFOUND no such order / case / quote / evidence   -> 404
- *   AC_ECONFLICT the id exists, or an idempotency key was
- *               used with another body                      -> 409
- *   AC_ESTATE   the case's state does not allow this       -> 409
- *   AC_ELIMIT   a body or upload is over its named limit    -> 413
- *   AC_EIO      the store failed                            -> 503
+ * Requests and results are typed: a call takes a request struct (claims
+ * as the core's struct claim, verdicts and statuses as enums) and fills a
+ * result struct (a case view, a refund, a quote). The desk knows nothing
+ * of HTTP or of the JSON of requests and answers; that is the edges' (the
+ * http layer, the cli). Ownership: requests are borrowed; a result's
+ * strings and arrays belong to the desk and stay valid until the next
+ * call on the same desk. (Orders, tracking, notes, evidence and the
+ * lists still take a JSON body and append JSON to a caller's buf: issue
+ * 6 converts them next.)
+ * On failure nothing is stored and err names the field (or the resource)
+ * and says why; its code says what went wrong:
+ *   AC_ESYNTAX  a body is not JSON (the JSON calls only)
+ *   AC_EINVAL   a field is missing, mistyped or refused
+ *   AC_ENOTFOUND no such order / case / quote / evidence
+ *   AC_ECONFLICT the id exists, or an idempotency key was used with
+ *               another request
+ *   AC_ESTATE   the case's state does not allow this
+ *   AC_ELIMIT   a body or upload is over its named limit
+ *   AC_EIO      the store failed
  * The actor is who asks: "token:NAME" for an API token holder (staff or
  * an integration), "system" for the desk's own re-decisions. */
 #ifndef AC_DESK_H
@@ -27,8 +33,11 @@
 #include <stdint.h>
 
 #include "../codec/buf.h"
+#include "../core/case.h"
+#include "../core/decide.h"
 #include "../core/err.h"
 #include "../core/policy.h"
+#include "../core/workflow.h"
 
 struct desk;
 struct store;
@@ -137,18 +146,60 @@ int desk_list_tracking(struct desk *d, const char *order_id, struct buf *out,
 
 /* ---- cases --------------------------------------------------------- */
 
-/* desk_open_case: body {"order": id, "claim": claim}; claim.opened_at
- * defaults to the clock. The case is decided from the stored facts (never
- * from a verdict the client sends) and stored with its decision in one
- * transaction. Appends the case as desk_get_case does. */
-int desk_open_case(struct desk *d, const char *actor, const char *body,
-		   size_t n, struct buf *out, struct ac_err *err);
+/* A repair quote as the desk shows it. */
+struct desk_quote {
+	int64_t id;
+	struct ac_str case_id;
+	int64_t amount_minor;
+	enum quote_status status;
+	int64_t expires_at, created_at, updated_at;
+};
 
-/* desk_get_case appends {"id", "status", "order", "claim", "decision",
- * "clauses": [{"id", "title", "text"}], "deadline", "response_due",
- * "refunded_total_minor", "override", "approval", "quote", "created_at",
- * "updated_at"}: the decision as it stands now. */
-int desk_get_case(struct desk *d, const char *case_id, struct buf *out,
+/* A case as it stands now: the result of opening, reading, moving,
+ * approving and overriding one. */
+struct desk_case {
+	struct ac_str id, order_id;
+	enum case_status status;
+	enum claim_type claim_type;
+	struct ac_str claim_json;       /* the claim as stored (codec's) */
+	struct decision decision;       /* the current decision */
+	int64_t decided_at;
+	/* who overrode the current decision and why, when it is staff's */
+	bool decision_overridden;
+	struct ac_str decision_override_reason, decision_override_author;
+	const struct policy *policy;    /* the clauses' titles and texts */
+	int64_t response_due;           /* opening + policy response time */
+	int64_t refunded_total_minor, charged_total_minor;
+	bool has_override;              /* the case's latest override */
+	enum verdict override_verdict;
+	struct ac_str override_reason, override_author;
+	int64_t overridden_at;
+	bool has_approval;
+	struct ac_str approved_by;
+	int64_t approved_at;
+	bool has_quote;                 /* the case's latest quote */
+	struct desk_quote quote;
+	int64_t created_at, updated_at;
+};
+
+/* desk_open_case: a claim on an order. The claim's lines are checked
+ * against the order (AC_EINVAL naming "claim.lines[i]"); without
+ * has_opened_at it is opened now. The case is decided from the stored
+ * facts (never from a verdict the client sends) and stored with its
+ * decision in one transaction. AC_ENOTFOUND (field "order") when there is
+ * no such order. */
+struct desk_open {
+	struct ac_str order_id;
+	bool has_opened_at;
+	struct claim claim;             /* last: it holds the arrays */
+};
+
+int desk_open_case(struct desk *d, const char *actor,
+		   const struct desk_open *req, struct desk_case *out,
+		   struct ac_err *err);
+
+/* desk_get_case fills *out with the case as it stands now. */
+int desk_get_case(struct desk *d, const char *case_id, struct desk_case *out,
 		  struct ac_err *err);
 
 struct desk_case_query {
@@ -166,62 +217,101 @@ int desk_list_cases(struct desk *d, const struct desk_case_query *q,
 
 /* desk_deadlines appends the cases not resolved or closed whose customer
  * deadline or shop response time falls within `within_s` seconds from now
- * or has passed: {"now", "cases": [{"id", "deadline", "response_due",
- * "overdue": bool}...]}. */
-int desk_deadlines(struct desk *d, int64_t within_s, struct buf *out,
-		   struct ac_err *err);
+ * or has passed, soonest first, a page at a time: {"now", "cases": [{"id",
+ * "status", "deadline", "response_due", "due", "overdue": bool}...],
+ * "next": cursor or null}. AC_EINVAL naming within, limit or after. */
+struct desk_deadline_query {
+	int64_t within_s;
+	int limit;                      /* 0: 50; at most 100 */
+	const char *after;              /* NULL, or a "next" it gave */
+};
 
-/* desk_transition: body {"to": status, "reason"?}. Allowed moves:
- * open -> waiting | decided; waiting -> open | decided; decided ->
- * waiting | resolved; resolved -> closed; (any but closed) -> closed with
- * a reason. AC_ESTATE with the reason otherwise. Appends the case. */
+int desk_deadlines(struct desk *d, const struct desk_deadline_query *q,
+		   struct buf *out, struct ac_err *err);
+
+/* desk_transition moves the case to `to`. Allowed moves: open ->
+ * waiting | decided; waiting -> open | decided; decided -> waiting |
+ * resolved; resolved -> closed; (any but closed) -> closed with a reason.
+ * AC_ESTATE with the reason otherwise; AC_EINVAL (field "reason") when a
+ * close needs one. */
+struct desk_move {
+	enum case_status to;
+	struct ac_str reason;           /* n == 0: none */
+};
+
 int desk_transition(struct desk *d, const char *actor, const char *case_id,
-		    const char *body, size_t n, struct buf *out,
+		    const struct desk_move *req, struct desk_case *out,
 		    struct ac_err *err);
 
 /* desk_approve approves the current decision (status -> decided).
  * AC_ESTATE when the decision is pending or the case is resolved/closed. */
 int desk_approve(struct desk *d, const char *actor, const char *case_id,
-		 struct buf *out, struct ac_err *err);
+		 struct desk_case *out, struct ac_err *err);
 
-/* desk_override: body {"verdict", "refund_max_minor"?, "reason"}; staff
- * replace the verdict with a written reason. The override and its author
- * show on the case and in the audit log; refunds then follow the
- * override's refund_max_minor. */
+/* desk_override: staff replace the verdict with a written reason. A
+ * refund verdict needs refund_max_minor (at most what was paid); another
+ * verdict refunds nothing. The override and its author show on the case
+ * and in the audit log; refunds then follow its refund_max_minor. */
+struct desk_override {
+	enum verdict verdict;
+	bool has_refund_max;
+	int64_t refund_max_minor;
+	struct ac_str reason;
+};
+
 int desk_override(struct desk *d, const char *actor, const char *case_id,
-		  const char *body, size_t n, struct buf *out,
+		  const struct desk_override *req, struct desk_case *out,
 		  struct ac_err *err);
 
-/* desk_refund: body {"amount_minor": int}. Pays a refund through the
- * ledger: never above the decision's (or override's) refund_max_minor less
- * what the case has refunded, never above what is left of the payment on
- * the order (AC_EINVAL, field "amount_minor", saying which limit);
- * AC_ESTATE on a resolved or closed case. The key is required (AC_EINVAL
- * field "Idempotency-Key" when empty); the same key and body again
- * appends the first response again and sets *replayed; the same key
- * with another body is AC_ECONFLICT. scope is
- * whose key it is (the token's name). Appends {"id", "case",
- * "amount_minor", "currency", "refunded_total_minor"}. */
-int desk_refund(struct desk *d, const char *actor, const char *scope,
-		const char *case_id, const char *idem_key, const char *body,
-		size_t n, bool *replayed, struct buf *out,
+/* desk_refund pays a refund through the ledger: never above the
+ * decision's (or override's) refund_max_minor less what the case has
+ * refunded, never above what is left of the payment on the order
+ * (AC_EINVAL, field "amount_minor", saying which limit). The key is
+ * required (AC_EINVAL field "Idempotency-Key" when empty) and belongs to
+ * scope (the token's name): the same key with the same request (case and
+ * amount) again gives the first refund again, `replayed` set; with
+ * another request it is AC_ECONFLICT. */
+struct desk_refund_req {
+	const char *scope;
+	const char *idem_key;
+	int64_t amount_minor;
+};
+
+struct desk_refund {
+	int64_t id;                     /* the ledger entry */
+	struct ac_str case_id;
+	int64_t amount_minor;
+	const struct currency *currency;
+	int64_t refunded_total_minor;   /* the case's, after this refund */
+	bool replayed;
+};
+
+int desk_refund(struct desk *d, const char *actor, const char *case_id,
+		const struct desk_refund_req *req, struct desk_refund *out,
 		struct ac_err *err);
 
 /* ---- repair quotes ------------------------------------------------- */
 
-/* desk_quote: body {"amount_minor", "expires_at"?}; for a paid repair
- * (warranty.2 with a rise, warranty.3). Appends the quote. */
+/* desk_quote quotes a paid repair (warranty.2 with a rise, warranty.3):
+ * the case waits for the customer's answer. Without has_expires_at the
+ * quote stands the policy's quote life. AC_ESTATE for another verdict or
+ * a resolved or closed case; AC_EINVAL (field "expires_at") when past. */
+struct desk_quote_req {
+	int64_t amount_minor;
+	bool has_expires_at;
+	int64_t expires_at;
+};
+
 int desk_quote(struct desk *d, const char *actor, const char *case_id,
-	       const char *body, size_t n, struct buf *out,
+	       const struct desk_quote_req *req, struct desk_quote *out,
 	       struct ac_err *err);
 
-/* desk_quote_action: action is "accept", "decline", "repaired" or
- * "shipped_back": quoted -> accepted | declined (| expired once past
- * expires_at: AC_ESTATE), accepted -> repaired -> shipped_back. Accepting
- * re-decides the case with the quoted charge. AC_ESTATE on a closed case,
- * and for accepting on a resolved one. Appends the quote. */
+/* desk_quote_action moves the case's quote to `to`: quoted -> accepted |
+ * declined (| expired once past expires_at: AC_ESTATE), accepted ->
+ * repaired -> shipped_back. Accepting re-decides the case with the quoted
+ * charge. AC_EINVAL for another target status. */
 int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
-		      const char *action, struct buf *out,
+		      enum quote_status to, struct desk_quote *out,
 		      struct ac_err *err);
 
 /* ---- notes, evidence, audit ---------------------------------------- */

@@ -22,6 +22,11 @@ struct desk {
 	struct ac_case *c;              /* the case being decided */
 	struct order_request *req;      /* an order being created */
 	struct buf scratch, facts, djson, claim;
+	/* what the last call's result borrows, released by the next */
+	struct store_case v_sc;
+	struct store_quote v_q;
+	struct buf v_mem;               /* the decision's strings */
+	char v_id[STORE_ID_MAX];
 	/* live tokens seen lately, so that a request need not read the
 	 * store to know its caller: kept DESK_TOKEN_TTL_US at most */
 	struct {
@@ -86,6 +91,11 @@ int desk_redecide_order(struct desk *d, const char *actor,
 /* desk_load_case loads the case and its order. */
 int desk_load_case(struct desk *d, const char *case_id, struct loaded *l,
 		   struct ac_err *err);
+
+/* desk_read_case fills *out with the case as it stands (the desk's
+ * v_* hold what it borrows). */
+int desk_read_case(struct desk *d, struct ac_str case_id,
+		   struct desk_case *out, struct ac_err *err);
 
 /* desk_status_for: the status a (re)decided case takes. */
 enum case_status desk_status_for(enum verdict v);

@@ -9,45 +9,87 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The request's fingerprint: the case and the exact body. */
-static void request_hash(const char *case_id, const char *body, size_t n,
-			 char hex[65])
+/* The request's fingerprint: the case and the amount. */
+static void request_hash(const char *case_id, int64_t amount, char hex[65])
 {
 	crypto_generichash_state st;
 	unsigned char h[32];
+	char num[24];
+	int n = snprintf(num, sizeof num, "%lld", (long long)amount);
 
 	crypto_generichash_init(&st, NULL, 0, sizeof h);
 	crypto_generichash_update(&st, (const unsigned char *)case_id,
 				  strlen(case_id) + 1);
-	crypto_generichash_update(&st, (const unsigned char *)body, n);
+	crypto_generichash_update(&st, (const unsigned char *)num,
+				  (size_t)n);
 	crypto_generichash_final(&st, h, sizeof h);
 	sodium_bin2hex(hex, 65, h, sizeof h);
 }
 
-int desk_refund(struct desk *d, const char *actor, const char *scope,
-		const char *case_id, const char *idem_key, const char *body,
-		size_t n, bool *replayed, struct buf *out,
+/* audit_refund writes the refund as its audit event keeps it. */
+static void audit_refund(const struct desk_refund *r, struct buf *b)
+{
+	buf_addf(b, "{\"id\":%lld,\"case\":", (long long)r->id);
+	json_str_write(b, r->case_id.p, r->case_id.n);
+	buf_addf(b, ",\"amount_minor\":%lld,\"currency\":\"%s\","
+		 "\"refunded_total_minor\":%lld}", (long long)r->amount_minor,
+		 r->currency->code, (long long)r->refunded_total_minor);
+}
+
+/* replay gives the refund an idempotency record stands for. */
+static int replay(struct desk *d, const char *case_id, int64_t amount,
+		  const struct store_idem *idem, struct desk_refund *out,
+		  struct ac_err *err)
+{
+	struct ac_str cur = { "", 0 };
+	int64_t id = 0, total = 0;
+	struct body_field fields[] = {
+		{ "id", BODY_MONEY, true, NULL, &id, NULL },
+		{ "currency", BODY_STR, true, &cur, NULL, NULL },
+		{ "refunded_total_minor", BODY_MONEY, true, NULL, &total,
+		  NULL },
+	};
+	int rc = body_read(d->rd, idem->response_body.p,
+			   idem->response_body.n, fields, 3, err);
+
+	if (rc)
+		return ac_err_set(err, AC_EIO, "idempotency",
+				  "the stored record is not a refund's");
+	snprintf(d->v_id, sizeof d->v_id, "%s", case_id);
+	out->id = id;
+	out->case_id = S(d->v_id);
+	out->amount_minor = amount;
+	out->currency = money_currency_find(cur.p, cur.n);
+	out->refunded_total_minor = total;
+	out->replayed = true;
+	if (!out->currency)
+		return ac_err_set(err, AC_EIO, "idempotency",
+				  "the stored record has no currency");
+	return 0;
+}
+
+int desk_refund(struct desk *d, const char *actor, const char *case_id,
+		const struct desk_refund_req *req, struct desk_refund *out,
 		struct ac_err *err)
 {
 	struct store_idem idem = { 0 };
 	struct store_decision sd = { 0 };
 	struct store_ledger_sum case_sum = { 0 }, order_sum = { 0 };
 	struct loaded l = { 0 };
-	int64_t amount = 0, ledger_id = 0;
-	struct body_field fields[] = {
-		{ "amount_minor", BODY_MONEY, true, NULL, &amount, NULL },
-	};
+	const char *idem_key = req->idem_key, *scope = req->scope;
+	int64_t amount = req->amount_minor, ledger_id = 0;
+	struct buf rec;
 	char hash[65];
 	int rc;
 
-	*replayed = false;
+	memset(out, 0, sizeof *out);
 	if (!idem_key || !*idem_key)
 		return ac_err_set(err, AC_EINVAL, "Idempotency-Key",
 				  "a refund needs an Idempotency-Key header");
 	if (strlen(idem_key) > 255)
 		return ac_err_set(err, AC_EINVAL, "Idempotency-Key",
 				  "longer than 255 bytes");
-	request_hash(case_id, body, n, hash);
+	request_hash(case_id, amount, hash);
 
 	rc = desk_txn_begin(d, err);
 	if (rc)
@@ -59,22 +101,19 @@ int desk_refund(struct desk *d, const char *actor, const char *scope,
 	if (rc == 0) {
 		/* seen before: the first answer again, or a conflict */
 		if (strlen(hash) == idem.request_hash.n &&
-		    !memcmp(hash, idem.request_hash.p, idem.request_hash.n)) {
-			buf_add(out, idem.response_body.p,
-				idem.response_body.n);
-			*replayed = true;
-		} else {
+		    !memcmp(hash, idem.request_hash.p, idem.request_hash.n))
+			rc = replay(d, case_id, amount, &idem, out, err);
+		else
 			rc = ac_err_set(err, AC_ECONFLICT, "Idempotency-Key",
 					"this key was used with another "
 					"request");
-		}
 		store_idem_release(&idem);
 		desk_fail(d, 0);
 		return rc;
 	}
 	ac_err_clear(err);              /* AC_ENOTFOUND: a new key */
-	rc = body_read(d->rd, body, n, fields, 1, err);
-	if (!rc && amount < 1)
+	rc = 0;
+	if (amount < 1)
 		rc = ac_err_set(err, AC_EINVAL, "amount_minor",
 				"a refund is at least 1");
 	if (!rc)
@@ -126,28 +165,44 @@ int desk_refund(struct desk *d, const char *actor, const char *scope,
 
 		rc = store_add_ledger(d->store, &e, &ledger_id, err);
 	}
+	buf_init(&rec, 4096);
 	if (!rc) {
 		int64_t total = case_sum.refund_minor + amount;
 
-		buf_addf(out, "{\"id\":%lld,\"case\":", (long long)ledger_id);
-		desk_str(out, l.sc.id);
-		buf_addf(out, ",\"amount_minor\":%lld,\"currency\":\"%s\","
-			 "\"refunded_total_minor\":%lld}", (long long)amount,
-			 l.so.order.currency->code, (long long)total);
+		/* what the desk needs to give the same refund again; the
+		 * store's record still asks for a status (issue 6) */
+		if (refund_record_write(ledger_id, l.so.order.currency, total,
+					&rec))
+			rc = ac_err_set(err, AC_ELIMIT, "idempotency",
+					"the record is too large");
 
-		struct store_idem rec = {
+		struct store_idem r = {
 			.scope = S(scope),
 			.key = S(idem_key),
 			.request_hash = S(hash),
 			.response_status = 201,
-			.response_body = { out->p, out->len },
+			.response_body = { rec.p, rec.len },
 			.created_at = desk_now(d),
 		};
 
-		rc = store_put_idempotency(d->store, &rec, err);
+		if (!rc)
+			rc = store_put_idempotency(d->store, &r, err);
+		if (!rc) {
+			snprintf(d->v_id, sizeof d->v_id, "%s", case_id);
+			out->id = ledger_id;
+			out->case_id = S(d->v_id);
+			out->amount_minor = amount;
+			out->currency = l.so.order.currency;
+			out->refunded_total_minor = total;
+			buf_reset(&rec);
+			audit_refund(out, &rec);
+			if (buf_error(&rec))
+				rc = ac_err_set(err, AC_ELIMIT, "audit",
+						"the event is too large");
+		}
 		if (!rc)
 			rc = desk_audit(d, actor, "case.refund", "case",
-					l.sc.id, NULL, out->p, err);
+					l.sc.id, NULL, buf_cstr(&rec), err);
 		/* the whole allowance paid: the case is resolved */
 		if (!rc && total == sd.refund_max_minor &&
 		    l.sc.status != CASE_STATUS_RESOLVED)
@@ -155,6 +210,7 @@ int desk_refund(struct desk *d, const char *actor, const char *scope,
 						      CASE_STATUS_RESOLVED,
 						      desk_now(d), err);
 	}
+	buf_release(&rec);
 	if (!rc)
 		rc = desk_txn_commit(d, err);
 	store_decision_release(&sd);

@@ -7,41 +7,35 @@
 #include <stdio.h>
 #include <string.h>
 
-static int quote_json(struct buf *out, const struct store_quote *q)
+/* view copies the quote into the desk's hold and points out at it. */
+static void view(struct desk *d, struct store_quote *q,
+		 struct desk_quote *out)
 {
-	buf_addf(out, "{\"id\":%lld,\"case\":", (long long)q->id);
-	desk_str(out, q->case_id);
-	buf_addf(out, ",\"amount_minor\":%lld,\"status\":\"%s\","
-		 "\"expires_at\":", (long long)q->amount_minor,
-		 store_quote_status_name(q->status));
-	desk_time(out, q->expires_at);
-	buf_adds(out, ",\"created_at\":");
-	desk_time(out, q->created_at);
-	buf_adds(out, ",\"updated_at\":");
-	desk_time(out, q->updated_at);
-	return buf_addc(out, '}');
+	store_quote_release(&d->v_q);
+	d->v_q = *q;                    /* the hold owns its strings now */
+	memset(q, 0, sizeof *q);
+	q = &d->v_q;
+	*out = (struct desk_quote){
+		q->id, q->case_id, q->amount_minor, q->status, q->expires_at,
+		q->created_at, q->updated_at,
+	};
 }
 
 int desk_quote(struct desk *d, const char *actor, const char *case_id,
-	       const char *body, size_t n, struct buf *out,
+	       const struct desk_quote_req *req, struct desk_quote *out,
 	       struct ac_err *err)
 {
 	struct store_decision sd = { 0 };
 	struct store_case sc = { 0 };
 	struct store_quote q = { 0 };
-	int64_t amount = 0, expires = 0, now = desk_now(d), id = 0;
-	bool has_exp;
-	struct body_field fields[] = {
-		{ "amount_minor", BODY_MONEY, true, NULL, &amount, NULL },
-		{ "expires_at", BODY_TIME, false, NULL, &expires, &has_exp },
-	};
+	int64_t amount = req->amount_minor, now = desk_now(d), id = 0;
+	int64_t expires = req->has_expires_at ? req->expires_at :
+			  now + d->policy->quote_life_us;
 	int rc;
 
-	rc = body_read(d->rd, body, n, fields, 2, err);
-	if (rc)
-		return rc;
-	if (!has_exp)
-		expires = now + d->policy->quote_life_us;
+	if (amount < 0 || amount > AC_MONEY_MAX)
+		return ac_err_set(err, AC_EINVAL, "amount_minor",
+				  "not an amount from 0 to 2^53 - 1");
 	if (expires <= now)
 		return ac_err_set(err, AC_EINVAL, "expires_at",
 				  "already past");
@@ -58,7 +52,7 @@ int desk_quote(struct desk *d, const char *actor, const char *case_id,
 	if (!rc && (sc.status == CASE_STATUS_RESOLVED ||
 		    sc.status == CASE_STATUS_CLOSED))
 		rc = ac_err_set(err, AC_ESTATE, "status", "the case is %s",
-				store_case_status_name(sc.status));
+				case_status_name(sc.status));
 	if (!rc) {
 		struct store_quote nq = {
 			.case_id = sc.id,
@@ -87,7 +81,7 @@ int desk_quote(struct desk *d, const char *actor, const char *case_id,
 	if (!rc)
 		rc = desk_txn_commit(d, err);
 	if (!rc)
-		quote_json(out, &q);
+		view(d, &q, out);
 	store_decision_release(&sd);
 	store_case_release(&sc);
 	store_quote_release(&q);
@@ -95,25 +89,17 @@ int desk_quote(struct desk *d, const char *actor, const char *case_id,
 }
 
 int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
-		      const char *action, struct buf *out,
+		      enum quote_status to, struct desk_quote *out,
 		      struct ac_err *err)
 {
 	struct store_quote q = { 0 };
 	struct loaded l = { 0 };
-	enum quote_status to;
 	int64_t now = desk_now(d);
 	int rc;
 
-	if (!strcmp(action, "accept"))
-		to = QUOTE_STATUS_ACCEPTED;
-	else if (!strcmp(action, "decline"))
-		to = QUOTE_STATUS_DECLINED;
-	else if (!strcmp(action, "repaired"))
-		to = QUOTE_STATUS_REPAIRED;
-	else if (!strcmp(action, "shipped_back"))
-		to = QUOTE_STATUS_SHIPPED_BACK;
-	else
-		return ac_err_set(err, AC_ENOTFOUND, "action", "not one of "
+	if (to != QUOTE_STATUS_ACCEPTED && to != QUOTE_STATUS_DECLINED &&
+	    to != QUOTE_STATUS_REPAIRED && to != QUOTE_STATUS_SHIPPED_BACK)
+		return ac_err_set(err, AC_EINVAL, "action", "not one of "
 				  "accept, decline, repaired, shipped_back");
 	rc = desk_txn_begin(d, err);
 	if (!rc)
@@ -127,7 +113,7 @@ int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 	    (l.sc.status == CASE_STATUS_RESOLVED &&
 	     to == QUOTE_STATUS_ACCEPTED)) {
 		rc = ac_err_set(err, AC_ESTATE, "status", "the case is %s",
-				store_case_status_name(l.sc.status));
+				case_status_name(l.sc.status));
 		goto out;
 	}
 	if (q.status == QUOTE_STATUS_QUOTED && q.expires_at < now &&
@@ -152,8 +138,8 @@ int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 
 	if (!ok) {
 		rc = ac_err_set(err, AC_ESTATE, "quote", "a %s quote cannot "
-				"be %s", store_quote_status_name(q.status),
-				store_quote_status_name(to));
+				"be %s", quote_status_name(q.status),
+				quote_status_name(to));
 		goto out;
 	}
 	rc = store_update_quote(d->store, q.id, to, now, err);
@@ -189,7 +175,7 @@ int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 		char a[96];
 
 		snprintf(a, sizeof a, "{\"quote\":%lld,\"status\":\"%s\"}",
-			 (long long)q.id, store_quote_status_name(to));
+			 (long long)q.id, quote_status_name(to));
 		rc = desk_audit(d, actor, "quote.update", "case", l.sc.id,
 				NULL, a, err);
 	}
@@ -200,7 +186,7 @@ int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 	if (!rc)
 		rc = desk_txn_commit(d, err);
 	if (!rc)
-		quote_json(out, &q);
+		view(d, &q, out);
 out:
 	store_quote_release(&q);
 	loaded_release(&l);

@@ -1,6 +1,11 @@
 /* json_out.c: the desk's typed requests and results as JSON (http layer).
- * See json_out.h. */
+ * See json_out.h. Field order and spelling are the API's: a change here
+ * is a change of the wire format (tests/api compares the answers). */
 #include "json_out.h"
+
+#include <string.h>
+
+#include "../core/instant.h"
 
 void http_answer(struct http_resp *r, int rc, const struct ac_err *err,
 		 int ok_status)
@@ -11,4 +16,210 @@ void http_answer(struct http_resp *r, int rc, const struct ac_err *err,
 		return;
 	}
 	http_reply(r, rc, err, ok_status);
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+int json_read_open(struct case_reader *rd, const char *body, size_t n,
+		   struct desk_open *out, struct ac_err *err)
+{
+	return claim_request_parse(rd, body, n, &out->order_id, &out->claim,
+				   &out->has_opened_at, err);
+}
+
+int json_read_move(struct case_reader *rd, const char *body, size_t n,
+		   struct desk_move *out, struct ac_err *err)
+{
+	struct ac_str to = { "", 0 };
+	struct body_field fields[] = {
+		{ "to", BODY_STR, true, &to, NULL, NULL },
+		{ "reason", BODY_STR, false, &out->reason, NULL, NULL },
+	};
+	int rc;
+
+	out->reason = (struct ac_str){ "", 0 };
+	rc = body_read(rd, body, n, fields, 2, err);
+	if (rc)
+		return rc;
+	if (!out->reason.p)
+		out->reason = (struct ac_str){ "", 0 };
+	if (case_status_parse(to.p, to.n, &out->to))
+		return ac_err_set(err, AC_EINVAL, "to", "not one of open, "
+				  "waiting, decided, resolved, closed");
+	return 0;
+}
+
+int json_read_override(struct case_reader *rd, const char *body, size_t n,
+		       struct desk_override *out, struct ac_err *err)
+{
+	struct ac_str verdict;
+	struct body_field fields[] = {
+		{ "verdict", BODY_STR, true, &verdict, NULL, NULL },
+		{ "refund_max_minor", BODY_MONEY, false, NULL,
+		  &out->refund_max_minor, &out->has_refund_max },
+		{ "reason", BODY_STR, true, &out->reason, NULL, NULL },
+	};
+	int rc;
+
+	out->refund_max_minor = 0;
+	rc = body_read(rd, body, n, fields, 3, err);
+	if (rc)
+		return rc;
+	if (verdict_parse(verdict.p, verdict.n, &out->verdict))
+		return ac_err_set(err, AC_EINVAL, "verdict", "not a verdict");
+	return 0;
+}
+
+int json_read_refund(struct case_reader *rd, const char *body, size_t n,
+		     struct desk_refund_req *out, struct ac_err *err)
+{
+	struct body_field fields[] = {
+		{ "amount_minor", BODY_MONEY, true, NULL, &out->amount_minor,
+		  NULL },
+	};
+
+	return body_read(rd, body, n, fields, 1, err);
+}
+
+int json_read_quote(struct case_reader *rd, const char *body, size_t n,
+		    struct desk_quote_req *out, struct ac_err *err)
+{
+	struct body_field fields[] = {
+		{ "amount_minor", BODY_MONEY, true, NULL, &out->amount_minor,
+		  NULL },
+		{ "expires_at", BODY_TIME, false, NULL, &out->expires_at,
+		  &out->has_expires_at },
+	};
+
+	return body_read(rd, body, n, fields, 2, err);
+}
+
+/* ---- results ---------------------------------------------------------- */
+
+static void w_str(struct buf *b, struct ac_str s)
+{
+	json_str_write(b, s.p ? s.p : "", s.n);
+}
+
+static void w_cstr(struct buf *b, const char *s)
+{
+	json_str_write(b, s, strlen(s));
+}
+
+static void w_time(struct buf *b, int64_t at)
+{
+	char t[40];
+	size_t n = instant_format(at, t, sizeof t);
+
+	buf_addc(b, '"');
+	buf_add(b, t, n);
+	buf_addc(b, '"');
+}
+
+void json_write_case(const struct desk_case *c, struct buf *out)
+{
+	const struct decision *dec = &c->decision;
+	struct decision_override ov = {
+		c->decision_overridden, c->decision_override_reason,
+		c->decision_override_author,
+	};
+
+	buf_adds(out, "{\"id\":");
+	w_str(out, c->id);
+	buf_addf(out, ",\"status\":\"%s\",\"order\":",
+		 case_status_name(c->status));
+	w_str(out, c->order_id);
+	buf_addf(out, ",\"type\":\"%s\",\"claim\":",
+		 claim_type_name(c->claim_type));
+	buf_add(out, c->claim_json.p, c->claim_json.n);
+	buf_adds(out, ",\"decision\":");
+	decision_record_write(dec, &ov, out);
+	buf_adds(out, ",\"decided_at\":");
+	w_time(out, c->decided_at);
+	buf_adds(out, ",\"clauses\":[");
+	for (int i = 0; i < dec->n_clauses; i++) {
+		const struct clause *cl = &c->policy->clauses[dec->clauses[i]];
+
+		buf_addf(out, "%s{\"id\":\"%s\",\"title\":", i ? "," : "",
+			 clause_id_name(dec->clauses[i]));
+		w_str(out, cl->title);
+		buf_adds(out, ",\"text\":");
+		w_str(out, cl->text);
+		buf_addc(out, '}');
+	}
+	buf_adds(out, "],\"deadline\":");
+	if (dec->has_deadline)
+		w_time(out, dec->deadline);
+	else
+		buf_adds(out, "null");
+	buf_adds(out, ",\"response_due\":");
+	w_time(out, c->response_due);
+	buf_addf(out, ",\"refund_max_minor\":%lld,\"refunded_total_minor\":%lld"
+		 ",\"charged_total_minor\":%lld,\"override\":",
+		 (long long)dec->refund_max_minor,
+		 (long long)c->refunded_total_minor,
+		 (long long)c->charged_total_minor);
+	if (c->has_override) {
+		buf_adds(out, "{\"verdict\":");
+		w_cstr(out, verdict_name(c->override_verdict));
+		buf_adds(out, ",\"reason\":");
+		w_str(out, c->override_reason);
+		buf_adds(out, ",\"author\":");
+		w_str(out, c->override_author);
+		buf_adds(out, ",\"at\":");
+		w_time(out, c->overridden_at);
+		buf_addc(out, '}');
+	} else {
+		buf_adds(out, "null");
+	}
+	buf_adds(out, ",\"approval\":");
+	if (c->has_approval) {
+		buf_adds(out, "{\"by\":");
+		w_str(out, c->approved_by);
+		buf_adds(out, ",\"at\":");
+		w_time(out, c->approved_at);
+		buf_addc(out, '}');
+	} else {
+		buf_adds(out, "null");
+	}
+	buf_adds(out, ",\"quote\":");
+	if (c->has_quote) {
+		buf_addf(out, "{\"id\":%lld,\"amount_minor\":%lld,\"status\":"
+			 "\"%s\",\"expires_at\":", (long long)c->quote.id,
+			 (long long)c->quote.amount_minor,
+			 quote_status_name(c->quote.status));
+		w_time(out, c->quote.expires_at);
+		buf_addc(out, '}');
+	} else {
+		buf_adds(out, "null");
+	}
+	buf_adds(out, ",\"created_at\":");
+	w_time(out, c->created_at);
+	buf_adds(out, ",\"updated_at\":");
+	w_time(out, c->updated_at);
+	buf_addc(out, '}');
+}
+
+void json_write_refund(const struct desk_refund *r, struct buf *out)
+{
+	buf_addf(out, "{\"id\":%lld,\"case\":", (long long)r->id);
+	w_str(out, r->case_id);
+	buf_addf(out, ",\"amount_minor\":%lld,\"currency\":\"%s\","
+		 "\"refunded_total_minor\":%lld}", (long long)r->amount_minor,
+		 r->currency->code, (long long)r->refunded_total_minor);
+}
+
+void json_write_quote(const struct desk_quote *q, struct buf *out)
+{
+	buf_addf(out, "{\"id\":%lld,\"case\":", (long long)q->id);
+	w_str(out, q->case_id);
+	buf_addf(out, ",\"amount_minor\":%lld,\"status\":\"%s\","
+		 "\"expires_at\":", (long long)q->amount_minor,
+		 quote_status_name(q->status));
+	w_time(out, q->expires_at);
+	buf_adds(out, ",\"created_at\":");
+	w_time(out, q->created_at);
+	buf_adds(out, ",\"updated_at\":");
+	w_time(out, q->updated_at);
+	buf_addc(out, '}');
 }

@@ -4,10 +4,12 @@
  * as web/openapi.json and docs/API.md describe them. Writers append to a
  * struct buf whose first error sticks (buf.h); http_answer checks it once,
  * so a truncated answer is never sent as a success. Readers borrow their
- * strings from the case reader until its next read. */
+ * strings from the case reader until its next read, and fail as the
+ * codec does: AC_ESYNTAX (not JSON), AC_EINVAL naming the field. */
 #ifndef AC_HTTP_JSON_OUT_H
 #define AC_HTTP_JSON_OUT_H
 
+#include "../codec/codec.h"
 #include "../desk/desk.h"
 #include "http.h"
 
@@ -16,5 +18,37 @@
  * ok_status. */
 void http_answer(struct http_resp *r, int rc, const struct ac_err *err,
 		 int ok_status);
+
+/* ---- requests ------------------------------------------------------- */
+
+/* {"order": id, "claim": claim} */
+int json_read_open(struct case_reader *rd, const char *body, size_t n,
+		   struct desk_open *out, struct ac_err *err);
+/* {"to": status, "reason"?} */
+int json_read_move(struct case_reader *rd, const char *body, size_t n,
+		   struct desk_move *out, struct ac_err *err);
+/* {"verdict", "refund_max_minor"?, "reason"} */
+int json_read_override(struct case_reader *rd, const char *body, size_t n,
+		       struct desk_override *out, struct ac_err *err);
+/* {"amount_minor"}: the amount only (the key and scope are headers) */
+int json_read_refund(struct case_reader *rd, const char *body, size_t n,
+		     struct desk_refund_req *out, struct ac_err *err);
+/* {"amount_minor", "expires_at"?} */
+int json_read_quote(struct case_reader *rd, const char *body, size_t n,
+		    struct desk_quote_req *out, struct ac_err *err);
+
+/* ---- results ---------------------------------------------------------- */
+
+/* The case: {"id", "status", "order", "type", "claim", "decision",
+ * "decided_at", "clauses": [{"id", "title", "text"}], "deadline",
+ * "response_due", "refund_max_minor", "refunded_total_minor",
+ * "charged_total_minor", "override", "approval", "quote", "created_at",
+ * "updated_at"}. */
+void json_write_case(const struct desk_case *c, struct buf *out);
+/* {"id", "case", "amount_minor", "currency", "refunded_total_minor"} */
+void json_write_refund(const struct desk_refund *r, struct buf *out);
+/* {"id", "case", "amount_minor", "status", "expires_at", "created_at",
+ * "updated_at"} */
+void json_write_quote(const struct desk_quote *q, struct buf *out);
 
 #endif

@@ -6,22 +6,34 @@
  *   POST /v1/cases/{id}/transition     {"to", "reason"?}   200
  *   POST /v1/cases/{id}/approve                            200
  *   POST /v1/cases/{id}/override       {"verdict", ..}     200
- *   GET  /v1/deadlines                 ?within=SECONDS     200 */
+ *   GET  /v1/deadlines                 ?within&after&limit 200 */
 #include "../desk/desk.h"
 #include "json_out.h"
 
 #define WITHIN_DEFAULT_S 86400                /* a day */
 #define WITHIN_MAX_S (10LL * 366 * 86400)     /* ten years */
 
+/* answer_case answers a desk call that gives a case. */
+static void answer_case(struct http_resp *r, int rc, const struct ac_err *err,
+			const struct desk_case *c, int ok_status)
+{
+	if (!rc)
+		json_write_case(c, &r->body);
+	http_answer(r, rc, err, ok_status);
+}
+
 static void post_case(struct http_req *q, struct http_resp *r)
 {
+	struct desk_open *req = arena_alloc(q->arena, sizeof *req);
+	struct desk_case c;
 	struct ac_err err;
 	int rc;
 
 	ac_err_clear(&err);
-	rc = desk_open_case(q->ctx->desk, q->actor, q->body, q->body_len,
-			    &r->body, &err);
-	http_answer(r, rc, &err, 201);
+	rc = json_read_open(q->ctx->reader, q->body, q->body_len, req, &err);
+	if (!rc)
+		rc = desk_open_case(q->ctx->desk, q->actor, req, &c, &err);
+	answer_case(r, rc, &err, &c, 201);
 }
 
 static void list_cases(struct http_req *q, struct http_resp *r)
@@ -46,58 +58,72 @@ static void list_cases(struct http_req *q, struct http_resp *r)
 
 static void get_case(struct http_req *q, struct http_resp *r)
 {
+	struct desk_case c;
 	struct ac_err err;
 	int rc;
 
 	ac_err_clear(&err);
-	rc = desk_get_case(q->ctx->desk, q->params[0], &r->body, &err);
-	http_answer(r, rc, &err, 200);
+	rc = desk_get_case(q->ctx->desk, q->params[0], &c, &err);
+	answer_case(r, rc, &err, &c, 200);
 }
 
 static void post_transition(struct http_req *q, struct http_resp *r)
 {
+	struct desk_move req;
+	struct desk_case c;
 	struct ac_err err;
 	int rc;
 
 	ac_err_clear(&err);
-	rc = desk_transition(q->ctx->desk, q->actor, q->params[0], q->body,
-			     q->body_len, &r->body, &err);
-	http_answer(r, rc, &err, 200);
+	rc = json_read_move(q->ctx->reader, q->body, q->body_len, &req, &err);
+	if (!rc)
+		rc = desk_transition(q->ctx->desk, q->actor, q->params[0],
+				     &req, &c, &err);
+	answer_case(r, rc, &err, &c, 200);
 }
 
 static void post_approve(struct http_req *q, struct http_resp *r)
 {
+	struct desk_case c;
 	struct ac_err err;
 	int rc;
 
 	ac_err_clear(&err);
-	rc = desk_approve(q->ctx->desk, q->actor, q->params[0], &r->body,
-			  &err);
-	http_answer(r, rc, &err, 200);
+	rc = desk_approve(q->ctx->desk, q->actor, q->params[0], &c, &err);
+	answer_case(r, rc, &err, &c, 200);
 }
 
 static void post_override(struct http_req *q, struct http_resp *r)
 {
+	struct desk_override req;
+	struct desk_case c;
 	struct ac_err err;
 	int rc;
 
 	ac_err_clear(&err);
-	rc = desk_override(q->ctx->desk, q->actor, q->params[0], q->body,
-			   q->body_len, &r->body, &err);
-	http_answer(r, rc, &err, 200);
+	rc = json_read_override(q->ctx->reader, q->body, q->body_len, &req,
+				&err);
+	if (!rc)
+		rc = desk_override(q->ctx->desk, q->actor, q->params[0], &req,
+				   &c, &err);
+	answer_case(r, rc, &err, &c, 200);
 }
 
 static void get_deadlines(struct http_req *q, struct http_resp *r)
 {
+	struct desk_deadline_query dq = { 0 };
 	struct ac_err err;
-	int64_t within;
+	int64_t limit;
 	int rc;
 
 	if (!http_query_int(q, r, "within", 0, WITHIN_MAX_S,
-			    WITHIN_DEFAULT_S, &within))
+			    WITHIN_DEFAULT_S, &dq.within_s) ||
+	    !http_query_int(q, r, "limit", 1, 100, 50, &limit))
 		return;
+	dq.limit = (int)limit;
+	dq.after = http_req_query(q, "after");
 	ac_err_clear(&err);
-	rc = desk_deadlines(q->ctx->desk, within, &r->body, &err);
+	rc = desk_deadlines(q->ctx->desk, &dq, &r->body, &err);
 	http_answer(r, rc, &err, 200);
 }
 

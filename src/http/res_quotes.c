@@ -8,31 +8,44 @@
 #include "../desk/desk.h"
 #include "json_out.h"
 
-static const char *const actions[] = {
-	"accept", "decline", "repaired", "shipped_back",
+static const struct {
+	const char *name;
+	enum quote_status to;
+} actions[] = {
+	{ "accept", QUOTE_STATUS_ACCEPTED },
+	{ "decline", QUOTE_STATUS_DECLINED },
+	{ "repaired", QUOTE_STATUS_REPAIRED },
+	{ "shipped_back", QUOTE_STATUS_SHIPPED_BACK },
 };
 
 static void post_quote(struct http_req *q, struct http_resp *r)
 {
+	struct desk_quote_req req;
+	struct desk_quote res;
 	struct ac_err err;
 	int rc;
 
 	ac_err_clear(&err);
-	rc = desk_quote(q->ctx->desk, q->actor, q->params[0], q->body,
-			q->body_len, &r->body, &err);
+	rc = json_read_quote(q->ctx->reader, q->body, q->body_len, &req, &err);
+	if (!rc)
+		rc = desk_quote(q->ctx->desk, q->actor, q->params[0], &req,
+				&res, &err);
+	if (!rc)
+		json_write_quote(&res, &r->body);
 	http_answer(r, rc, &err, 201);
 }
 
 static void post_quote_action(struct http_req *q, struct http_resp *r)
 {
+	struct desk_quote res;
 	struct ac_err err;
-	bool known = false;
+	size_t i;
 	int rc;
 
-	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
-		if (!strcmp(q->params[1], actions[i]))
-			known = true;
-	if (!known) {
+	for (i = 0; i < sizeof actions / sizeof actions[0]; i++)
+		if (!strcmp(q->params[1], actions[i].name))
+			break;
+	if (i == sizeof actions / sizeof actions[0]) {
 		http_problem(r, 404, "action", "no quote action '%s': accept, "
 			     "decline, repaired or shipped_back",
 			     q->params[1]);
@@ -40,7 +53,9 @@ static void post_quote_action(struct http_req *q, struct http_resp *r)
 	}
 	ac_err_clear(&err);
 	rc = desk_quote_action(q->ctx->desk, q->actor, q->params[0],
-			       q->params[1], &r->body, &err);
+			       actions[i].to, &res, &err);
+	if (!rc)
+		json_write_quote(&res, &r->body);
 	http_answer(r, rc, &err, 200);
 }
 

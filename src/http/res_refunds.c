@@ -26,8 +26,9 @@ static bool key_ok(const char *k)
 static void post_refund(struct http_req *q, struct http_resp *r)
 {
 	const char *key = http_req_header(q, "Idempotency-Key");
+	struct desk_refund_req req;
+	struct desk_refund res;
 	struct ac_err err;
-	bool replayed = false;
 	int rc;
 
 	if (!key || !key[0]) {
@@ -42,10 +43,17 @@ static void post_refund(struct http_req *q, struct http_resp *r)
 		return;
 	}
 	ac_err_clear(&err);
-	rc = desk_refund(q->ctx->desk, q->actor, q->token_name, q->params[0],
-			 key, q->body, q->body_len, &replayed, &r->body, &err);
+	req.scope = q->token_name;
+	req.idem_key = key;
+	rc = json_read_refund(q->ctx->reader, q->body, q->body_len, &req,
+			      &err);
+	if (!rc)
+		rc = desk_refund(q->ctx->desk, q->actor, q->params[0], &req,
+				 &res, &err);
+	if (!rc)
+		json_write_refund(&res, &r->body);
 	http_answer(r, rc, &err, 201);
-	if (!rc && replayed)
+	if (!rc && res.replayed)
 		http_resp_header(r, "Idempotent-Replayed", "true");
 }
 

@@ -1,7 +1,9 @@
 /* support.c: the desk suite's fixture and wrappers (tests/desk).
  * The only file of the suite that knows how the desk takes its requests
- * and gives its answers (JSON text today): it builds the bodies and reads
- * the answers back into the t_* records. Counts behind the desk go through
+ * and gives its answers: typed structs for cases, refunds and quotes
+ * (claims are written as JSON here and read with the codec, as an edge
+ * would), JSON text for orders and tracking; it reads the answers back
+ * into the t_* records. Counts behind the desk go through
  * the store's own interface. */
 #include "support.h"
 
@@ -24,6 +26,7 @@ struct store *t_store;
 struct ac_err t_err;
 
 static struct desk *desk;
+static struct case_reader *rd;
 static struct policy_file *pf;
 static char dir[64];
 static char path[96];
@@ -52,6 +55,7 @@ void t_setup(void)
 	cr_assert_eq(desk_new(&cfg, &desk, &t_err), 0, "desk: %s",
 		     t_err.msg);
 	buf_init(&out, 16u << 20);
+	rd = case_reader_new();
 }
 
 void t_teardown(void)
@@ -66,6 +70,8 @@ void t_teardown(void)
 	policy_file_free(pf);
 	pf = NULL;
 	buf_release(&out);
+	case_reader_free(rd);
+	rd = NULL;
 	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
 		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
 		unlink(p);
@@ -110,77 +116,27 @@ static cJSON *answer(void)
 	return j;
 }
 
-static int64_t num(const cJSON *o, const char *name)
+static void read_case(const struct desk_case *dc, struct t_case *c)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	cr_assert(cJSON_IsNumber(v), "answer: no number %s", name);
-	return (int64_t)v->valuedouble;
-}
-
-static const char *str_or_null(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int64_t time_of(const char *s)
-{
-	int64_t at = 0;
-
-	cr_assert_eq(instant_parse(s, strlen(s), &at), 0, "not a time: %s",
-		     s);
-	return at;
-}
-
-static enum verdict verdict_of(const char *s)
-{
-	for (int v = VERDICT_FULL_REFUND; v <= VERDICT_PAID_REPAIR; v++)
-		if (!strcmp(s, verdict_name((enum verdict)v)))
-			return (enum verdict)v;
-	cr_assert_fail("not a verdict: %s", s);
-	return VERDICT_PENDING;
-}
-
-static void read_case(struct t_case *c)
-{
-	cJSON *j = answer();
-	const cJSON *dec = cJSON_GetObjectItemCaseSensitive(j, "decision");
-	const cJSON *ov = cJSON_GetObjectItemCaseSensitive(j, "override");
-	const cJSON *ap = cJSON_GetObjectItemCaseSensitive(j, "approval");
-	const cJSON *q = cJSON_GetObjectItemCaseSensitive(j, "quote");
-	const char *s;
-
 	memset(c, 0, sizeof *c);
-	s = str_or_null(j, "id");
-	cr_assert_not_null(s);
-	snprintf(c->id, sizeof c->id, "%s", s);
-	s = str_or_null(j, "status");
-	cr_assert(s && case_status_parse(s, strlen(s), &c->status) == 0);
-	cr_assert(cJSON_IsObject(dec));
-	c->verdict = verdict_of(str_or_null(dec, "verdict"));
-	c->refund_max_minor = num(j, "refund_max_minor");
-	c->refunded_total_minor = num(j, "refunded_total_minor");
-	c->charge_minor = num(dec, "charge_minor");
-	s = str_or_null(j, "deadline");
-	c->has_deadline = s != NULL;
-	if (s)
-		c->deadline = time_of(s);
-	c->overridden = cJSON_IsObject(ov);
-	if (c->overridden) {
-		s = str_or_null(ov, "author");
-		snprintf(c->override_author, sizeof c->override_author, "%s",
-			 s ? s : "");
-	}
-	c->approved = cJSON_IsObject(ap);
-	c->has_quote = cJSON_IsObject(q);
-	if (c->has_quote) {
-		s = str_or_null(q, "status");
-		cr_assert(s && quote_status_parse(s, strlen(s),
-						  &c->quote_status) == 0);
-	}
-	cJSON_Delete(j);
+	cr_assert(dc->id.n > 0 && dc->id.n < sizeof c->id);
+	snprintf(c->id, sizeof c->id, "%.*s", (int)dc->id.n, dc->id.p);
+	c->status = dc->status;
+	c->verdict = dc->decision.verdict;
+	c->refund_max_minor = dc->decision.refund_max_minor;
+	c->refunded_total_minor = dc->refunded_total_minor;
+	c->charge_minor = dc->decision.charge_minor;
+	c->has_deadline = dc->decision.has_deadline;
+	c->deadline = dc->decision.deadline;
+	c->overridden = dc->has_override;
+	if (c->overridden)
+		snprintf(c->override_author, sizeof c->override_author,
+			 "%.*s", (int)dc->override_author.n,
+			 dc->override_author.p);
+	c->approved = dc->has_approval;
+	c->has_quote = dc->has_quote;
+	if (c->has_quote)
+		c->quote_status = dc->quote.status;
 }
 
 /* ---- orders ----------------------------------------------------------- */
@@ -282,17 +238,21 @@ void t_order_investigating(const char *id)
 
 int t_open(const char *order_id, const char *claim, struct t_case *c)
 {
+	static struct desk_open req;
+	struct desk_case dc;
 	struct buf b;
 	int rc;
 
 	buf_init(&b, 1u << 20);
 	buf_addf(&b, "{\"order\": \"%s\", \"claim\": %s}", order_id, claim);
-	buf_reset(&out);
 	ac_err_clear(&t_err);
-	rc = desk_open_case(desk, "token:test", b.p, b.len, &out, &t_err);
+	rc = claim_request_parse(rd, b.p, b.len, &req.order_id, &req.claim,
+				 &req.has_opened_at, &t_err);
+	if (!rc)
+		rc = desk_open_case(desk, "token:test", &req, &dc, &t_err);
 	buf_release(&b);
 	if (!rc && c)
-		read_case(c);
+		read_case(&dc, c);
 	return rc;
 }
 
@@ -308,80 +268,65 @@ int t_get(const char *case_id, struct t_case *c)
 {
 	int rc;
 
-	buf_reset(&out);
+	struct desk_case dc;
+
 	ac_err_clear(&t_err);
-	rc = desk_get_case(desk, case_id, &out, &t_err);
+	rc = desk_get_case(desk, case_id, &dc, &t_err);
 	if (!rc)
-		read_case(c);
+		read_case(&dc, c);
 	return rc;
 }
 
 int t_transition(const char *case_id, enum case_status to,
 		 const char *reason)
 {
-	char body[512];
+	struct desk_move req = { to, { reason ? reason : "",
+				       reason ? strlen(reason) : 0 } };
+	struct desk_case dc;
 
-	if (reason)
-		snprintf(body, sizeof body, "{\"to\": \"%s\", \"reason\": "
-			 "\"%s\"}", case_status_name(to), reason);
-	else
-		snprintf(body, sizeof body, "{\"to\": \"%s\"}",
-			 case_status_name(to));
-	buf_reset(&out);
 	ac_err_clear(&t_err);
-	return desk_transition(desk, "token:test", case_id, body,
-			       strlen(body), &out, &t_err);
+	return desk_transition(desk, "token:test", case_id, &req, &dc,
+			       &t_err);
 }
 
 int t_approve(const char *case_id)
 {
-	buf_reset(&out);
+	struct desk_case dc;
+
 	ac_err_clear(&t_err);
-	return desk_approve(desk, "token:test", case_id, &out, &t_err);
+	return desk_approve(desk, "token:test", case_id, &dc, &t_err);
 }
 
 int t_override(const char *actor, const char *case_id, enum verdict v,
 	       int64_t refund_max_minor, const char *reason)
 {
-	struct buf b;
-	int rc;
+	struct desk_override req = {
+		.verdict = v,
+		.has_refund_max = refund_max_minor >= 0,
+		.refund_max_minor = refund_max_minor >= 0 ? refund_max_minor :
+							   0,
+		.reason = { reason ? reason : "", reason ? strlen(reason) : 0 },
+	};
+	struct desk_case dc;
 
-	buf_init(&b, 1u << 20);
-	buf_addf(&b, "{\"verdict\": \"%s\"", verdict_name(v));
-	if (refund_max_minor >= 0)
-		buf_addf(&b, ", \"refund_max_minor\": %lld",
-			 (long long)refund_max_minor);
-	if (reason)
-		buf_addf(&b, ", \"reason\": \"%s\"", reason);
-	buf_addc(&b, '}');
-	buf_reset(&out);
 	ac_err_clear(&t_err);
-	rc = desk_override(desk, actor, case_id, b.p, b.len, &out, &t_err);
-	buf_release(&b);
-	return rc;
+	return desk_override(desk, actor, case_id, &req, &dc, &t_err);
 }
 
 int t_refund(const char *scope, const char *case_id, const char *key,
 	     int64_t amount, struct t_refund *r)
 {
-	char body[64];
-	bool replayed = false;
+	struct desk_refund_req req = { scope, key, amount };
+	struct desk_refund res;
 	int rc;
 
-	snprintf(body, sizeof body, "{\"amount_minor\": %lld}",
-		 (long long)amount);
-	buf_reset(&out);
 	ac_err_clear(&t_err);
-	rc = desk_refund(desk, "token:test", scope, case_id, key, body,
-			 strlen(body), &replayed, &out, &t_err);
+	rc = desk_refund(desk, "token:test", case_id, &req, &res, &t_err);
 	if (!rc && r) {
-		cJSON *j = answer();
-
-		r->id = num(j, "id");
-		r->amount_minor = num(j, "amount_minor");
-		r->refunded_total_minor = num(j, "refunded_total_minor");
-		r->replayed = replayed;
-		cJSON_Delete(j);
+		r->id = res.id;
+		r->amount_minor = res.amount_minor;
+		r->refunded_total_minor = res.refunded_total_minor;
+		r->replayed = res.replayed;
 	}
 	return rc;
 }
@@ -402,24 +347,20 @@ static void *par_refund(void *arg)
 	struct store *s = NULL;
 	struct desk *d = NULL;
 	struct ac_err e;
-	struct buf o;
-	char body[64];
+	struct desk_refund_req req = { p->scope, p->key, p->amount };
+	struct desk_refund res = { 0 };
 
-	buf_init(&o, 1u << 20);
 	p->rc = store_open(path, &s, &e);
 	cfg.store = s;
 	if (!p->rc)
 		p->rc = desk_new(&cfg, &d, &e);
-	snprintf(body, sizeof body, "{\"amount_minor\": %lld}",
-		 (long long)p->amount);
 	pthread_barrier_wait(p->go);
 	if (!p->rc)
-		p->rc = desk_refund(d, "token:test", p->scope, p->case_id,
-				    p->key, body, strlen(body), &p->replayed,
-				    &o, &e);
+		p->rc = desk_refund(d, "token:test", p->case_id, &req, &res,
+				    &e);
+	p->replayed = res.replayed;
 	desk_free(d);
 	store_close(s);
-	buf_release(&o);
 	return NULL;
 }
 
@@ -449,30 +390,35 @@ void t_refund_parallel(int n, const char *scope, const char *case_id,
 
 int t_quote(const char *case_id, int64_t amount, int64_t expires_at)
 {
-	struct buf b;
-	int rc;
+	struct desk_quote_req req = { amount, expires_at != 0, expires_at };
+	struct desk_quote res;
 
-	buf_init(&b, 4096);
-	buf_addf(&b, "{\"amount_minor\": %lld", (long long)amount);
-	if (expires_at) {
-		buf_adds(&b, ", \"expires_at\": ");
-		add_time(&b, expires_at);
-	}
-	buf_addc(&b, '}');
-	buf_reset(&out);
 	ac_err_clear(&t_err);
-	rc = desk_quote(desk, "token:test", case_id, b.p, b.len, &out,
-			&t_err);
-	buf_release(&b);
-	return rc;
+	return desk_quote(desk, "token:test", case_id, &req, &res, &t_err);
 }
 
 int t_quote_action(const char *case_id, const char *action)
 {
-	buf_reset(&out);
-	ac_err_clear(&t_err);
-	return desk_quote_action(desk, "token:test", case_id, action, &out,
-				 &t_err);
+	static const struct {
+		const char *name;
+		enum quote_status to;
+	} acts[] = {
+		{ "accept", QUOTE_STATUS_ACCEPTED },
+		{ "decline", QUOTE_STATUS_DECLINED },
+		{ "repaired", QUOTE_STATUS_REPAIRED },
+		{ "shipped_back", QUOTE_STATUS_SHIPPED_BACK },
+	};
+	struct desk_quote res;
+
+	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+		if (strcmp(action, acts[i].name))
+			continue;
+		ac_err_clear(&t_err);
+		return desk_quote_action(desk, "token:test", case_id,
+					 acts[i].to, &res, &t_err);
+	}
+	cr_assert_fail("no quote action %s", action);
+	return AC_EINVAL;
 }
 
 int t_tracking(const char *order_id, const char *kind, int64_t at,
