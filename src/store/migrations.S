@@ -9,4 +9,10 @@ ac_migration_0001:
 	.incbin "src/store/migrations/0001_init.sql"
 ac_migration_0001_end:
 	.byte 0
+	.global ac_migration_0002
+	.global ac_migration_0002_end
+ac_migration_0002:
+	.incbin "src/store/migrations/0002_big.sql"
+ac_migration_0002_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -16,10 +16,25 @@
 /* How long a writer waits for another before giving up (AC_EIO). */
 #define BUSY_TIMEOUT_MS 5000
 
+/* Reading a large file. Each connection (one per reading thread) has a
+ * page cache of its own; at a million cases the file is gigabytes, and the
+ * default 2 MB cache holds little more than the indexes' top levels, so
+ * each request would copy its pages in again through read(). Mapping the
+ * file instead lets every connection read the pages the kernel already
+ * holds, shared once by all threads and without a copy; SQLite caps the
+ * mapping (2 GB in Debian's build) and reads the rest, and pages still in
+ * the WAL, through the cache, which is sized (in KiB, hence negative) for
+ * the indexes' interior pages of such a file. Costs address space, not
+ * memory. */
+#define MMAP_SIZE "17179869184"         /* 16 GiB, SQLite caps it */
+#define CACHE_SIZE "-65536"             /* 64 MiB per connection at most */
+
 /* ---- migrations ------------------------------------------------------- */
 
 extern const char ac_migration_0001[];
 extern const char ac_migration_0001_end[];
+extern const char ac_migration_0002[];
+extern const char ac_migration_0002_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -29,6 +44,7 @@ static const struct migration {
 	const char *sql;                  /* NUL-terminated (see .S) */
 } migrations[] = {
 	{ 1, "0001_init", ac_migration_0001 },
+	{ 2, "0002_big", ac_migration_0002 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -42,13 +58,14 @@ enum st {
 	ST_ORDER_PUT, ST_ITEM_PUT, ST_SHIPMENT_PUT, ST_ORDER_GET, ST_ITEMS_GET,
 	ST_SHIPMENT_GET, ST_TRACKING_ADD, ST_TRACKING_LIST,
 	ST_CASE_PUT, ST_CASE_GET, ST_CASE_STATUS, ST_CASE_OVERRIDE,
-	ST_CASE_APPROVAL, ST_CASES_LIST, ST_CASES_LIST_ORDER,
+	ST_CASE_APPROVAL, ST_CASE_CURSOR, ST_DUE_LIST,
 	ST_DECISION_SAVE, ST_DECISION_GET,
 	ST_LEDGER_ADD, ST_LEDGER_SUM_CASE, ST_LEDGER_SUM_ORDER,
 	ST_IDEM_GET, ST_IDEM_PUT,
 	ST_QUOTE_PUT, ST_QUOTE_UPDATE, ST_QUOTE_GET, ST_QUOTE_GET_CASE,
 	ST_NOTE_ADD, ST_NOTES_LIST, ST_EVIDENCE_PUT, ST_EVIDENCE_GET,
-	ST_AUDIT_ADD, ST_AUDIT_LIST,
+	ST_AUDIT_ADD, ST_AUDIT_LIST, ST_AUDIT_LIST_ENTITY, ST_AUDIT_LIST_ID,
+	ST_AUDIT_LIST_BOTH,
 	ST_TOKEN_PUT, ST_TOKEN_FIND, ST_TOKEN_REVOKE, ST_TOKEN_GET,
 	ST_TOKEN_REVOKE_NAME,
 	ST_COUNT
@@ -65,18 +82,18 @@ enum st {
 	"facts_json"
 #define QUOTE_COLS "id, case_id, amount_minor, status, expires_at, " \
 	"created_at, updated_at"
-/* The case list: each case with its current (latest) decision. ?1 is the
- * order, ?2..?6 the statuses wanted (NULL for the rest), ?7 the claim type,
- * ?8 the deadline bound, ?9 the keyset cursor, ?10 the limit. */
-#define CASES_LIST(order_test) \
-	"SELECT c.id, c.order_id, c.status, c.claim_type, c.opened_at, " \
-	"c.created_at, c.updated_at, d.verdict, d.deadline, d.id " \
-	"FROM cases c LEFT JOIN decisions d ON d.id = " \
-	"(SELECT max(id) FROM decisions WHERE case_id = c.id) " \
-	"WHERE " order_test " AND c.status IN (?2, ?3, ?4, ?5, ?6) " \
-	"AND (?7 IS NULL OR c.claim_type = ?7) " \
-	"AND (?8 IS NULL OR d.deadline < ?8) " \
-	"AND (?9 IS NULL OR c.id > ?9) ORDER BY c.id LIMIT ?10"
+/* A line of a case list: the case row holds its current decision's
+ * verdict and deadline (0002_big.sql), so a list reads nothing else. */
+#define CASE_ROW_COLS "id, order_id, status, claim_type, opened_at, " \
+	"created_at, updated_at, verdict, deadline, decision_id, seq, " \
+	"response_due_at, due_at"
+/* An audit list: ?1 the cursor, ?2 the entity, ?3 its id, ?4 the limit.
+ * Each filter combination is its own statement, so each seeks its index
+ * (a "?2 IS NULL OR" would stop SQLite from seeking). */
+#define AUDIT_LIST(where) \
+	"SELECT id, at, actor, action, entity, entity_id, before_json, " \
+	"after_json FROM audit WHERE " where " AND id > ?1 " \
+	"ORDER BY id LIMIT ?4"
 
 static const char *const sql_text[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -140,12 +157,16 @@ static const char *const sql_text[ST_COUNT] = {
 		"SELECT id, order_id, at, kind, detail FROM tracking_events "
 		"WHERE order_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
 
+	/* seq numbers the cases from 1; a store-picked id is made of it */
 	[ST_CASE_PUT] =
-		"INSERT INTO cases (" CASE_COLS ") VALUES (coalesce(?1, "
-		"printf('C-%06d', (SELECT coalesce(max(rowid), 0) + 1 "
-		"FROM cases))), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-		"?12, ?13, ?14) RETURNING id",
-	[ST_CASE_GET] = "SELECT " CASE_COLS " FROM cases WHERE id = ?1",
+		"WITH n (seq) AS (SELECT coalesce(max(seq), 0) + 1 "
+		"FROM cases) "
+		"INSERT INTO cases (seq, " CASE_COLS ", response_due_at) "
+		"SELECT n.seq, coalesce(?1, printf('C-%06d', n.seq)), ?2, "
+		"?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 "
+		"FROM n RETURNING id",
+	[ST_CASE_GET] = "SELECT " CASE_COLS ", response_due_at "
+		"FROM cases WHERE id = ?1",
 	[ST_CASE_STATUS] =
 		"UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
 	[ST_CASE_OVERRIDE] =
@@ -155,8 +176,11 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_CASE_APPROVAL] =
 		"UPDATE cases SET approved_by = ?2, approved_at = ?3, "
 		"updated_at = ?3 WHERE id = ?1",
-	[ST_CASES_LIST] = CASES_LIST("?1 IS NULL"),
-	[ST_CASES_LIST_ORDER] = CASES_LIST("c.order_id = ?1"),
+	[ST_CASE_CURSOR] = "SELECT seq, deadline FROM cases WHERE id = ?1",
+	/* ?1 the horizon, (?2, ?3) the keyset cursor (due_at, seq) */
+	[ST_DUE_LIST] =
+		"SELECT " CASE_ROW_COLS " FROM cases WHERE due_at <= ?1 "
+		"AND (due_at, seq) > (?2, ?3) ORDER BY due_at, seq LIMIT ?4",
 
 	[ST_DECISION_SAVE] =
 		"INSERT INTO decisions (case_id, decided_at, verdict, "
@@ -221,11 +245,11 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_AUDIT_ADD] =
 		"INSERT INTO audit (at, actor, action, entity, entity_id, "
 		"before_json, after_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[ST_AUDIT_LIST] =
-		"SELECT id, at, actor, action, entity, entity_id, before_json, "
-		"after_json FROM audit WHERE id > ?1 "
-		"AND (?2 IS NULL OR entity = ?2) "
-		"AND (?3 IS NULL OR entity_id = ?3) ORDER BY id LIMIT ?4",
+	[ST_AUDIT_LIST] = AUDIT_LIST("1"),
+	/* a few entities share the log: the key order, filtered */
+	[ST_AUDIT_LIST_ENTITY] = AUDIT_LIST("+entity = ?2"),
+	[ST_AUDIT_LIST_ID] = AUDIT_LIST("entity_id = ?3"),
+	[ST_AUDIT_LIST_BOTH] = AUDIT_LIST("entity_id = ?3 AND +entity = ?2"),
 
 	[ST_TOKEN_PUT] =
 		"INSERT INTO tokens (name, hash, created_at) "
@@ -242,12 +266,65 @@ static const char *const sql_text[ST_COUNT] = {
 		"WHERE name = ?1 AND revoked_at IS NULL",
 };
 
+/* The case lists: one statement per combination of filters (LIST_*
+ * bits), built by list_sql and cached like the others. Each seeks one
+ * index in the order it pages in, (x, seq) with x the most selective
+ * filter given, and tests the other filters on the rows it meets (a
+ * unary + keeps SQLite from choosing their index and sorting); so no
+ * page sorts nor scans. With a deadline bound, a page goes by deadline,
+ * soonest first. Parameters: ?1 the order, ?2..?6 the statuses, ?7 the
+ * claim type, ?8 the deadline bound, (?10, ?9) the keyset cursor
+ * (deadline, seq), ?11 the limit. */
+enum {
+	LIST_ORDER = 1, LIST_STATUS = 2, LIST_STATUSES = 4, LIST_TYPE = 8,
+	LIST_DEADLINE = 16, LIST_COMBOS = 32
+};
+
 /* The handle. */
 struct sq {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];       /* prepared on first use */
+	sqlite3_stmt *list[LIST_COMBOS];  /* the same, for the case lists */
 	int fail_after;                   /* < 0: no fault injection */
 };
+
+/* list_sql writes the case list statement for a LIST_* combination. */
+static void list_sql(unsigned bits, char *out, size_t n)
+{
+	const char *by = (bits & LIST_DEADLINE) ? "deadline"
+			 : (bits & LIST_ORDER)  ? "order"
+			 : (bits & LIST_STATUS) ? "status"
+			 : (bits & LIST_TYPE)   ? "type" : "seq";
+
+#define DRIVES(name) (strcmp(by, name) == 0 ? "" : "+")
+	snprintf(out, n, "SELECT " CASE_ROW_COLS " FROM cases WHERE %s"
+		 "%s%s%s%s%s%s%s%s%s ORDER BY %s LIMIT ?11",
+		 (bits & LIST_DEADLINE)
+			 ? "deadline < ?8 AND (deadline, seq) > (?10, ?9)"
+			 : "seq > ?9",
+		 (bits & LIST_ORDER) ? " AND " : "",
+		 (bits & LIST_ORDER) ? DRIVES("order") : "",
+		 (bits & LIST_ORDER) ? "order_id = ?1" : "",
+		 (bits & LIST_STATUS) ? " AND " : "",
+		 (bits & LIST_STATUS) ? DRIVES("status") : "",
+		 (bits & LIST_STATUS) ? "status = ?2"
+		 : (bits & LIST_STATUSES)
+			 ? " AND +status IN (?2, ?3, ?4, ?5, ?6)" : "",
+		 (bits & LIST_TYPE) ? " AND " : "",
+		 (bits & LIST_TYPE) ? DRIVES("type") : "",
+		 (bits & LIST_TYPE) ? "claim_type = ?7" : "",
+		 (bits & LIST_DEADLINE) ? "deadline, seq" : "seq");
+#undef DRIVES
+}
+
+int store_sqlite_list_sql(unsigned bits, char *out, size_t n)
+{
+	if (bits >= LIST_COMBOS ||
+	    ((bits & LIST_STATUS) && (bits & LIST_STATUSES)))
+		return AC_EINVAL;
+	list_sql(bits, out, n);
+	return 0;
+}
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -734,6 +811,8 @@ static void sq_close(void *impl)
 		undo(q, ST_ROLLBACK);
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(q->st[i]);
+	for (int i = 0; i < LIST_COMBOS; i++)
+		sqlite3_finalize(q->list[i]);
 	if (q->db) {
 		sqlite3_exec(q->db, "PRAGMA optimize", NULL, NULL, NULL);
 		sqlite3_close(q->db);
@@ -766,6 +845,10 @@ static int sq_open(const char *dsn, void **impl, struct ac_err *err)
 	    (rc = exec_sql(q, "PRAGMA journal_mode = WAL", "journal_mode",
 			   err)) ||
 	    (rc = exec_sql(q, "PRAGMA synchronous = FULL", "synchronous",
+			   err)) ||
+	    (rc = exec_sql(q, "PRAGMA mmap_size = " MMAP_SIZE, "mmap_size",
+			   err)) ||
+	    (rc = exec_sql(q, "PRAGMA cache_size = " CACHE_SIZE, "cache_size",
 			   err)) ||
 	    (rc = migrate(q, err)))
 		goto fail;
@@ -1216,6 +1299,7 @@ static int sq_put_case(void *impl, const struct store_case *c,
 		b_null(&b);
 		b_null(&b);
 	}
+	b_opt_int(&b, c->has_response_due, c->response_due_at);
 	id_out[0] = '\0';
 	if (!(rc = b_end(q, &b, "put_case", err)))
 		while ((rc = step(q, st, "put_case", err)) == 1)
@@ -1256,6 +1340,8 @@ static int read_case(sqlite3_stmt *st, struct store_case *c, struct fill *f,
 	c->has_approval = !is_null(st, 12);
 	fill_col(f, st, 12, &c->approved_by);
 	c->approved_at = i64(st, 13);
+	c->has_response_due = !is_null(st, 14);
+	c->response_due_at = i64(st, 14);
 	return 0;
 }
 
@@ -1354,65 +1440,167 @@ static int sq_update_case_approval(void *impl, struct ac_str id,
 	return update_case(q, st, &b, id, "update_case_approval", err);
 }
 
+/* read_case_row fills r from a row of CASE_ROW_COLS. */
+static int read_case_row(sqlite3_stmt *st, struct store_case_row *r,
+			 struct fill *f, struct ac_err *err)
+{
+	struct ac_str status = raw(st, 2), type = raw(st, 3);
+
+	fill_col(f, st, 0, &r->id);
+	fill_col(f, st, 1, &r->order_id);
+	if (store_case_status_parse(status.p, status.n, &r->status))
+		return corrupt("cases.status", status, err);
+	if (claim_type_parse(type.p, type.n, &r->claim_type))
+		return corrupt("cases.claim_type", type, err);
+	r->opened_at = i64(st, 4);
+	r->created_at = i64(st, 5);
+	r->updated_at = i64(st, 6);
+	fill_col(f, st, 7, &r->verdict);
+	r->has_deadline = !is_null(st, 8);
+	r->deadline = i64(st, 8);
+	r->has_decision = !is_null(st, 9);
+	r->seq = i64(st, 10);
+	r->has_response_due = !is_null(st, 11);
+	r->response_due_at = i64(st, 11);
+	r->has_due = !is_null(st, 12);
+	r->due_at = i64(st, 12);
+	return 0;
+}
+
+/* read_case_page steps st (bound) and fills a page of at most limit
+ * rows; more tells whether another follows. */
+static int read_case_page(struct sq *q, sqlite3_stmt *st, int limit,
+			  struct store_case_page *out, const char *op,
+			  struct ac_err *err)
+{
+	struct fill f;
+	int rc, frc;
+
+	fill_init(&f, &out->mem);
+	while ((rc = step(q, st, op, err)) == 1) {
+		if (out->n == limit) {
+			out->more = true;
+			rc = 0;
+			break;
+		}
+		if ((rc = read_case_row(st, &out->rows[out->n++], &f, err)))
+			break;
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* case_cursor finds the keyset position (seq, deadline) of the case a
+ * page starts after. */
+static int case_cursor(struct sq *q, struct ac_str id, int64_t *seq,
+		       int64_t *deadline, struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_CURSOR, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	if (!(rc = b_end(q, &b, "list_cases", err)) &&
+	    (rc = step(q, st, "list_cases", err)) == 0)
+		rc = ac_err_set(err, AC_EINVAL, "filter.after",
+				"no such case: %.*s", (int)id.n, id.p);
+	if (rc == 1) {
+		rc = 0;
+		*seq = i64(st, 0);
+		/* a case without a deadline comes after every page that
+		 * has one: none follows it */
+		*deadline = is_null(st, 1) ? INT64_MAX : i64(st, 1);
+	}
+	done(st);
+	return rc;
+}
+
 static int sq_list_cases(void *impl, const struct store_case_filter *flt,
 			 struct store_case_page *out, struct ac_err *err)
 {
 	const char *op = "list_cases";
 	struct sq *q = impl;
+	unsigned mask = flt->status_mask, bits = 0;
+	int64_t after_seq = 0, after_deadline = INT64_MIN;
 	sqlite3_stmt *st;
 	struct bind b;
-	struct fill f;
-	int rc, frc;
+	int rc;
 
-	if ((rc = prep(q, flt->order_id.n ? ST_CASES_LIST_ORDER
-					  : ST_CASES_LIST, &st, err)))
+	if (flt->order_id.n)
+		bits |= LIST_ORDER;
+	if (mask && (mask & (mask - 1)) == 0)
+		bits |= LIST_STATUS;
+	else if (mask)
+		bits |= LIST_STATUSES;
+	if (flt->has_claim_type)
+		bits |= LIST_TYPE;
+	if (flt->has_deadline_before)
+		bits |= LIST_DEADLINE;
+	if (flt->after_id.n &&
+	    (rc = case_cursor(q, flt->after_id, &after_seq, &after_deadline,
+			      err)))
 		return rc;
+	if (!q->list[bits]) {
+		char sql[1024];
+
+		list_sql(bits, sql, sizeof sql);
+		rc = sqlite3_prepare_v3(q->db, sql, -1,
+					SQLITE_PREPARE_PERSISTENT,
+					&q->list[bits], NULL);
+		if (rc != SQLITE_OK)
+			return db_error(q, rc, "store.prepare", err);
+	}
+	st = q->list[bits];
 	b_start(&b, st);
 	b_opt(&b, flt->order_id);
-	for (int s = 0; s < CASE_STATUS_COUNT; s++)
-		b_cstr(&b, !flt->status_mask ||
-				   (flt->status_mask & CASE_STATUS_BIT(s))
-			   ? store_case_status_name((enum case_status)s)
-			   : NULL);
+	/* the statuses wanted first (?2 alone when there is one), then
+	 * NULLs, which match nothing */
+	for (int s = 0, k = 0; k < CASE_STATUS_COUNT; s++)
+		if (s >= CASE_STATUS_COUNT) {
+			b_null(&b);
+			k++;
+		} else if (mask & CASE_STATUS_BIT(s)) {
+			b_cstr(&b, store_case_status_name((enum case_status)s));
+			k++;
+		}
 	b_cstr(&b, flt->has_claim_type ? claim_type_name(flt->claim_type)
 				       : NULL);
 	b_opt_int(&b, flt->has_deadline_before, flt->deadline_before);
-	b_opt(&b, flt->after_id);
+	b_int(&b, after_seq);
+	b_int(&b, after_deadline);
 	b_int(&b, limit_plus_one(flt->limit));
-	fill_init(&f, &out->mem);
-	if (!(rc = b_end(q, &b, op, err)))
-		while ((rc = step(q, st, op, err)) == 1) {
-			struct store_case_row *r;
-			struct ac_str status = raw(st, 2), type = raw(st, 3);
+	if ((rc = b_end(q, &b, op, err))) {
+		done(st);
+		return rc;
+	}
+	return read_case_page(q, st, flt->limit, out, op, err);
+}
 
-			if (out->n == flt->limit) {
-				out->more = true;
-				rc = 0;
-				break;
-			}
-			r = &out->rows[out->n++];
-			fill_col(&f, st, 0, &r->id);
-			fill_col(&f, st, 1, &r->order_id);
-			if (store_case_status_parse(status.p, status.n,
-						    &r->status)) {
-				rc = corrupt("cases.status", status, err);
-				break;
-			}
-			if (claim_type_parse(type.p, type.n, &r->claim_type)) {
-				rc = corrupt("cases.claim_type", type, err);
-				break;
-			}
-			r->opened_at = i64(st, 4);
-			r->created_at = i64(st, 5);
-			r->updated_at = i64(st, 6);
-			r->has_decision = !is_null(st, 9);
-			fill_col(&f, st, 7, &r->verdict);
-			r->has_deadline = !is_null(st, 8);
-			r->deadline = i64(st, 8);
-		}
-	done(st);
-	frc = fill_end(&f, op, rc ? NULL : err);
-	return rc ? rc : frc;
+static int sq_list_due(void *impl, const struct store_due_filter *flt,
+		       struct store_case_page *out, struct ac_err *err)
+{
+	const char *op = "list_due";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_DUE_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, flt->before);
+	b_int(&b, flt->has_after ? flt->after_due : INT64_MIN);
+	b_int(&b, flt->has_after ? flt->after_seq : 0);
+	b_int(&b, limit_plus_one(flt->limit));
+	if ((rc = b_end(q, &b, op, err))) {
+		done(st);
+		return rc;
+	}
+	return read_case_page(q, st, flt->limit, out, op, err);
 }
 
 /* ---- decisions -------------------------------------------------------- */
@@ -1878,7 +2066,10 @@ static int sq_list_audit(void *impl, const struct store_audit_filter *flt,
 	struct fill f;
 	int rc, frc;
 
-	if ((rc = prep(q, ST_AUDIT_LIST, &st, err)))
+	if ((rc = prep(q, flt->entity_id.n ? (flt->entity.n ? ST_AUDIT_LIST_BOTH
+							     : ST_AUDIT_LIST_ID)
+			      : flt->entity.n ? ST_AUDIT_LIST_ENTITY
+					      : ST_AUDIT_LIST, &st, err)))
 		return rc;
 	b_start(&b, st);
 	b_int(&b, flt->since_id);
@@ -2051,6 +2242,7 @@ const struct store_ops store_sqlite_ops = {
 	.xUpdateCaseOverride = sq_update_case_override,
 	.xUpdateCaseApproval = sq_update_case_approval,
 	.xListCases = sq_list_cases,
+	.xListDue = sq_list_due,
 	.xSaveDecision = sq_save_decision,
 	.xGetCurrentDecision = sq_get_current_decision,
 	.xAddLedger = sq_add_ledger,

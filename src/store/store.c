@@ -624,6 +624,24 @@ int store_list_cases(struct store *s, const struct store_case_filter *f,
 	return rc;
 }
 
+int store_list_due(struct store *s, const struct store_due_filter *f,
+		   struct store_case_page *out, struct ac_err *err)
+{
+	struct store_due_filter g = *f;
+	int rc = 0;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	g.limit = check_limit(f->limit);
+	if (g.has_after && g.after_seq < 0)
+		rc = ac_err_set(err, AC_EINVAL, "filter.after",
+				"negative position");
+	if (!rc)
+		rc = s->ops->xListDue(s->impl, &g, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
 int store_save_decision(struct store *s, const struct store_decision *d,
 			int64_t *id, struct ac_err *err)
 {

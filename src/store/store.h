@@ -136,6 +136,10 @@ struct store_case {
 	bool has_approval;
 	struct ac_str approved_by;
 	int64_t approved_at;
+	/* when the shop must have answered (opening + the policy's
+	 * response time); /v1/deadlines lists the case by it */
+	bool has_response_due;
+	int64_t response_due_at;
 	struct buf mem;
 };
 
@@ -238,7 +242,10 @@ struct store_token {
 /* ---- pages: one list call's rows, keyset-paginated -------------------- */
 
 /* One line of a case list: the case and its current decision's verdict and
- * deadline (has_decision false when it has none yet). */
+ * deadline (has_decision false when it has none yet). seq is the case's
+ * place in creation order (from 1), the order lists go in. due_at is the
+ * earliest of the deadline and the response due while the case is not
+ * resolved or closed (has_due false otherwise, or when it has neither). */
 struct store_case_row {
 	struct ac_str id, order_id;
 	enum case_status status;
@@ -248,6 +255,11 @@ struct store_case_row {
 	struct ac_str verdict;
 	bool has_deadline;
 	int64_t deadline;
+	int64_t seq;
+	bool has_response_due;
+	int64_t response_due_at;
+	bool has_due;
+	int64_t due_at;
 };
 
 struct store_case_filter {
@@ -257,7 +269,17 @@ struct store_case_filter {
 	struct ac_str order_id;       /* n == 0: any order */
 	bool has_deadline_before;     /* current decision's deadline < this */
 	int64_t deadline_before;
-	struct ac_str after_id;       /* keyset: ids after this; n == 0: all */
+	struct ac_str after_id;       /* keyset: cases after this one (which
+					 must exist); n == 0: from the first */
+	int limit;                    /* 1 .. STORE_PAGE_MAX; else the max */
+};
+
+/* The cases due (struct store_case_row's due_at) at `before` or earlier,
+ * soonest first: the keyset cursor is the last row's (due_at, seq). */
+struct store_due_filter {
+	int64_t before;
+	bool has_after;               /* false: from the first */
+	int64_t after_due, after_seq;
 	int limit;                    /* 1 .. STORE_PAGE_MAX; else the max */
 };
 
@@ -439,14 +461,23 @@ int store_update_case_approval(struct store *s, struct ac_str id,
 			       struct ac_str approved_by, int64_t at,
 			       struct ac_err *err);
 
-/* store_list_cases fills *out with the cases that pass every filter, in id
- * order, starting after f->after_id. This is also "the cases of an order
- * with these statuses": set order_id and status_mask. */
+/* store_list_cases fills *out with the cases that pass every filter, in
+ * creation order (seq; with has_deadline_before, by deadline, then seq),
+ * starting after the case f->after_id (AC_EINVAL, field "filter.after",
+ * when there is no such case). Each page seeks an index: it costs the same
+ * at any size. This is also "the cases of an order with these statuses":
+ * set order_id and status_mask. */
 int store_list_cases(struct store *s, const struct store_case_filter *f,
 		     struct store_case_page *out, struct ac_err *err);
 
+/* store_list_due fills *out with the cases due by f->before (resolved and
+ * closed ones are never due), soonest first, after the cursor. */
+int store_list_due(struct store *s, const struct store_due_filter *f,
+		   struct store_case_page *out, struct ac_err *err);
+
 /* store_save_decision appends a decision to its case, which makes it the
- * current one; *id (may be NULL) is its id. AC_ENOTFOUND when there is no
+ * current one (the case's verdict, deadline and due follow at once); *id
+ * (may be NULL) is its id. AC_ENOTFOUND when there is no
  * such case; AC_EINVAL when a JSON text is not JSON or the verdict is not
  * a verdict's wire name. */
 int store_save_decision(struct store *s, const struct store_decision *d,
@@ -626,6 +657,8 @@ struct store_ops {
 				   struct ac_err *err);
 	int (*xListCases)(void *impl, const struct store_case_filter *f,
 			  struct store_case_page *out, struct ac_err *err);
+	int (*xListDue)(void *impl, const struct store_due_filter *f,
+			struct store_case_page *out, struct ac_err *err);
 	int (*xSaveDecision)(void *impl, const struct store_decision *d,
 			     int64_t *id, struct ac_err *err);
 	int (*xGetCurrentDecision)(void *impl, struct ac_str case_id,
@@ -684,5 +717,10 @@ struct store_ops {
 
 /* The SQLite backend (sqlite.c). */
 extern const struct store_ops store_sqlite_ops;
+
+/* store_sqlite_list_sql writes (n bytes at most) the SQL of the case list
+ * for filter combination `bits` (0 .. 31), for tests and the bench to ask
+ * SQLite for its plan; AC_EINVAL for a combination that is never run. */
+int store_sqlite_list_sql(unsigned bits, char *out, size_t n);
 
 #endif

@@ -227,10 +227,10 @@ Test(store, open_migrates_and_sets_wal)
 	int version = 0;
 
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 1);
+	cr_assert_eq(version, 2);
 	assert_ok(store_health(s, &err));
 	cr_assert_str_eq(store_backend_name(s), "sqlite");
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 1);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 2);
 	/* WAL is a property of the file: a fresh connection sees it. */
 	cr_assert_eq(raw_count("SELECT journal_mode = 'wal' "
 			       "FROM pragma_journal_mode"), 1);
@@ -246,8 +246,8 @@ Test(store, migrations_are_idempotent_on_reopen)
 		assert_ok(store_open(path, &s, &err));
 	}
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 1);
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 1);
+	cr_assert_eq(version, 2);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 2);
 	cr_assert_eq(raw_count("SELECT count(*) FROM orders"), 1);
 }
 
