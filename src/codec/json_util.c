@@ -120,11 +120,12 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 }
 
 /* Bytes prescan must look at; every other byte is skipped in a tight
- * loop (most of a case is plain ASCII text). */
+ * loop (most of a case is plain ASCII text). A 0 byte is one: in a string
+ * it would cut the string short. */
 static bool special(unsigned char c)
 {
 	return c >= 0x80 || c == '"' || c == '\\' || c == '{' || c == '[' ||
-	       c == '}' || c == ']';
+	       c == '}' || c == ']' || c == 0;
 }
 
 static bool prescan_table[256];
@@ -135,8 +136,19 @@ static void fill_table(void)
 		prescan_table[c] = special((unsigned char)c);
 }
 
-/* prescan checks UTF-8 and the nesting depth in one pass. */
-static int prescan(const char *buf, size_t n, struct ac_err *err)
+/* is_nul_escape: s[0..n) starts with the escape of U+0000. */
+static bool is_nul_escape(const unsigned char *s, size_t n)
+{
+	return n >= 6 && s[1] == 'u' && s[2] == '0' && s[3] == '0' &&
+	       s[4] == '0' && s[5] == '0';
+}
+
+/* prescan checks UTF-8 and the nesting depth in one pass, and notes in
+ * *nul_at where the first NUL inside a string is ("\u0000" or a raw 0
+ * byte; n when there is none): the JSON library would cut the string
+ * there. */
+static int prescan(const char *buf, size_t n, size_t *nul_at,
+		   struct ac_err *err)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const unsigned char *s = (const unsigned char *)buf;
@@ -164,10 +176,15 @@ static int prescan(const char *buf, size_t n, struct ac_err *err)
 			continue;
 		}
 		if (in_str) {
-			if (c == '\\')
+			if (c == '\\') {
+				if (*nul_at == n && is_nul_escape(s + i, n - i))
+					*nul_at = i;
 				i++;
-			else if (c == '"')
+			} else if (c == '"') {
 				in_str = false;
+			} else if (c == 0 && *nul_at == n) {
+				*nul_at = i;
+			}
 		} else if (c == '"') {
 			in_str = true;
 		} else if (c == '{' || c == '[') {
@@ -189,13 +206,15 @@ int json_parse(const char *buf, size_t n, size_t max, const char *what,
 {
 	const char *end = NULL;
 	cJSON *root;
+	size_t nul_at;
 
 	*out = NULL;
 	if (n > max)
 		return ac_err_set(err, AC_ELIMIT, "",
 				  "%s of %zu bytes exceeds the %zu-byte limit",
 				  what, n, max);
-	if (prescan(buf, n, err))
+	nul_at = n;
+	if (prescan(buf, n, &nul_at, err))
 		return err ? err->code : AC_ESYNTAX;
 	root = cJSON_ParseWithLengthOpts(buf, n, &end, 0);
 	if (!root) {
@@ -217,6 +236,10 @@ int json_parse(const char *buf, size_t n, size_t max, const char *what,
 					  "byte %zu", what,
 					  (size_t)(p - buf) + 1);
 		}
+	}
+	if (nul_at < n) {
+		cJSON_Delete(root);
+		return json_nul_error(buf, n, nul_at, err);
 	}
 	*out = root;
 	return 0;

@@ -20,6 +20,13 @@
 int json_parse(const char *buf, size_t n, size_t max, const char *what,
 	       cJSON **out, struct ac_err *err);
 
+/* json_nul_error fails with AC_EINVAL naming the field whose string holds
+ * byte `at` of buf[0..n) (a NUL: "\u0000" or a 0 byte), such as
+ * "claim.received[0].material: contains a NUL character"; a NUL in a key
+ * is "the key contains a NUL character" with the key as far as the NUL.
+ * For json_parse, once the document is known to be JSON. */
+int json_nul_error(const char *buf, size_t n, size_t at, struct ac_err *err);
+
 /* A per-reader arena for the JSON library's nodes. cJSON allocates and
  * frees every node through global hooks; between json_arena_enter and
  * json_arena_leave the hooks of this thread take memory from the arena,
