@@ -266,7 +266,8 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 /* desk_refund pays a refund through the ledger: never above the
  * decision's (or override's) refund_max_minor less what the case has
  * refunded, never above what is left of the payment on the order
- * (AC_EINVAL, field "amount_minor", saying which limit). The key is
+ * (AC_EINVAL, field "amount_minor", saying which limit); AC_ESTATE on a
+ * resolved or closed case. The key is
  * required (AC_EINVAL field "Idempotency-Key" when empty) and belongs to
  * scope (the token's name): the same key with the same request (case and
  * amount) again gives the first refund again, `replayed` set; with
@@ -309,7 +310,8 @@ int desk_quote(struct desk *d, const char *actor, const char *case_id,
 /* desk_quote_action moves the case's quote to `to`: quoted -> accepted |
  * declined (| expired once past expires_at: AC_ESTATE), accepted ->
  * repaired -> shipped_back. Accepting re-decides the case with the quoted
- * charge. AC_EINVAL for another target status. */
+ * charge. AC_EINVAL for another target status; AC_ESTATE on a closed
+ * case, and for accepting on a resolved one. */
 int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 		      enum quote_status to, struct desk_quote *out,
 		      struct ac_err *err);
