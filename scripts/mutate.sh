@@ -61,16 +61,16 @@ F src/desk/cases.c
 + case CASE_STATUS_CLOSED: return to != CASE_STATUS_CLOSED; case CASE_STATUS_COUNT: break;
 # transition: closing an unresolved case needs no reason
 F src/desk/cases.c
-- sc.status != CASE_STATUS_RESOLVED && reason.n == 0)
-+ sc.status != CASE_STATUS_RESOLVED && reason.n == 99999)
+- CASE_STATUS_RESOLVED && req->reason.n == 0)
++ CASE_STATUS_RESOLVED && req->reason.n == 99999)
 # approve: a resolved case may be approved
 F src/desk/cases.c
 - sc.status != CASE_STATUS_WAITING && sc.status != CASE_STATUS_DECIDED)
 + sc.status != CASE_STATUS_WAITING && sc.status != CASE_STATUS_DECIDED && sc.status != CASE_STATUS_RESOLVED)
 # approve: a pending decision may be approved
 F src/desk/cases.c
-- !memcmp(sd.verdict.p, "pending", 7))
-+ !memcmp(sd.verdict.p, "pendinX", 7))
+- if (!rc && v == VERDICT_PENDING)
++ if (!rc && v == VERDICT_PENDING && 0)
 # override: a closed case may be overridden
 F src/desk/cases.c
 - if (!rc && (l.sc.status == CASE_STATUS_CLOSED))
@@ -85,12 +85,12 @@ F src/desk/cases.c
 + if (refund_max > paid + 1)
 # override: no written reason needed
 F src/desk/cases.c
-- if (reason.n == 0) return ac_err_set(err, AC_EINVAL, "reason",
-+ if (reason.n == 99999) return ac_err_set(err, AC_EINVAL, "reason",
+- if (req->reason.n == 0)
++ if (req->reason.n == 99999)
 # override: a refund verdict without a limit
 F src/desk/cases.c
-- if (refund && !has_max)
-+ if (refund && !has_max && 0)
+- if (refund && !req->has_refund_max)
++ if (refund && !req->has_refund_max && 0)
 # override: refunds do not follow the override's limit
 F src/desk/cases.c
 - dec.refund_max_minor = refund_max;
@@ -149,8 +149,8 @@ F src/desk/ledger.c
 + int64_t paid_left = desk_paid(&l.so) - case_sum.refund_minor;
 # refund: a refund of zero
 F src/desk/ledger.c
-- if (!rc && amount < 1)
-+ if (!rc && amount < 0)
+- if (amount < 1)
++ if (amount < 0)
 # refund: the whole allowance paid does not resolve
 F src/desk/ledger.c
 - if (!rc && total == sd.refund_max_minor &&
@@ -165,8 +165,8 @@ F src/desk/ledger.c
 + 0);
 # idempotency: the key is not stored
 F src/desk/ledger.c
-- rc = store_put_idempotency(d->store, &rec, err);
-+ rc = 0; (void)rec;
+- rc = store_put_idempotency(d->store, &r, err);
++ rc = 0; (void)r;
 # idempotency: a key of 256 bytes
 F src/desk/ledger.c
 - if (strlen(idem_key) > 255)
@@ -219,10 +219,14 @@ F src/desk/ledger.c
 F src/desk/ledger.c
 - .amount_minor = amount, .currency = l.so.order.currency,
 + .amount_minor = amount + 1, .currency = l.so.order.currency,
-# idempotency: a replay answers nothing
+# idempotency: a replay is not marked replayed
 F src/desk/ledger.c
-- buf_add(out, idem.response_body.p, idem.response_body.n);
-+ (void)0;
+- out->replayed = true;
++ out->replayed = false;
+# idempotency: a replay answers another refund's id
+F src/desk/ledger.c
+- out->id = id;
++ out->id = id + 1;
 # tracking: a delivery is recorded a microsecond late
 F src/desk/orders.c
 - sh->delivered_at = at;
@@ -233,8 +237,8 @@ F src/desk/orders.c
 + sh->courier_finding = COURIER_INVESTIGATING;
 # quote: the default life is a microsecond short
 F src/desk/quotes.c
-- expires = now + d->policy->quote_life_us;
-+ expires = now + d->policy->quote_life_us - 1;
+- now + d->policy->quote_life_us;
++ now + d->policy->quote_life_us - 1;
 # quote: accepting books no charge
 F src/desk/quotes.c
 - if (q.amount_minor > 0) rc = store_add_ledger(d->store, &e, NULL, err);
