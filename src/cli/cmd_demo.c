@@ -4,6 +4,7 @@
  * shipped, delivered yesterday, delivered last year, lost, held at
  * customs. Orders that already exist are left as they are. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../codec/codec.h"
@@ -103,7 +104,9 @@ int cmd_demo(int argc, char **argv)
 	const char *db = NULL;
 	struct cli_desk cd;
 	struct ac_err err;
-	struct buf b, out;
+	struct buf b;
+	struct case_reader *rd;
+	struct order_request *req;
 	int created = 0, status = 1;
 
 	for (int i = 1; i < argc; i++) {
@@ -119,16 +122,22 @@ int cmd_demo(int argc, char **argv)
 	if (cli_desk_open(db, NULL, &cd))
 		return 1;
 	buf_init(&b, 1u << 20);
-	buf_init(&out, 1u << 20);
+	rd = case_reader_new();
+	req = xmalloc(sizeof *req);
 	int64_t now = desk_clock_real(NULL);
 
 	for (size_t i = 0; i < sizeof demo / sizeof demo[0]; i++) {
 		buf_reset(&b);
-		buf_reset(&out);
 		order_json(&b, &demo[i], now);
 		ac_err_clear(&err);
-		int rc = desk_create_order(cd.desk, "system:demo", b.p, b.len,
-					   &out, &err);
+		/* the demo orders are JSON, read as an integration's are */
+		int rc = buf_error(&b) ? ac_err_set(&err, AC_ELIMIT, "order",
+						    "too large") :
+			 order_request_read(rd, b.p, b.len, req, &err);
+
+		if (!rc)
+			rc = desk_create_order(cd.desk, "system:demo", req,
+					       &err);
 
 		if (rc == 0) {
 			created++;
@@ -143,7 +152,8 @@ int cmd_demo(int argc, char **argv)
 	status = 0;
 out_bufs:
 	buf_release(&b);
-	buf_release(&out);
+	case_reader_free(rd);
+	free(req);
 	cli_desk_close(&cd);
 	return status;
 }

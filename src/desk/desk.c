@@ -4,6 +4,7 @@
  * decision and its facts back to the store. */
 #include "desk_int.h"
 
+#include <assert.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +41,14 @@ int desk_new(const struct desk_config *cfg, struct desk **out,
 	d->rd = case_reader_new();
 	d->rd2 = case_reader_new();
 	d->c = xmalloc(sizeof *d->c);
-	d->req = xmalloc(sizeof *d->req);
 	buf_init(&d->scratch, 64u << 20);
 	buf_init(&d->facts, 4u << 20);
 	buf_init(&d->djson, 1u << 20);
 	buf_init(&d->claim, AC_CASE_MAX_BYTES);
 	buf_init(&d->v_mem, 1u << 20);
+	buf_init(&d->h_rows, 64u << 20);
+	buf_init(&d->h_strs, 64u << 20);
+	buf_init(&d->h_fix, 16u << 20);
 	*out = d;
 	return 0;
 }
@@ -57,12 +60,16 @@ void desk_free(struct desk *d)
 	case_reader_free(d->rd);
 	case_reader_free(d->rd2);
 	free(d->c);
-	free(d->req);
 	buf_release(&d->scratch);
 	buf_release(&d->facts);
 	buf_release(&d->djson);
 	buf_release(&d->claim);
 	buf_release(&d->v_mem);
+	buf_release(&d->h_rows);
+	buf_release(&d->h_strs);
+	buf_release(&d->h_fix);
+	store_order_release(&d->v_so);
+	store_evidence_release(&d->v_ev);
 	store_case_release(&d->v_sc);
 	store_quote_release(&d->v_q);
 	free(d);
@@ -272,6 +279,61 @@ int desk_cstr(struct buf *b, const char *s)
 	return json_str_write(b, s ? s : "", s ? strlen(s) : 0);
 }
 
+void hold_reset(struct desk *d)
+{
+	buf_reset(&d->h_rows);
+	buf_reset(&d->h_strs);
+	buf_reset(&d->h_fix);
+}
+
+void *hold_row(struct desk *d, size_t size)
+{
+	size_t at = d->h_rows.len;
+	static const char zero[256];
+
+	assert(size <= sizeof zero);
+	/* rows stay aligned for any member: sizes are multiples of 8 */
+	if (buf_add(&d->h_rows, zero, (size + 7) & ~(size_t)7))
+		return (void *)zero;    /* the error sticks: hold_done says */
+	return d->h_rows.p + at;
+}
+
+void hold_str(struct desk *d, void *row, struct ac_str *field,
+	      struct ac_str s)
+{
+	size_t fix[2];
+
+	if (buf_error(&d->h_rows))
+		return;
+	fix[0] = (size_t)((char *)field - d->h_rows.p);
+	fix[1] = d->h_strs.len;
+	(void)row;
+	buf_add(&d->h_strs, s.p ? s.p : "", s.n);
+	buf_addc(&d->h_strs, '\0');
+	buf_add(&d->h_fix, fix, sizeof fix);
+	field->n = s.n;
+}
+
+const void *hold_done(struct desk *d, struct ac_err *err)
+{
+	const size_t *fix = (const size_t *)(void *)d->h_fix.p;
+	size_t n = d->h_fix.len / (2 * sizeof *fix);
+
+	if (buf_error(&d->h_rows) || buf_error(&d->h_strs) ||
+	    buf_error(&d->h_fix)) {
+		ac_err_set(err, AC_ELIMIT, "result",
+			   "too many rows to answer at once");
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct ac_str *f = (struct ac_str *)(void *)
+				   (d->h_rows.p + fix[2 * i]);
+
+		f->p = d->h_strs.p + fix[2 * i + 1];
+	}
+	return d->h_rows.p ? d->h_rows.p : "";
+}
+
 int64_t desk_paid(const struct store_order *so)
 {
 	return so->has_paid ? so->paid_minor : order_total_minor(&so->order);
@@ -399,8 +461,7 @@ int desk_decide_save(struct desk *d, struct ac_str case_id,
 }
 
 int desk_redecide_order(struct desk *d, const char *actor,
-			struct ac_str order_id, struct buf *out,
-			struct ac_err *err)
+			struct ac_str order_id, struct ac_err *err)
 {
 	struct store_case_filter f = {
 		.status_mask = CASE_STATUS_BIT(CASE_STATUS_OPEN) |
@@ -412,9 +473,8 @@ int desk_redecide_order(struct desk *d, const char *actor,
 	struct store_case_page *page = xcalloc(1, sizeof *page);
 	struct store_order so = { 0 };
 	char after[STORE_ID_MAX] = "";
-	int rc, n_out = 0;
+	int rc;
 
-	buf_addc(out, '[');
 	/* every case is of this one order: read it once */
 	rc = store_get_order(d->store, order_id, &so, err);
 	while (!rc) {
@@ -426,6 +486,7 @@ int desk_redecide_order(struct desk *d, const char *actor,
 			struct store_case_row *row = &page->rows[i];
 			struct store_case sc = { 0 };
 			struct decision dec;
+			enum verdict was = VERDICT_PENDING;
 			char before[96], afterj[96];
 
 			rc = store_get_case(d->store, row->id, &sc, err);
@@ -433,6 +494,10 @@ int desk_redecide_order(struct desk *d, const char *actor,
 				store_case_release(&sc);
 				continue;
 			}
+			if (!rc && row->has_decision &&
+			    verdict_parse(row->verdict.p, row->verdict.n, &was))
+				rc = ac_err_set(err, AC_EIO, "decision.verdict",
+						"not a verdict in the store");
 			if (!rc)
 				rc = desk_build_case(d, &so, sc.claim_json,
 						     err);
@@ -445,11 +510,7 @@ int desk_redecide_order(struct desk *d, const char *actor,
 			}
 			enum case_status st = sc.status;
 			bool changed = !row->has_decision ||
-				row->verdict.n != strlen(verdict_name(
-							 dec.verdict)) ||
-				memcmp(row->verdict.p,
-				       verdict_name(dec.verdict),
-				       row->verdict.n) != 0;
+				       was != dec.verdict;
 
 			if (changed)
 				st = desk_status_for(dec.verdict);
@@ -459,23 +520,25 @@ int desk_redecide_order(struct desk *d, const char *actor,
 							      err);
 			snprintf(before, sizeof before,
 				 "{\"status\":\"%s\",\"verdict\":\"%.*s\"}",
-				 store_case_status_name(sc.status),
+				 case_status_name(sc.status),
 				 (int)row->verdict.n, row->verdict.p);
 			snprintf(afterj, sizeof afterj,
 				 "{\"status\":\"%s\",\"verdict\":\"%s\"}",
-				 store_case_status_name(st),
+				 case_status_name(st),
 				 verdict_name(dec.verdict));
 			if (!rc)
 				rc = desk_audit(d, actor, "case.redecide",
 						"case", sc.id, before, afterj,
 						err);
 			if (!rc) {
-				buf_adds(out, n_out++ ? ",{\"id\":" :
-							"{\"id\":");
-				desk_str(out, sc.id);
-				buf_addf(out, ",\"verdict\":\"%s\",\"status\":"
-					 "\"%s\"}", verdict_name(dec.verdict),
-					 store_case_status_name(st));
+				struct desk_case_line *l =
+					hold_row(d, sizeof *l);
+
+				hold_str(d, l, &l->id, sc.id);
+				l->status = st;
+				l->claim_type = sc.claim_type;
+				l->has_verdict = true;
+				l->verdict = dec.verdict;
 			}
 			store_case_release(&sc);
 		}
@@ -489,9 +552,5 @@ int desk_redecide_order(struct desk *d, const char *actor,
 	store_case_page_release(page);
 	store_order_release(&so);
 	free(page);
-	buf_addc(out, ']');
-	if (!rc && buf_error(out))
-		rc = ac_err_set(err, AC_ELIMIT, "redecided",
-				"too many cases to list");
 	return rc;
 }

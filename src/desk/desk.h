@@ -10,9 +10,9 @@
  * of HTTP or of the JSON of requests and answers; that is the edges' (the
  * http layer, the cli). Ownership: requests are borrowed; a result's
  * strings and arrays belong to the desk and stay valid until the next
- * call on the same desk. (Orders, tracking, notes, evidence and the
- * lists still take a JSON body and append JSON to a caller's buf: issue
- * 6 converts them next.)
+ * call on the same desk. (The three lists, desk_list_cases,
+ * desk_deadlines and desk_list_audit, still append JSON to a caller's
+ * buf while they are rewritten for speed: issue 6.)
  * On failure nothing is stored and err names the field (or the resource)
  * and says why; its code says what went wrong:
  *   AC_ESYNTAX  a body is not JSON (the JSON calls only)
@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "../codec/buf.h"
+#include "../codec/codec.h"
 #include "../core/case.h"
 #include "../core/decide.h"
 #include "../core/err.h"
@@ -104,45 +105,82 @@ int desk_health(struct desk *d, struct ac_err *err);
 
 /* ---- orders, shipments, tracking ----------------------------------- */
 
-/* desk_create_order: body is the case's order object plus "customer":
- * {"name", "email"}, optional "shipment" and "paid_minor". Appends
- * {"id": ...}. AC_ECONFLICT when the id exists. */
-int desk_create_order(struct desk *d, const char *actor, const char *body,
-		      size_t n, struct buf *out, struct ac_err *err);
+/* desk_create_order stores the order (order, customer, optional
+ * shipment and paid_minor, as the codec reads them), in a transaction of
+ * its own. AC_ECONFLICT when the id exists. */
+int desk_create_order(struct desk *d, const char *actor,
+		      const struct order_request *req, struct ac_err *err);
 
-/* desk_import_orders: body is JSON Lines, one order (as above) a line.
- * Good lines are stored, each in its own transaction; appends
- * {"created": N, "failed": M, "errors": [{"line", "field", "message"}]}.
- * Fails only when the body as a whole cannot be read. */
-int desk_import_orders(struct desk *d, const char *actor, const char *body,
-		       size_t n, struct buf *out, struct ac_err *err);
+/* One case of an order, as the order shows it and as a re-decision
+ * reports it. */
+struct desk_case_line {
+	struct ac_str id;
+	enum case_status status;
+	enum claim_type claim_type;
+	bool has_verdict;               /* false: not decided yet */
+	enum verdict verdict;
+};
 
-/* desk_get_order appends the order with its items, shipment, customer,
- * what was paid and refunded, and its cases. */
-int desk_get_order(struct desk *d, const char *order_id, struct buf *out,
-		   struct ac_err *err);
+/* An order with its shipment, customer, what was paid and refunded, and
+ * its cases (the first STORE_PAGE_MAX). */
+struct desk_order {
+	const struct order *order;
+	bool shipped;
+	const struct shipment *shipment;
+	struct ac_str customer_name, customer_email;
+	int64_t paid_minor, refunded_total_minor, charged_total_minor;
+	int n_cases;
+	const struct desk_case_line *cases;
+};
 
-/* desk_put_shipment: body is a shipment object; stores it and re-decides
- * every case of the order that is not resolved or closed. Appends
- * {"order": id, "redecided": [{"id", "verdict", "status"}...]}. */
+int desk_get_order(struct desk *d, const char *order_id,
+		   struct desk_order *out, struct ac_err *err);
+
+/* What a change to an order's facts did: the tracking event's id (0 for a
+ * shipment) and the cases it decided again. */
+struct desk_facts {
+	int64_t event_id;
+	struct ac_str order_id;
+	int n_redecided;
+	const struct desk_case_line *redecided;
+};
+
+/* desk_put_shipment stores the shipment and re-decides every case of the
+ * order that is not resolved, closed or overridden. AC_ENOTFOUND when
+ * there is no such order. */
 int desk_put_shipment(struct desk *d, const char *actor, const char *order_id,
-		      const char *body, size_t n, struct buf *out,
+		      const struct shipment *sh, struct desk_facts *out,
 		      struct ac_err *err);
 
-/* desk_add_tracking: body {"at", "kind", "detail"?} where kind is a
- * courier event; "delivered" (sets delivered_at), "lost_confirmed",
- * "delivered_proven", "investigating", "customs_held", "customs_cleared",
- * "customs_refused" change the shipment's facts and re-decide the order's
- * open cases; other kinds ("picked_up", "in_transit", ...) are recorded
- * only. Appends {"id", "redecided": [...]}. AC_ESTATE when the order has
- * not shipped. */
+/* desk_add_tracking records a courier event (kind: 1 to 60 bytes);
+ * "delivered" (sets delivered_at), "lost_confirmed", "delivered_proven",
+ * "investigating", "customs_held", "customs_cleared", "customs_refused"
+ * change the shipment's facts and re-decide the order's open cases;
+ * other kinds ("picked_up", "in_transit", ...) are recorded only.
+ * AC_ESTATE when the order has not shipped. */
+struct desk_tracking {
+	int64_t at;
+	struct ac_str kind, detail;     /* detail: n == 0 for none */
+};
+
 int desk_add_tracking(struct desk *d, const char *actor, const char *order_id,
-		      const char *body, size_t n, struct buf *out,
+		      const struct desk_tracking *req, struct desk_facts *out,
 		      struct ac_err *err);
 
-/* desk_list_tracking appends {"events": [...]} for the order. */
-int desk_list_tracking(struct desk *d, const char *order_id, struct buf *out,
-		       struct ac_err *err);
+/* An order's courier events, oldest first. */
+struct desk_event {
+	int64_t id, at;
+	struct ac_str kind, detail;
+};
+
+struct desk_events {
+	struct ac_str order_id;
+	int n;
+	const struct desk_event *events;
+};
+
+int desk_list_tracking(struct desk *d, const char *order_id,
+		       struct desk_events *out, struct ac_err *err);
 
 /* ---- cases --------------------------------------------------------- */
 
@@ -318,30 +356,50 @@ int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 
 /* ---- notes, evidence, audit ---------------------------------------- */
 
-/* desk_add_note: body {"body": text}. Appends the note. */
+/* A staff note on a case. */
+struct desk_note {
+	int64_t id;
+	struct ac_str case_id, author, body;
+	int64_t created_at;
+};
+
+/* desk_add_note adds a note (1 to 65536 bytes: AC_EINVAL "body"). */
 int desk_add_note(struct desk *d, const char *actor, const char *case_id,
-		  const char *body, size_t n, struct buf *out,
+		  struct ac_str text, struct desk_note *out,
 		  struct ac_err *err);
-/* desk_list_notes appends {"notes": [...]}. */
-int desk_list_notes(struct desk *d, const char *case_id, struct buf *out,
-		    struct ac_err *err);
+
+/* desk_list_notes gives the case's notes, oldest first. */
+struct desk_notes {
+	int n;
+	const struct desk_note *notes;
+};
+
+int desk_list_notes(struct desk *d, const char *case_id,
+		    struct desk_notes *out, struct ac_err *err);
 
 /* The largest evidence file accepted. */
 #define DESK_EVIDENCE_MAX (8u << 20)
 
+/* A photo kept as evidence, named by its SHA-256 (lower-case hex). data
+ * is its bytes when read back (empty when added). */
+struct desk_evidence {
+	char sha256[65];
+	struct ac_str content_type;
+	int64_t size;
+	struct ac_str data;
+};
+
 /* desk_add_evidence stores a photo (image/jpeg, image/png or image/webp,
- * checked against the bytes' magic numbers) by its SHA-256. Appends
- * {"sha256", "content_type", "size"}. AC_EINVAL for another type or bytes
- * that are not what the type says; AC_ELIMIT over DESK_EVIDENCE_MAX. */
+ * checked against the bytes' magic numbers) by its SHA-256. AC_EINVAL for
+ * another type or bytes that are not what the type says; AC_ELIMIT over
+ * DESK_EVIDENCE_MAX. */
 int desk_add_evidence(struct desk *d, const char *actor, const char *case_id,
 		      const char *content_type, const char *bytes, size_t n,
-		      struct buf *out, struct ac_err *err);
+		      struct desk_evidence *out, struct ac_err *err);
 
-/* desk_get_evidence appends the bytes to out and sets the content type
- * (at most 64 bytes with the NUL). */
+/* desk_get_evidence gives the photo with its bytes. */
 int desk_get_evidence(struct desk *d, const char *case_id, const char *sha256,
-		      char content_type[64], struct buf *out,
-		      struct ac_err *err);
+		      struct desk_evidence *out, struct ac_err *err);
 
 /* desk_list_audit appends {"events": [...], "next": id or null}, oldest
  * first; entity and entity_id may be NULL. */

@@ -17,15 +17,18 @@ struct desk {
 	const struct policy *policy;
 	int64_t (*now)(void *);
 	void *clock_ctx;
-	struct case_reader *rd;         /* request bodies */
+	struct case_reader *rd;         /* stored idempotency records */
 	struct case_reader *rd2;        /* stored claims */
 	struct ac_case *c;              /* the case being decided */
-	struct order_request *req;      /* an order being created */
 	struct buf scratch, facts, djson, claim;
 	/* what the last call's result borrows, released by the next */
 	struct store_case v_sc;
 	struct store_quote v_q;
 	struct buf v_mem;               /* the decision's strings */
+	struct store_order v_so;        /* an order a result shows */
+	struct store_evidence v_ev;     /* evidence a result shows */
+	/* a list result: rows, their strings, where the strings go */
+	struct buf h_rows, h_strs, h_fix;
 	char v_id[STORE_ID_MAX];
 	/* live tokens seen lately, so that a request need not read the
 	 * store to know its caller: kept DESK_TOKEN_TTL_US at most */
@@ -82,11 +85,11 @@ int desk_decide_save(struct desk *d, struct ac_str case_id,
 		     struct ac_err *err);
 
 /* desk_redecide_order decides again every case of the order that is not
- * resolved, closed or overridden; appends [{"id","verdict","status"}..]
- * to out. Runs inside the caller's transaction. */
+ * resolved, closed or overridden; each one becomes a row (struct
+ * desk_case_line) of the hold, which the caller resets first. Runs
+ * inside the caller's transaction. */
 int desk_redecide_order(struct desk *d, const char *actor,
-			struct ac_str order_id, struct buf *out,
-			struct ac_err *err);
+			struct ac_str order_id, struct ac_err *err);
 
 /* desk_load_case loads the case and its order. */
 int desk_load_case(struct desk *d, const char *case_id, struct loaded *l,
@@ -96,6 +99,17 @@ int desk_load_case(struct desk *d, const char *case_id, struct loaded *l,
  * v_* hold what it borrows). */
 int desk_read_case(struct desk *d, struct ac_str case_id,
 		   struct desk_case *out, struct ac_err *err);
+
+/* A list result is built in the desk's hold: hold_reset empties it,
+ * hold_row appends a zeroed row of `size` bytes (the pointer is good
+ * until the next hold_row), hold_str copies s for the row's string
+ * member *field, and hold_done points every such member at its copy and
+ * returns the rows (valid until the next hold_reset). */
+void hold_reset(struct desk *d);
+void *hold_row(struct desk *d, size_t size);
+void hold_str(struct desk *d, void *row, struct ac_str *field,
+	      struct ac_str s);
+const void *hold_done(struct desk *d, struct ac_err *err);
 
 /* desk_status_for: the status a (re)decided case takes. */
 enum case_status desk_status_for(enum verdict v);

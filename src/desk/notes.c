@@ -9,19 +9,13 @@
 #include <string.h>
 
 int desk_add_note(struct desk *d, const char *actor, const char *case_id,
-		  const char *body, size_t n, struct buf *out,
+		  struct ac_str text, struct desk_note *out,
 		  struct ac_err *err)
 {
-	struct ac_str text;
-	struct body_field fields[] = {
-		{ "body", BODY_STR, true, &text, NULL, NULL },
-	};
 	int64_t id = 0, now = desk_now(d);
 	int rc;
 
-	rc = body_read(d->rd, body, n, fields, 1, err);
-	if (rc)
-		return rc;
+	memset(out, 0, sizeof *out);
 	if (text.n == 0 || text.n > 65536)
 		return ac_err_set(err, AC_EINVAL, "body",
 				  "a note of 1 to 65536 bytes");
@@ -42,48 +36,58 @@ int desk_add_note(struct desk *d, const char *actor, const char *case_id,
 		rc = desk_txn_commit(d, err);
 	if (rc)
 		return desk_fail(d, rc);
-	buf_addf(out, "{\"id\":%lld,\"case\":", (long long)id);
-	desk_cstr(out, case_id);
-	buf_adds(out, ",\"author\":");
-	desk_cstr(out, actor);
-	buf_adds(out, ",\"body\":");
-	desk_str(out, text);
-	buf_adds(out, ",\"created_at\":");
-	desk_time(out, now);
-	return buf_addc(out, '}');
+	hold_reset(d);
+	struct desk_note *v = hold_row(d, sizeof *v);
+
+	v->id = id;
+	v->created_at = now;
+	hold_str(d, v, &v->case_id, S(case_id));
+	hold_str(d, v, &v->author, S(actor));
+	hold_str(d, v, &v->body, text);
+	v = (struct desk_note *)hold_done(d, err);
+	if (!v)
+		return AC_ELIMIT;
+	*out = *v;
+	return 0;
 }
 
-int desk_list_notes(struct desk *d, const char *case_id, struct buf *out,
-		    struct ac_err *err)
+int desk_list_notes(struct desk *d, const char *case_id,
+		    struct desk_notes *out, struct ac_err *err)
 {
 	struct store_note_page *page = xcalloc(1, sizeof *page);
 	struct store_case sc = { 0 };
 	int64_t after = 0;
 	int rc, k = 0;
 
+	memset(out, 0, sizeof *out);
+	hold_reset(d);
 	rc = store_get_case(d->store, S(case_id), &sc, err);
 	store_case_release(&sc);
-	if (!rc) {
-		buf_adds(out, "{\"notes\":[");
-		do {
-			rc = store_list_notes(d->store, S(case_id), after,
-					      STORE_PAGE_MAX, page, err);
-			for (int i = 0; !rc && i < page->n; i++) {
-				const struct store_note *nt = &page->rows[i];
+	while (!rc) {
+		rc = store_list_notes(d->store, S(case_id), after,
+				      STORE_PAGE_MAX, page, err);
+		for (int i = 0; !rc && i < page->n; i++, k++) {
+			const struct store_note *nt = &page->rows[i];
+			struct desk_note *v = hold_row(d, sizeof *v);
 
-				buf_addf(out, "%s{\"id\":%lld,\"author\":",
-					 k++ ? "," : "", (long long)nt->id);
-				desk_str(out, nt->author);
-				buf_adds(out, ",\"body\":");
-				desk_str(out, nt->body);
-				buf_adds(out, ",\"created_at\":");
-				desk_time(out, nt->created_at);
-				buf_addc(out, '}');
-				after = nt->id;
-			}
-			store_note_page_release(page);
-		} while (!rc && page->more);
-		buf_adds(out, "]}");
+			v->id = nt->id;
+			v->created_at = nt->created_at;
+			hold_str(d, v, &v->case_id, nt->case_id);
+			hold_str(d, v, &v->author, nt->author);
+			hold_str(d, v, &v->body, nt->body);
+			after = nt->id;
+		}
+		bool more = page->more;
+
+		store_note_page_release(page);
+		if (!more)
+			break;
+	}
+	if (!rc) {
+		out->notes = hold_done(d, err);
+		if (!out->notes)
+			rc = AC_ELIMIT;
+		out->n = k;
 	}
 	free(page);
 	return rc;
@@ -103,7 +107,7 @@ static const char *sniff(const unsigned char *p, size_t n)
 
 int desk_add_evidence(struct desk *d, const char *actor, const char *case_id,
 		      const char *content_type, const char *bytes, size_t n,
-		      struct buf *out, struct ac_err *err)
+		      struct desk_evidence *out, struct ac_err *err)
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 	char hex[65];
@@ -147,23 +151,29 @@ int desk_add_evidence(struct desk *d, const char *actor, const char *case_id,
 		rc = desk_txn_commit(d, err);
 	if (rc)
 		return desk_fail(d, rc);
-	return buf_addf(out, "{\"sha256\":\"%s\",\"content_type\":\"%s\","
-			"\"size\":%zu}", hex, content_type, n);
+	memset(out, 0, sizeof *out);
+	memcpy(out->sha256, hex, sizeof hex);
+	out->content_type = S(is);     /* static: one of the sniffed types */
+	out->size = (int64_t)n;
+	return 0;
 }
 
 int desk_get_evidence(struct desk *d, const char *case_id, const char *sha256,
-		      char content_type[64], struct buf *out,
-		      struct ac_err *err)
+		      struct desk_evidence *out, struct ac_err *err)
 {
-	struct store_evidence e = { 0 };
-	int rc = store_get_evidence(d->store, S(case_id), S(sha256), &e, err);
+	struct store_evidence *e = &d->v_ev;
+	int rc;
 
+	memset(out, 0, sizeof *out);
+	store_evidence_release(e);
+	rc = store_get_evidence(d->store, S(case_id), S(sha256), e, err);
 	if (!rc) {
-		snprintf(content_type, 64, "%.*s", (int)e.content_type.n,
-			 e.content_type.p);
-		rc = buf_add(out, e.data.p, e.data.n);
+		snprintf(out->sha256, sizeof out->sha256, "%.*s",
+			 (int)e->sha256.n, e->sha256.p);
+		out->content_type = e->content_type;
+		out->size = e->size;
+		out->data = e->data;
 	}
-	store_evidence_release(&e);
 	return rc;
 }
 

@@ -41,8 +41,6 @@ int json_read_move(struct case_reader *rd, const char *body, size_t n,
 	rc = body_read(rd, body, n, fields, 2, err);
 	if (rc)
 		return rc;
-	if (!out->reason.p)
-		out->reason = (struct ac_str){ "", 0 };
 	if (case_status_parse(to.p, to.n, &out->to))
 		return ac_err_set(err, AC_EINVAL, "to", "not one of open, "
 				  "waiting, decided, resolved, closed");
@@ -92,6 +90,28 @@ int json_read_quote(struct case_reader *rd, const char *body, size_t n,
 	};
 
 	return body_read(rd, body, n, fields, 2, err);
+}
+
+int json_read_tracking(struct case_reader *rd, const char *body, size_t n,
+		       struct desk_tracking *out, struct ac_err *err)
+{
+	struct body_field fields[] = {
+		{ "at", BODY_TIME, true, NULL, &out->at, NULL },
+		{ "kind", BODY_STR, true, &out->kind, NULL, NULL },
+		{ "detail", BODY_STR, false, &out->detail, NULL, NULL },
+	};
+	out->detail = (struct ac_str){ "", 0 };  /* absent: left as is */
+	return body_read(rd, body, n, fields, 3, err);
+}
+
+int json_read_note(struct case_reader *rd, const char *body, size_t n,
+		   struct ac_str *text, struct ac_err *err)
+{
+	struct body_field fields[] = {
+		{ "body", BODY_STR, true, text, NULL, NULL },
+	};
+
+	return body_read(rd, body, n, fields, 1, err);
 }
 
 /* ---- results ---------------------------------------------------------- */
@@ -222,4 +242,119 @@ void json_write_quote(const struct desk_quote *q, struct buf *out)
 	buf_adds(out, ",\"updated_at\":");
 	w_time(out, q->updated_at);
 	buf_addc(out, '}');
+}
+
+void json_write_order(const struct desk_order *o, struct buf *out)
+{
+	buf_adds(out, "{\"id\":");
+	w_str(out, o->order->id);
+	buf_adds(out, ",\"order\":");
+	order_json_write(o->order, out);
+	buf_adds(out, ",\"shipment\":");
+	if (o->shipped)
+		shipment_json_write(o->shipment, out);
+	else
+		buf_adds(out, "null");
+	buf_adds(out, ",\"customer\":{\"name\":");
+	w_str(out, o->customer_name);
+	buf_adds(out, ",\"email\":");
+	w_str(out, o->customer_email);
+	buf_addf(out, "},\"currency\":\"%s\",\"paid_minor\":%lld,"
+		 "\"refunded_total_minor\":%lld,\"charged_total_minor\":%lld,"
+		 "\"cases\":[", o->order->currency->code,
+		 (long long)o->paid_minor, (long long)o->refunded_total_minor,
+		 (long long)o->charged_total_minor);
+	for (int i = 0; i < o->n_cases; i++) {
+		const struct desk_case_line *l = &o->cases[i];
+
+		buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
+		w_str(out, l->id);
+		buf_addf(out, ",\"status\":\"%s\",\"type\":\"%s\",\"verdict\":",
+			 case_status_name(l->status),
+			 claim_type_name(l->claim_type));
+		if (l->has_verdict)
+			w_cstr(out, verdict_name(l->verdict));
+		else
+			buf_adds(out, "null");
+		buf_addc(out, '}');
+	}
+	buf_adds(out, "]}");
+}
+
+void json_write_facts(const struct desk_facts *f, struct buf *out)
+{
+	if (f->event_id)
+		buf_addf(out, "{\"id\":%lld,\"order\":",
+			 (long long)f->event_id);
+	else
+		buf_adds(out, "{\"order\":");
+	w_str(out, f->order_id);
+	buf_adds(out, ",\"redecided\":[");
+	for (int i = 0; i < f->n_redecided; i++) {
+		const struct desk_case_line *l = &f->redecided[i];
+
+		buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
+		w_str(out, l->id);
+		buf_addf(out, ",\"verdict\":\"%s\",\"status\":\"%s\"}",
+			 verdict_name(l->verdict), case_status_name(l->status));
+	}
+	buf_adds(out, "]}");
+}
+
+void json_write_events(const struct desk_events *e, struct buf *out)
+{
+	buf_adds(out, "{\"order\":");
+	w_str(out, e->order_id);
+	buf_adds(out, ",\"events\":[");
+	for (int i = 0; i < e->n; i++) {
+		const struct desk_event *v = &e->events[i];
+
+		buf_addf(out, "%s{\"id\":%lld,\"at\":", i ? "," : "",
+			 (long long)v->id);
+		w_time(out, v->at);
+		buf_adds(out, ",\"kind\":");
+		w_str(out, v->kind);
+		buf_adds(out, ",\"detail\":");
+		w_str(out, v->detail);
+		buf_addc(out, '}');
+	}
+	buf_adds(out, "]}");
+}
+
+void json_write_note(const struct desk_note *nt, struct buf *out)
+{
+	buf_addf(out, "{\"id\":%lld,\"case\":", (long long)nt->id);
+	w_str(out, nt->case_id);
+	buf_adds(out, ",\"author\":");
+	w_str(out, nt->author);
+	buf_adds(out, ",\"body\":");
+	w_str(out, nt->body);
+	buf_adds(out, ",\"created_at\":");
+	w_time(out, nt->created_at);
+	buf_addc(out, '}');
+}
+
+void json_write_notes(const struct desk_notes *ns, struct buf *out)
+{
+	buf_adds(out, "{\"notes\":[");
+	for (int i = 0; i < ns->n; i++) {
+		const struct desk_note *nt = &ns->notes[i];
+
+		buf_addf(out, "%s{\"id\":%lld,\"author\":", i ? "," : "",
+			 (long long)nt->id);
+		w_str(out, nt->author);
+		buf_adds(out, ",\"body\":");
+		w_str(out, nt->body);
+		buf_adds(out, ",\"created_at\":");
+		w_time(out, nt->created_at);
+		buf_addc(out, '}');
+	}
+	buf_adds(out, "]}");
+}
+
+void json_write_evidence(const struct desk_evidence *e, struct buf *out)
+{
+	buf_addf(out, "{\"sha256\":\"%s\",\"content_type\":", e->sha256);
+	w_str(out, e->content_type);
+	buf_addf(out, ",\"size\":%lld}", (long long)e->size);
 }

@@ -37,6 +37,14 @@ int json_read_refund(struct case_reader *rd, const char *body, size_t n,
 int json_read_quote(struct case_reader *rd, const char *body, size_t n,
 		    struct desk_quote_req *out, struct ac_err *err);
 
+/* {"at", "kind", "detail"?} */
+int json_read_tracking(struct case_reader *rd, const char *body, size_t n,
+		       struct desk_tracking *out, struct ac_err *err);
+
+/* {"body": text}: a note's text */
+int json_read_note(struct case_reader *rd, const char *body, size_t n,
+		   struct ac_str *text, struct ac_err *err);
+
 /* ---- results ---------------------------------------------------------- */
 
 /* The case: {"id", "status", "order", "type", "claim", "decision",
@@ -50,5 +58,20 @@ void json_write_refund(const struct desk_refund *r, struct buf *out);
 /* {"id", "case", "amount_minor", "status", "expires_at", "created_at",
  * "updated_at"} */
 void json_write_quote(const struct desk_quote *q, struct buf *out);
+
+/* {"id", "order", "shipment", "customer": {"name", "email"}, "currency",
+ * "paid_minor", "refunded_total_minor", "charged_total_minor", "cases":
+ * [{"id", "status", "type", "verdict"}]} */
+void json_write_order(const struct desk_order *o, struct buf *out);
+/* {"id"?, "order", "redecided": [{"id", "verdict", "status"}]} */
+void json_write_facts(const struct desk_facts *f, struct buf *out);
+/* {"order", "events": [{"id", "at", "kind", "detail"}]} */
+void json_write_events(const struct desk_events *e, struct buf *out);
+/* {"id", "case", "author", "body", "created_at"} */
+void json_write_note(const struct desk_note *nt, struct buf *out);
+/* {"notes": [{"id", "author", "body", "created_at"}]} */
+void json_write_notes(const struct desk_notes *ns, struct buf *out);
+/* {"sha256", "content_type", "size"} */
+void json_write_evidence(const struct desk_evidence *e, struct buf *out);
 
 #endif

@@ -11,13 +11,15 @@
 
 static void post_evidence(struct http_req *q, struct http_resp *r)
 {
+	struct desk_evidence e;
 	struct ac_err err;
 	int rc;
 
 	ac_err_clear(&err);
 	rc = desk_add_evidence(q->ctx->desk, q->actor, q->params[0],
-			       q->media_type, q->body, q->body_len, &r->body,
-			       &err);
+			       q->media_type, q->body, q->body_len, &e, &err);
+	if (!rc)
+		json_write_evidence(&e, &r->body);
 	http_answer(r, rc, &err, 201);
 }
 
@@ -30,7 +32,7 @@ static bool sha256_hex(const char *s)
 
 static void get_evidence(struct http_req *q, struct http_resp *r)
 {
-	char ct[64];
+	struct desk_evidence e;
 	struct ac_err err;
 	int rc;
 
@@ -41,17 +43,20 @@ static void get_evidence(struct http_req *q, struct http_resp *r)
 		return;
 	}
 	ac_err_clear(&err);
-	ct[0] = '\0';
-	rc = desk_get_evidence(q->ctx->desk, q->params[0], q->params[1], ct,
-			       &r->body, &err);
-	if (rc) {
+	rc = desk_get_evidence(q->ctx->desk, q->params[0], q->params[1], &e,
+			       &err);
+	if (!rc && (e.content_type.n == 0 || e.content_type.n >= 64))
+		e.content_type = (struct ac_str){ "application/octet-stream",
+						  24 };
+	if (!rc)
+		buf_add(&r->body, e.data.p, e.data.n);
+	if (rc || buf_error(&r->body)) {
 		http_answer(r, rc, &err, 200);
 		return;
 	}
-	ct[sizeof ct - 1] = '\0';
 	r->status = 200;
-	r->content_type = ct[0] ? arena_strndup(q->arena, ct, strlen(ct)) :
-				  "application/octet-stream";
+	r->content_type = arena_strndup(q->arena, e.content_type.p,
+					e.content_type.n);
 	/* content-addressed: the bytes under a name never change */
 	http_resp_header(r, "Cache-Control", "private, max-age=31536000, "
 			 "immutable");

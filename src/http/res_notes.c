@@ -6,22 +6,32 @@
 
 static void post_note(struct http_req *q, struct http_resp *r)
 {
+	struct desk_note nt;
+	struct ac_str text;
 	struct ac_err err;
 	int rc;
 
 	ac_err_clear(&err);
-	rc = desk_add_note(q->ctx->desk, q->actor, q->params[0], q->body,
-			   q->body_len, &r->body, &err);
+	rc = json_read_note(q->ctx->reader, q->body, q->body_len, &text,
+			    &err);
+	if (!rc)
+		rc = desk_add_note(q->ctx->desk, q->actor, q->params[0], text,
+				   &nt, &err);
+	if (!rc)
+		json_write_note(&nt, &r->body);
 	http_answer(r, rc, &err, 201);
 }
 
 static void get_notes(struct http_req *q, struct http_resp *r)
 {
+	struct desk_notes ns;
 	struct ac_err err;
 	int rc;
 
 	ac_err_clear(&err);
-	rc = desk_list_notes(q->ctx->desk, q->params[0], &r->body, &err);
+	rc = desk_list_notes(q->ctx->desk, q->params[0], &ns, &err);
+	if (!rc)
+		json_write_notes(&ns, &r->body);
 	http_answer(r, rc, &err, 200);
 }
 

@@ -7,7 +7,6 @@
  * the store's own interface. */
 #include "support.h"
 
-#include <cJSON.h>
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -30,7 +29,6 @@ static struct case_reader *rd;
 static struct policy_file *pf;
 static char dir[64];
 static char path[96];
-static struct buf out;
 
 static int64_t fake_clock(void *ctx)
 {
@@ -54,7 +52,6 @@ void t_setup(void)
 	cfg.now = fake_clock;
 	cr_assert_eq(desk_new(&cfg, &desk, &t_err), 0, "desk: %s",
 		     t_err.msg);
-	buf_init(&out, 16u << 20);
 	rd = case_reader_new();
 }
 
@@ -69,7 +66,6 @@ void t_teardown(void)
 	t_store = NULL;
 	policy_file_free(pf);
 	pf = NULL;
-	buf_release(&out);
 	case_reader_free(rd);
 	rd = NULL;
 	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
@@ -107,15 +103,6 @@ static void add_time(struct buf *b, int64_t at)
 	buf_addc(b, '"');
 }
 
-static cJSON *answer(void)
-{
-	cJSON *j = cJSON_ParseWithLength(out.p ? out.p : "", out.len);
-
-	cr_assert_not_null(j, "the desk's answer is not JSON: %.*s",
-			   (int)out.len, out.p ? out.p : "");
-	return j;
-}
-
 static void read_case(const struct desk_case *dc, struct t_case *c)
 {
 	memset(c, 0, sizeof *c);
@@ -147,6 +134,7 @@ static const char addr[] = "{\"name\": \"Ana Li\", \"line1\": \"5 Quay St\", "
 
 int t_order_create(const struct t_order *o)
 {
+	static struct order_request req;
 	struct buf b;
 	int rc;
 
@@ -178,9 +166,10 @@ int t_order_create(const struct t_order *o)
 	}
 	buf_addc(&b, '}');
 	cr_assert_eq(buf_error(&b), 0);
-	buf_reset(&out);
 	ac_err_clear(&t_err);
-	rc = desk_create_order(desk, "token:test", b.p, b.len, &out, &t_err);
+	rc = order_request_read(rd, b.p, b.len, &req, &t_err);
+	if (!rc)
+		rc = desk_create_order(desk, "token:test", &req, &t_err);
 	buf_release(&b);
 	return rc;
 }
@@ -424,27 +413,16 @@ int t_quote_action(const char *case_id, const char *action)
 int t_tracking(const char *order_id, const char *kind, int64_t at,
 	       int *n_redecided)
 {
-	struct buf b;
+	struct desk_tracking req = { at, { kind, strlen(kind) },
+				     { "", 0 } };
+	struct desk_facts f;
 	int rc;
 
-	buf_init(&b, 4096);
-	buf_adds(&b, "{\"at\": ");
-	add_time(&b, at);
-	buf_addf(&b, ", \"kind\": \"%s\"}", kind);
-	buf_reset(&out);
 	ac_err_clear(&t_err);
-	rc = desk_add_tracking(desk, "token:test", order_id, b.p, b.len,
-			       &out, &t_err);
-	buf_release(&b);
-	if (!rc && n_redecided) {
-		cJSON *j = answer();
-		const cJSON *r = cJSON_GetObjectItemCaseSensitive(j,
-								  "redecided");
-
-		cr_assert(cJSON_IsArray(r));
-		*n_redecided = cJSON_GetArraySize(r);
-		cJSON_Delete(j);
-	}
+	rc = desk_add_tracking(desk, "token:test", order_id, &req, &f,
+			       &t_err);
+	if (!rc && n_redecided)
+		*n_redecided = f.n_redecided;
 	return rc;
 }
 
@@ -464,6 +442,8 @@ int t_shipment(const char *order_id, int64_t shipped_at,
 	       int64_t delivered_at, const char *finding, const char *customs,
 	       int *n_redecided)
 {
+	struct desk_facts f;
+	struct shipment sh;
 	struct buf b;
 	int rc;
 
@@ -478,20 +458,14 @@ int t_shipment(const char *order_id, int64_t shipped_at,
 		add_time(&b, delivered_at);
 	}
 	buf_addc(&b, '}');
-	buf_reset(&out);
 	ac_err_clear(&t_err);
-	rc = desk_put_shipment(desk, "token:test", order_id, b.p, b.len, &out,
-			       &t_err);
+	rc = shipment_request_read(rd, b.p, b.len, &sh, &t_err);
+	if (!rc)
+		rc = desk_put_shipment(desk, "token:test", order_id, &sh, &f,
+				       &t_err);
 	buf_release(&b);
-	if (!rc && n_redecided) {
-		cJSON *j = answer();
-		const cJSON *r = cJSON_GetObjectItemCaseSensitive(j,
-								  "redecided");
-
-		cr_assert(cJSON_IsArray(r));
-		*n_redecided = cJSON_GetArraySize(r);
-		cJSON_Delete(j);
-	}
+	if (!rc && n_redecided)
+		*n_redecided = f.n_redecided;
 	return rc;
 }
 
