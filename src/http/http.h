@@ -41,6 +41,8 @@ struct http_config {
 	http_open_desk open_desk;       /* the readers' and the loop's */
 	http_close_desk close_desk;
 	void *desk_ctx;
+	unsigned per_client;            /* connections from one address at
+					 * once; 0: GUARD_PER_CLIENT_DEFAULT */
 };
 
 struct http_server;
@@ -251,6 +253,45 @@ enum route_result route_match(struct arena *a, const char *method,
  * r (401 with WWW-Authenticate, or 503 when the store fails) and returns
  * the AC_E* code. */
 int auth_check(struct http_req *q, struct http_resp *r);
+
+/* ---- inside the layer: the guard against hostile clients (server.c) ----- */
+
+struct guard;
+struct MHD_Connection;
+struct MHD_OptionItem;
+
+#define GUARD_HEADER_DEADLINE_S 10      /* request line and headers */
+#define GUARD_HEADERS_MAX (8u << 10)    /* their bytes, at most */
+#define GUARD_PER_CLIENT_DEFAULT 128u   /* connections from one address */
+
+/* guard_new raises the soft limit on open files to the hard one, sizes
+ * the connection limits from it (per_client 0: the default) and starts
+ * the thread that closes connections which have not sent a whole request
+ * head within GUARD_HEADER_DEADLINE_S of waiting for one. *out is freed
+ * by guard_free, after the daemon has stopped. AC_EIO when the thread
+ * cannot start. */
+int guard_new(unsigned per_client, struct guard **out, struct ac_err *err);
+void guard_free(struct guard *g);
+
+/* guard_options: libmicrohttpd options for MHD_OPTION_ARRAY (the limits,
+ * and the callbacks that track each connection); owned by the guard. */
+struct MHD_OptionItem *guard_options(struct guard *g);
+
+/* guard_connection_limit: the connections the server takes at once. */
+unsigned guard_connection_limit(const struct guard *g);
+
+/* guard_request runs on a request's first call, before any of its body:
+ * 0 when the request may go on; otherwise r holds the answer (a problem
+ * with Connection: close: 400 for a NUL in the path or the query, or an
+ * ambiguous length; 431 for headers over GUARD_HEADERS_MAX; 501 for
+ * a transfer coding other than chunked), to be sent at once, its body
+ * unread, and the status is returned. */
+int guard_request(struct guard *g, struct MHD_Connection *c,
+		  struct http_resp *r);
+
+/* guard_request_done: the connection's request is over (answered or
+ * not); its wait for the next one begins. */
+void guard_request_done(struct guard *g, struct MHD_Connection *c);
 
 /* ---- inside the layer: the built-in OpenAPI description ------------------ */
 

@@ -1,8 +1,9 @@
 /* problem.c: error answers as application/problem+json, RFC 9457 (http).
- * Routing and protocol errors (404, 405, 415, 401) are "about:blank"
- * problems titled with the status phrase; what the desk or the codec
- * refuses gets a URN naming the kind of problem, and "field" when the
- * error names one. */
+ * Every answer that is an error has a "type" URN naming what went wrong,
+ * one per meaning (docs/API.md lists them): the desk's and the codec's
+ * refusals by their error code, the server's own (routing, protocol,
+ * limits) by their status, each of which has one meaning here. "field"
+ * names the field, header, path or query parameter when there is one. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,53 +11,72 @@
 #include "http.h"
 
 struct kind {
-	int code;
 	int status;
 	const char *type;
 	const char *title;
 };
 
-/* desk.h's mapping from error codes to statuses. */
-static const struct kind kinds[] = {
-	{ AC_ESYNTAX, 400, "urn:aftercare:problem:not-json",
-	  "The body is not JSON" },
-	{ AC_EINVAL, 422, "urn:aftercare:problem:invalid",
-	  "A field is missing, mistyped or refused" },
-	{ AC_ENOTFOUND, 404, "urn:aftercare:problem:not-found",
-	  "No such resource" },
-	{ AC_ECONFLICT, 409, "urn:aftercare:problem:conflict",
-	  "The resource exists or the key was used with another body" },
-	{ AC_ESTATE, 409, "urn:aftercare:problem:state",
-	  "The case's state does not allow this" },
-	{ AC_ELIMIT, 413, "urn:aftercare:problem:too-large",
-	  "Over a named limit" },
-	{ AC_EIO, 503, "urn:aftercare:problem:store",
-	  "The store is not answering" },
+#define URN "urn:aftercare:problem:"
+
+/* What the desk or the codec refuses, by error code (desk.h's mapping
+ * from codes to statuses). */
+static const struct {
+	int code;
+	struct kind k;
+} by_code[] = {
+	{ AC_ESYNTAX, { 400, URN "not-json", "The body is not JSON" } },
+	{ AC_EINVAL, { 422, URN "invalid",
+		       "A field is missing, mistyped or refused" } },
+	{ AC_ENOTFOUND, { 404, URN "not-found", "No such resource" } },
+	{ AC_ECONFLICT, { 409, URN "conflict", "The resource exists or the "
+			  "key was used with another body" } },
+	{ AC_ESTATE, { 409, URN "state",
+		       "The case's state does not allow this" } },
+	{ AC_ELIMIT, { 413, URN "too-large", "Over a named limit" } },
+	{ AC_EIO, { 503, URN "store", "The store is not answering" } },
 };
 
-static const char *status_phrase(int status)
+/* What the server itself answers, by status. */
+static const struct kind by_status[] = {
+	{ 400, URN "bad-request", "The request is malformed" },
+	{ 401, URN "unauthorized", "No valid API token" },
+	{ 404, URN "not-found", "No such resource" },
+	{ 405, URN "method-not-allowed", "The path does not take the method" },
+	{ 408, URN "timeout", "The request came too slowly" },
+	{ 409, URN "conflict", "The resource exists or the key was used "
+	  "with another body" },
+	{ 413, URN "too-large", "Over a named limit" },
+	{ 415, URN "media-type", "The body's type is not one the route takes" },
+	{ 422, URN "invalid", "A field is missing, mistyped or refused" },
+	{ 431, URN "headers-too-large", "The request's headers are too large" },
+	{ 500, URN "internal", "The server failed" },
+	{ 501, URN "not-implemented", "The request needs what the server "
+	  "does not do" },
+	{ 503, URN "store", "The store is not answering" },
+};
+
+static const struct kind internal = { 500, URN "internal",
+				      "The server failed" };
+
+static const struct kind *kind_for_status(int status)
 {
-	switch (status) {
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Error";
-	}
+	for (size_t i = 0; i < sizeof by_status / sizeof by_status[0]; i++)
+		if (by_status[i].status == status)
+			return &by_status[i];
+	return &internal;
+}
+
+static const struct kind *kind_for_code(int code)
+{
+	for (size_t i = 0; i < sizeof by_code / sizeof by_code[0]; i++)
+		if (by_code[i].code == code)
+			return &by_code[i].k;
+	return &internal;
 }
 
 int http_status_for(int code)
 {
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (kinds[i].code == code)
-			return kinds[i].status;
-	return 500;
+	return kind_for_code(code)->status;
 }
 
 /* utf8_len: the length of the valid UTF-8 sequence at s, or 0. */
@@ -111,19 +131,19 @@ int http_json_str(struct buf *b, const char *s)
 	return rc ? rc : buf_addc(b, '"');
 }
 
-static void problem(struct http_resp *r, int status, const char *type,
-		    const char *title, const char *field, const char *detail)
+static void problem(struct http_resp *r, const struct kind *k,
+		    const char *field, const char *detail)
 {
 	struct buf *b = &r->body;
 
 	buf_reset(b);
-	r->status = status;
+	r->status = k->status;
 	r->content_type = "application/problem+json";
 	buf_adds(b, "{\"type\": ");
-	http_json_str(b, type);
+	http_json_str(b, k->type);
 	buf_adds(b, ", \"title\": ");
-	http_json_str(b, title);
-	buf_addf(b, ", \"status\": %d, \"detail\": ", status);
+	http_json_str(b, k->title);
+	buf_addf(b, ", \"status\": %d, \"detail\": ", k->status);
 	http_json_str(b, detail);
 	if (field && field[0]) {
 		buf_adds(b, ", \"field\": ");
@@ -135,28 +155,22 @@ static void problem(struct http_resp *r, int status, const char *type,
 void http_problem(struct http_resp *r, int status, const char *field,
 		  const char *fmt, ...)
 {
+	const struct kind *k = kind_for_status(status);
+	struct kind own = *k;
 	char detail[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
-	problem(r, status, "about:blank", status_phrase(status), field,
-		detail);
+	own.status = status;    /* a status without a kind is "internal" */
+	problem(r, &own, field, detail);
 }
 
 void http_problem_err(struct http_resp *r, const struct ac_err *err)
 {
-	const char *detail = err->msg[0] ? err->msg : "failed";
-
-	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-		if (kinds[i].code == err->code) {
-			problem(r, kinds[i].status, kinds[i].type,
-				kinds[i].title, err->field, detail);
-			return;
-		}
-	problem(r, 500, "about:blank", status_phrase(500), err->field,
-		detail);
+	problem(r, kind_for_code(err->code), err->field,
+		err->msg[0] ? err->msg : "failed");
 }
 
 void http_reply(struct http_resp *r, int rc, const struct ac_err *err,

@@ -71,6 +71,7 @@ struct worker {
 
 struct http_server {
 	struct MHD_Daemon *daemon;
+	struct guard *guard;            /* limits, deadline, framing */
 	struct http_ctx ctx;            /* the loop's: token checks */
 	struct sockaddr_storage addr;
 	char url[320];
@@ -527,17 +528,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		buf_init(&rq->body, HTTP_JSON_MAX);
 		*con_cls = rq;
 		atomic_fetch_add(&srv->in_flight, 1);
+		/* the guard's refusals (framing, NUL, header size) go at
+		 * once and close the connection, the body unread */
+		if (guard_request(srv->guard, c, &rq->r)) {
+			rq->answered = true;
+			return queue(rq, c);
+		}
 		te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						 "Transfer-Encoding");
 		prepare(rq, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							"Content-Length"),
-			te && strcasecmp(te, "identity"),
+			te != NULL,     /* the guard let only chunked in */
 			MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						    "Content-Type"));
 		/* An answer to a request whose declared body is over the
-		 * limit goes at once, before the body is sent (the
-		 * connection then closes); any other waits for the body. */
-		if (rq->answered && rq->declared_too_big)
+		 * limit, or whose body is chunked (of unknown length: a 401
+		 * reads none of it), goes at once, before the body is read
+		 * (the connection then closes); any other waits for the
+		 * body. */
+		if (rq->answered && (rq->declared_too_big || te))
 			return queue(rq, c);
 		return MHD_YES;
 	}
@@ -672,7 +681,7 @@ static void on_completed(void *cls, struct MHD_Connection *c,
 	time_t secs = (time_t)(at / 1000000);
 	const char *term = term_name(toe);
 
-	(void)c;
+	guard_request_done(srv->guard, c);
 	if (!rq)
 		return;
 	*con_cls = NULL;
@@ -865,6 +874,7 @@ static void teardown(struct http_server *srv)
 			pthread_join(srv->readers[i].thread, NULL);
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
+	guard_free(srv->guard);         /* after the daemon's callbacks */
 	write_log(srv);
 	buf_release(&srv->log);
 	ctx_close(srv, &srv->writer.ctx, false);
@@ -968,7 +978,8 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 		goto fail;
 	v6 = srv->addr.ss_family == AF_INET6;
 	if ((rc = check_free(srv, cfg->listen, err)) ||
-	    (rc = start_workers(srv, cfg, err)))
+	    (rc = start_workers(srv, cfg, err)) ||
+	    (rc = guard_new(cfg->per_client, &srv->guard, err)))
 		goto fail;
 	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 		MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
@@ -977,6 +988,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,  /* first */
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&srv->addr,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_ARRAY, guard_options(srv->guard),
 		MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL_BYTES,
 		MHD_OPTION_END);
