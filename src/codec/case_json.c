@@ -930,6 +930,36 @@ int refund_record_write(int64_t ledger_id, const struct currency *cur,
 			(long long)refunded_total_minor);
 }
 
+int case_facts_write(const struct ac_case *c, struct ac_str claim_json,
+		     struct buf *b)
+{
+	int rc = buf_addc(b, '{');
+
+	rc |= facts_json_write(&c->order, c->shipped, &c->shipment, b);
+	rc |= buf_adds(b, ",\"claim\":");
+	rc |= buf_add(b, claim_json.p, claim_json.n);
+	rc |= w_time(b, "now", c->now);
+	return rc | buf_addc(b, '}') ? AC_ELIMIT : 0;
+}
+
+int record_json_write(const struct record_field *f, int n, struct buf *b)
+{
+	int rc = buf_addc(b, '{'), k = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (f[i].type == RECORD_STR && !f[i].str.p)
+			continue;
+		rc |= buf_adds(b, k++ ? ",\"" : "\"");
+		rc |= buf_adds(b, f[i].name);
+		rc |= buf_adds(b, "\":");
+		if (f[i].type == RECORD_STR)
+			rc |= json_add_str(b, f[i].str.p, f[i].str.n);
+		else
+			rc |= buf_addf(b, "%lld", (long long)f[i].num);
+	}
+	return rc | buf_addc(b, '}') ? AC_ELIMIT : 0;
+}
+
 int json_str_write(struct buf *b, const char *s, size_t n)
 {
 	return json_add_str(b, s, n);

@@ -148,6 +148,30 @@ int facts_json_write(const struct order *o, bool shipped,
 int refund_record_write(int64_t ledger_id, const struct currency *cur,
 			int64_t refunded_total_minor, struct buf *out);
 
+/* case_facts_write appends the facts a decision was made from, as the
+ * store keeps them: {"order", "shipment"?, "claim": claim_json (as
+ * stored), "now"}. Returns 0 or AC_ELIMIT. */
+int case_facts_write(const struct ac_case *c, struct ac_str claim_json,
+		     struct buf *out);
+
+/* A flat record (an audit event's before or after): members written in
+ * order, a string member left out when its p is NULL. */
+enum record_type { RECORD_STR, RECORD_INT };
+
+struct record_field {
+	const char *name;
+	enum record_type type;
+	struct ac_str str;
+	int64_t num;
+};
+
+#define RECORD_S(n, s) { (n), RECORD_STR, (s), 0 }
+#define RECORD_I(n, v) { (n), RECORD_INT, { NULL, 0 }, (v) }
+
+/* record_json_write appends {"name": value, ...}. Returns 0 or
+ * AC_ELIMIT. */
+int record_json_write(const struct record_field *f, int n, struct buf *out);
+
 /* json_str_write appends s[0..n) as a JSON string literal, escaped. */
 int json_str_write(struct buf *out, const char *s, size_t n);
 

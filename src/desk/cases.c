@@ -72,14 +72,14 @@ int desk_open_case(struct desk *d, const char *actor,
 		rc = store_update_case_status(d->store, S(id),
 					      CASE_STATUS_WAITING, now, err);
 	if (!rc) {
-		char after[96];
+		struct record_field after[] = {
+			RECORD_S("status", S(case_status_name(
+					 desk_status_for(dec.verdict)))),
+			RECORD_S("verdict", S(verdict_name(dec.verdict))),
+		};
 
-		snprintf(after, sizeof after,
-			 "{\"status\":\"%s\",\"verdict\":\"%s\"}",
-			 case_status_name(desk_status_for(dec.verdict)),
-			 verdict_name(dec.verdict));
-		rc = desk_audit(d, actor, "case.open", "case", S(id), NULL,
-				after, err);
+		rc = desk_audit_rec(d, actor, "case.open", "case", S(id), NULL,
+				    0, after, 2, err);
 	}
 	/* the answer is read before the commit: a call whose work is
 	 * committed has succeeded */
@@ -363,31 +363,18 @@ static int move(struct desk *d, const char *actor, struct ac_str id,
 		enum case_status from, enum case_status to, const char *action,
 		struct ac_str reason, struct ac_err *err)
 {
-	char before[64], after[64];
-	struct buf a;
-	int rc;
+	struct ac_str none = { NULL, 0 };   /* left out of the record */
+	struct record_field before[] = {
+		RECORD_S("status", S(case_status_name(from))),
+	}, after[] = {
+		RECORD_S("status", S(case_status_name(to))),
+		RECORD_S("reason", reason.n ? reason : none),
+	};
+	int rc = store_update_case_status(d->store, id, to, desk_now(d), err);
 
-	buf_init(&a, 1u << 20);
-	snprintf(before, sizeof before, "{\"status\":\"%s\"}",
-		 store_case_status_name(from));
-	snprintf(after, sizeof after, "\"status\":\"%s\"",
-		 store_case_status_name(to));
-	buf_addc(&a, '{');
-	buf_adds(&a, after);
-	if (reason.n) {
-		buf_adds(&a, ",\"reason\":");
-		desk_str(&a, reason);
-	}
-	buf_addc(&a, '}');
-	rc = buf_error(&a) ? ac_err_set(err, AC_ELIMIT, "reason",
-					"too long to audit") : 0;
 	if (!rc)
-		rc = store_update_case_status(d->store, id, to, desk_now(d),
-					      err);
-	if (!rc)
-		rc = desk_audit(d, actor, action, "case", id, before,
-				buf_cstr(&a), err);
-	buf_release(&a);
+		rc = desk_audit_rec(d, actor, action, "case", id, before, 1,
+				    after, 2, err);
 	return rc;
 }
 
@@ -566,20 +553,14 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 					      CASE_STATUS_DECIDED, desk_now(d),
 					      err);
 	if (!rc) {
-		struct buf a;
+		struct record_field after[] = {
+			RECORD_S("verdict", S(verdict_name(v))),
+			RECORD_I("refund_max_minor", refund_max),
+			RECORD_S("reason", S(reason_c)),
+		};
 
-		buf_init(&a, 1u << 20);
-		buf_addf(&a, "{\"verdict\":\"%s\",\"refund_max_minor\":%lld,"
-			 "\"reason\":", verdict_name(v),
-			 (long long)refund_max);
-		json_str_write(&a, reason_c, strlen(reason_c));
-		buf_addc(&a, '}');
-		rc = buf_error(&a) ? ac_err_set(err, AC_ELIMIT, "reason",
-						"too long to audit") : 0;
-		if (!rc)
-			rc = desk_audit(d, actor, "case.override", "case",
-					l.sc.id, NULL, buf_cstr(&a), err);
-		buf_release(&a);
+		rc = desk_audit_rec(d, actor, "case.override", "case",
+				    l.sc.id, NULL, 0, after, 3, err);
 	}
 	if (!rc)
 		rc = desk_read_case(d, S(case_id), out, err);

@@ -259,6 +259,33 @@ int desk_audit(struct desk *d, const char *actor, const char *action,
 	return store_append_audit(d->store, &a, NULL, err);
 }
 
+int desk_audit_rec(struct desk *d, const char *actor, const char *action,
+		   const char *entity, struct ac_str entity_id,
+		   const struct record_field *before, int nb,
+		   const struct record_field *after, int na,
+		   struct ac_err *err)
+{
+	struct buf b, a;
+	int rc;
+
+	buf_init(&b, 1u << 20);
+	buf_init(&a, 1u << 20);
+	if (nb)
+		record_json_write(before, nb, &b);
+	if (na)
+		record_json_write(after, na, &a);
+	if (buf_error(&b) || buf_error(&a))
+		rc = ac_err_set(err, AC_ELIMIT, "audit",
+				"the event is larger than its 1 MiB buffer");
+	else
+		rc = desk_audit(d, actor, action, entity, entity_id,
+				nb ? buf_cstr(&b) : NULL,
+				na ? buf_cstr(&a) : NULL, err);
+	buf_release(&b);
+	buf_release(&a);
+	return rc;
+}
+
 int desk_time(struct buf *b, int64_t at)
 {
 	char t[40];
@@ -432,14 +459,7 @@ int desk_decide_save(struct desk *d, struct ac_str case_id,
 		return rc;
 	buf_reset(&d->facts);
 	buf_reset(&d->djson);
-	rc = buf_addc(&d->facts, '{');
-	rc |= facts_json_write(&c->order, c->shipped, &c->shipment,
-			       &d->facts);
-	rc |= buf_adds(&d->facts, ",\"claim\":");
-	rc |= buf_add(&d->facts, claim_json.p, claim_json.n);
-	rc |= buf_adds(&d->facts, ",\"now\":");
-	rc |= desk_time(&d->facts, c->now);
-	rc |= buf_addc(&d->facts, '}');
+	rc = case_facts_write(c, claim_json, &d->facts);
 	rc |= decision_json_write(dec, &d->djson);
 	if (rc)
 		return ac_err_set(err, AC_ELIMIT, "case",
@@ -487,7 +507,6 @@ int desk_redecide_order(struct desk *d, const char *actor,
 			struct store_case sc = { 0 };
 			struct decision dec;
 			enum verdict was = VERDICT_PENDING;
-			char before[96], afterj[96];
 
 			rc = store_get_case(d->store, row->id, &sc, err);
 			if (!rc && sc.has_override) {  /* staff own it now */
@@ -518,18 +537,21 @@ int desk_redecide_order(struct desk *d, const char *actor,
 				rc = store_update_case_status(d->store, sc.id,
 							      st, desk_now(d),
 							      err);
-			snprintf(before, sizeof before,
-				 "{\"status\":\"%s\",\"verdict\":\"%.*s\"}",
-				 case_status_name(sc.status),
-				 (int)row->verdict.n, row->verdict.p);
-			snprintf(afterj, sizeof afterj,
-				 "{\"status\":\"%s\",\"verdict\":\"%s\"}",
-				 case_status_name(st),
-				 verdict_name(dec.verdict));
+			struct record_field before[] = {
+				RECORD_S("status",
+					 S(case_status_name(sc.status))),
+				RECORD_S("verdict", row->has_decision ?
+					 S(verdict_name(was)) : S("")),
+			}, afterr[] = {
+				RECORD_S("status", S(case_status_name(st))),
+				RECORD_S("verdict",
+					 S(verdict_name(dec.verdict))),
+			};
+
 			if (!rc)
-				rc = desk_audit(d, actor, "case.redecide",
-						"case", sc.id, before, afterj,
-						err);
+				rc = desk_audit_rec(d, actor, "case.redecide",
+						    "case", sc.id, before, 2,
+						    afterr, 2, err);
 			if (!rc) {
 				struct desk_case_line *l =
 					hold_row(d, sizeof *l);

@@ -66,6 +66,14 @@ int desk_audit(struct desk *d, const char *actor, const char *action,
 	       const char *entity, struct ac_str entity_id,
 	       const char *before, const char *after, struct ac_err *err);
 
+/* desk_audit_rec appends an audit event whose before and after are flat
+ * records (written by the codec); nb or na 0: none. */
+int desk_audit_rec(struct desk *d, const char *actor, const char *action,
+		   const char *entity, struct ac_str entity_id,
+		   const struct record_field *before, int nb,
+		   const struct record_field *after, int na,
+		   struct ac_err *err);
+
 /* Every desk call that writes runs between desk_txn_begin and
  * desk_txn_commit: its own transaction, or in a group commit a savepoint
  * of the batch's. desk_fail undoes what the call wrote and returns rc. */

@@ -26,16 +26,6 @@ static void request_hash(const char *case_id, int64_t amount, char hex[65])
 	sodium_bin2hex(hex, 65, h, sizeof h);
 }
 
-/* audit_refund writes the refund as its audit event keeps it. */
-static void audit_refund(const struct desk_refund *r, struct buf *b)
-{
-	buf_addf(b, "{\"id\":%lld,\"case\":", (long long)r->id);
-	json_str_write(b, r->case_id.p, r->case_id.n);
-	buf_addf(b, ",\"amount_minor\":%lld,\"currency\":\"%s\","
-		 "\"refunded_total_minor\":%lld}", (long long)r->amount_minor,
-		 r->currency->code, (long long)r->refunded_total_minor);
-}
-
 /* replay gives the refund an idempotency record stands for. */
 static int replay(struct desk *d, const char *case_id, int64_t amount,
 		  const struct store_idem *idem, struct desk_refund *out,
@@ -194,15 +184,18 @@ int desk_refund(struct desk *d, const char *actor, const char *case_id,
 			out->amount_minor = amount;
 			out->currency = l.so.order.currency;
 			out->refunded_total_minor = total;
-			buf_reset(&rec);
-			audit_refund(out, &rec);
-			if (buf_error(&rec))
-				rc = ac_err_set(err, AC_ELIMIT, "audit",
-						"the event is too large");
 		}
+		struct record_field a[] = {
+			RECORD_I("id", ledger_id),
+			RECORD_S("case", l.sc.id),
+			RECORD_I("amount_minor", amount),
+			RECORD_S("currency", S(l.so.order.currency->code)),
+			RECORD_I("refunded_total_minor", total),
+		};
+
 		if (!rc)
-			rc = desk_audit(d, actor, "case.refund", "case",
-					l.sc.id, NULL, buf_cstr(&rec), err);
+			rc = desk_audit_rec(d, actor, "case.refund", "case",
+					    l.sc.id, NULL, 0, a, 5, err);
 		/* the whole allowance paid: the case is resolved */
 		if (!rc && total == sd.refund_max_minor &&
 		    l.sc.status != CASE_STATUS_RESOLVED)

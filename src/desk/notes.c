@@ -138,15 +138,17 @@ int desk_add_evidence(struct desk *d, const char *actor, const char *case_id,
 		.data = { bytes, n },
 		.created_at = desk_now(d),
 	};
-	char a[160];
+	struct record_field a[] = {
+		RECORD_S("sha256", S(hex)),
+		RECORD_I("size", (int64_t)n),
+	};
 
-	snprintf(a, sizeof a, "{\"sha256\":\"%s\",\"size\":%zu}", hex, n);
 	rc = desk_txn_begin(d, err);
 	if (!rc)
 		rc = store_put_evidence(d->store, &e, err);
 	if (!rc)
-		rc = desk_audit(d, actor, "evidence.add", "case", S(case_id),
-				NULL, a, err);
+		rc = desk_audit_rec(d, actor, "evidence.add", "case",
+				    S(case_id), NULL, 0, a, 2, err);
 	if (!rc)
 		rc = desk_txn_commit(d, err);
 	if (rc)

@@ -69,12 +69,13 @@ int desk_quote(struct desk *d, const char *actor, const char *case_id,
 		rc = store_update_case_status(d->store, sc.id,
 					      CASE_STATUS_WAITING, now, err);
 	if (!rc) {
-		char a[96];
+		struct record_field a[] = {
+			RECORD_I("quote", id),
+			RECORD_I("amount_minor", amount),
+		};
 
-		snprintf(a, sizeof a, "{\"quote\":%lld,\"amount_minor\":%lld}",
-			 (long long)id, (long long)amount);
-		rc = desk_audit(d, actor, "quote.create", "case", sc.id, NULL,
-				a, err);
+		rc = desk_audit_rec(d, actor, "quote.create", "case", sc.id,
+				    NULL, 0, a, 2, err);
 	}
 	if (!rc)
 		rc = store_get_quote(d->store, id, &q, err);
@@ -172,12 +173,13 @@ int desk_quote_action(struct desk *d, const char *actor, const char *case_id,
 		rc = store_update_case_status(d->store, l.sc.id,
 					      CASE_STATUS_RESOLVED, now, err);
 	if (!rc) {
-		char a[96];
+		struct record_field a[] = {
+			RECORD_I("quote", q.id),
+			RECORD_S("status", S(quote_status_name(to))),
+		};
 
-		snprintf(a, sizeof a, "{\"quote\":%lld,\"status\":\"%s\"}",
-			 (long long)q.id, quote_status_name(to));
-		rc = desk_audit(d, actor, "quote.update", "case", l.sc.id,
-				NULL, a, err);
+		rc = desk_audit_rec(d, actor, "quote.update", "case", l.sc.id,
+				    NULL, 0, a, 2, err);
 	}
 	if (!rc) {
 		store_quote_release(&q);
