@@ -139,11 +139,13 @@ test-scenarios: $(B)/aftercare
 	tests/scenarios/coverage.sh policy/shop.policy tests/scenarios
 	tests/cli/run.sh $(B)/aftercare
 
-# The case desk over real HTTP on loopback, and kill -9 while it writes.
+# The case desk over real HTTP on loopback (hostile.sh: smuggling, NUL,
+# slow and idle floods), and kill -9 while it writes.
 test-api: $(B)/aftercare
 	tests/api/run.sh $(B)/aftercare
 	tests/api/openapi-check.sh $(B)/aftercare
 	tests/api/concurrency.sh $(B)/aftercare
+	tests/api/hostile.sh $(B)/aftercare
 test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
 
