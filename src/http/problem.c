@@ -33,7 +33,7 @@ static const struct {
 	{ AC_ESTATE, { 409, URN "state",
 		       "The case's state does not allow this" } },
 	{ AC_ELIMIT, { 413, URN "too-large", "Over a named limit" } },
-	{ AC_EIO, { 503, URN "store", "The store is not answering" } },
+	{ AC_EIO, { 503, URN "store", "The store cannot read or write" } },
 };
 
 /* What the server itself answers, by status. */
@@ -52,7 +52,7 @@ static const struct kind by_status[] = {
 	{ 500, URN "internal", "The server failed" },
 	{ 501, URN "not-implemented", "The request needs what the server "
 	  "does not do" },
-	{ 503, URN "store", "The store is not answering" },
+	{ 503, URN "store", "The store cannot read or write" },
 };
 
 static const struct kind internal = { 500, URN "internal",

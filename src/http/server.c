@@ -977,7 +977,10 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	if (rc)
 		goto fail;
 	v6 = srv->addr.ss_family == AF_INET6;
+	/* a store that cannot be written is said at start (desk_health
+	 * names the file), not at the first write */
 	if ((rc = check_free(srv, cfg->listen, err)) ||
+	    (rc = desk_health(cfg->desk, err)) ||
 	    (rc = start_workers(srv, cfg, err)) ||
 	    (rc = guard_new(cfg->per_client, &srv->guard, err)))
 		goto fail;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
 
 #include "../core/case.h"
 #include "../core/item.h"
@@ -286,6 +288,8 @@ struct sq {
 	sqlite3_stmt *st[ST_COUNT];       /* prepared on first use */
 	sqlite3_stmt *list[LIST_COMBOS];  /* the same, for the case lists */
 	int fail_after;                   /* < 0: no fault injection */
+	time_t room_at;                   /* health: when room was looked */
+	long long room;                   /* at, the bytes free then */
 };
 
 /* list_sql writes the case list statement for a LIST_* combination. */
@@ -864,9 +868,47 @@ static int sq_schema_version(void *impl, int *version, struct ac_err *err)
 	return read_version(impl, version, err);
 }
 
+/* Health: below this much free room on the database's disk a write may
+ * fail for want of it; looked at once a second at most (statvfs). */
+#define DISK_MIN_BYTES (1ull << 20)
+
+/* disk_free: the bytes free on the disk holding path, or -1. */
+static long long disk_free(struct sq *q, const char *path)
+{
+	struct timespec now;
+	struct statvfs fs;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (q->room_at && now.tv_sec == q->room_at)
+		return q->room;
+	q->room_at = now.tv_sec;
+	q->room = statvfs(path, &fs) ? -1 :
+		  (long long)fs.f_bavail * (long long)fs.f_frsize;
+	return q->room;
+}
+
+/* sq_health: the database answers, and can be written: not opened
+ * read-only (a file, folder or mount it may not write: SQLite then opens
+ * it read-only), and its disk not full. */
 static int sq_health(void *impl, struct ac_err *err)
 {
-	return run(impl, ST_HEALTH, "health", err);
+	struct sq *q = impl;
+	const char *path = sqlite3_db_filename(q->db, "main");
+	long long room;
+	int rc = run(impl, ST_HEALTH, "health", err);
+
+	if (rc)
+		return rc;
+	if (sqlite3_db_readonly(q->db, "main") == 1)
+		return ac_err_set(err, AC_EIO, "db", "%s cannot be written "
+				  "(it is open read-only: see its "
+				  "permissions and its folder's)",
+				  path && path[0] ? path : "the database");
+	if (path && path[0] && (room = disk_free(q, path)) >= 0 &&
+	    room < (long long)DISK_MIN_BYTES)
+		return ac_err_set(err, AC_EIO, "db", "the disk holding %s "
+				  "is full (%lld bytes free)", path, room);
+	return 0;
 }
 
 /* ---- transactions ----------------------------------------------------- */

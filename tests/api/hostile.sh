@@ -38,6 +38,23 @@ fi
 DB=$T/h.db
 "$BIN" demo --db "$DB" >/dev/null 2>&1 || { echo "demo failed" >&2; exit 1; }
 TOKEN=$("$BIN" token add hostile --db "$DB" 2>/dev/null | tail -n 1)
+# A database that cannot be written: serve says so at start, naming it.
+"$BIN" serve --db "file:$DB?mode=ro" --listen 127.0.0.1:0 \
+	>/dev/null 2>"$T/ro.err" &
+ROPID=$!
+sleep 2 & wait -n "$ROPID" $!
+if kill -0 "$ROPID" 2>/dev/null; then
+	kill "$ROPID"
+	echo "FAIL read-only database: serve started on it"
+	ro_rc=1
+elif grep -q "$DB cannot be written" "$T/ro.err"; then
+	echo "ok   read-only database: refused at start, named"
+	ro_rc=0
+else
+	echo "FAIL read-only database: $(head -c 300 "$T/ro.err")"
+	ro_rc=1
+fi
+
 "$BIN" serve --db "$DB" --listen 127.0.0.1:0 2>"$T/serve.err" &
 SPID=$!
 for _ in $(seq 200); do
@@ -54,6 +71,7 @@ CASE=$(curl -s "$U/v1/cases" -H "Authorization: Bearer $TOKEN" \
 
 node "$HERE/hostile.js" "$U" "$TOKEN" "$CASE" "$SLOW" "$IDLE"
 rc=$?
+[ "$ro_rc" = 0 ] || rc=1
 if ! kill -0 "$SPID" 2>/dev/null; then
 	echo "FAIL the server died: $(tail -n 5 "$T/serve.err")"
 	rc=1
