@@ -239,6 +239,14 @@ F src/desk/orders.c
 F src/desk/quotes.c
 - now + d->policy->quote_life_us;
 + now + d->policy->quote_life_us - 1;
+# absence: a quote that cannot be read shows as none
+F src/desk/cases.c
+- if (rc == AC_ENOTFOUND) { /* no quote: not an error */
++ if (rc == AC_ENOTFOUND || rc == AC_EIO) { /* no quote: not an error */
+# absence: an accepted quote that cannot be read is not applied
+F src/desk/desk.c
+- if (rc == AC_ENOTFOUND) { /* not quoted yet */
++ if (rc == AC_ENOTFOUND || rc == AC_EIO) { /* not quoted yet */
 # quote: accepting books no charge
 F src/desk/quotes.c
 - if (q.amount_minor > 0) rc = store_add_ledger(d->store, &e, NULL, err);
