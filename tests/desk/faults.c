@@ -176,6 +176,54 @@ Test(faults, refund_in_a_batch)
 	cr_expect_eq(t_audit_count(c.id, "case.refund"), n + 1);
 }
 
+/* A whole batch under one fault anywhere, its commit included: a call
+ * that failed left nothing; when the commit fails, no call of the batch
+ * left anything; otherwise every call that succeeded is stored. */
+Test(faults, batch_commit_all_or_nothing)
+{
+	struct t_case c;
+	int n;
+
+	wrong_item("O-1", &c);
+	for (n = 0; n < MAX_STEPS; n++) {
+		char ka[32], kb[32];
+		int ra, rb, rcommit;
+		struct trio a, b;
+
+		snprintf(ka, sizeof ka, "a-%d", n);
+		snprintf(kb, sizeof kb, "b-%d", n);
+		int before = t_ledger_entries(c.id);
+
+		cr_assert_eq(t_batch_begin(), 0, "%s", t_err.msg);
+		t_fail_after(n);
+		ra = t_refund(S, c.id, ka, 10, NULL);
+		rb = t_refund(S, c.id, kb, 20, NULL);
+		rcommit = t_batch_commit();
+		t_fail_after(-1);
+		cr_assert(!t_in_transaction(), "n=%d", n);
+		a = trio(c.id, ka);
+		b = trio(c.id, kb);
+		if (rcommit) {
+			cr_assert(!a.idem && !b.idem, "n=%d: a failed batch "
+				  "kept a key", n);
+			cr_assert_eq(t_ledger_entries(c.id), before, "n=%d",
+				     n);
+			continue;
+		}
+		cr_assert_eq(a.idem, ra == 0, "n=%d: a: rc %s, key %d", n,
+			     t_code_name(ra), a.idem);
+		cr_assert_eq(b.idem, rb == 0, "n=%d: b: rc %s, key %d", n,
+			     t_code_name(rb), b.idem);
+		cr_assert_eq(t_ledger_entries(c.id),
+			     before + (ra == 0) + (rb == 0), "n=%d", n);
+		cr_assert_eq(t_audit_count(c.id, "case.refund"),
+			     t_ledger_entries(c.id), "n=%d", n);
+		if (ra == 0 && rb == 0)
+			break;
+	}
+	cr_assert_lt(n, MAX_STEPS);
+}
+
 Test(faults, open_case_all_or_nothing)
 {
 	struct t_case c;
