@@ -206,6 +206,7 @@ bench: all $(B)/bench/bench_decide $(B)/bench/bench_sqlite
 	@scripts/deps.sh build serve bench
 	bench/run.sh $(B)
 	bench/serve.sh $(B)
+	bench/big.sh $(B)
 
 lint:
 	scripts/lint.sh

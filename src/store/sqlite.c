@@ -189,9 +189,11 @@ static const char *const sql_text[ST_COUNT] = {
 		"refund_max_minor, charge_minor, deadline, policy, "
 		"decision_json, facts_json) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* by the case's decision_id: two key look-ups, whatever the
+	 * statistics say */
 	[ST_DECISION_GET] =
-		"SELECT " DECISION_COLS " FROM decisions WHERE case_id = ?1 "
-		"ORDER BY id DESC LIMIT 1",
+		"SELECT " DECISION_COLS " FROM decisions WHERE id = "
+		"(SELECT decision_id FROM cases WHERE id = ?1)",
 
 	[ST_LEDGER_ADD] =
 		"INSERT INTO ledger (case_id, order_id, kind, amount_minor, "
@@ -321,12 +323,25 @@ static void list_sql(unsigned bits, char *out, size_t n)
 #undef DRIVES
 }
 
-int store_sqlite_list_sql(unsigned bits, char *out, size_t n)
+/* The other list statements, after the case lists, for
+ * store_sqlite_list_sql. */
+static const int other_lists[] = {
+	ST_DUE_LIST, ST_AUDIT_LIST, ST_AUDIT_LIST_ENTITY, ST_AUDIT_LIST_ID,
+	ST_AUDIT_LIST_BOTH,
+};
+
+int store_sqlite_list_sql(int i, char *out, size_t n)
 {
-	if (bits >= LIST_COMBOS ||
-	    ((bits & LIST_STATUS) && (bits & LIST_STATUSES)))
+	if (i < 0 || i >= LIST_COMBOS + (int)(sizeof other_lists /
+					       sizeof other_lists[0]))
+		return AC_ENOTFOUND;
+	if (i >= LIST_COMBOS) {
+		snprintf(out, n, "%s", sql_text[other_lists[i - LIST_COMBOS]]);
+		return 0;
+	}
+	if ((i & LIST_STATUS) && (i & LIST_STATUSES))
 		return AC_EINVAL;
-	list_sql(bits, out, n);
+	list_sql((unsigned)i, out, n);
 	return 0;
 }
 

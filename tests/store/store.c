@@ -754,6 +754,409 @@ Test(store, list_cases_filters_and_pages)
 	store_case_page_release(&page);
 }
 
+/* ---- lists at any size ----------------------------------------------- */
+
+/* page_all pages through f, `limit` to a page, into ids (in order). */
+static int page_all(struct store_case_filter f, int limit,
+		    char ids[][STORE_ID_MAX], int max)
+{
+	struct store_case_page page;
+	char after[STORE_ID_MAX] = "";
+	int n = 0;
+
+	f.limit = limit;
+	for (int guard = 0; guard < 1000; guard++) {
+		f.after_id = store_str(after);
+		assert_ok(store_list_cases(s, &f, &page, &err));
+		cr_assert_leq(page.n, limit);
+		for (int i = 0; i < page.n; i++) {
+			cr_assert_lt(n, max, "more rows than there are");
+			snprintf(ids[n++], STORE_ID_MAX, "%s",
+				 page.rows[i].id.p);
+		}
+		if (!page.more) {
+			store_case_page_release(&page);
+			return n;
+		}
+		cr_assert_gt(page.n, 0, "more, but an empty page");
+		snprintf(after, sizeof after, "%s",
+			 page.rows[page.n - 1].id.p);
+		store_case_page_release(&page);
+	}
+	cr_assert_fail("paging does not end");
+	return n;
+}
+
+Test(store, case_ids_keep_their_order_past_a_million)
+{
+	static const char *const want[] = {
+		"C-000001", "C-999998", "C-999999", "C-1000000", "C-1000001",
+	};
+	char ids[8][STORE_ID_MAX], msg[256];
+	int n;
+
+	put_sample_order("A-1", false);
+	put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED, ids[0]);
+	assert_str(store_str(ids[0]), "C-000001");
+	/* the 999,998th case, as if the others had come between */
+	cr_assert_eq(raw_exec("INSERT INTO cases (seq, id, order_id, status, "
+			      "claim_type, opened_at, claim_json, created_at, "
+			      "updated_at) VALUES (999998, 'C-999998', 'A-1', "
+			      "'open', 'damaged', 0, '{}', 0, 0)",
+			      msg, sizeof msg), SQLITE_OK, "%s", msg);
+	for (int i = 2; i < 5; i++) {
+		put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED,
+				ids[i]);
+		assert_str(store_str(ids[i]), want[i]);
+	}
+	/* creation order, a page at a time and all at once, by every
+	 * index that pages in it */
+	for (int limit = 1; limit <= 5; limit += 4) {
+		struct store_case_filter f;
+
+		memset(&f, 0, sizeof f);
+		n = page_all(f, limit, ids, 8);
+		cr_assert_eq(n, 5);
+		for (int i = 0; i < n; i++)
+			assert_str(store_str(ids[i]), want[i]);
+		f.status_mask = CASE_STATUS_BIT(CASE_STATUS_OPEN);
+		f.order_id = AC_STR_LIT("A-1");
+		f.has_claim_type = true;
+		f.claim_type = CLAIM_DAMAGED;
+		n = page_all(f, limit, ids, 8);
+		cr_assert_eq(n, 5);
+		for (int i = 0; i < n; i++)
+			assert_str(store_str(ids[i]), want[i]);
+	}
+}
+
+/* The cases of lists_page_every_filter: spread over three orders, five
+ * statuses, three claim types and deadlines (0: none). */
+#define N_LIST 40
+
+static void list_spec(int i, const char **order, enum case_status *st,
+		      enum claim_type *type, int64_t *deadline)
+{
+	static const char *const orders[] = { "A-1", "A-2", "A-3" };
+	static const enum claim_type types[] = {
+		CLAIM_DAMAGED, CLAIM_REPAIR, CLAIM_CANCEL,
+	};
+
+	*order = orders[i % 3];
+	*st = (enum case_status)((i * 7) % CASE_STATUS_COUNT);
+	*type = types[(i / 2) % 3];
+	/* deadlines out of creation order, some equal, some none */
+	*deadline = i % 4 == 3 ? 0 : T0 + ((i * 13) % 9) * HOUR;
+}
+
+/* expect lists the spec's cases that pass f, in the order the store
+ * promises: creation order, or (deadline, creation) with a bound. */
+static int expect(const struct store_case_filter *f,
+		  char ids[N_LIST][STORE_ID_MAX],
+		  char want[N_LIST][STORE_ID_MAX])
+{
+	int idx[N_LIST], n = 0;
+	int64_t dl[N_LIST];
+
+	for (int i = 0; i < N_LIST; i++) {
+		const char *order;
+		enum case_status st;
+		enum claim_type type;
+		int64_t deadline;
+
+		list_spec(i, &order, &st, &type, &deadline);
+		dl[i] = deadline;
+		if ((f->status_mask && !(f->status_mask & CASE_STATUS_BIT(st))) ||
+		    (f->has_claim_type && f->claim_type != type) ||
+		    (f->order_id.n && !str_is(f->order_id, order)) ||
+		    (f->has_deadline_before &&
+		     (!deadline || deadline >= f->deadline_before)))
+			continue;
+		idx[n++] = i;
+	}
+	if (f->has_deadline_before)       /* a stable insertion sort */
+		for (int i = 1; i < n; i++)
+			for (int j = i; j > 0 && dl[idx[j - 1]] > dl[idx[j]];
+			     j--) {
+				int t = idx[j];
+
+				idx[j] = idx[j - 1];
+				idx[j - 1] = t;
+			}
+	for (int i = 0; i < n; i++)
+		snprintf(want[i], STORE_ID_MAX, "%s", ids[idx[i]]);
+	return n;
+}
+
+Test(store, lists_page_every_filter_each_row_once)
+{
+	static const unsigned masks[] = {
+		0,
+		CASE_STATUS_BIT(CASE_STATUS_OPEN),
+		CASE_STATUS_BIT(CASE_STATUS_WAITING),
+		CASE_STATUS_BIT(CASE_STATUS_DECIDED),
+		CASE_STATUS_BIT(CASE_STATUS_RESOLVED),
+		CASE_STATUS_BIT(CASE_STATUS_CLOSED),
+		CASE_STATUS_BIT(CASE_STATUS_OPEN) |
+			CASE_STATUS_BIT(CASE_STATUS_WAITING) |
+			CASE_STATUS_BIT(CASE_STATUS_DECIDED),
+	};
+	static char ids[N_LIST][STORE_ID_MAX], want[N_LIST][STORE_ID_MAX],
+		got[N_LIST][STORE_ID_MAX];
+	struct store_case_page page;
+	struct store_case_filter f;
+	int combos = 0;
+
+	put_sample_order("A-1", false);
+	put_sample_order("A-2", false);
+	put_sample_order("A-3", false);
+	for (int i = 0; i < N_LIST; i++) {
+		const char *order;
+		enum case_status st;
+		enum claim_type type;
+		int64_t deadline;
+		struct store_decision d;
+
+		list_spec(i, &order, &st, &type, &deadline);
+		put_sample_case("", order, st, type, ids[i]);
+		/* the first decision's deadline is superseded */
+		sample_decision(&d, ids[i], "pending", 0, T0 - HOUR);
+		assert_ok(store_save_decision(s, &d, NULL, &err));
+		sample_decision(&d, ids[i], "no_refund", 0, deadline);
+		assert_ok(store_save_decision(s, &d, NULL, &err));
+	}
+	/* every combination of the filters, pages of 1, 3 and 100 */
+	for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++)
+		for (int type = -1; type < 3; type++)
+			for (int order = -1; order < 3; order++)
+				for (int dl = 0; dl < 2; dl++) {
+					static const enum claim_type t[] = {
+						CLAIM_DAMAGED, CLAIM_REPAIR,
+						CLAIM_CANCEL,
+					};
+					static const char *const o[] = {
+						"A-1", "A-2", "A-3",
+					};
+					int n;
+
+					memset(&f, 0, sizeof f);
+					f.status_mask = masks[m];
+					f.has_claim_type = type >= 0;
+					f.claim_type = type >= 0 ? t[type] : 0;
+					f.order_id = store_str(order >= 0
+							       ? o[order] : "");
+					f.has_deadline_before = dl;
+					f.deadline_before = T0 + 5 * HOUR;
+					n = expect(&f, ids, want);
+					for (int lim = 1; lim <= 100;
+					     lim = lim == 1 ? 3 : 1000) {
+						int k = page_all(f, lim, got,
+								 N_LIST);
+
+						cr_assert_eq(k, n,
+							     "mask %x type %d "
+							     "order %d dl %d "
+							     "limit %d: %d "
+							     "rows, want %d",
+							     masks[m], type,
+							     order, dl, lim, k,
+							     n);
+						for (int i = 0; i < n; i++)
+							cr_assert_str_eq(
+								got[i],
+								want[i]);
+					}
+					combos++;
+				}
+	cr_assert_eq(combos, 7 * 4 * 4 * 2);
+	/* a page's rows carry the current decision */
+	memset(&f, 0, sizeof f);
+	f.limit = 1;
+	assert_ok(store_list_cases(s, &f, &page, &err));
+	cr_assert(page.rows[0].has_decision);
+	assert_str(page.rows[0].verdict, "no_refund");
+	cr_assert(page.rows[0].has_deadline);
+	cr_assert_eq(page.rows[0].deadline, T0);
+	store_case_page_release(&page);
+	/* a cursor that names no case */
+	f.after_id = AC_STR_LIT("C-424242");
+	assert_fails(store_list_cases(s, &f, &page, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "filter.after");
+	store_case_page_release(&page);
+}
+
+/* due_ids lists every case due by `before`, two to a page. */
+static int due_ids(int64_t before, char ids[][STORE_ID_MAX], int64_t *due,
+		   int max)
+{
+	struct store_due_filter f = { .before = before, .limit = 2 };
+	struct store_case_page page;
+	int n = 0;
+
+	for (;;) {
+		assert_ok(store_list_due(s, &f, &page, &err));
+		for (int i = 0; i < page.n; i++) {
+			cr_assert(page.rows[i].has_due);
+			cr_assert_lt(n, max);
+			due[n] = page.rows[i].due_at;
+			snprintf(ids[n++], STORE_ID_MAX, "%s",
+				 page.rows[i].id.p);
+		}
+		if (!page.more) {
+			store_case_page_release(&page);
+			return n;
+		}
+		f.has_after = true;
+		f.after_due = page.rows[page.n - 1].due_at;
+		f.after_seq = page.rows[page.n - 1].seq;
+		store_case_page_release(&page);
+	}
+}
+
+/* The due index holds what a full scan finds, and the file is sound. */
+static void assert_due_index_sound(void)
+{
+	cr_assert_eq(raw_count("SELECT count(*) FROM cases INDEXED BY "
+			       "cases_due WHERE due_at IS NOT NULL"),
+		     raw_count("SELECT count(*) FROM cases NOT INDEXED "
+			       "WHERE due_at IS NOT NULL"));
+	cr_assert_eq(raw_count("SELECT sum(due_at) FROM cases INDEXED BY "
+			       "cases_due WHERE due_at IS NOT NULL"),
+		     raw_count("SELECT sum(due_at) FROM cases NOT INDEXED "
+			       "WHERE due_at IS NOT NULL"));
+	cr_assert_eq(raw_count("SELECT integrity_check = 'ok' "
+			       "FROM pragma_integrity_check"), 1);
+}
+
+Test(store, due_follows_status_decisions_and_overrides)
+{
+	struct store_case c;
+	struct store_decision d;
+	char a[STORE_ID_MAX], b[STORE_ID_MAX], ids[4][STORE_ID_MAX];
+	int64_t due[4], resp = T0 + 48 * HOUR;
+	int n;
+
+	put_sample_order("A-1", false);
+	sample_case(&c, "", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED);
+	c.has_response_due = true;
+	c.response_due_at = resp;
+	assert_ok(store_put_case(s, &c, a, &err));
+	c.response_due_at = resp + HOUR;
+	assert_ok(store_put_case(s, &c, b, &err));
+
+	/* no decision yet: the response due */
+	n = due_ids(INT64_MAX, ids, due, 4);
+	cr_assert_eq(n, 2);
+	assert_str(store_str(ids[0]), a);
+	cr_assert_eq(due[0], resp);
+	cr_assert_eq(due[1], resp + HOUR);
+	/* a deadline before it comes first ... */
+	sample_decision(&d, b, "pending", 0, T0 + HOUR);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	n = due_ids(INT64_MAX, ids, due, 4);
+	cr_assert_eq(n, 2);
+	assert_str(store_str(ids[0]), b);
+	cr_assert_eq(due[0], T0 + HOUR);
+	/* ... the bound leaves out what is due later ... */
+	n = due_ids(T0 + 2 * HOUR, ids, due, 4);
+	cr_assert_eq(n, 1);
+	assert_str(store_str(ids[0]), b);
+	/* ... a re-decision with a later deadline gives the response due
+	 * back, and an override's decision without one keeps it */
+	sample_decision(&d, b, "full_refund", 100, resp + 9 * HOUR);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	n = due_ids(T0 + 2 * HOUR, ids, due, 4);
+	cr_assert_eq(n, 0);
+	n = due_ids(INT64_MAX, ids, due, 4);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(due[1], resp + HOUR);
+	assert_ok(store_update_case_override(s, store_str(b),
+					     AC_STR_LIT("no_refund"),
+					     AC_STR_LIT("photos show wear"),
+					     AC_STR_LIT("token:ci"), T0, &err));
+	sample_decision(&d, b, "no_refund", 0, 0);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	n = due_ids(INT64_MAX, ids, due, 4);
+	cr_assert_eq(n, 2);
+	assert_str(store_str(ids[1]), b);
+	cr_assert_eq(due[1], resp + HOUR);
+	assert_due_index_sound();
+	/* resolved and closed cases are due no more; reopened, again */
+	assert_ok(store_update_case_status(s, store_str(a),
+					   CASE_STATUS_RESOLVED, T0, &err));
+	n = due_ids(INT64_MAX, ids, due, 4);
+	cr_assert_eq(n, 1);
+	assert_str(store_str(ids[0]), b);
+	assert_ok(store_update_case_status(s, store_str(b),
+					   CASE_STATUS_CLOSED, T0, &err));
+	cr_assert_eq(due_ids(INT64_MAX, ids, due, 4), 0);
+	assert_due_index_sound();
+	assert_ok(store_update_case_status(s, store_str(a), CASE_STATUS_OPEN,
+					   T0, &err));
+	n = due_ids(INT64_MAX, ids, due, 4);
+	cr_assert_eq(n, 1);
+	assert_str(store_str(ids[0]), a);
+	cr_assert_eq(due[0], resp);
+	assert_due_index_sound();
+}
+
+/* plans_of checks every list statement's plan on the file: each seeks
+ * an index (SEARCH), none scans a table or sorts in a temporary b-tree. */
+static void plans_seek(void)
+{
+	sqlite3 *db;
+	char sql[1024], eqp[1100];
+	int i, rc, checked = 0;
+
+	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+		     SQLITE_OK);
+	for (i = 0; (rc = store_sqlite_list_sql(i, sql, sizeof sql)) !=
+		    AC_ENOTFOUND; i++) {
+		sqlite3_stmt *st;
+		int searches = 0;
+
+		if (rc == AC_EINVAL)
+			continue;
+		cr_assert_eq(rc, 0);
+		snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", sql);
+		cr_assert_eq(sqlite3_prepare_v2(db, eqp, -1, &st, NULL),
+			     SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *detail =
+				(const char *)sqlite3_column_text(st, 3);
+
+			cr_assert_null(strstr(detail, "TEMP B-TREE"),
+				       "%s: %s", sql, detail);
+			cr_assert_null(strstr(detail, "SCAN"), "%s: %s", sql,
+				       detail);
+			searches += strncmp(detail, "SEARCH", 6) == 0;
+		}
+		cr_assert_eq(searches, 1, "%s", sql);
+		sqlite3_finalize(st);
+		checked++;
+	}
+	sqlite3_close(db);
+	/* 24 case lists (status and statuses exclude each other), the due
+	 * list, four audit lists */
+	cr_assert_eq(checked, 24 + 1 + 4);
+}
+
+Test(store, list_plans_seek_their_index)
+{
+	char msg[256];
+
+	plans_seek();
+	/* and still with statistics, as PRAGMA optimize leaves them */
+	put_sample_order("A-1", false);
+	for (int i = 0; i < 30; i++)
+		put_sample_case("", "A-1",
+				i % 3 ? CASE_STATUS_CLOSED : CASE_STATUS_OPEN,
+				CLAIM_DAMAGED, NULL);
+	cr_assert_eq(raw_exec("ANALYZE", msg, sizeof msg), SQLITE_OK, "%s",
+		     msg);
+	plans_seek();
+}
+
 /* ---- the ledger ------------------------------------------------------- */
 
 static void ledger(const char *case_id, const char *order_id,

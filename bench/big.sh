@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# big.sh: the case desk's reads on a large database next to the same reads
+# on a small one, measured in the same run (bench; `make bench` calls it).
+#
+#   bench/big.sh BUILD_DIR
+#
+# Builds two SQLite databases, BENCH_BIG_CASES cases (default 1,000,000)
+# and BENCH_SMALL_CASES (default 1,000): a token, the demo orders and one
+# case opened through the API as the template, then the cases copied from
+# it in one transaction with the sqlite3 shell (one order for each ten
+# cases, a decision and an audit event for each, statuses, claim types and
+# deadlines spread over two years; a progress line on stderr). Each is
+# then served (one core for the server, wrk on the other) and measured:
+#   - the median latency (wrk -c1) of a listing page for each filter
+#     (none, status, type, order, deadline_before; from the middle of the
+#     list, after=), GET /v1/deadlines, the audit of one case;
+#   - GET /v1/cases/{id} on random cases, requests per second (wrk -c64).
+# Targets (issue 6): each page <= 5 ms at the big size; GET case at the
+# big size >= 0.8x its rate at the small one.
+#
+# Environment:
+#   BENCH_BIG_CASES=N     the large database's cases (default 1000000)
+#   BENCH_SMALL_CASES=N   the small one's (default 1000)
+#   BENCH_QUICK=1         1 s runs: a smoke run
+#   BENCH_BIG_KEEP=DIR    keep the databases in DIR and reuse them next time
+#
+# Needs wrk, curl and sqlite3. Listens on 127.0.0.1 only; the table is also
+# saved as BUILD_DIR/bench-out/big/table.txt. Exit status 0 when every run
+# worked (targets met or not), 1 when something failed, 2 on bad usage.
+set -uo pipefail
+
+if [ $# -ne 1 ]; then
+	echo "usage: bench/big.sh BUILD_DIR" >&2
+	exit 2
+fi
+B=$(cd "$1" 2>/dev/null && pwd) || { echo "big.sh: no such directory: $1" >&2; exit 2; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=$B/aftercare
+[ -x "$BIN" ] || { echo "big.sh: $BIN is missing (make)" >&2; exit 2; }
+for tool in wrk curl sqlite3; do
+	command -v "$tool" >/dev/null ||
+		{ echo "big.sh: $tool is missing (scripts/deps.sh bench)" >&2; exit 2; }
+done
+BIG=${BENCH_BIG_CASES:-1000000}
+SMALL=${BENCH_SMALL_CASES:-1000}
+for n in "$BIG" "$SMALL"; do
+	[[ $n =~ ^[1-9][0-9]{0,7}$ ]] ||
+		{ echo "big.sh: a case count from 1 to 99999999, not '$n'" >&2; exit 2; }
+done
+if [ "${BENCH_QUICK:-0}" = 1 ]; then DUR=1; else DUR=3; fi
+OUT=$B/bench-out/big
+mkdir -p "$OUT"
+rm -f "$OUT"/*.txt
+
+T=$(mktemp -d) || exit 2
+KEEP=${BENCH_BIG_KEEP:-$T}
+mkdir -p "$KEEP" || exit 2
+SPID=
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+	exec 2>/dev/null
+	[ -n "$SPID" ] && kill -9 "$SPID"
+	wait
+	rm -rf -- "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+FAILED=0
+fail() { echo "big.sh: $*" >&2; FAILED=1; }
+
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+	ON_SERVER=(taskset -c 0)
+	ON_CLIENT=(taskset -c 1)
+else
+	ON_SERVER=()
+	ON_CLIENT=()
+fi
+
+# start_serve DB: starts the server on DB, sets SPID and AURL.
+start_serve() {
+	local err=$T/serve.err i port=
+	: >"$err"
+	"${ON_SERVER[@]}" "$BIN" serve --db "$1" --listen 127.0.0.1:0 2>"$err" &
+	SPID=$!
+	for ((i = 0; i < 800; i++)); do
+		port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$err" | head -n 1)
+		[ -n "$port" ] && break
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.025
+	done
+	[ -n "$port" ] || { echo "big.sh: aftercare serve did not start: $(head -c 600 "$err")" >&2; exit 1; }
+	AURL=http://127.0.0.1:$port
+}
+stop_serve() {
+	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+	wait "$SPID" 2>/dev/null
+	SPID=
+}
+
+# make_db DB N: a database of N + 1 cases (the template and N copies);
+# prints the token. Kept (BENCH_BIG_KEEP) when it is already there.
+make_db() {
+	local db=$1 n=$2 token chunk lo hi got
+	if [ -s "$db.token" ] && [ -s "$db" ]; then
+		cat "$db.token"
+		return 0
+	fi
+	rm -f "$db" "$db-wal" "$db-shm"
+	token=$("$BIN" token add bench --db "$db" 2>/dev/null | tail -n 1)
+	[[ $token =~ ^[0-9a-f]{64}$ ]] || { echo "big.sh: token add printed no token" >&2; exit 1; }
+	"$BIN" demo --db "$db" >/dev/null 2>&1 || { echo "big.sh: aftercare demo failed" >&2; exit 1; }
+	start_serve "$db"
+	got=$(curl -s --max-time 5 -w '\n%{http_code}' -H "Authorization: Bearer $token" \
+		-H 'Content-Type: application/json' \
+		--data-binary '{"order": "D-1004", "claim": {"type": "damaged", "defects": ["broken"]}}' \
+		"$AURL/v1/cases")
+	stop_serve
+	[ "${got##*$'\n'}" = 201 ] || { echo "big.sh: the template case was not opened: $got" >&2; exit 1; }
+	chunk=100000
+	{
+		echo "PRAGMA cache_size = -1048576;"
+		echo "BEGIN;"
+		echo "CREATE TEMP TABLE g (now INTEGER, n INTEGER);"
+		echo "INSERT INTO g VALUES (CAST(strftime('%s', 'now') AS INTEGER) * 1000000, $n);"
+		echo "CREATE TEMP TABLE t_order AS SELECT * FROM orders WHERE id = 'D-1004';"
+		echo "CREATE TEMP TABLE t_items AS SELECT * FROM items WHERE order_id = 'D-1004';"
+		echo "CREATE TEMP TABLE t_ship AS SELECT * FROM shipments WHERE order_id = 'D-1004';"
+		echo "CREATE TEMP TABLE t_case AS SELECT * FROM cases WHERE id = 'C-000001';"
+		echo "CREATE TEMP TABLE t_dec AS SELECT * FROM decisions WHERE case_id = 'C-000001';"
+		for ((lo = 1; lo <= n; lo += chunk)); do
+			hi=$((lo + chunk - 1 < n ? lo + chunk - 1 : n))
+			sed -e "s/@LO@/$lo/g" -e "s/@HI@/$hi/g" "$HERE/big.sql"
+			echo ".print generated $hi of $n cases"
+		done
+		echo "COMMIT;"
+		echo ".print generated $n cases: committed"
+		# the statistics PRAGMA optimize would keep, for this size
+		echo ".output /dev/null"
+		echo "PRAGMA analysis_limit = 1000;"
+		echo ".output stdout"
+		echo "ANALYZE;"
+	} | sqlite3 "$db" >&2 || { echo "big.sh: generating $db failed" >&2; exit 1; }
+	echo "$token" >"$db.token"
+	echo "$token"
+}
+
+# median URL: wrk's median latency in ms over DUR s, one connection.
+# Every answer must be 200.
+median() {
+	local name=$1 url=$2 f=$OUT/$1.txt bad
+	"${ON_CLIENT[@]}" wrk -t1 -c1 -d"${DUR}s" --latency -s "$HERE/wrk/get_case.lua" \
+		"$url" >"$f" 2>&1
+	bad=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } END { print n + 0 }' "$f")
+	[ "$bad" = 0 ] || fail "$name: $bad answers were not 200 ($url)"
+	awk '$1 == "50%" { n = $2 + 0; u = $2; sub(/^[0-9.]+/, "", u)
+		if (u == "us") n /= 1000; else if (u == "s") n *= 1000
+		printf "%.3f", n }' "$f"
+}
+
+# rate: GET /v1/cases/{id} on random cases, requests per second, -c64.
+rate() {
+	local name=$1 f=$OUT/$1.txt bad
+	"${ON_CLIENT[@]}" wrk -t1 -c64 -d1s -s "$HERE/wrk/get_random_case.lua" \
+		"$AURL" >/dev/null 2>&1
+	"${ON_CLIENT[@]}" wrk -t1 -c64 -d"${DUR}s" -s "$HERE/wrk/get_random_case.lua" \
+		"$AURL" >"$f" 2>&1
+	bad=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } END { print n + 0 }' "$f")
+	[ "$bad" = 0 ] || fail "$name: $bad answers were not 200"
+	awk '/^Requests\/sec:/ { print $2 }' "$f"
+}
+
+NAMES=(all status type order deadline_before deadlines audit)
+declare -A LAT RATE
+# measure SIZE N: builds or reuses the database, serves it, measures.
+measure() {
+	local size=$1 n=$2 db=$KEEP/big-$2.db token mid url name
+	echo "big.sh: the $size database: $((n + 1)) cases" >&2
+	token=$(make_db "$db" "$n") || exit 1
+	start_serve "$db"
+	export AFTERCARE_TOKEN=$token AFTERCARE_CASES=$((n + 1))
+	mid=$(printf 'C-%06d' $((n / 2 + 1)))
+	local -A urls=(
+		[all]="/v1/cases?limit=50&after=$mid"
+		[status]="/v1/cases?status=decided&limit=50&after=$mid"
+		[type]="/v1/cases?type=repair&limit=50&after=$mid"
+		[order]="/v1/cases?order=B-$(printf '%07d' $((n / 20 + 1)))&limit=50"
+		[deadline_before]="/v1/cases?deadline_before=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)&limit=50"
+		[deadlines]="/v1/deadlines?within=86400&limit=50"
+		[audit]="/v1/audit?entity=case&entity_id=$mid"
+	)
+	for name in "${NAMES[@]}"; do
+		url=$AURL${urls[$name]}
+		if [ "$(curl -s -o "$OUT/$size-$name.json" -w '%{http_code}' \
+			-H "Authorization: Bearer $token" "$url")" != 200 ]; then
+			fail "$name: GET $url: $(head -c 300 "$OUT/$size-$name.json")"
+		fi
+		LAT[$size-$name]=$(median "$size-$name" "$url")
+	done
+	RATE[$size]=$(rate "$size-get_case")
+	stop_serve
+}
+
+T0=$EPOCHREALTIME
+measure small "$SMALL"
+measure big "$BIG"
+T1=$EPOCHREALTIME
+
+row() { printf '%-30s %-12s %-12s %-10s %s\n' "$@"; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "" && a + 0 <= b + 0) ? "yes" : "NO" }'; }
+{
+	echo "aftercare serve on SQLite: $((SMALL + 1)) cases vs $((BIG + 1)); wrk, ${DUR} s a run, loopback;" \
+		"$(nproc) CPUs$([ ${#ON_SERVER[@]} -gt 0 ] && echo ', server on CPU 0, wrk on CPU 1')"
+	row "median latency (wrk -c1)" "small" "big" "<= 5 ms" ""
+	for name in "${NAMES[@]}"; do
+		row "$name" "${LAT[small-$name]} ms" "${LAT[big-$name]} ms" \
+			"$(le "${LAT[big-$name]}" 5)" ""
+	done
+	ratio=$(awk -v a="${RATE[big]}" -v b="${RATE[small]}" \
+		'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }')
+	row "GET /v1/cases/{id} (-c64)" "${RATE[small]}/s" "${RATE[big]}/s" \
+		"$(awk -v r="$ratio" 'BEGIN { print (r + 0 >= 0.8) ? "yes" : "NO" }')" \
+		"big/small ${ratio}x (>= 0.8x)"
+	awk -v a="$T0" -v b="$T1" 'BEGIN { printf "took %.0f s\n", b - a }'
+} | tee "$OUT/table.txt"
+exit "$FAILED"
