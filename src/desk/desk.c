@@ -316,12 +316,15 @@ void hold_reset(struct desk *d)
 void *hold_row(struct desk *d, size_t size)
 {
 	size_t at = d->h_rows.len;
-	static const char zero[256];
+	static const char zero[sizeof d->h_spill];
 
 	assert(size <= sizeof zero);
 	/* rows stay aligned for any member: sizes are multiples of 8 */
-	if (buf_add(&d->h_rows, zero, (size + 7) & ~(size_t)7))
-		return (void *)zero;    /* the error sticks: hold_done says */
+	if (buf_add(&d->h_rows, zero, (size + 7) & ~(size_t)7)) {
+		/* the error sticks: hold_done reports it */
+		memset(d->h_spill, 0, sizeof d->h_spill);
+		return d->h_spill;
+	}
 	return d->h_rows.p + at;
 }
 

@@ -29,6 +29,8 @@ struct desk {
 	struct store_evidence v_ev;     /* evidence a result shows */
 	/* a list result: rows, their strings, where the strings go */
 	struct buf h_rows, h_strs, h_fix;
+	/* where a row goes once h_rows is full (hold_done then fails) */
+	_Alignas(16) char h_spill[256];
 	char v_id[STORE_ID_MAX];
 	/* live tokens seen lately, so that a request need not read the
 	 * store to know its caller: kept DESK_TOKEN_TTL_US at most */
