@@ -866,7 +866,8 @@ static int expect(const struct store_case_filter *f,
 
 		list_spec(i, &order, &st, &type, &deadline);
 		dl[i] = deadline;
-		if ((f->status_mask && !(f->status_mask & CASE_STATUS_BIT(st))) ||
+		if ((f->status_mask &&
+		     !(f->status_mask & CASE_STATUS_BIT(st))) ||
 		    (f->has_claim_type && f->claim_type != type) ||
 		    (f->order_id.n && !str_is(f->order_id, order)) ||
 		    (f->has_deadline_before &&
@@ -1100,7 +1101,7 @@ Test(store, due_follows_status_decisions_and_overrides)
 	assert_due_index_sound();
 }
 
-/* plans_of checks every list statement's plan on the file: each seeks
+/* plans_seek checks every list statement's plan on the file: each seeks
  * an index (SEARCH), none scans a table or sorts in a temporary b-tree. */
 static void plans_seek(void)
 {
