@@ -138,7 +138,9 @@ int desk_read_case(struct desk *d, struct ac_str case_id,
 	out->decision_override_reason = ov.reason;
 	out->decision_override_author = ov.author;
 	out->policy = d->policy;
-	out->response_due = sc->created_at + d->policy->response_time_us;
+	/* as stored when the case opened (the due list reads the same) */
+	out->response_due = sc->has_response_due ? sc->response_due_at :
+			    sc->created_at + d->policy->response_time_us;
 	out->refunded_total_minor = sum.refund_minor;
 	out->charged_total_minor = sum.charge_minor;
 	out->has_override = sc->has_override;
