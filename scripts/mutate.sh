@@ -386,6 +386,7 @@ for i in "${!names[@]}"; do
 	survived=$((survived + 1))
 	survivors+=("$name")
 	printf '%-9s %s (%s)\n' SURVIVED "$name" "$file"
+	[ $API -eq 1 ] && echo "          tests/api: $(tail -n 1 "$TMP/api.log")"
 done
 
 total=$((killed + survived))
