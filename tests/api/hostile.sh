@@ -18,6 +18,7 @@ BIN=$(realpath -- "$1") || exit 2
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 T=$(mktemp -d) || exit 2
 SPID=
+# shellcheck disable=SC2317  # run by the trap
 cleanup() {
 	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
 	rm -rf -- "$T"
@@ -66,8 +67,10 @@ U=$(sed -n 's|^listening on ||p' "$T/serve.err")
 CASE=$(curl -s "$U/v1/cases" -H "Authorization: Bearer $TOKEN" \
 	-H 'Content-Type: application/json' \
 	-d '{"order":"D-1001","claim":{"type":"cancel"}}' | jq -r .id)
-[ -n "$CASE" ] && [ "$CASE" != null ] ||
-	{ echo "no case to read" >&2; exit 1; }
+if [ -z "$CASE" ] || [ "$CASE" = null ]; then
+	echo "no case to read" >&2
+	exit 1
+fi
 
 node "$HERE/hostile.js" "$U" "$TOKEN" "$CASE" "$SLOW" "$IDLE"
 rc=$?
