@@ -14,7 +14,8 @@
 #   - the median latency (wrk -c1) of a listing page for each filter
 #     (none, status, type, order, deadline_before; from the middle of the
 #     list, after=), GET /v1/deadlines, the audit of one case;
-#   - GET /v1/cases/{id} on random cases, requests per second (wrk -c64).
+#   - GET /v1/cases/{id} on random cases, requests per second (wrk -c64),
+#     the two sizes in turn, three runs each, the best counting.
 # Targets (issue 6): each page <= 5 ms at the big size; GET case at the
 # big size >= 0.8x its rate at the small one.
 #
@@ -56,10 +57,12 @@ T=$(mktemp -d) || exit 2
 KEEP=${BENCH_BIG_KEEP:-$T}
 mkdir -p "$KEEP" || exit 2
 SPID=
+KEEPING=()     # the servers kept running for the GET case runs
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
 	exec 2>/dev/null
 	[ -n "$SPID" ] && kill -9 "$SPID"
+	for p in "${KEEPING[@]}"; do kill -9 "$p"; done
 	wait
 	rm -rf -- "$T"
 }
@@ -158,10 +161,12 @@ median() {
 		printf "%.3f", n }' "$f"
 }
 
-# rate: GET /v1/cases/{id} on random cases, requests per second, -c64.
+# rate NAME: GET /v1/cases/{id} on random cases at AURL, requests per
+# second, -c64, after a 2 s warm-up.
 rate() {
 	local name=$1 f=$OUT/$1.txt bad
-	"${ON_CLIENT[@]}" wrk -t1 -c64 -d1s -s "$HERE/wrk/get_random_case.lua" \
+	# the warm-up also maps the pages the big file's reads touch
+	"${ON_CLIENT[@]}" wrk -t1 -c64 -d2s -s "$HERE/wrk/get_random_case.lua" \
 		"$AURL" >/dev/null 2>&1
 	"${ON_CLIENT[@]}" wrk -t1 -c64 -d"${DUR}s" -s "$HERE/wrk/get_random_case.lua" \
 		"$AURL" >"$f" 2>&1
@@ -171,8 +176,9 @@ rate() {
 }
 
 NAMES=(all status type order deadline_before deadlines audit)
-declare -A LAT RATE
-# measure SIZE N: builds or reuses the database, serves it, measures.
+declare -A LAT RATE SURL STOKEN SCASES
+# measure SIZE N: builds or reuses the database, serves it, measures the
+# pages, and leaves the server running (SURL) for the GET case runs.
 measure() {
 	local size=$1 n=$2 db=$KEEP/big-$2.db token mid url name
 	echo "big.sh: the $size database: $((n + 1)) cases" >&2
@@ -197,13 +203,25 @@ measure() {
 		fi
 		LAT[$size-$name]=$(median "$size-$name" "$url")
 	done
-	RATE[$size]=$(rate "$size-get_case")
-	stop_serve
+	KEEPING+=("$SPID")
+	SURL[$size]=$AURL STOKEN[$size]=$token SCASES[$size]=$((n + 1))
+	SPID=
 }
 
 T0=$EPOCHREALTIME
 measure small "$SMALL"
 measure big "$BIG"
+# GET case: small and big in turn, three times; the best run of each
+# counts (other load on the machine only ever slows a run down).
+RATE[small]=0 RATE[big]=0
+for run in 1 2 3; do
+	for size in small big; do
+		AURL=${SURL[$size]}
+		export AFTERCARE_TOKEN=${STOKEN[$size]} AFTERCARE_CASES=${SCASES[$size]}
+		r=$(rate "$size-get_case-$run")
+		RATE[$size]=$(awk -v a="${RATE[$size]}" -v b="$r" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
+	done
+done
 T1=$EPOCHREALTIME
 
 row() { printf '%-30s %-12s %-12s %-10s %s\n' "$@"; }
