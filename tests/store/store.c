@@ -1158,6 +1158,78 @@ Test(store, list_plans_seek_their_index)
 	plans_seek();
 }
 
+extern const char ac_migration_0001[];
+
+/* A file made by the first schema, with cases and decisions in it, is
+ * brought up to date when the store opens it: seq, the current decision and
+ * the due instant filled in from what is stored. */
+Test(store, migration_0002_fills_an_existing_file)
+{
+	struct store_case_page page;
+	struct store_case_filter f;
+	struct store_due_filter df = { .before = INT64_MAX };
+	sqlite3 *db;
+	char *msg = NULL, id[STORE_ID_MAX];
+	int version = 0;
+
+	store_close(s);
+	s = NULL;
+	rm_db();
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, ac_migration_0001, NULL, NULL, &msg),
+		     SQLITE_OK, "%s", msg);
+	cr_assert_eq(sqlite3_exec(db,
+		"CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+		"name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;"
+		"INSERT INTO schema_version VALUES (1, '0001_init', 0);"
+		"INSERT INTO orders VALUES ('A-1', 0, 'USD', 0, NULL, '', '', "
+		"'', '', '', '', 'NZ', 'Ana', 'a@example.com', 0);"
+		"INSERT INTO cases (id, order_id, status, claim_type, "
+		"opened_at, claim_json, created_at, updated_at) VALUES "
+		"('C-000001', 'A-1', 'open', 'damaged', 10, '{}', 10, 10), "
+		"('C-000002', 'A-1', 'closed', 'repair', 20, '{}', 20, 20), "
+		"('C-000003', 'A-1', 'decided', 'cancel', 30, '{}', 30, 30);"
+		"INSERT INTO decisions (case_id, decided_at, verdict, "
+		"refund_max_minor, charge_minor, deadline, policy, "
+		"decision_json, facts_json) VALUES "
+		"('C-000001', 10, 'pending', 0, 0, 500, 'p', '{}', '{}'), "
+		"('C-000003', 30, 'pending', 0, 0, 100, 'p', '{}', '{}'), "
+		"('C-000003', 31, 'full_refund', 9, 0, NULL, 'p', '{}', "
+		"'{}');",
+		NULL, NULL, &msg), SQLITE_OK, "%s", msg);
+	sqlite3_close(db);
+
+	assert_ok(store_open(path, &s, &err));
+	assert_ok(store_schema_version(s, &version, &err));
+	cr_assert_eq(version, 2);
+	/* the current decision is the latest, on the row */
+	memset(&f, 0, sizeof f);
+	assert_ok(store_list_cases(s, &f, &page, &err));
+	cr_assert_eq(page.n, 3);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(page.rows[i].seq, i + 1);
+	assert_str(page.rows[0].verdict, "pending");
+	cr_assert_eq(page.rows[0].deadline, 500);
+	cr_assert(!page.rows[1].has_decision);
+	assert_str(page.rows[2].verdict, "full_refund");
+	cr_assert(!page.rows[2].has_deadline);
+	store_case_page_release(&page);
+	/* due: C-000003 by its response due (the 48 hours of then), then
+	 * C-000001 by its deadline; the closed one not at all */
+	assert_ok(store_list_due(s, &df, &page, &err));
+	cr_assert_eq(page.n, 2);
+	assert_str(page.rows[0].id, "C-000001");
+	cr_assert_eq(page.rows[0].due_at, 500);
+	assert_str(page.rows[1].id, "C-000003");
+	cr_assert_eq(page.rows[1].due_at, 30 + 48 * HOUR);
+	store_case_page_release(&page);
+	/* the next store-picked id follows on */
+	put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED, id);
+	assert_str(store_str(id), "C-000004");
+	cr_assert_eq(raw_count("SELECT integrity_check = 'ok' "
+			       "FROM pragma_integrity_check"), 1);
+}
+
 /* ---- the ledger ------------------------------------------------------- */
 
 static void ledger(const char *case_id, const char *order_id,
