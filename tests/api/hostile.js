@@ -19,6 +19,9 @@
 //              connections, 20 from each of many loopback addresses, do
 //              not keep a normal client from being answered within 2 s,
 //              and are all closed by the deadline
+//   keep-alive the deadline counts from the last answer: a connection
+//              asked at 0, 6 and 12 s answers each time, and is closed
+//              10 s after its last answer; a body may take longer
 //   per client one address gets 128 connections at once, no more.
 'use strict';
 const net = require('net');
@@ -332,8 +335,77 @@ async function openMany(n, slow, from) {
 	return conns;
 }
 
+// keepAlive asks on one connection at 0, 6 and 12 s: the deadline counts
+// from the end of the last answer, not from the connection's start.
+async function keepAlive() {
+	const s = net.connect({ host: HOST, port: PORT,
+				localAddress: '127.0.0.2' });
+	let buf = '', closed = false;
+	s.on('data', (d) => { buf += d.toString('latin1'); });
+	s.on('close', () => { closed = true; });
+	s.on('error', () => { closed = true; });
+	await new Promise((r) => s.on('connect', r));
+	const answers = [];
+	for (let i = 0; i < 3; i++) {
+		if (i) await sleep(6000);
+		buf = '';
+		if (!closed)
+			s.write(`GET /healthz HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
+		const until = Date.now() + 2000;
+		while (Date.now() < until && !(parse(buf) &&
+		       parse(buf).body.length > 0) && !closed)
+			await sleep(20);
+		const res = parse(buf);
+		answers.push(res ? res.status : closed ? 'closed' : 'none');
+	}
+	const answered = Date.now();
+	while (!closed && Date.now() - answered < 12000)
+		await sleep(50);
+	const idle = Date.now() - answered;
+	s.destroy();
+	check('keep-alive: asked at 0, 6 and 12 s on one connection, ' +
+	      'answered each time', answers.join() === '200,200,200',
+	      answers.join());
+	check(`keep-alive: closed ${(idle / 1000).toFixed(1)} s after its ` +
+	      'last answer', closed && idle > (DEADLINE_S - 1) * 1000 &&
+	      idle < (DEADLINE_S + 1.5) * 1000,
+	      closed ? `after ${idle} ms` : 'still open');
+}
+
+// slowBody sends a case as a body over 12 s: the deadline is for the
+// request line and headers only, a body may take longer.
+async function slowBody() {
+	const body = JSON.stringify({ ...CASE, claim: { ...CASE.claim,
+		received: [{ line: 1, material: 'sterling silver' }] } });
+	const s = net.connect({ host: HOST, port: PORT,
+				localAddress: '127.0.0.3' });
+	let buf = '', closed = false;
+	s.on('data', (d) => { buf += d.toString('latin1'); });
+	s.on('close', () => { closed = true; });
+	s.on('error', () => { closed = true; });
+	await new Promise((r) => s.on('connect', r));
+	s.write(`POST /v1/decide HTTP/1.1\r\nHost: ${HOST}\r\n` +
+		'Content-Type: application/json\r\nConnection: close\r\n' +
+		`Content-Length: ${body.length}\r\n\r\n`);
+	const parts = 12, step = Math.ceil(body.length / parts);
+	for (let i = 0; i < parts && !closed; i++) {
+		await sleep(1000);
+		s.write(body.slice(i * step, (i + 1) * step));
+	}
+	const until = Date.now() + 3000;
+	while (!closed && Date.now() < until)
+		await sleep(50);
+	s.destroy();
+	const res = parse(buf);
+	check('slow body: a body sent over 12 s is read and answered',
+	      res && res.status === 200 && /full_refund/.test(res.body),
+	      buf.slice(0, 200) || (closed ? 'closed' : 'no answer'));
+}
+
 async function flood() {
 	const t0 = Date.now();
+	const kept = keepAlive();
+	const slowly = slowBody();
 	const slowFrom = addresses(Math.ceil(SLOW / 20), 1);
 	const idleFrom = addresses(Math.ceil(IDLE / 20), 11);
 	const slow = await openMany(SLOW, true, slowFrom);
@@ -393,6 +465,8 @@ async function flood() {
 	check('deadline: the idle ones were closed without a word',
 	      idle.every((c) => c.data === ''), 'an idle one got an answer');
 	for (const c of slow.concat(idle)) c.sock.destroy();
+	await kept;
+	await slowly;
 }
 
 async function perClient() {
@@ -414,6 +488,10 @@ async function perClient() {
 
 (async () => {
 	const t0 = Date.now();
+	// what hostile.sh checked before the server started
+	if (process.env.RO_RESULT !== undefined)
+		check('read-only database: refused at start, naming the file',
+		      process.env.RO_RESULT === 'ok', process.env.RO_RESULT);
 	await smuggling();
 	await nul();
 	await problems();

@@ -46,15 +46,13 @@ ROPID=$!
 sleep 2 & wait -n "$ROPID" $!
 if kill -0 "$ROPID" 2>/dev/null; then
 	kill "$ROPID"
-	echo "FAIL read-only database: serve started on it"
-	ro_rc=1
+	RO_RESULT="serve started on it"
 elif grep -q "$DB cannot be written" "$T/ro.err"; then
-	echo "ok   read-only database: refused at start, named"
-	ro_rc=0
+	RO_RESULT=ok
 else
-	echo "FAIL read-only database: $(head -c 300 "$T/ro.err")"
-	ro_rc=1
+	RO_RESULT="serve said: $(head -c 300 "$T/ro.err")"
 fi
+export RO_RESULT
 
 "$BIN" serve --db "$DB" --listen 127.0.0.1:0 2>"$T/serve.err" &
 SPID=$!
@@ -74,7 +72,6 @@ fi
 
 node "$HERE/hostile.js" "$U" "$TOKEN" "$CASE" "$SLOW" "$IDLE"
 rc=$?
-[ "$ro_rc" = 0 ] || rc=1
 if ! kill -0 "$SPID" 2>/dev/null; then
 	echo "FAIL the server died: $(tail -n 5 "$T/serve.err")"
 	rc=1
