@@ -446,11 +446,6 @@ struct MHD_OptionItem *guard_options(struct guard *g)
 	return g->opts;
 }
 
-unsigned guard_connection_limit(const struct guard *g)
-{
-	return g->conn_limit;
-}
-
 void guard_free(struct guard *g)
 {
 	if (!g)

@@ -277,9 +277,6 @@ void guard_free(struct guard *g);
  * and the callbacks that track each connection); owned by the guard. */
 struct MHD_OptionItem *guard_options(struct guard *g);
 
-/* guard_connection_limit: the connections the server takes at once. */
-unsigned guard_connection_limit(const struct guard *g);
-
 /* guard_request runs on a request's first call, before any of its body:
  * 0 when the request may go on; otherwise r holds the answer (a problem
  * with Connection: close: 400 for a NUL in the path or the query, or an
