@@ -1,12 +1,17 @@
 /* case_json.c: one case from JSON, every field checked (codec layer).
  * The JSON library (cJSON) stays in this file and its siblings; the case
  * borrows its strings from the reader's parsed document. Every error
- * names the field path, as CONTRACT.md fixes it. */
+ * names the field path, as CONTRACT.md fixes it.
+ * Each object is walked once: its members are sorted into slots by a key
+ * number (struct obj), which also finds duplicate keys, and the fields are
+ * then read from the slots in a fixed order, so that the first error is
+ * the same whatever the order of the members. */
 #include "codec.h"
 
 #include <cJSON.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +41,93 @@ void case_reader_free(struct case_reader *rd)
 	json_arena_leave(&rd->arena);
 	json_arena_release(&rd->arena);
 	free(rd);
+}
+
+/* ---- keys ------------------------------------------------------------ */
+
+/* Every member name the readers know, sorted by length (key_find relies
+ * on it); at most 64, one bit each in struct obj's mask. */
+enum key {
+	K_ID,                                                   /* 2 */
+	K_NOW, K_SKU,                                           /* 3 */
+	K_CITY, K_LINE, K_KIND, K_SIZE, K_TYPE, K_NAME,         /* 4 */
+	K_ORDER, K_CLAIM, K_ITEMS, K_LINE1, K_LINE2, K_SHAPE,   /* 5 */
+	K_STYLE, K_COLOR, K_LINES, K_EMAIL,
+	K_REGION, K_REPAIR,                                     /* 6 */
+	K_COUNTRY, K_ADDRESS, K_CUSTOMS, K_DEFECTS,             /* 7 */
+	K_SHIPMENT, K_CUSTOMER, K_CURRENCY, K_MATERIAL,         /* 8 */
+	K_RECEIVED,
+	K_PLACED_AT, K_OPENED_AT,                               /* 9 */
+	K_PAID_MINOR, K_SHIPPED_AT,                             /* 10 */
+	K_POSTAL_CODE, K_PRICE_MINOR, K_CERTIFICATE,            /* 11 */
+	K_DELIVERED_AT,                                         /* 12 */
+	K_SHIPPING_MINOR,                                       /* 14 */
+	K_COURIER_FINDING, K_CORRECT_ADDRESS,                   /* 15 */
+	K_MATERIAL_COST_RISE_MINOR,                             /* 24 */
+	K_COUNT
+};
+
+static const char *const key_name[K_COUNT] = {
+	"id",
+	"now", "sku",
+	"city", "line", "kind", "size", "type", "name",
+	"order", "claim", "items", "line1", "line2", "shape",
+	"style", "color", "lines", "email",
+	"region", "repair",
+	"country", "address", "customs", "defects",
+	"shipment", "customer", "currency", "material",
+	"received",
+	"placed_at", "opened_at",
+	"paid_minor", "shipped_at",
+	"postal_code", "price_minor", "certificate",
+	"delivered_at",
+	"shipping_minor",
+	"courier_finding", "correct_address",
+	"material_cost_rise_minor",
+};
+
+#define KEY_LEN_MAX 24
+
+/* key_first[n] .. key_first[n + 1]: the keys of length n. */
+static const unsigned char key_first[KEY_LEN_MAX + 2] = {
+	[0] = K_ID, [1] = K_ID, [2] = K_ID,
+	[3] = K_NOW, [4] = K_CITY, [5] = K_ORDER, [6] = K_REGION,
+	[7] = K_COUNTRY, [8] = K_SHIPMENT, [9] = K_PLACED_AT,
+	[10] = K_PAID_MINOR, [11] = K_POSTAL_CODE, [12] = K_DELIVERED_AT,
+	[13] = K_SHIPPING_MINOR, [14] = K_SHIPPING_MINOR,
+	[15] = K_COURIER_FINDING,
+	[16] = K_MATERIAL_COST_RISE_MINOR, [17] = K_MATERIAL_COST_RISE_MINOR,
+	[18] = K_MATERIAL_COST_RISE_MINOR, [19] = K_MATERIAL_COST_RISE_MINOR,
+	[20] = K_MATERIAL_COST_RISE_MINOR, [21] = K_MATERIAL_COST_RISE_MINOR,
+	[22] = K_MATERIAL_COST_RISE_MINOR, [23] = K_MATERIAL_COST_RISE_MINOR,
+	[24] = K_MATERIAL_COST_RISE_MINOR, [25] = K_COUNT,
+};
+
+_Static_assert(K_COUNT <= 64, "a key is a bit of a uint64_t");
+
+/* key_find returns the key named s, or -1: a switch on the length, then
+ * the first byte, then the rest, instead of a strcmp per member. */
+static int key_find(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > KEY_LEN_MAX)
+		return -1;
+	for (int k = key_first[n]; k < key_first[n + 1]; k++)
+		if (key_name[k][0] == s[0] && !memcmp(key_name[k], s, n))
+			return k;
+	return -1;
+}
+
+/* An object's members by key: v[k] is valid when bit k of seen is set. */
+struct obj {
+	uint64_t seen;
+	const cJSON *v[K_COUNT];
+};
+
+static const cJSON *get(const struct obj *o, enum key k)
+{
+	return o->seen >> k & 1 ? o->v[k] : NULL;
 }
 
 /* A field path under construction: "order.items[2]". */
@@ -88,43 +180,66 @@ static int bad(struct ac_err *err, const char *parent, const char *key,
 	return ac_err_set(err, AC_EINVAL, p.s, "%s", msg);
 }
 
-/* field returns the member named key (NULL when absent). */
+/* field returns the member named key (NULL when absent), for the names
+ * that are not keys (body_read's). */
 static const cJSON *field(const cJSON *obj, const char *key)
 {
 	return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-static int need_object(const cJSON *v, const char *path, struct ac_err *err)
+/* scan_object sorts the members of v (an object, else "not an object")
+ * into o. A member that is no key, or a key seen twice, sends the object
+ * to json_check_duplicates, which names the first duplicate as before. */
+static int scan_object(const cJSON *v, const char *path, struct obj *o,
+		       struct ac_err *err)
 {
+	bool slow = false;
+
+	o->seen = 0;
 	if (!cJSON_IsObject(v))
 		return ac_err_set(err, AC_EINVAL, path, "not an object");
-	return json_check_duplicates(v, path, err);
+	for (const cJSON *m = v->child; m; m = m->next) {
+		int k = key_find(m->string);
+
+		if (k < 0 || o->seen >> k & 1) {
+			slow = true;    /* the first one stays in its slot */
+			continue;
+		}
+		o->seen |= (uint64_t)1 << k;
+		o->v[k] = m;
+	}
+	return slow ? json_check_duplicates(v, path, err) : 0;
 }
 
-static int get_object(const cJSON *obj, const char *parent, const char *key,
-		      bool required, const cJSON **out, struct ac_err *err)
+/* get_object reads the member k of o as an object into *out; *present
+ * (may be NULL) says whether it is there (absent or null is not). */
+static int get_object(const struct obj *o, const char *parent, enum key k,
+		      bool required, bool *present, struct obj *out,
+		      struct ac_err *err)
 {
-	const cJSON *v = field(obj, key);
+	const cJSON *v = get(o, k);
 	struct path p;
 
-	*out = NULL;
+	out->seen = 0;
+	if (present)
+		*present = false;
 	if (!v || cJSON_IsNull(v)) {
 		if (required)
-			return bad(err, parent, key, "missing");
+			return bad(err, parent, key_name[k], "missing");
 		return 0;
 	}
-	path_sub(&p, parent, key);
-	if (need_object(v, p.s, err))
+	path_sub(&p, parent, key_name[k]);
+	if (scan_object(v, p.s, out, err))
 		return AC_EINVAL;
-	*out = v;
+	if (present)
+		*present = true;
 	return 0;
 }
 
-static int get_str(const cJSON *obj, const char *parent, const char *key,
-		   bool required, struct ac_str *out, struct ac_err *err)
+/* str_of reads v (may be NULL: absent) as a string. */
+static int str_of(const cJSON *v, const char *parent, const char *key,
+		  bool required, struct ac_str *out, struct ac_err *err)
 {
-	const cJSON *v = field(obj, key);
-
 	*out = (struct ac_str){ NULL, 0 };
 	if (!v || cJSON_IsNull(v))
 		return required ? bad(err, parent, key, "missing") : 0;
@@ -135,15 +250,21 @@ static int get_str(const cJSON *obj, const char *parent, const char *key,
 	return 0;
 }
 
-static int get_time(const cJSON *obj, const char *parent, const char *key,
-		    bool required, bool *present, int64_t *out,
-		    struct ac_err *err)
+static int get_str(const struct obj *o, const char *parent, enum key k,
+		   bool required, struct ac_str *out, struct ac_err *err)
+{
+	return str_of(get(o, k), parent, key_name[k], required, out, err);
+}
+
+static int time_of(const cJSON *v, const char *parent, const char *key,
+		   bool required, bool *present, int64_t *out,
+		   struct ac_err *err)
 {
 	struct ac_str s;
 
 	if (present)
 		*present = false;
-	if (get_str(obj, parent, key, required, &s, err))
+	if (str_of(v, parent, key, required, &s, err))
 		return AC_EINVAL;
 	if (!s.p)
 		return 0;
@@ -153,6 +274,14 @@ static int get_time(const cJSON *obj, const char *parent, const char *key,
 	if (present)
 		*present = true;
 	return 0;
+}
+
+static int get_time(const struct obj *o, const char *parent, enum key k,
+		    bool required, bool *present, int64_t *out,
+		    struct ac_err *err)
+{
+	return time_of(get(o, k), parent, key_name[k], required, present,
+		       out, err);
 }
 
 /* get_int reads a JSON number that is an integer in [lo, hi]. */
@@ -182,47 +311,54 @@ static int get_int(const cJSON *v, const char *parent, const char *key,
 	return 0;
 }
 
-static int get_money(const cJSON *obj, const char *parent, const char *key,
-		     bool required, int64_t *out, struct ac_err *err)
+static int money_of(const cJSON *v, const char *parent, const char *key,
+		    bool required, int64_t *out, struct ac_err *err)
 {
-	const cJSON *v = field(obj, key);
-
 	*out = 0;
 	if (!v || cJSON_IsNull(v))
 		return required ? bad(err, parent, key, "missing") : 0;
 	return get_int(v, parent, key, 0, AC_MONEY_MAX, out, err);
 }
 
+static int get_money(const struct obj *o, const char *parent, enum key k,
+		     bool required, int64_t *out, struct ac_err *err)
+{
+	return money_of(get(o, k), parent, key_name[k], required, out, err);
+}
+
 #define AC_MAX_LINE_NO 1000000
 
-static int get_address(const cJSON *obj, const char *parent, const char *key,
-		       bool required, bool *present, struct address *a,
-		       struct ac_err *err)
+static bool is_alpha(char c)
 {
-	const cJSON *o;
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static int get_address(const struct obj *parent_o, const char *parent,
+		       enum key k, bool required, bool *present,
+		       struct address *a, struct ac_err *err)
+{
+	struct obj o;
+	bool there;
 	struct path p;
 
 	memset(a, 0, sizeof *a);
 	if (present)
 		*present = false;
-	if (get_object(obj, parent, key, required, &o, err))
+	if (get_object(parent_o, parent, k, required, &there, &o, err))
 		return AC_EINVAL;
-	if (!o)
+	if (!there)
 		return 0;
-	path_sub(&p, parent, key);
-	if (get_str(o, p.s, "name", false, &a->name, err) ||
-	    get_str(o, p.s, "line1", true, &a->line1, err) ||
-	    get_str(o, p.s, "line2", false, &a->line2, err) ||
-	    get_str(o, p.s, "city", true, &a->city, err) ||
-	    get_str(o, p.s, "region", false, &a->region, err) ||
-	    get_str(o, p.s, "postal_code", true, &a->postal_code, err) ||
-	    get_str(o, p.s, "country", true, &a->country, err))
+	path_sub(&p, parent, key_name[k]);
+	if (get_str(&o, p.s, K_NAME, false, &a->name, err) ||
+	    get_str(&o, p.s, K_LINE1, true, &a->line1, err) ||
+	    get_str(&o, p.s, K_LINE2, false, &a->line2, err) ||
+	    get_str(&o, p.s, K_CITY, true, &a->city, err) ||
+	    get_str(&o, p.s, K_REGION, false, &a->region, err) ||
+	    get_str(&o, p.s, K_POSTAL_CODE, true, &a->postal_code, err) ||
+	    get_str(&o, p.s, K_COUNTRY, true, &a->country, err))
 		return AC_EINVAL;
-	if (a->country.n != 2 ||
-	    !((a->country.p[0] | 0x20) >= 'a' &&
-	      (a->country.p[0] | 0x20) <= 'z') ||
-	    !((a->country.p[1] | 0x20) >= 'a' &&
-	      (a->country.p[1] | 0x20) <= 'z'))
+	if (a->country.n != 2 || !is_alpha(a->country.p[0]) ||
+	    !is_alpha(a->country.p[1]))
 		return bad(err, p.s, "country",
 			   "not an ISO 3166-1 alpha-2 code");
 	if (present)
@@ -230,13 +366,13 @@ static int get_address(const cJSON *obj, const char *parent, const char *key,
 	return 0;
 }
 
-static int get_size(const cJSON *obj, const char *parent, bool required,
+static int get_size(const struct obj *o, const char *parent, bool required,
 		    bool *has, int64_t *milli, struct ac_err *err)
 {
 	struct ac_str s;
 
 	*has = false;
-	if (get_str(obj, parent, "size", required, &s, err))
+	if (get_str(o, parent, K_SIZE, required, &s, err))
 		return AC_EINVAL;
 	if (!s.p)
 		return 0;
@@ -255,10 +391,10 @@ static int find_item(const struct order *o, int64_t line)
 	return -1;
 }
 
-static int read_items(const cJSON *order, const char *pfx, struct order *o,
-		      struct ac_err *err)
+static int read_items(const struct obj *order, const char *pfx,
+		      struct order *o, struct ac_err *err)
 {
-	const cJSON *arr = field(order, "items"), *v;
+	const cJSON *arr = get(order, K_ITEMS), *v;
 	struct path items;
 	int i = 0;
 
@@ -274,6 +410,7 @@ static int read_items(const cJSON *order, const char *pfx, struct order *o,
 		struct item *it = &o->items[i];
 		struct ac_str kind;
 		struct path p;
+		struct obj f;
 		int64_t line;
 
 		if (i == AC_MAX_ITEMS)
@@ -282,37 +419,37 @@ static int read_items(const cJSON *order, const char *pfx, struct order *o,
 					  AC_MAX_ITEMS);
 		memset(it, 0, sizeof *it);
 		path_idx(&p, items.s, i);
-		if (need_object(v, p.s, err))
+		if (scan_object(v, p.s, &f, err))
 			return AC_EINVAL;
-		if (!field(v, "line"))
+		if (!get(&f, K_LINE))
 			return bad(err, p.s, "line", "missing");
-		if (get_int(field(v, "line"), p.s, "line", 1, AC_MAX_LINE_NO,
+		if (get_int(get(&f, K_LINE), p.s, "line", 1, AC_MAX_LINE_NO,
 			    &line, err))
 			return AC_EINVAL;
 		if (find_item(o, line) >= 0)
 			return bad(err, p.s, "line",
 				   "the same line number twice");
 		it->line = (int)line;
-		if (get_str(v, p.s, "sku", true, &it->sku, err) ||
-		    get_str(v, p.s, "kind", true, &kind, err))
+		if (get_str(&f, p.s, K_SKU, true, &it->sku, err) ||
+		    get_str(&f, p.s, K_KIND, true, &kind, err))
 			return AC_EINVAL;
 		if (item_kind_parse(kind.p, kind.n, &it->kind))
 			return bad(err, p.s, "kind",
 				   "not one of ring, necklace, bracelet, "
 				   "earrings, pendant, other");
-		if (get_str(v, p.s, "style", true, &it->style, err) ||
-		    get_str(v, p.s, "shape", true, &it->shape, err) ||
-		    get_str(v, p.s, "material", true, &it->material, err) ||
-		    get_str(v, p.s, "color", true, &it->color, err))
+		if (get_str(&f, p.s, K_STYLE, true, &it->style, err) ||
+		    get_str(&f, p.s, K_SHAPE, true, &it->shape, err) ||
+		    get_str(&f, p.s, K_MATERIAL, true, &it->material, err) ||
+		    get_str(&f, p.s, K_COLOR, true, &it->color, err))
 			return AC_EINVAL;
 		bool sized = it->kind == KIND_RING ||
 			     it->kind == KIND_NECKLACE ||
 			     it->kind == KIND_BRACELET;
-		if (get_size(v, p.s, sized, &it->has_size, &it->size_milli,
+		if (get_size(&f, p.s, sized, &it->has_size, &it->size_milli,
 			     err) ||
-		    get_money(v, p.s, "price_minor", true, &it->price_minor,
+		    get_money(&f, p.s, K_PRICE_MINOR, true, &it->price_minor,
 			      err) ||
-		    get_str(v, p.s, "certificate", false, &it->certificate,
+		    get_str(&f, p.s, K_CERTIFICATE, false, &it->certificate,
 			    err))
 			return AC_EINVAL;
 		o->n_items = ++i;
@@ -320,26 +457,26 @@ static int read_items(const cJSON *order, const char *pfx, struct order *o,
 	return 0;
 }
 
-static int read_order_obj(const cJSON *order, const char *pfx,
+static int read_order_obj(const struct obj *order, const char *pfx,
 			  struct order *o, struct ac_err *err)
 {
 	struct ac_str cur;
 
-	if (get_str(order, pfx, "id", true, &o->id, err))
+	if (get_str(order, pfx, K_ID, true, &o->id, err))
 		return AC_EINVAL;
 	if (o->id.n == 0)
 		return bad(err, pfx, "id", "empty");
-	if (get_time(order, pfx, "placed_at", true, NULL, &o->placed_at,
+	if (get_time(order, pfx, K_PLACED_AT, true, NULL, &o->placed_at,
 		     err) ||
-	    get_str(order, pfx, "currency", true, &cur, err))
+	    get_str(order, pfx, K_CURRENCY, true, &cur, err))
 		return AC_EINVAL;
 	o->currency = money_currency_find(cur.p, cur.n);
 	if (!o->currency)
 		return bad(err, pfx, "currency",
 			   "not a known ISO 4217 currency code");
-	if (get_money(order, pfx, "shipping_minor", true,
+	if (get_money(order, pfx, K_SHIPPING_MINOR, true,
 		      &o->shipping_minor, err) ||
-	    get_address(order, pfx, "address", true, NULL, &o->address,
+	    get_address(order, pfx, K_ADDRESS, true, NULL, &o->address,
 			err))
 		return AC_EINVAL;
 	if (read_items(order, pfx, o, err))
@@ -351,38 +488,39 @@ static int read_order_obj(const cJSON *order, const char *pfx,
 	return 0;
 }
 
-static int read_order(const cJSON *root, struct order *o, struct ac_err *err)
+static int read_order(const struct obj *root, struct order *o,
+		      struct ac_err *err)
 {
-	const cJSON *order;
+	struct obj order;
 
-	if (get_object(root, "", "order", true, &order, err))
+	if (get_object(root, "", K_ORDER, true, NULL, &order, err))
 		return AC_EINVAL;
-	return read_order_obj(order, "order", o, err);
+	return read_order_obj(&order, "order", o, err);
 }
 
-static int read_shipment_obj(const cJSON *sh, struct shipment *s,
+static int read_shipment_obj(const struct obj *sh, struct shipment *s,
 			     struct ac_err *err)
 {
 	struct ac_str v;
 
 	memset(s, 0, sizeof *s);
-	if (get_time(sh, "shipment", "shipped_at", true, NULL,
+	if (get_time(sh, "shipment", K_SHIPPED_AT, true, NULL,
 		     &s->shipped_at, err) ||
-	    get_address(sh, "shipment", "address", true, NULL, &s->address,
+	    get_address(sh, "shipment", K_ADDRESS, true, NULL, &s->address,
 			err) ||
-	    get_time(sh, "shipment", "delivered_at", false, &s->delivered,
+	    get_time(sh, "shipment", K_DELIVERED_AT, false, &s->delivered,
 		     &s->delivered_at, err))
 		return AC_EINVAL;
 	if (s->delivered && s->delivered_at < s->shipped_at)
 		return bad(err, "shipment", "delivered_at",
 			   "before shipment.shipped_at");
-	if (get_str(sh, "shipment", "courier_finding", false, &v, err))
+	if (get_str(sh, "shipment", K_COURIER_FINDING, false, &v, err))
 		return AC_EINVAL;
 	if (v.p && courier_finding_parse(v.p, v.n, &s->courier_finding))
 		return bad(err, "shipment", "courier_finding",
 			   "not one of none, investigating, lost_confirmed, "
 			   "delivered_proven");
-	if (get_str(sh, "shipment", "customs", false, &v, err))
+	if (get_str(sh, "shipment", K_CUSTOMS, false, &v, err))
 		return AC_EINVAL;
 	if (v.p && customs_parse(v.p, v.n, &s->customs))
 		return bad(err, "shipment", "customs",
@@ -391,21 +529,22 @@ static int read_shipment_obj(const cJSON *sh, struct shipment *s,
 	return 0;
 }
 
-static int read_shipment(const cJSON *root, struct ac_case *c,
+static int read_shipment(const struct obj *root, struct ac_case *c,
 			 struct ac_err *err)
 {
-	const cJSON *sh;
+	struct obj sh;
+	bool there;
 
-	if (get_object(root, "", "shipment", false, &sh, err))
+	if (get_object(root, "", K_SHIPMENT, false, &there, &sh, err))
 		return AC_EINVAL;
-	c->shipped = sh != NULL;
-	return sh ? read_shipment_obj(sh, &c->shipment, err) : 0;
+	c->shipped = there;
+	return there ? read_shipment_obj(&sh, &c->shipment, err) : 0;
 }
 
-static int read_lines(const cJSON *claim, const struct order *o,
+static int read_lines(const struct obj *claim, const struct order *o,
 		      struct claim *cl, struct ac_err *err)
 {
-	const cJSON *arr = field(claim, "lines"), *v;
+	const cJSON *arr = get(claim, K_LINES), *v;
 	int i = 0;
 
 	if (!arr || cJSON_IsNull(arr))
@@ -441,10 +580,10 @@ static int read_lines(const cJSON *claim, const struct order *o,
 	return 0;
 }
 
-static int read_received(const cJSON *claim, const struct order *o,
+static int read_received(const struct obj *claim, const struct order *o,
 			 struct claim *cl, struct ac_err *err)
 {
-	const cJSON *arr = field(claim, "received"), *v;
+	const cJSON *arr = get(claim, K_RECEIVED), *v;
 	int i = 0;
 
 	if (!arr || cJSON_IsNull(arr))
@@ -454,6 +593,7 @@ static int read_received(const cJSON *claim, const struct order *o,
 	cJSON_ArrayForEach(v, arr) {
 		struct received *r = &cl->received[i];
 		struct path p;
+		struct obj f;
 		int64_t line;
 
 		if (i == AC_MAX_ITEMS)
@@ -462,11 +602,11 @@ static int read_received(const cJSON *claim, const struct order *o,
 					  AC_MAX_ITEMS);
 		memset(r, 0, sizeof *r);
 		path_idx(&p, "claim.received", i);
-		if (need_object(v, p.s, err))
+		if (scan_object(v, p.s, &f, err))
 			return AC_EINVAL;
-		if (!field(v, "line"))
+		if (!get(&f, K_LINE))
 			return bad(err, p.s, "line", "missing");
-		if (get_int(field(v, "line"), p.s, "line", 1, AC_MAX_LINE_NO,
+		if (get_int(get(&f, K_LINE), p.s, "line", 1, AC_MAX_LINE_NO,
 			    &line, err))
 			return AC_EINVAL;
 		if (o && find_item(o, line) < 0)
@@ -479,21 +619,22 @@ static int read_received(const cJSON *claim, const struct order *o,
 				return bad(err, p.s, "line",
 					   "the same line reported twice");
 		r->line = (int)line;
-		if (get_str(v, p.s, "style", false, &r->style, err) ||
-		    get_str(v, p.s, "shape", false, &r->shape, err) ||
-		    get_str(v, p.s, "material", false, &r->material, err) ||
-		    get_str(v, p.s, "color", false, &r->color, err) ||
-		    get_size(v, p.s, false, &r->has_size, &r->size_milli, err))
+		if (get_str(&f, p.s, K_STYLE, false, &r->style, err) ||
+		    get_str(&f, p.s, K_SHAPE, false, &r->shape, err) ||
+		    get_str(&f, p.s, K_MATERIAL, false, &r->material, err) ||
+		    get_str(&f, p.s, K_COLOR, false, &r->color, err) ||
+		    get_size(&f, p.s, false, &r->has_size, &r->size_milli,
+			     err))
 			return AC_EINVAL;
 		cl->n_received = ++i;
 	}
 	return 0;
 }
 
-static int read_defects(const cJSON *claim, struct claim *cl,
+static int read_defects(const struct obj *claim, struct claim *cl,
 			struct ac_err *err)
 {
-	const cJSON *arr = field(claim, "defects"), *v;
+	const cJSON *arr = get(claim, K_DEFECTS), *v;
 	int i = 0;
 
 	if (!arr || cJSON_IsNull(arr))
@@ -517,14 +658,53 @@ static int read_defects(const cJSON *claim, struct claim *cl,
 	return 0;
 }
 
-/* read_claim_obj reads the claim against c->order (its lines must exist).
- * With has_default, a missing opened_at takes default_opened_at. */
-static int read_claim_fields(const cJSON *claim, struct claim *cl,
+/* read_claim_fields reads the claim into cl, against o (its lines must
+ * exist) when it is not NULL. With has_default, a missing opened_at
+ * takes default_opened_at; *opened says whether opened_at was given. */
+static int read_claim_fields(const struct obj *claim, struct claim *cl,
 			     const struct order *o, bool has_default,
 			     int64_t default_opened_at, bool *opened,
-			     struct ac_err *err);
+			     struct ac_err *err)
+{
+	struct obj repair;
+	bool has_repair;
+	struct ac_str type;
 
-static int read_claim_obj(const cJSON *claim, struct ac_case *c,
+	memset(cl, 0, offsetof(struct claim, lines));
+	if (get_str(claim, "claim", K_TYPE, true, &type, err))
+		return AC_EINVAL;
+	if (claim_type_parse(type.p, type.n, &cl->type))
+		return bad(err, "claim", "type",
+			   "not one of cancel, not_received, damaged, "
+			   "wrong_item, unwanted, wrong_address, customs, "
+			   "repair");
+	bool has_opened;
+
+	if (get_time(claim, "claim", K_OPENED_AT, !has_default, &has_opened,
+		     &cl->opened_at, err))
+		return AC_EINVAL;
+	if (!has_opened)
+		cl->opened_at = default_opened_at;
+	*opened = has_opened;
+	if (read_lines(claim, o, cl, err) ||
+	    read_received(claim, o, cl, err) ||
+	    read_defects(claim, cl, err) ||
+	    get_address(claim, "claim", K_CORRECT_ADDRESS, false,
+			&cl->has_correct_address, &cl->correct_address, err) ||
+	    get_object(claim, "claim", K_REPAIR, false, &has_repair, &repair,
+		       err))
+		return AC_EINVAL;
+	if (has_repair && get_money(&repair, "claim.repair",
+				    K_MATERIAL_COST_RISE_MINOR, false,
+				    &cl->material_cost_rise_minor, err))
+		return AC_EINVAL;
+	if (cl->type == CLAIM_DAMAGED && cl->defects == 0)
+		return bad(err, "claim", "defects",
+			   "a damaged claim names at least one defect");
+	return 0;
+}
+
+static int read_claim_obj(const struct obj *claim, struct ac_case *c,
 			  bool has_default, int64_t default_opened_at,
 			  struct ac_err *err)
 {
@@ -534,64 +714,20 @@ static int read_claim_obj(const cJSON *claim, struct ac_case *c,
 				 default_opened_at, &opened, err);
 }
 
-/* read_claim_fields: the same into cl, against o when it is not NULL;
- * *opened says whether opened_at was given. */
-static int read_claim_fields(const cJSON *claim, struct claim *cl,
-			     const struct order *o, bool has_default,
-			     int64_t default_opened_at, bool *opened,
-			     struct ac_err *err)
-{
-	const cJSON *repair;
-	struct ac_str type;
-
-	memset(cl, 0, offsetof(struct claim, lines));
-	if (get_str(claim, "claim", "type", true, &type, err))
-		return AC_EINVAL;
-	if (claim_type_parse(type.p, type.n, &cl->type))
-		return bad(err, "claim", "type",
-			   "not one of cancel, not_received, damaged, "
-			   "wrong_item, unwanted, wrong_address, customs, "
-			   "repair");
-	bool has_opened;
-
-	if (get_time(claim, "claim", "opened_at", !has_default, &has_opened,
-		     &cl->opened_at, err))
-		return AC_EINVAL;
-	if (!has_opened)
-		cl->opened_at = default_opened_at;
-	*opened = has_opened;
-	if (
-	    read_lines(claim, o, cl, err) ||
-	    read_received(claim, o, cl, err) ||
-	    read_defects(claim, cl, err) ||
-	    get_address(claim, "claim", "correct_address", false,
-			&cl->has_correct_address, &cl->correct_address, err) ||
-	    get_object(claim, "claim", "repair", false, &repair, err))
-		return AC_EINVAL;
-	if (repair && get_money(repair, "claim.repair",
-				"material_cost_rise_minor", false,
-				&cl->material_cost_rise_minor, err))
-		return AC_EINVAL;
-	if (cl->type == CLAIM_DAMAGED && cl->defects == 0)
-		return bad(err, "claim", "defects",
-			   "a damaged claim names at least one defect");
-	return 0;
-}
-
-static int read_claim(const cJSON *root, struct ac_case *c,
+static int read_claim(const struct obj *root, struct ac_case *c,
 		      struct ac_err *err)
 {
-	const cJSON *claim;
+	struct obj claim;
 
-	if (get_object(root, "", "claim", true, &claim, err))
+	if (get_object(root, "", K_CLAIM, true, NULL, &claim, err))
 		return AC_EINVAL;
-	return read_claim_obj(claim, c, false, 0, err);
+	return read_claim_obj(&claim, c, false, 0, err);
 }
 
-int case_json_from_object(const void *root_obj, struct ac_case *c,
-			  struct ac_err *err)
+/* read_case reads the case from root, an object (scanned into o). */
+static int read_case(const cJSON *root, struct obj *o, struct ac_case *c,
+		     struct ac_err *err)
 {
-	const cJSON *root = root_obj;
 	bool has_now;
 
 	/* clear all but the arrays, which are filled element by element */
@@ -602,14 +738,22 @@ int case_json_from_object(const void *root_obj, struct ac_case *c,
 	memset(&c->claim, 0, offsetof(struct claim, lines));
 	if (!cJSON_IsObject(root))
 		return ac_err_set(err, AC_EINVAL, "", "not a JSON object");
-	if (json_check_duplicates(root, "", err) ||
-	    read_order(root, &c->order, err) ||
-	    read_shipment(root, c, err) || read_claim(root, c, err) ||
-	    get_time(root, "", "now", false, &has_now, &c->now, err))
+	if (scan_object(root, "", o, err) ||
+	    read_order(o, &c->order, err) ||
+	    read_shipment(o, c, err) || read_claim(o, c, err) ||
+	    get_time(o, "", K_NOW, false, &has_now, &c->now, err))
 		return err ? err->code : AC_EINVAL;
 	if (!has_now)
 		c->now = c->claim.opened_at;
 	return 0;
+}
+
+int case_json_from_object(const void *root_obj, struct ac_case *c,
+			  struct ac_err *err)
+{
+	struct obj o;
+
+	return read_case(root_obj, &o, c, err);
 }
 
 /* parse replaces the reader's document with the one in buf; "what"
@@ -639,48 +783,51 @@ int case_reader_read(struct case_reader *rd, const char *buf, size_t n,
 
 /* ---- request bodies of the case desk --------------------------------- */
 
+/* read_root parses buf, an object, and sorts its members into o. */
 static int read_root(struct case_reader *rd, const char *buf, size_t n,
-		     const char *what, struct ac_err *err)
+		     const char *what, struct obj *o, struct ac_err *err)
 {
 	int rc = parse(rd, buf, n, what, err);
 
+	o->seen = 0;
 	if (rc)
 		return rc;
 	if (!cJSON_IsObject(rd->root))
 		return ac_err_set(err, AC_EINVAL, "", "not a JSON object");
-	return json_check_duplicates(rd->root, "", err);
+	return scan_object(rd->root, "", o, err);
 }
 
 int order_request_read(struct case_reader *rd, const char *buf, size_t n,
 		       struct order_request *out, struct ac_err *err)
 {
-	const cJSON *cust, *sh;
+	struct obj root, cust, sh;
+	bool shipped;
 
 	memset(&out->order, 0, offsetof(struct order, items));
 	out->shipped = false;
 	out->has_paid = false;
 	out->paid_minor = 0;
-	if (read_root(rd, buf, n, "order", err) ||
-	    read_order_obj(rd->root, "", &out->order, err) ||
-	    get_object(rd->root, "", "customer", true, &cust, err) ||
-	    get_str(cust, "customer", "name", true, &out->customer_name,
+	if (read_root(rd, buf, n, "order", &root, err) ||
+	    read_order_obj(&root, "", &out->order, err) ||
+	    get_object(&root, "", K_CUSTOMER, true, NULL, &cust, err) ||
+	    get_str(&cust, "customer", K_NAME, true, &out->customer_name,
 		    err) ||
-	    get_str(cust, "customer", "email", true, &out->customer_email,
+	    get_str(&cust, "customer", K_EMAIL, true, &out->customer_email,
 		    err) ||
-	    get_object(rd->root, "", "shipment", false, &sh, err))
+	    get_object(&root, "", K_SHIPMENT, false, &shipped, &sh, err))
 		return err ? err->code : AC_EINVAL;
 	if (out->customer_name.n == 0)
 		return bad(err, "customer", "name", "empty");
 	if (!memchr(out->customer_email.p, '@', out->customer_email.n))
 		return bad(err, "customer", "email", "not an e-mail address");
-	if (sh) {
-		if (read_shipment_obj(sh, &out->shipment, err))
+	if (shipped) {
+		if (read_shipment_obj(&sh, &out->shipment, err))
 			return AC_EINVAL;
 		out->shipped = true;
 	}
-	if (field(rd->root, "paid_minor")) {
-		if (get_money(rd->root, "", "paid_minor", true,
-			      &out->paid_minor, err))
+	if (get(&root, K_PAID_MINOR)) {
+		if (get_money(&root, "", K_PAID_MINOR, true, &out->paid_minor,
+			      err))
 			return AC_EINVAL;
 		out->has_paid = true;
 	}
@@ -690,34 +837,47 @@ int order_request_read(struct case_reader *rd, const char *buf, size_t n,
 int shipment_request_read(struct case_reader *rd, const char *buf, size_t n,
 			  struct shipment *out, struct ac_err *err)
 {
-	if (read_root(rd, buf, n, "shipment", err))
+	struct obj root;
+
+	if (read_root(rd, buf, n, "shipment", &root, err))
 		return err ? err->code : AC_EINVAL;
-	return read_shipment_obj(rd->root, out, err);
+	return read_shipment_obj(&root, out, err);
 }
 
-int claim_request_read(struct case_reader *rd, const char *buf, size_t n,
-		       struct ac_str *order_id, struct ac_err *err)
+/* claim_request_obj: claim_request_read, with the claim's members. */
+static int claim_request_obj(struct case_reader *rd, const char *buf,
+			     size_t n, struct ac_str *order_id,
+			     struct obj *claim, struct ac_err *err)
 {
-	const cJSON *claim;
+	struct obj root;
 
-	if (read_root(rd, buf, n, "request", err) ||
-	    get_str(rd->root, "", "order", true, order_id, err) ||
-	    get_object(rd->root, "", "claim", true, &claim, err))
+	if (read_root(rd, buf, n, "request", &root, err) ||
+	    get_str(&root, "", K_ORDER, true, order_id, err) ||
+	    get_object(&root, "", K_CLAIM, true, NULL, claim, err))
 		return err ? err->code : AC_EINVAL;
 	if (order_id->n == 0)
 		return bad(err, "", "order", "empty");
 	return 0;
 }
 
+int claim_request_read(struct case_reader *rd, const char *buf, size_t n,
+		       struct ac_str *order_id, struct ac_err *err)
+{
+	struct obj claim;
+
+	return claim_request_obj(rd, buf, n, order_id, &claim, err);
+}
+
 int claim_request_parse(struct case_reader *rd, const char *buf, size_t n,
 			struct ac_str *order_id, struct claim *cl,
 			bool *has_opened_at, struct ac_err *err)
 {
-	if (claim_request_read(rd, buf, n, order_id, err))
+	struct obj claim;
+
+	if (claim_request_obj(rd, buf, n, order_id, &claim, err))
 		return err ? err->code : AC_EINVAL;
-	return read_claim_fields(cJSON_GetObjectItemCaseSensitive(rd->root,
-								  "claim"),
-				 cl, NULL, true, 0, has_opened_at, err);
+	return read_claim_fields(&claim, cl, NULL, true, 0, has_opened_at,
+				 err);
 }
 
 int claim_request_claim(struct case_reader *rd, struct ac_case *c,
@@ -725,10 +885,13 @@ int claim_request_claim(struct case_reader *rd, struct ac_case *c,
 			struct ac_err *err)
 {
 	cJSON *claim = cJSON_GetObjectItemCaseSensitive(rd->root, "claim");
+	struct obj o;
 	char *text;
 	int rc;
 
-	if (read_claim_obj(claim, c, true, default_opened_at, err))
+	/* claim_request_read has checked it: an object, no key twice */
+	if (scan_object(claim, "claim", &o, err) ||
+	    read_claim_obj(&o, c, true, default_opened_at, err))
 		return AC_EINVAL;
 	json_arena_enter(&rd->arena);
 	if (!field(claim, "opened_at") || cJSON_IsNull(field(claim,
@@ -751,9 +914,11 @@ int claim_request_claim(struct case_reader *rd, struct ac_case *c,
 int claim_json_read(struct case_reader *rd, const char *buf, size_t n,
 		    struct ac_case *c, struct ac_err *err)
 {
-	if (read_root(rd, buf, n, "claim", err))
+	struct obj root;
+
+	if (read_root(rd, buf, n, "claim", &root, err))
 		return err ? err->code : AC_EINVAL;
-	return read_claim_obj(rd->root, c, false, 0, err);
+	return read_claim_obj(&root, c, false, 0, err);
 }
 
 /* ---- writing the facts back out -------------------------------------- */
@@ -968,7 +1133,9 @@ int json_str_write(struct buf *b, const char *s, size_t n)
 int body_read(struct case_reader *rd, const char *buf, size_t n,
 	      const struct body_field *fields, int count, struct ac_err *err)
 {
-	if (read_root(rd, buf, n, "body", err))
+	struct obj root;
+
+	if (read_root(rd, buf, n, "body", &root, err))
 		return err ? err->code : AC_EINVAL;
 	for (int i = 0; i < count; i++) {
 		const struct body_field *f = &fields[i];
@@ -985,15 +1152,13 @@ int body_read(struct case_reader *rd, const char *buf, size_t n,
 		}
 		switch (f->type) {
 		case BODY_STR:
-			rc = get_str(rd->root, "", f->name, true, f->str, err);
+			rc = str_of(v, "", f->name, true, f->str, err);
 			break;
 		case BODY_MONEY:
-			rc = get_money(rd->root, "", f->name, true, f->num,
-				       err);
+			rc = money_of(v, "", f->name, true, f->num, err);
 			break;
 		case BODY_TIME:
-			rc = get_time(rd->root, "", f->name, true, NULL,
-				      f->num, err);
+			rc = time_of(v, "", f->name, true, NULL, f->num, err);
 			break;
 		}
 		if (rc)
