@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,9 +120,9 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
-/* Bytes prescan must look at; every other byte is skipped in a tight
- * loop (most of a case is plain ASCII text). A 0 byte is one: in a string
- * it would cut the string short. */
+/* Bytes prescan must look at outside strings; every other byte is skipped
+ * in a tight loop. A 0 byte is one: in a string it would cut the string
+ * short. */
 static bool special(unsigned char c)
 {
 	return c >= 0x80 || c == '"' || c == '\\' || c == '{' || c == '[' ||
@@ -143,10 +144,40 @@ static bool is_nul_escape(const unsigned char *s, size_t n)
 	       s[4] == '0' && s[5] == '0';
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* string_stop returns the index of the first byte of s[i..n) that ends a
+ * run of plain string text: '"', '\\', 0 or a byte above 0x7f; n when
+ * there is none. Eight bytes at a time (a zero byte in x ^ c·ONES marks
+ * a c; the lowest marked byte is exact), the tail one by one. */
+static size_t string_stop(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, q, b;
+
+		memcpy(&x, s + i, 8);
+		q = x ^ ('"' * ONES);
+		b = x ^ ('\\' * ONES);
+		q = ((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - ONES) & ~x) |
+		    x;
+		q &= HIGHS;
+		if (q)
+			return i + (size_t)(__builtin_ctzll(q) >> 3);
+	}
+#endif
+	while (i < n && s[i] != '"' && s[i] != '\\' && s[i] != 0 &&
+	       s[i] < 0x80)
+		i++;
+	return i;
+}
+
 /* prescan checks UTF-8 and the nesting depth in one pass, and notes in
  * *nul_at where the first NUL inside a string is ("\u0000" or a raw 0
  * byte; n when there is none): the JSON library would cut the string
- * there. */
+ * there. Inside a string it looks only for the bytes that end plain text
+ * (string_stop), outside for the brackets too. */
 static int prescan(const char *buf, size_t n, size_t *nul_at,
 		   struct ac_err *err)
 {
@@ -158,8 +189,11 @@ static int prescan(const char *buf, size_t n, size_t *nul_at,
 
 	pthread_once(&once, fill_table);
 	while (i < n) {
-		while (i < n && !prescan_table[s[i]])
-			i++;
+		if (in_str)
+			i = string_stop(s, i, n);
+		else
+			while (i < n && !prescan_table[s[i]])
+				i++;
 		if (i == n)
 			break;
 
