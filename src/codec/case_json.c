@@ -180,6 +180,19 @@ static int bad(struct ac_err *err, const char *parent, const char *key,
 	return ac_err_set(err, AC_EINVAL, p.s, "%s", msg);
 }
 
+/* The JSON library's type tests (cJSON_IsNull ...), inline: they run for
+ * every member. */
+static bool is_type(const cJSON *v, int type)
+{
+	return v && (v->type & 0xff) == type;
+}
+
+static bool is_null(const cJSON *v) { return is_type(v, cJSON_NULL); }
+static bool is_str(const cJSON *v) { return is_type(v, cJSON_String); }
+static bool is_obj(const cJSON *v) { return is_type(v, cJSON_Object); }
+static bool is_arr(const cJSON *v) { return is_type(v, cJSON_Array); }
+static bool is_num(const cJSON *v) { return is_type(v, cJSON_Number); }
+
 /* field returns the member named key (NULL when absent), for the names
  * that are not keys (body_read's). */
 static const cJSON *field(const cJSON *obj, const char *key)
@@ -196,7 +209,7 @@ static int scan_object(const cJSON *v, const char *path, struct obj *o,
 	bool slow = false;
 
 	o->seen = 0;
-	if (!cJSON_IsObject(v))
+	if (!is_obj(v))
 		return ac_err_set(err, AC_EINVAL, path, "not an object");
 	for (const cJSON *m = v->child; m; m = m->next) {
 		int k = key_find(m->string);
@@ -223,7 +236,7 @@ static int get_object(const struct obj *o, const char *parent, enum key k,
 	out->seen = 0;
 	if (present)
 		*present = false;
-	if (!v || cJSON_IsNull(v)) {
+	if (!v || is_null(v)) {
 		if (required)
 			return bad(err, parent, key_name[k], "missing");
 		return 0;
@@ -241,9 +254,9 @@ static int str_of(const cJSON *v, const char *parent, const char *key,
 		  bool required, struct ac_str *out, struct ac_err *err)
 {
 	*out = (struct ac_str){ NULL, 0 };
-	if (!v || cJSON_IsNull(v))
+	if (!v || is_null(v))
 		return required ? bad(err, parent, key, "missing") : 0;
-	if (!cJSON_IsString(v))
+	if (!is_str(v))
 		return bad(err, parent, key, "not a string");
 	out->p = v->valuestring;
 	out->n = strlen(v->valuestring);
@@ -291,7 +304,7 @@ static int get_int(const cJSON *v, const char *parent, const char *key,
 	char msg[96];
 	double d;
 
-	if (!cJSON_IsNumber(v))
+	if (!is_num(v))
 		return bad(err, parent, key, "not an integer");
 	d = v->valuedouble;
 	if (!isfinite(d) || d != floor(d))
@@ -315,7 +328,7 @@ static int money_of(const cJSON *v, const char *parent, const char *key,
 		    bool required, int64_t *out, struct ac_err *err)
 {
 	*out = 0;
-	if (!v || cJSON_IsNull(v))
+	if (!v || is_null(v))
 		return required ? bad(err, parent, key, "missing") : 0;
 	return get_int(v, parent, key, 0, AC_MONEY_MAX, out, err);
 }
@@ -402,7 +415,7 @@ static int read_items(const struct obj *order, const char *pfx,
 
 	if (!arr)
 		return bad(err, pfx, "items", "missing");
-	if (!cJSON_IsArray(arr))
+	if (!is_arr(arr))
 		return bad(err, pfx, "items", "not an array");
 	if (!arr->child)
 		return bad(err, pfx, "items", "empty: an order has items");
@@ -547,9 +560,9 @@ static int read_lines(const struct obj *claim, const struct order *o,
 	const cJSON *arr = get(claim, K_LINES), *v;
 	int i = 0;
 
-	if (!arr || cJSON_IsNull(arr))
+	if (!arr || is_null(arr))
 		return 0;
-	if (!cJSON_IsArray(arr))
+	if (!is_arr(arr))
 		return bad(err, "claim", "lines", "not an array");
 	if (!arr->child)
 		return bad(err, "claim", "lines",
@@ -586,9 +599,9 @@ static int read_received(const struct obj *claim, const struct order *o,
 	const cJSON *arr = get(claim, K_RECEIVED), *v;
 	int i = 0;
 
-	if (!arr || cJSON_IsNull(arr))
+	if (!arr || is_null(arr))
 		return 0;
-	if (!cJSON_IsArray(arr))
+	if (!is_arr(arr))
 		return bad(err, "claim", "received", "not an array");
 	cJSON_ArrayForEach(v, arr) {
 		struct received *r = &cl->received[i];
@@ -637,16 +650,16 @@ static int read_defects(const struct obj *claim, struct claim *cl,
 	const cJSON *arr = get(claim, K_DEFECTS), *v;
 	int i = 0;
 
-	if (!arr || cJSON_IsNull(arr))
+	if (!arr || is_null(arr))
 		return 0;
-	if (!cJSON_IsArray(arr))
+	if (!is_arr(arr))
 		return bad(err, "claim", "defects", "not an array");
 	cJSON_ArrayForEach(v, arr) {
 		struct path p;
 		enum defect d;
 
 		path_idx(&p, "claim.defects", i++);
-		if (!cJSON_IsString(v))
+		if (!is_str(v))
 			return ac_err_set(err, AC_EINVAL, p.s, "not a string");
 		if (defect_parse(v->valuestring, strlen(v->valuestring), &d))
 			return ac_err_set(err, AC_EINVAL, p.s,
@@ -736,7 +749,7 @@ static int read_case(const cJSON *root, struct obj *o, struct ac_case *c,
 	c->shipped = false;
 	memset(&c->shipment, 0, sizeof c->shipment);
 	memset(&c->claim, 0, offsetof(struct claim, lines));
-	if (!cJSON_IsObject(root))
+	if (!is_obj(root))
 		return ac_err_set(err, AC_EINVAL, "", "not a JSON object");
 	if (scan_object(root, "", o, err) ||
 	    read_order(o, &c->order, err) ||
@@ -792,7 +805,7 @@ static int read_root(struct case_reader *rd, const char *buf, size_t n,
 	o->seen = 0;
 	if (rc)
 		return rc;
-	if (!cJSON_IsObject(rd->root))
+	if (!is_obj(rd->root))
 		return ac_err_set(err, AC_EINVAL, "", "not a JSON object");
 	return scan_object(rd->root, "", o, err);
 }
@@ -894,7 +907,7 @@ int claim_request_claim(struct case_reader *rd, struct ac_case *c,
 	    read_claim_obj(&o, c, true, default_opened_at, err))
 		return AC_EINVAL;
 	json_arena_enter(&rd->arena);
-	if (!field(claim, "opened_at") || cJSON_IsNull(field(claim,
+	if (!field(claim, "opened_at") || is_null(field(claim,
 							    "opened_at"))) {
 		char t[40];
 
@@ -1140,7 +1153,7 @@ int body_read(struct case_reader *rd, const char *buf, size_t n,
 	for (int i = 0; i < count; i++) {
 		const struct body_field *f = &fields[i];
 		const cJSON *v = field(rd->root, f->name);
-		bool present = v && !cJSON_IsNull(v);
+		bool present = v && !is_null(v);
 		int rc = 0;
 
 		if (f->present)

@@ -173,6 +173,22 @@ static size_t string_stop(const unsigned char *s, size_t i, size_t n)
 	return i;
 }
 
+/* bad_utf8 checks the sequence at s[*i] (a byte above 0x7f) and leaves *i
+ * on its last byte; fails naming the byte when it is not UTF-8. */
+static bool bad_utf8(const unsigned char *s, size_t *i, size_t n,
+		     struct ac_err *err)
+{
+	size_t k = utf8_len(s + *i, n - *i);
+
+	if (!k) {
+		ac_err_set(err, AC_ESYNTAX, "", "invalid UTF-8 at byte %zu",
+			   *i + 1);
+		return true;
+	}
+	*i += k - 1;
+	return false;
+}
+
 /* prescan checks UTF-8 and the nesting depth in one pass, and notes in
  * *nul_at where the first NUL inside a string is ("\u0000" or a raw 0
  * byte; n when there is none): the JSON library would cut the string
@@ -183,44 +199,41 @@ static int prescan(const char *buf, size_t n, size_t *nul_at,
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	const unsigned char *s = (const unsigned char *)buf;
-	bool in_str = false;
 	int depth = 0;
 	size_t i = 0;
 
 	pthread_once(&once, fill_table);
 	while (i < n) {
-		if (in_str)
-			i = string_stop(s, i, n);
-		else
-			while (i < n && !prescan_table[s[i]])
-				i++;
+		while (i < n && !prescan_table[s[i]])
+			i++;
 		if (i == n)
 			break;
 
 		unsigned c = s[i];
 
-		if (c >= 0x80) {
-			size_t k = utf8_len(s + i, n - i);
-
-			if (!k)
-				return ac_err_set(err, AC_ESYNTAX, "",
-						  "invalid UTF-8 at byte %zu",
-						  i + 1);
-			i += k;
-			continue;
-		}
-		if (in_str) {
-			if (c == '\\') {
-				if (*nul_at == n && is_nul_escape(s + i, n - i))
-					*nul_at = i;
-				i++;
-			} else if (c == '"') {
-				in_str = false;
-			} else if (c == 0 && *nul_at == n) {
-				*nul_at = i;
+		if (c == '"') {         /* a string, to its closing quote */
+			for (i++;; i++) {
+				i = string_stop(s, i, n);
+				if (i >= n)
+					return 0;  /* the parser says where */
+				c = s[i];
+				if (c == '"')
+					break;
+				if (c == '\\') {
+					if (*nul_at == n &&
+					    is_nul_escape(s + i, n - i))
+						*nul_at = i;
+					i++;
+				} else if (c == 0) {
+					if (*nul_at == n)
+						*nul_at = i;
+				} else if (bad_utf8(s, &i, n, err)) {
+					return AC_ESYNTAX;
+				}
 			}
-		} else if (c == '"') {
-			in_str = true;
+		} else if (c >= 0x80) {
+			if (bad_utf8(s, &i, n, err))
+				return AC_ESYNTAX;
 		} else if (c == '{' || c == '[') {
 			if (++depth > AC_JSON_MAX_DEPTH)
 				return ac_err_set(err, AC_ELIMIT, "",
