@@ -24,9 +24,13 @@
 static int usage(FILE *to, int status)
 {
 	fputs("usage: aftercare serve --db PATH --listen HOST:PORT "
-	      "[--policy FILE] [--readers N]\n"
-	      "  --readers N  threads for reads (default: one per core, "
-	      "at least 2)\n", to);
+	      "[--policy FILE] [--readers N] [--per-client N]\n"
+	      "  --readers N     threads for reads (default: one per core, "
+	      "at least 2)\n"
+	      "  --per-client N  connections one client address may hold "
+	      "(default 128;\n"
+	      "                  raise it behind a proxy, where every "
+	      "client has its address)\n", to);
 	return status;
 }
 
@@ -82,15 +86,15 @@ static void close_desk(void *ctx, struct desk *d)
 	}
 }
 
-/* atoi_bounded: 1 .. 64, or -1. */
-static int atoi_bounded(const char *s)
+/* atoi_bounded: 1 .. max, or -1. */
+static int atoi_bounded(const char *s, long max)
 {
 	char *end;
 	long n;
 
 	errno = 0;
 	n = strtol(s, &end, 10);
-	if (errno || end == s || *end || n < 1 || n > 64)
+	if (errno || end == s || *end || n < 1 || n > max)
 		return -1;
 	return (int)n;
 }
@@ -99,6 +103,7 @@ int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = NULL, *policy_path = NULL;
 	static struct desks ds;
+	int per_client = 0;
 	struct cli_desk cd;
 	struct http_server *srv = NULL;
 	struct http_config hc = { 0 };
@@ -114,12 +119,20 @@ int cmd_serve(int argc, char **argv)
 		else if (!strcmp(argv[i], "--policy") && i + 1 < argc)
 			policy_path = argv[++i];
 		else if (!strcmp(argv[i], "--readers") && i + 1 < argc)
-			hc.readers = atoi_bounded(argv[++i]);
+			hc.readers = atoi_bounded(argv[++i], 64);
+		else if (!strcmp(argv[i], "--per-client") && i + 1 < argc)
+			per_client = atoi_bounded(argv[++i], 65536);
 		else
 			return usage(stderr, 2);
 	}
 	if (!db || !listen)
 		return usage(stderr, 2);
+	if (per_client < 0) {
+		fprintf(stderr, "aftercare: --per-client: not a number from "
+			"1 to 65536\n");
+		return 2;
+	}
+	hc.per_client = (unsigned)per_client;
 	if (hc.readers < 0) {
 		fprintf(stderr, "aftercare: --readers: not a number from 1 "
 			"to 64\n");

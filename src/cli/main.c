@@ -16,7 +16,7 @@ static const struct cmd_entry commands[] = {
 	{ "demo", "--db PATH",
 	  "add the demo shop's orders to a database", cmd_demo },
 	{ "serve", "--db PATH --listen HOST:PORT [--policy FILE] "
-	  "[--readers N]",
+	  "[--readers N] [--per-client N]",
 	  "serve the case desk over HTTP", cmd_serve },
 	{ "token", "add|revoke NAME --db PATH",
 	  "add an API token and print it, or revoke it", cmd_token },

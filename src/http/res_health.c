@@ -11,7 +11,7 @@ static void get_healthz(struct http_req *q, struct http_resp *r)
 
 	ac_err_clear(&err);
 	if (desk_health(q->ctx->desk, &err)) {
-		http_problem(r, 503, NULL, "the store is not answering: %s",
+		http_problem(r, 503, NULL, "the store is not healthy: %s",
 			     err.msg[0] ? err.msg : "unknown error");
 		return;
 	}

@@ -715,12 +715,38 @@ static void on_completed(void *cls, struct MHD_Connection *c,
 	atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+/* libmicrohttpd's messages: at most LOG_BURST a second, so that a flood
+ * of refused connections does not become a flood of log lines; how many
+ * were dropped is said with the next one let through. */
+#define LOG_BURST 10
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static int64_t window_us;
+	static unsigned in_window, dropped;
+	unsigned was_dropped = 0;
+	int64_t now = mono_us();
 	char msg[512];
 	size_t n;
 
 	(void)cls;
+	pthread_mutex_lock(&mu);
+	if (now - window_us >= 1000000) {
+		window_us = now;
+		in_window = 0;
+	}
+	if (++in_window > LOG_BURST) {
+		dropped++;
+		pthread_mutex_unlock(&mu);
+		return;
+	}
+	was_dropped = dropped;
+	dropped = 0;
+	pthread_mutex_unlock(&mu);
+	if (was_dropped)
+		fprintf(stderr, "aftercare: http: (%u more messages "
+			"dropped)\n", was_dropped);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')

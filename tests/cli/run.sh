@@ -208,6 +208,9 @@ check serve-no-listen-exit "serve without --listen: exit $rc, expected 2" [ $rc 
 "$BIN" serve --db "$T/x.db" --listen 127.0.0.1:0 --readers 0 >/dev/null 2>&1
 rc=$?
 check serve-readers-range "serve --readers 0: exit $rc, expected 2" [ $rc -eq 2 ]
+"$BIN" serve --db "$T/x.db" --listen 127.0.0.1:0 --per-client 0 >/dev/null 2>&1
+rc=$?
+check serve-per-client-range "serve --per-client 0: exit $rc, expected 2" [ $rc -eq 2 ]
 
 # ---- a busy port: serve names it and says how to choose another ----------
 "$BIN" serve --db "$T/busy1.db" --listen 127.0.0.1:0 2>"$T/busy1.err" &
