@@ -3,13 +3,14 @@
  * heap-allocated struct ac_case (one case_reader per case, since a case
  * borrows its strings from its reader), loads the shop's default policy,
  * then times full decisions cycling through the sample: decide() alone,
- * and decide() + decision_json_write(). Wall time is CLOCK_MONOTONIC, CPU
+ * decide() + decision_json_write(), and the batch path from the text:
+ * case_reader_read() + decide() + decision_json_write() (one reader). Wall time is CLOCK_MONOTONIC, CPU
  * time CLOCK_THREAD_CPUTIME_ID; each figure is the median of REPS runs.
  *
  *   bench_decide SAMPLE.jsonl [DECISIONS] [REPS]   (defaults 1000000, 5)
  *
  * Output: "key value" lines (decide_per_s, decide_cpu_per_s,
- * decide_json_per_s, ...) that bench/run.sh reads, and a checksum that
+ * decide_json_per_s, read_decide_json_per_s, read_ns, ...) that bench/run.sh reads, and a checksum that
  * keeps the compiler from dropping the work. */
 #include <errno.h>
 #include <stdint.h>
@@ -26,6 +27,8 @@
 struct sample {
 	struct case_reader **readers;
 	struct ac_case **cases;
+	char **lines;           /* the text of each case */
+	size_t *lens;
 	size_t n;
 	size_t cap;
 };
@@ -92,7 +95,11 @@ static size_t sample_load(struct sample *s, const char *path)
 			s->readers = xrealloc(s->readers,
 					      s->cap * sizeof(*s->readers));
 			s->cases = xrealloc(s->cases, s->cap * sizeof(*s->cases));
+			s->lines = xrealloc(s->lines, s->cap * sizeof(*s->lines));
+			s->lens = xrealloc(s->lens, s->cap * sizeof(*s->lens));
 		}
+		s->lines[s->n] = xstrndup(line, (size_t)len);
+		s->lens[s->n] = (size_t)len;
 		s->readers[s->n] = rd;
 		s->cases[s->n] = c;
 		s->n++;
@@ -142,15 +149,46 @@ static struct run time_decide(const struct policy *p, const struct sample *s,
 	return r;
 }
 
+/* time_read makes n decisions from the text, as `decide --batch` does:
+ * read the case, decide, write the decision. */
+static struct run time_read(const struct policy *p, const struct sample *s,
+			    long n, struct case_reader *rd, struct buf *out)
+{
+	struct run r = { 0, 0, 0, 0 };
+	struct ac_case *c = xmalloc(sizeof(*c));
+	struct decision d;
+	struct ac_err err;
+	size_t j = 0;
+	double w0 = now_s(CLOCK_MONOTONIC);
+	double c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+
+	for (long i = 0; i < n; i++) {
+		buf_reset(out);
+		if (case_reader_read(rd, s->lines[j], s->lens[j], c, &err) ||
+		    decide(p, c, &d, &err) || decision_json_write(&d, out))
+			r.failed++;
+		r.sum += (int64_t)out->len;
+		if (++j == s->n)
+			j = 0;
+	}
+	r.wall_s = now_s(CLOCK_MONOTONIC) - w0;
+	r.cpu_s = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+	free(c);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
-	struct sample s = { NULL, NULL, 0, 0 };
+	struct sample s = { NULL, NULL, NULL, NULL, 0, 0 };
+	struct case_reader *rd = case_reader_new();
 	struct policy_file *pf;
 	const struct policy *p;
 	struct buf out;
 	long n = 1000000;
 	int reps = 5;
 	double wall[MAX_REPS], cpu[MAX_REPS], jwall[MAX_REPS];
+	double rwall[MAX_REPS];
+	long rn;
 	int64_t sum = 0;
 	int failed = 0;
 
@@ -179,16 +217,20 @@ int main(int argc, char **argv)
 	/* warm up: caches, branch predictors, page faults */
 	sum += time_decide(p, &s, (long)s.n * 2, NULL).sum;
 	sum += time_decide(p, &s, (long)s.n, &out).sum;
+	sum += time_read(p, &s, (long)s.n, rd, &out).sum;
+	rn = n / 10 > 0 ? n / 10 : 1;   /* reading costs about 10 decisions */
 
 	for (int k = 0; k < reps; k++) {
 		struct run r = time_decide(p, &s, n, NULL);
 		struct run rj = time_decide(p, &s, n, &out);
+		struct run rr = time_read(p, &s, rn, rd, &out);
 
 		wall[k] = r.wall_s;
 		cpu[k] = r.cpu_s;
 		jwall[k] = rj.wall_s;
-		sum += r.sum + rj.sum;
-		failed += r.failed + rj.failed;
+		rwall[k] = rr.wall_s;
+		sum += r.sum + rj.sum + rr.sum;
+		failed += r.failed + rj.failed + rr.failed;
 	}
 	if (failed)
 		fprintf(stderr, "bench_decide: %d decisions failed\n", failed);
@@ -200,15 +242,22 @@ int main(int argc, char **argv)
 	printf("decide_cpu_per_s %.0f\n", (double)n / median(cpu, reps));
 	printf("decide_ns %.1f\n", median(wall, reps) * 1e9 / (double)n);
 	printf("decide_json_per_s %.0f\n", (double)n / median(jwall, reps));
+	printf("read_decide_json_per_s %.0f\n",
+	       (double)rn / median(rwall, reps));
+	printf("read_ns %.1f\n", median(rwall, reps) * 1e9 / (double)rn);
 	printf("failed %d\n", failed);
 	printf("checksum %lld\n", (long long)sum);
 
 	buf_release(&out);
+	case_reader_free(rd);
 	for (size_t i = 0; i < s.n; i++) {
+		free(s.lines[i]);
 		free(s.cases[i]);
 		case_reader_free(s.readers[i]);
 	}
 	free(s.cases);
+	free(s.lines);
+	free(s.lens);
 	free(s.readers);
 	/* pf is the built-in policy: left to the codec, not freed here */
 	return failed ? 1 : 0;
