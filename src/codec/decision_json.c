@@ -11,8 +11,45 @@
 #include "../core/instant.h"
 #include "json_util.h"
 
-/* add_int appends a non-negative or negative integer in decimal. */
-static int add_int(struct buf *out, int64_t v)
+/* A decision is written into a small array first and copied into the
+ * buffer in one piece (or a few, when it is long): a buf call per
+ * member would cost more than the members. w->rc keeps the first
+ * buffer error. */
+struct w {
+	struct buf *out;
+	size_t len;
+	int rc;
+	char tmp[1024];
+};
+
+static void w_flush(struct w *w)
+{
+	w->rc |= buf_add(w->out, w->tmp, w->len);
+	w->len = 0;
+}
+
+static void w_add(struct w *w, const char *s, size_t n)
+{
+	if (n > sizeof w->tmp - w->len) {
+		w_flush(w);
+		if (n > sizeof w->tmp) {
+			w->rc |= buf_add(w->out, s, n);
+			return;
+		}
+	}
+	memcpy(w->tmp + w->len, s, n);
+	w->len += n;
+}
+
+static void w_adds(struct w *w, const char *s)
+{
+	w_add(w, s, strlen(s));
+}
+
+#define W_LIT(w, lit) w_add((w), (lit), sizeof(lit) - 1)
+
+/* w_int appends a non-negative or negative integer in decimal. */
+static void w_int(struct w *w, int64_t v)
 {
 	char tmp[24];
 	size_t k = sizeof tmp;
@@ -24,7 +61,25 @@ static int add_int(struct buf *out, int64_t v)
 	} while (u > 0);
 	if (v < 0)
 		tmp[--k] = '-';
-	return buf_add(out, tmp + k, sizeof tmp - k);
+	w_add(w, tmp + k, sizeof tmp - k);
+}
+
+/* w_str appends s[0..n) as a JSON string literal; json_add_str escapes
+ * the rare string that needs it. */
+static void w_str(struct w *w, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\') {
+			w_flush(w);
+			w->rc |= json_add_str(w->out, s, n);
+			return;
+		}
+	}
+	W_LIT(w, "\"");
+	w_add(w, s, n);
+	W_LIT(w, "\"");
 }
 
 int decision_json_write(const struct decision *d, struct buf *out)
@@ -35,63 +90,75 @@ int decision_json_write(const struct decision *d, struct buf *out)
 int decision_record_write(const struct decision *d,
 			  const struct decision_override *ov, struct buf *out)
 {
-	int rc = 0;
+	struct w w;
 
-	rc |= buf_add(out, "{\"order\":", 9);
-	rc |= json_add_str(out, d->order.p, d->order.n);
-	rc |= buf_adds(out, ",\"verdict\":\"");
-	rc |= buf_adds(out, verdict_name(d->verdict));
-	rc |= buf_adds(out, "\",\"clauses\":[");
+	w.out = out;
+	w.len = 0;
+	w.rc = 0;
+	W_LIT(&w, "{\"order\":");
+	w_str(&w, d->order.p, d->order.n);
+	W_LIT(&w, ",\"verdict\":\"");
+	w_adds(&w, verdict_name(d->verdict));
+	W_LIT(&w, "\",\"clauses\":[");
 	for (int i = 0; i < d->n_clauses; i++) {
-		rc |= buf_adds(out, i ? ",\"" : "\"");
-		rc |= buf_adds(out, clause_id_name(d->clauses[i]));
-		rc |= buf_addc(out, '"');
+		if (i)
+			W_LIT(&w, ",\"");
+		else
+			W_LIT(&w, "\"");
+		w_adds(&w, clause_id_name(d->clauses[i]));
+		W_LIT(&w, "\"");
 	}
-	rc |= buf_adds(out, "],\"currency\":\"");
-	rc |= buf_adds(out, d->currency->code);
-	rc |= buf_adds(out, "\",\"refund_max_minor\":");
-	rc |= add_int(out, d->refund_max_minor);
-	rc |= buf_adds(out, ",\"charge_minor\":");
-	rc |= add_int(out, d->charge_minor);
-	rc |= buf_adds(out, ",\"remedies\":[");
+	W_LIT(&w, "],\"currency\":\"");
+	w_adds(&w, d->currency->code);
+	W_LIT(&w, "\",\"refund_max_minor\":");
+	w_int(&w, d->refund_max_minor);
+	W_LIT(&w, ",\"charge_minor\":");
+	w_int(&w, d->charge_minor);
+	W_LIT(&w, ",\"remedies\":[");
 	for (int i = 0; i < d->n_remedies; i++) {
 		const struct remedy *r = &d->remedies[i];
 
-		rc |= buf_adds(out, i ? ",{\"type\":\"" : "{\"type\":\"");
-		rc |= buf_adds(out, remedy_type_name(r->type));
-		rc |= buf_adds(out, "\",\"cost_bearer\":\"");
-		rc |= buf_adds(out, bearer_name(r->cost_bearer));
-		rc |= buf_adds(out, "\",\"amount_minor\":");
-		rc |= add_int(out, r->amount_minor);
-		rc |= buf_addc(out, '}');
+		if (i)
+			W_LIT(&w, ",");
+		W_LIT(&w, "{\"type\":\"");
+		w_adds(&w, remedy_type_name(r->type));
+		W_LIT(&w, "\",\"cost_bearer\":\"");
+		w_adds(&w, bearer_name(r->cost_bearer));
+		W_LIT(&w, "\",\"amount_minor\":");
+		w_int(&w, r->amount_minor);
+		W_LIT(&w, "}");
 	}
-	rc |= buf_adds(out, "],\"needs\":[");
+	W_LIT(&w, "],\"needs\":[");
 	for (int i = 0; i < d->n_needs; i++) {
-		rc |= buf_adds(out, i ? ",\"" : "\"");
-		rc |= buf_adds(out, need_name(d->needs[i]));
-		rc |= buf_addc(out, '"');
+		if (i)
+			W_LIT(&w, ",\"");
+		else
+			W_LIT(&w, "\"");
+		w_adds(&w, need_name(d->needs[i]));
+		W_LIT(&w, "\"");
 	}
-	rc |= buf_addc(out, ']');
+	W_LIT(&w, "]");
 	if (d->has_deadline) {
 		char t[40];
 		size_t n = instant_format(d->deadline, t, sizeof t);
 
-		rc |= buf_adds(out, ",\"deadline\":\"");
-		rc |= buf_add(out, t, n);
-		rc |= buf_addc(out, '"');
+		W_LIT(&w, ",\"deadline\":\"");
+		w_add(&w, t, n);
+		W_LIT(&w, "\"");
 	}
-	rc |= buf_adds(out, ",\"policy\":\"");
-	rc |= buf_adds(out, d->policy);
-	rc |= buf_addc(out, '"');
+	W_LIT(&w, ",\"policy\":\"");
+	w_adds(&w, d->policy);
+	W_LIT(&w, "\"");
 	if (ov && ov->present) {
-		rc |= buf_adds(out, ",\"override\":{\"reason\":");
-		rc |= json_add_str(out, ov->reason.p, ov->reason.n);
-		rc |= buf_adds(out, ",\"author\":");
-		rc |= json_add_str(out, ov->author.p, ov->author.n);
-		rc |= buf_addc(out, '}');
+		W_LIT(&w, ",\"override\":{\"reason\":");
+		w_str(&w, ov->reason.p, ov->reason.n);
+		W_LIT(&w, ",\"author\":");
+		w_str(&w, ov->author.p, ov->author.n);
+		W_LIT(&w, "}");
 	}
-	rc |= buf_addc(out, '}');
-	return rc ? AC_ELIMIT : 0;
+	W_LIT(&w, "}");
+	w_flush(&w);
+	return w.rc ? AC_ELIMIT : 0;
 }
 
 int error_json_write(long line, const struct ac_err *err, struct buf *out)
