@@ -177,7 +177,8 @@ static size_t string_stop(const unsigned char *s, size_t i, size_t n)
 	return i;
 }
 
-#if !defined(__SSE2__)
+#if !defined(__SSE2__) && defined(__BYTE_ORDER__) && \
+	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /* zero_bytes has bit 7 of each byte of x that is 0 set, and no other
  * bit (exact, unlike the borrow trick of string_stop). */
 static uint64_t zero_bytes(uint64_t x)
