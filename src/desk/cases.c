@@ -173,33 +173,10 @@ int desk_get_case(struct desk *d, const char *case_id, struct desk_case *out,
 	return desk_read_case(d, S(case_id), out, err);
 }
 
-static int row_json(struct buf *out, const struct store_case_row *r)
-{
-	buf_adds(out, "{\"id\":");
-	desk_str(out, r->id);
-	buf_adds(out, ",\"order\":");
-	desk_str(out, r->order_id);
-	buf_addf(out, ",\"status\":\"%s\",\"type\":\"%s\",\"opened_at\":",
-		 store_case_status_name(r->status),
-		 claim_type_name(r->claim_type));
-	desk_time(out, r->opened_at);
-	buf_adds(out, ",\"verdict\":");
-	if (r->has_decision)
-		desk_str(out, r->verdict);
-	else
-		buf_adds(out, "null");
-	buf_adds(out, ",\"deadline\":");
-	if (r->has_deadline)
-		desk_time(out, r->deadline);
-	else
-		buf_adds(out, "null");
-	return buf_addc(out, '}');
-}
-
 int desk_list_cases(struct desk *d, const struct desk_case_query *q,
-		    struct buf *out, struct ac_err *err)
+		    struct desk_case_page *out, struct ac_err *err)
 {
-	struct store_case_page *page = xcalloc(1, sizeof *page);
+	struct store_case_page *page = desk_case_page(d);
 	struct store_case_filter f = { .limit = q->limit ? q->limit : 50 };
 	int rc = 0;
 
@@ -236,23 +213,16 @@ int desk_list_cases(struct desk *d, const struct desk_case_query *q,
 		rc = store_list_cases(d->store, &f, page, err);
 	if (rc == AC_EINVAL && err && strcmp(err->field, "filter.after") == 0)
 		ac_err_set(err, rc, "after", "no such case: %s", q->after);
-	if (!rc) {
-		buf_adds(out, "{\"cases\":[");
-		for (int i = 0; i < page->n; i++) {
-			if (i)
-				buf_addc(out, ',');
-			row_json(out, &page->rows[i]);
-		}
-		buf_adds(out, "],\"next\":");
-		if (page->more && page->n > 0)
-			desk_str(out, page->rows[page->n - 1].id);
-		else
-			buf_adds(out, "null");
-		buf_addc(out, '}');
-	}
-	store_case_page_release(page);
-	free(page);
-	return rc;
+	memset(out, 0, sizeof *out);
+	if (rc)
+		return rc;
+	out->n = page->n;
+	out->rows = desk_case_rows(d);
+	if (page->more && page->n > 0)
+		snprintf(out->next, sizeof out->next, "%.*s",
+			 (int)page->rows[page->n - 1].id.n,
+			 page->rows[page->n - 1].id.p);
+	return 0;
 }
 
 /* A /v1/deadlines cursor: the last case's due instant and place, as
@@ -277,7 +247,7 @@ static bool parse_due_cursor(const char *s, struct store_due_filter *f)
 }
 
 int desk_deadlines(struct desk *d, const struct desk_deadline_query *q,
-		   struct buf *out, struct ac_err *err)
+		   struct desk_due_page *out, struct ac_err *err)
 {
 	struct store_case_page *page;
 	struct store_due_filter f = { .limit = q->limit ? q->limit : 50 };
@@ -294,47 +264,19 @@ int desk_deadlines(struct desk *d, const struct desk_deadline_query *q,
 		return ac_err_set(err, AC_EINVAL, "after",
 				  "not a cursor this list gave as next");
 	f.before = now + q->within_s * AC_US_PER_S;
-	page = xcalloc(1, sizeof *page);
+	page = desk_case_page(d);
 	rc = store_list_due(d->store, &f, page, err);
-	if (!rc) {
-		buf_adds(out, "{\"now\":");
-		desk_time(out, now);
-		buf_adds(out, ",\"cases\":[");
-	}
-	for (int i = 0; !rc && i < page->n; i++) {
-		const struct store_case_row *r = &page->rows[i];
-
-		buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
-		desk_str(out, r->id);
-		buf_addf(out, ",\"status\":\"%s\",\"deadline\":",
-			 store_case_status_name(r->status));
-		if (r->has_deadline)
-			desk_time(out, r->deadline);
-		else
-			buf_adds(out, "null");
-		buf_adds(out, ",\"response_due\":");
-		if (r->has_response_due)
-			desk_time(out, r->response_due_at);
-		else
-			buf_adds(out, "null");
-		buf_adds(out, ",\"due\":");
-		desk_time(out, r->due_at);
-		buf_addf(out, ",\"overdue\":%s}",
-			 r->due_at < now ? "true" : "false");
-	}
-	if (!rc) {
-		buf_adds(out, "],\"next\":");
-		if (page->more && page->n > 0)
-			buf_addf(out, "\"%lld:%lld\"",
-				 (long long)page->rows[page->n - 1].due_at,
-				 (long long)page->rows[page->n - 1].seq);
-		else
-			buf_adds(out, "null");
-		buf_addc(out, '}');
-	}
-	store_case_page_release(page);
-	free(page);
-	return rc;
+	memset(out, 0, sizeof *out);
+	if (rc)
+		return rc;
+	out->now = now;
+	out->n = page->n;
+	out->rows = desk_case_rows(d);
+	if (page->more && page->n > 0)
+		snprintf(out->next, sizeof out->next, "%lld:%lld",
+			 (long long)page->rows[page->n - 1].due_at,
+			 (long long)page->rows[page->n - 1].seq);
+	return 0;
 }
 
 /* Which moves the case's states allow; a move to closed from anything but

@@ -72,7 +72,60 @@ void desk_free(struct desk *d)
 	store_evidence_release(&d->v_ev);
 	store_case_release(&d->v_sc);
 	store_quote_release(&d->v_q);
+	if (d->v_cases)
+		store_case_page_release(d->v_cases);
+	if (d->v_audit)
+		store_audit_page_release(d->v_audit);
+	free(d->v_cases);
+	free(d->v_audit);
 	free(d);
+}
+
+struct store_case_page *desk_case_page(struct desk *d)
+{
+	if (!d->v_cases)
+		d->v_cases = xcalloc(1, sizeof *d->v_cases);
+	store_case_page_release(d->v_cases);
+	memset(d->v_cases, 0, sizeof *d->v_cases);
+	return d->v_cases;
+}
+
+_Static_assert(DESK_PAGE_MAX == STORE_PAGE_MAX,
+	       "a desk page holds a store page");
+
+const struct desk_case_row *desk_case_rows(struct desk *d)
+{
+	const struct store_case_page *p = d->v_cases;
+
+	for (int i = 0; i < p->n && i < DESK_PAGE_MAX; i++) {
+		const struct store_case_row *r = &p->rows[i];
+		struct desk_case_row *v = &d->v_rows[i];
+
+		*v = (struct desk_case_row){
+			.id = r->id, .order_id = r->order_id,
+			.status = r->status, .claim_type = r->claim_type,
+			.opened_at = r->opened_at,
+			.has_deadline = r->has_deadline,
+			.deadline = r->deadline,
+			.has_response_due = r->has_response_due,
+			.response_due = r->response_due_at,
+			.due = r->due_at,
+		};
+		/* a verdict the store kept is one the desk wrote */
+		v->has_verdict = r->has_decision &&
+			verdict_parse(r->verdict.p, r->verdict.n,
+				      &v->verdict) == 0;
+	}
+	return d->v_rows;
+}
+
+struct store_audit_page *desk_audit_page(struct desk *d)
+{
+	if (!d->v_audit)
+		d->v_audit = xcalloc(1, sizeof *d->v_audit);
+	store_audit_page_release(d->v_audit);
+	memset(d->v_audit, 0, sizeof *d->v_audit);
+	return d->v_audit;
 }
 
 int desk_health(struct desk *d, struct ac_err *err)
@@ -284,26 +337,6 @@ int desk_audit_rec(struct desk *d, const char *actor, const char *action,
 	buf_release(&b);
 	buf_release(&a);
 	return rc;
-}
-
-int desk_time(struct buf *b, int64_t at)
-{
-	char t[40];
-	size_t n = instant_format(at, t, sizeof t);
-
-	buf_addc(b, '"');
-	buf_add(b, t, n);
-	return buf_addc(b, '"');
-}
-
-int desk_str(struct buf *b, struct ac_str s)
-{
-	return json_str_write(b, s.p ? s.p : "", s.n);
-}
-
-int desk_cstr(struct buf *b, const char *s)
-{
-	return json_str_write(b, s ? s : "", s ? strlen(s) : 0);
 }
 
 void hold_reset(struct desk *d)

@@ -10,9 +10,7 @@
  * of HTTP or of the JSON of requests and answers; that is the edges' (the
  * http layer, the cli). Ownership: requests are borrowed; a result's
  * strings and arrays belong to the desk and stay valid until the next
- * call on the same desk. (The three lists, desk_list_cases,
- * desk_deadlines and desk_list_audit, still append JSON to a caller's
- * buf while they are rewritten for speed: issue 6.)
+ * call on the same desk (the lists' pages too).
  * On failure nothing is stored and err names the field (or the resource)
  * and says why; its code says what went wrong:
  *   AC_ESYNTAX  a body is not JSON (the JSON calls only)
@@ -249,15 +247,50 @@ struct desk_case_query {
 	int limit;                      /* 0: 50; at most 100 */
 };
 
-/* desk_list_cases appends {"cases": [...], "next": id or null}. */
-int desk_list_cases(struct desk *d, const struct desk_case_query *q,
-		    struct buf *out, struct ac_err *err);
+#define DESK_PAGE_MAX 100               /* rows in a list's page */
+#define DESK_CURSOR_MAX 128             /* a "next" cursor, with its NUL */
 
-/* desk_deadlines appends the cases not resolved or closed whose customer
- * deadline or shop response time falls within `within_s` seconds from now
- * or has passed, soonest first, a page at a time: {"now", "cases": [{"id",
- * "status", "deadline", "response_due", "due", "overdue": bool}...],
- * "next": cursor or null}. AC_EINVAL naming within, limit or after. */
+/* One case in a list. */
+struct desk_case_row {
+	struct ac_str id, order_id;
+	enum case_status status;
+	enum claim_type claim_type;
+	int64_t opened_at;
+	bool has_verdict;               /* false: not decided yet */
+	enum verdict verdict;
+	bool has_deadline;              /* the customer's deadline */
+	int64_t deadline;
+	bool has_response_due;          /* the shop's answer is due */
+	int64_t response_due;
+	int64_t due;                    /* the earliest of the two */
+};
+
+/* A page of a list: rows borrowed from the desk until its next call, and
+ * the cursor for the page after it ("" when this is the last). */
+struct desk_case_page {
+	int n;
+	const struct desk_case_row *rows;
+	char next[DESK_CURSOR_MAX];
+};
+
+/* desk_list_cases fills *out with a page of cases in the order they were
+ * opened (soonest deadline first with deadline_before); next is the last
+ * row's id. AC_EINVAL naming status, type, deadline_before, after or
+ * limit. */
+int desk_list_cases(struct desk *d, const struct desk_case_query *q,
+		    struct desk_case_page *out, struct ac_err *err);
+
+/* desk_deadlines fills *out with the cases not resolved or closed whose
+ * customer deadline or shop response time falls within `within_s` seconds
+ * from now or has passed, soonest due first, a page at a time (next is an
+ * opaque cursor). AC_EINVAL naming within, limit or after. */
+struct desk_due_page {
+	int64_t now;                    /* a row is overdue when due < now */
+	int n;
+	const struct desk_case_row *rows;
+	char next[DESK_CURSOR_MAX];
+};
+
 struct desk_deadline_query {
 	int64_t within_s;
 	int limit;                      /* 0: 50; at most 100 */
@@ -265,7 +298,7 @@ struct desk_deadline_query {
 };
 
 int desk_deadlines(struct desk *d, const struct desk_deadline_query *q,
-		   struct buf *out, struct ac_err *err);
+		   struct desk_due_page *out, struct ac_err *err);
 
 /* desk_transition moves the case to `to`. Allowed moves: open ->
  * waiting | decided; waiting -> open | decided; decided -> waiting |
@@ -401,10 +434,25 @@ int desk_add_evidence(struct desk *d, const char *actor, const char *case_id,
 int desk_get_evidence(struct desk *d, const char *case_id, const char *sha256,
 		      struct desk_evidence *out, struct ac_err *err);
 
-/* desk_list_audit appends {"events": [...], "next": id or null}, oldest
- * first; entity and entity_id may be NULL. */
+/* desk_list_audit fills *out with a page of audit events, oldest first;
+ * entity and entity_id may be NULL (any). more says whether a page
+ * follows rows[n - 1].id. AC_EINVAL naming limit. */
+struct desk_audit_event {
+	int64_t id, at;
+	struct ac_str actor, action, entity, entity_id;
+	/* the state before and after, as the codec stored it: JSON text;
+	 * n == 0: none */
+	struct ac_str before_json, after_json;
+};
+
+struct desk_audit_page {
+	int n;
+	const struct desk_audit_event *rows;
+	bool more;
+};
+
 int desk_list_audit(struct desk *d, const char *entity, const char *entity_id,
-		    int64_t since_id, int limit, struct buf *out,
+		    int64_t since_id, int limit, struct desk_audit_page *out,
 		    struct ac_err *err);
 
 #endif

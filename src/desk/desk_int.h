@@ -27,6 +27,10 @@ struct desk {
 	struct buf v_mem;               /* the decision's strings */
 	struct store_order v_so;        /* an order a result shows */
 	struct store_evidence v_ev;     /* evidence a result shows */
+	struct store_case_page *v_cases;    /* a page of cases shown */
+	struct store_audit_page *v_audit;   /* a page of audit events */
+	struct desk_case_row v_rows[DESK_PAGE_MAX];
+	struct desk_audit_event v_events[DESK_PAGE_MAX];
 	/* a list result: rows, their strings, where the strings go */
 	struct buf h_rows, h_strs, h_fix;
 	/* where a row goes once h_rows is full (hold_done then fails) */
@@ -52,6 +56,14 @@ struct loaded {
 };
 
 void loaded_release(struct loaded *l);
+
+/* The desk's own page for a list result, emptied of the last one's rows
+ * (a list's rows stay the desk's until its next call). */
+struct store_case_page *desk_case_page(struct desk *d);
+struct store_audit_page *desk_audit_page(struct desk *d);
+
+/* desk_case_rows turns the desk's page of cases into its rows. */
+const struct desk_case_row *desk_case_rows(struct desk *d);
 
 static inline int64_t desk_now(struct desk *d)
 {
@@ -127,10 +139,5 @@ enum case_status desk_status_for(enum verdict v);
 /* desk_paid: what was paid on the order: paid_minor when the order gave
  * it, else its items and shipping. */
 int64_t desk_paid(const struct store_order *so);
-
-/* json helpers */
-int desk_time(struct buf *b, int64_t at);
-int desk_str(struct buf *b, struct ac_str s);
-int desk_cstr(struct buf *b, const char *s);
 
 #endif

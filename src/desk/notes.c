@@ -180,10 +180,10 @@ int desk_get_evidence(struct desk *d, const char *case_id, const char *sha256,
 }
 
 int desk_list_audit(struct desk *d, const char *entity, const char *entity_id,
-		    int64_t since_id, int limit, struct buf *out,
+		    int64_t since_id, int limit, struct desk_audit_page *out,
 		    struct ac_err *err)
 {
-	struct store_audit_page *page = xcalloc(1, sizeof *page);
+	struct store_audit_page *page;
 	struct store_audit_filter f = {
 		.entity = S(entity),
 		.entity_id = S(entity_id),
@@ -192,50 +192,24 @@ int desk_list_audit(struct desk *d, const char *entity, const char *entity_id,
 	};
 	int rc;
 
-	if (f.limit < 1 || f.limit > STORE_PAGE_MAX) {
-		free(page);
+	memset(out, 0, sizeof *out);
+	if (f.limit < 1 || f.limit > STORE_PAGE_MAX)
 		return ac_err_set(err, AC_EINVAL, "limit",
 				  "not a number from 1 to %d", STORE_PAGE_MAX);
-	}
+	page = desk_audit_page(d);
 	rc = store_list_audit(d->store, &f, page, err);
-	if (!rc) {
-		buf_adds(out, "{\"events\":[");
-		for (int i = 0; i < page->n; i++) {
-			const struct store_audit *a = &page->rows[i];
+	if (rc)
+		return rc;
+	for (int i = 0; i < page->n && i < DESK_PAGE_MAX; i++) {
+		const struct store_audit *a = &page->rows[i];
 
-			buf_addf(out, "%s{\"id\":%lld,\"at\":", i ? "," : "",
-				 (long long)a->id);
-			desk_time(out, a->at);
-			buf_adds(out, ",\"actor\":");
-			desk_str(out, a->actor);
-			buf_adds(out, ",\"action\":");
-			desk_str(out, a->action);
-			buf_adds(out, ",\"entity\":");
-			desk_str(out, a->entity);
-			buf_adds(out, ",\"entity_id\":");
-			desk_str(out, a->entity_id);
-			buf_adds(out, ",\"before\":");
-			if (a->before_json.n)
-				buf_add(out, a->before_json.p,
-					a->before_json.n);
-			else
-				buf_adds(out, "null");
-			buf_adds(out, ",\"after\":");
-			if (a->after_json.n)
-				buf_add(out, a->after_json.p, a->after_json.n);
-			else
-				buf_adds(out, "null");
-			buf_addc(out, '}');
-		}
-		buf_adds(out, "],\"next\":");
-		if (page->more && page->n > 0)
-			buf_addf(out, "%lld",
-				 (long long)page->rows[page->n - 1].id);
-		else
-			buf_adds(out, "null");
-		buf_addc(out, '}');
+		d->v_events[i] = (struct desk_audit_event){
+			a->id, a->at, a->actor, a->action, a->entity,
+			a->entity_id, a->before_json, a->after_json,
+		};
 	}
-	store_audit_page_release(page);
-	free(page);
-	return rc;
+	out->n = page->n;
+	out->rows = d->v_events;
+	out->more = page->more && page->n > 0;
+	return 0;
 }

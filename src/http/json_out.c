@@ -358,3 +358,111 @@ void json_write_evidence(const struct desk_evidence *e, struct buf *out)
 	w_str(out, e->content_type);
 	buf_addf(out, ",\"size\":%lld}", (long long)e->size);
 }
+
+/* ---- the lists ---------------------------------------------------------- */
+
+static void w_time_or_null(struct buf *b, bool has, int64_t at)
+{
+	if (has)
+		w_time(b, at);
+	else
+		buf_adds(b, "null");
+}
+
+static void w_next(struct buf *b, const char *next)
+{
+	buf_adds(b, "],\"next\":");
+	if (next[0])
+		w_cstr(b, next);
+	else
+		buf_adds(b, "null");
+	buf_addc(b, '}');
+}
+
+void json_write_case_page(const struct desk_case_page *p, struct buf *out)
+{
+	buf_adds(out, "{\"cases\":[");
+	for (int i = 0; i < p->n; i++) {
+		const struct desk_case_row *r = &p->rows[i];
+
+		buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
+		w_str(out, r->id);
+		buf_adds(out, ",\"order\":");
+		w_str(out, r->order_id);
+		buf_addf(out, ",\"status\":\"%s\",\"type\":\"%s\","
+			 "\"opened_at\":", case_status_name(r->status),
+			 claim_type_name(r->claim_type));
+		w_time(out, r->opened_at);
+		buf_adds(out, ",\"verdict\":");
+		if (r->has_verdict)
+			w_cstr(out, verdict_name(r->verdict));
+		else
+			buf_adds(out, "null");
+		buf_adds(out, ",\"deadline\":");
+		w_time_or_null(out, r->has_deadline, r->deadline);
+		buf_addc(out, '}');
+	}
+	w_next(out, p->next);
+}
+
+void json_write_due_page(const struct desk_due_page *p, struct buf *out)
+{
+	buf_adds(out, "{\"now\":");
+	w_time(out, p->now);
+	buf_adds(out, ",\"cases\":[");
+	for (int i = 0; i < p->n; i++) {
+		const struct desk_case_row *r = &p->rows[i];
+
+		buf_adds(out, i ? ",{\"id\":" : "{\"id\":");
+		w_str(out, r->id);
+		buf_addf(out, ",\"status\":\"%s\",\"deadline\":",
+			 case_status_name(r->status));
+		w_time_or_null(out, r->has_deadline, r->deadline);
+		buf_adds(out, ",\"response_due\":");
+		w_time_or_null(out, r->has_response_due, r->response_due);
+		buf_adds(out, ",\"due\":");
+		w_time(out, r->due);
+		buf_addf(out, ",\"overdue\":%s}",
+			 r->due < p->now ? "true" : "false");
+	}
+	w_next(out, p->next);
+}
+
+/* An audit event's before and after are JSON the codec wrote when it was
+ * stored: they go out as they are. */
+void json_write_audit_page(const struct desk_audit_page *p, struct buf *out)
+{
+	buf_adds(out, "{\"events\":[");
+	for (int i = 0; i < p->n; i++) {
+		const struct desk_audit_event *a = &p->rows[i];
+
+		buf_addf(out, "%s{\"id\":%lld,\"at\":", i ? "," : "",
+			 (long long)a->id);
+		w_time(out, a->at);
+		buf_adds(out, ",\"actor\":");
+		w_str(out, a->actor);
+		buf_adds(out, ",\"action\":");
+		w_str(out, a->action);
+		buf_adds(out, ",\"entity\":");
+		w_str(out, a->entity);
+		buf_adds(out, ",\"entity_id\":");
+		w_str(out, a->entity_id);
+		buf_adds(out, ",\"before\":");
+		if (a->before_json.n)
+			buf_add(out, a->before_json.p, a->before_json.n);
+		else
+			buf_adds(out, "null");
+		buf_adds(out, ",\"after\":");
+		if (a->after_json.n)
+			buf_add(out, a->after_json.p, a->after_json.n);
+		else
+			buf_adds(out, "null");
+		buf_addc(out, '}');
+	}
+	buf_adds(out, "],\"next\":");
+	if (p->more)
+		buf_addf(out, "%lld", (long long)p->rows[p->n - 1].id);
+	else
+		buf_adds(out, "null");
+	buf_addc(out, '}');
+}

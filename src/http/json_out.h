@@ -71,6 +71,14 @@ void json_write_events(const struct desk_events *e, struct buf *out);
 void json_write_note(const struct desk_note *nt, struct buf *out);
 /* {"notes": [{"id", "author", "body", "created_at"}]} */
 void json_write_notes(const struct desk_notes *ns, struct buf *out);
+
+/* The lists: {"cases": [...], "next": id or null}; {"now", "cases":
+ * [{"id", "status", "deadline", "response_due", "due", "overdue"}...],
+ * "next": cursor or null}; {"events": [...], "next": id or null}. */
+void json_write_case_page(const struct desk_case_page *p, struct buf *out);
+void json_write_due_page(const struct desk_due_page *p, struct buf *out);
+void json_write_audit_page(const struct desk_audit_page *p,
+			   struct buf *out);
 /* {"sha256", "content_type", "size"} */
 void json_write_evidence(const struct desk_evidence *e, struct buf *out);
 

@@ -8,6 +8,7 @@
 
 static void get_audit(struct http_req *q, struct http_resp *r)
 {
+	struct desk_audit_page page;
 	struct ac_err err;
 	int64_t since, limit;
 	int rc;
@@ -18,7 +19,9 @@ static void get_audit(struct http_req *q, struct http_resp *r)
 	ac_err_clear(&err);
 	rc = desk_list_audit(q->ctx->desk, http_req_query(q, "entity"),
 			     http_req_query(q, "entity_id"), since,
-			     (int)limit, &r->body, &err);
+			     (int)limit, &page, &err);
+	if (!rc)
+		json_write_audit_page(&page, &r->body);
 	http_answer(r, rc, &err, 200);
 }
 

@@ -39,6 +39,7 @@ static void post_case(struct http_req *q, struct http_resp *r)
 static void list_cases(struct http_req *q, struct http_resp *r)
 {
 	struct desk_case_query cq = { 0 };
+	struct desk_case_page page;
 	struct ac_err err;
 	int64_t limit;
 	int rc;
@@ -52,7 +53,9 @@ static void list_cases(struct http_req *q, struct http_resp *r)
 	cq.after = http_req_query(q, "after");
 	cq.limit = (int)limit;
 	ac_err_clear(&err);
-	rc = desk_list_cases(q->ctx->desk, &cq, &r->body, &err);
+	rc = desk_list_cases(q->ctx->desk, &cq, &page, &err);
+	if (!rc)
+		json_write_case_page(&page, &r->body);
 	http_answer(r, rc, &err, 200);
 }
 
@@ -112,6 +115,7 @@ static void post_override(struct http_req *q, struct http_resp *r)
 static void get_deadlines(struct http_req *q, struct http_resp *r)
 {
 	struct desk_deadline_query dq = { 0 };
+	struct desk_due_page page;
 	struct ac_err err;
 	int64_t limit;
 	int rc;
@@ -123,7 +127,9 @@ static void get_deadlines(struct http_req *q, struct http_resp *r)
 	dq.limit = (int)limit;
 	dq.after = http_req_query(q, "after");
 	ac_err_clear(&err);
-	rc = desk_deadlines(q->ctx->desk, &dq, &r->body, &err);
+	rc = desk_deadlines(q->ctx->desk, &dq, &page, &err);
+	if (!rc)
+		json_write_due_page(&page, &r->body);
 	http_answer(r, rc, &err, 200);
 }
 
