@@ -8,8 +8,10 @@
  * the same whatever the order of the members. */
 #include "codec.h"
 
+#include <assert.h>
 #include <cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,8 +47,8 @@ void case_reader_free(struct case_reader *rd)
 
 /* ---- keys ------------------------------------------------------------ */
 
-/* Every member name the readers know, sorted by length (key_find relies
- * on it); at most 64, one bit each in struct obj's mask. */
+/* Every member name the readers know (by length); at most 64, one bit
+ * each in struct obj's mask. */
 enum key {
 	K_ID,                                                   /* 2 */
 	K_NOW, K_SKU,                                           /* 3 */
@@ -88,35 +90,46 @@ static const char *const key_name[K_COUNT] = {
 
 #define KEY_LEN_MAX 24
 
-/* key_first[n] .. key_first[n + 1]: the keys of length n. */
-static const unsigned char key_first[KEY_LEN_MAX + 2] = {
-	[0] = K_ID, [1] = K_ID, [2] = K_ID,
-	[3] = K_NOW, [4] = K_CITY, [5] = K_ORDER, [6] = K_REGION,
-	[7] = K_COUNTRY, [8] = K_SHIPMENT, [9] = K_PLACED_AT,
-	[10] = K_PAID_MINOR, [11] = K_POSTAL_CODE, [12] = K_DELIVERED_AT,
-	[13] = K_SHIPPING_MINOR, [14] = K_SHIPPING_MINOR,
-	[15] = K_COURIER_FINDING,
-	[16] = K_MATERIAL_COST_RISE_MINOR, [17] = K_MATERIAL_COST_RISE_MINOR,
-	[18] = K_MATERIAL_COST_RISE_MINOR, [19] = K_MATERIAL_COST_RISE_MINOR,
-	[20] = K_MATERIAL_COST_RISE_MINOR, [21] = K_MATERIAL_COST_RISE_MINOR,
-	[22] = K_MATERIAL_COST_RISE_MINOR, [23] = K_MATERIAL_COST_RISE_MINOR,
-	[24] = K_MATERIAL_COST_RISE_MINOR, [25] = K_COUNT,
-};
+/* key_hash tells every key apart (fill_keys checks it), so that a member
+ * name is compared with one key at most. */
+static unsigned key_hash(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	return (u[0] + 7u * u[1] + u[n - 1] + 6u * (unsigned)n) & 127u;
+}
+
+static signed char key_at[128];        /* by hash: the key, or -1 */
+static unsigned char key_len[K_COUNT];
+
+static void fill_keys(void)
+{
+	memset(key_at, -1, sizeof key_at);
+	for (int k = 0; k < K_COUNT; k++) {
+		size_t n = strlen(key_name[k]);
+		unsigned h = key_hash(key_name[k], n);
+
+		assert(n >= 2 && n <= KEY_LEN_MAX && key_at[h] < 0);
+		key_at[h] = (signed char)k;
+		key_len[k] = (unsigned char)n;
+	}
+}
 
 _Static_assert(K_COUNT <= 64, "a key is a bit of a uint64_t");
 
-/* key_find returns the key named s, or -1: a switch on the length, then
- * the first byte, then the rest, instead of a strcmp per member. */
+/* key_find returns the key named s, or -1: a hash of the length and three
+ * bytes picks the one key it can be, instead of a strcmp per member. */
 static int key_find(const char *s)
 {
 	size_t n = strlen(s);
+	int k;
 
-	if (n > KEY_LEN_MAX)
+	if (n < 2 || n > KEY_LEN_MAX)
 		return -1;
-	for (int k = key_first[n]; k < key_first[n + 1]; k++)
-		if (key_name[k][0] == s[0] && !memcmp(key_name[k], s, n))
-			return k;
-	return -1;
+	k = key_at[key_hash(s, n)];
+	if (k < 0 || key_len[k] != n || memcmp(key_name[k], s, n))
+		return -1;
+	return k;
 }
 
 /* An object's members by key: v[k] is valid when bit k of seen is set. */
@@ -206,8 +219,10 @@ static const cJSON *field(const cJSON *obj, const char *key)
 static int scan_object(const cJSON *v, const char *path, struct obj *o,
 		       struct ac_err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	bool slow = false;
 
+	pthread_once(&once, fill_keys);
 	o->seen = 0;
 	if (!is_obj(v))
 		return ac_err_set(err, AC_EINVAL, path, "not an object");
