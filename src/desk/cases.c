@@ -97,43 +97,31 @@ out:
 int desk_read_case(struct desk *d, struct ac_str case_id,
 		   struct desk_case *out, struct ac_err *err)
 {
-	struct store_case *sc = &d->v_sc;
-	struct store_quote *q = &d->v_q;
-	struct store_decision sd = { 0 };
-	struct store_ledger_sum sum = { 0 };
+	struct store_case_view *v = &d->v_cv;
+	struct store_case *sc = &v->c;
+	struct store_quote *q = &v->quote;
 	struct decision_override ov;
 	int rc;
 
 	/* case_id may point into the result of the last call */
 	snprintf(d->v_id, sizeof d->v_id, "%.*s", (int)case_id.n, case_id.p);
-	store_case_release(sc);
-	store_quote_release(q);
+	store_case_view_release(v);
 	memset(out, 0, sizeof *out);
-	rc = store_get_case(d->store, S(d->v_id), sc, err);
+	/* one statement: the case, its decision, sums and latest quote */
+	rc = store_get_case_view(d->store, S(d->v_id), v, err);
 	if (!rc)
-		rc = store_get_current_decision(d->store, S(d->v_id), &sd, err);
-	if (!rc)
-		rc = decision_record_read(sd.decision_json.p,
-					  sd.decision_json.n, &out->decision,
+		rc = decision_record_read(v->decision_json.p,
+					  v->decision_json.n, &out->decision,
 					  &ov, &d->v_mem, err);
-	if (!rc)
-		rc = store_sum_ledger_case(d->store, S(d->v_id), &sum, err);
 	if (rc)
-		goto out;
-	rc = store_get_case_quote(d->store, S(d->v_id), q, err);
-	out->has_quote = rc == 0;
-	if (rc == AC_ENOTFOUND) {       /* no quote: not an error */
-		ac_err_clear(err);
-		rc = 0;
-	}
-	if (rc)
-		goto out;
+		return rc;
+	out->has_quote = v->has_quote;
 	out->id = sc->id;
 	out->order_id = sc->order_id;
 	out->status = sc->status;
 	out->claim_type = sc->claim_type;
 	out->claim_json = sc->claim_json;
-	out->decided_at = sd.decided_at;
+	out->decided_at = v->decided_at;
 	out->decision_overridden = ov.present;
 	out->decision_override_reason = ov.reason;
 	out->decision_override_author = ov.author;
@@ -141,8 +129,8 @@ int desk_read_case(struct desk *d, struct ac_str case_id,
 	/* as stored when the case opened (the due list reads the same) */
 	out->response_due = sc->has_response_due ? sc->response_due_at :
 			    sc->created_at + d->policy->response_time_us;
-	out->refunded_total_minor = sum.refund_minor;
-	out->charged_total_minor = sum.charge_minor;
+	out->refunded_total_minor = v->sum.refund_minor;
+	out->charged_total_minor = v->sum.charge_minor;
 	out->has_override = sc->has_override;
 	if (sc->has_override &&
 	    verdict_parse(sc->override_verdict.p, sc->override_verdict.n,
@@ -162,8 +150,6 @@ int desk_read_case(struct desk *d, struct ac_str case_id,
 		};
 	out->created_at = sc->created_at;
 	out->updated_at = sc->updated_at;
-out:
-	store_decision_release(&sd);
 	return rc;
 }
 

@@ -70,7 +70,7 @@ void desk_free(struct desk *d)
 	buf_release(&d->h_fix);
 	store_order_release(&d->v_so);
 	store_evidence_release(&d->v_ev);
-	store_case_release(&d->v_sc);
+	store_case_view_release(&d->v_cv);
 	store_quote_release(&d->v_q);
 	if (d->v_cases)
 		store_case_page_release(d->v_cases);

@@ -22,7 +22,7 @@ struct desk {
 	struct ac_case *c;              /* the case being decided */
 	struct buf scratch, facts, djson, claim;
 	/* what the last call's result borrows, released by the next */
-	struct store_case v_sc;
+	struct store_case_view v_cv;    /* a case as desk_read_case reads it */
 	struct store_quote v_q;
 	struct buf v_mem;               /* the decision's strings */
 	struct store_order v_so;        /* an order a result shows */

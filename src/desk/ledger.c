@@ -26,35 +26,25 @@ static void request_hash(const char *case_id, int64_t amount, char hex[65])
 	sodium_bin2hex(hex, 65, h, sizeof h);
 }
 
-/* replay gives the refund an idempotency record stands for. */
+/* replay gives the refund an idempotency record stands for: the ledger
+ * entry it made (with that entry's currency) and the total then. A record
+ * kept before the store's migration 0003 whose result could not be read
+ * has no entry: the key is answered as used, never as a new request. */
 static int replay(struct desk *d, const char *case_id, int64_t amount,
 		  const struct store_idem *idem, struct desk_refund *out,
 		  struct ac_err *err)
 {
-	struct ac_str cur = { "", 0 };
-	int64_t id = 0, total = 0;
-	struct body_field fields[] = {
-		{ "id", BODY_MONEY, true, NULL, &id, NULL },
-		{ "currency", BODY_STR, true, &cur, NULL, NULL },
-		{ "refunded_total_minor", BODY_MONEY, true, NULL, &total,
-		  NULL },
-	};
-	int rc = body_read(d->rd, idem->response_body.p,
-			   idem->response_body.n, fields, 3, err);
-
-	if (rc)
-		return ac_err_set(err, AC_EIO, "idempotency",
-				  "the stored record is not a refund's");
+	if (idem->ledger_id == 0)
+		return ac_err_set(err, AC_ECONFLICT, "Idempotency-Key",
+				  "this key was used before an upgrade and "
+				  "its result cannot be given again");
 	snprintf(d->v_id, sizeof d->v_id, "%s", case_id);
-	out->id = id;
+	out->id = idem->ledger_id;
 	out->case_id = S(d->v_id);
 	out->amount_minor = amount;
-	out->currency = money_currency_find(cur.p, cur.n);
-	out->refunded_total_minor = total;
+	out->currency = idem->currency;
+	out->refunded_total_minor = idem->refunded_total_minor;
 	out->replayed = true;
-	if (!out->currency)
-		return ac_err_set(err, AC_EIO, "idempotency",
-				  "the stored record has no currency");
 	return 0;
 }
 
@@ -68,7 +58,6 @@ int desk_refund(struct desk *d, const char *actor, const char *case_id,
 	struct loaded l = { 0 };
 	const char *idem_key = req->idem_key, *scope = req->scope;
 	int64_t amount = req->amount_minor, ledger_id = 0;
-	struct buf rec;
 	char hash[65];
 	int rc;
 
@@ -155,28 +144,19 @@ int desk_refund(struct desk *d, const char *actor, const char *case_id,
 
 		rc = store_add_ledger(d->store, &e, &ledger_id, err);
 	}
-	buf_init(&rec, 4096);
 	if (!rc) {
 		int64_t total = case_sum.refund_minor + amount;
-
-		/* what the desk needs to give the same refund again; the
-		 * store's record still asks for a status (issue 6) */
-		if (refund_record_write(ledger_id, l.so.order.currency, total,
-					&rec))
-			rc = ac_err_set(err, AC_ELIMIT, "idempotency",
-					"the record is too large");
-
+		/* what the desk needs to give the same refund again */
 		struct store_idem r = {
 			.scope = S(scope),
 			.key = S(idem_key),
 			.request_hash = S(hash),
-			.response_status = 201,
-			.response_body = { rec.p, rec.len },
+			.ledger_id = ledger_id,
+			.refunded_total_minor = total,
 			.created_at = desk_now(d),
 		};
 
-		if (!rc)
-			rc = store_put_idempotency(d->store, &r, err);
+		rc = store_put_idempotency(d->store, &r, err);
 		if (!rc) {
 			snprintf(d->v_id, sizeof d->v_id, "%s", case_id);
 			out->id = ledger_id;
@@ -203,7 +183,6 @@ int desk_refund(struct desk *d, const char *actor, const char *case_id,
 						      CASE_STATUS_RESOLVED,
 						      desk_now(d), err);
 	}
-	buf_release(&rec);
 	if (!rc)
 		rc = desk_txn_commit(d, err);
 	store_decision_release(&sd);

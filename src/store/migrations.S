@@ -15,4 +15,10 @@ ac_migration_0002:
 	.incbin "src/store/migrations/0002_big.sql"
 ac_migration_0002_end:
 	.byte 0
+	.global ac_migration_0003
+	.global ac_migration_0003_end
+ac_migration_0003:
+	.incbin "src/store/migrations/0003_idem.sql"
+ac_migration_0003_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

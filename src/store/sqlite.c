@@ -37,6 +37,8 @@ extern const char ac_migration_0001[];
 extern const char ac_migration_0001_end[];
 extern const char ac_migration_0002[];
 extern const char ac_migration_0002_end[];
+extern const char ac_migration_0003[];
+extern const char ac_migration_0003_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -47,6 +49,7 @@ static const struct migration {
 } migrations[] = {
 	{ 1, "0001_init", ac_migration_0001 },
 	{ 2, "0002_big", ac_migration_0002 },
+	{ 3, "0003_idem", ac_migration_0003 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -59,7 +62,8 @@ enum st {
 	ST_HEALTH, ST_VERSION, ST_VERSION_ADD,
 	ST_ORDER_PUT, ST_ITEM_PUT, ST_SHIPMENT_PUT, ST_ORDER_GET, ST_ITEMS_GET,
 	ST_SHIPMENT_GET, ST_TRACKING_ADD, ST_TRACKING_LIST,
-	ST_CASE_PUT, ST_CASE_GET, ST_CASE_STATUS, ST_CASE_OVERRIDE,
+	ST_CASE_PUT, ST_CASE_GET, ST_CASE_VIEW, ST_CASE_STATUS,
+	ST_CASE_OVERRIDE,
 	ST_CASE_APPROVAL, ST_CASE_CURSOR, ST_DUE_LIST,
 	ST_DECISION_SAVE, ST_DECISION_GET,
 	ST_LEDGER_ADD, ST_LEDGER_SUM_CASE, ST_LEDGER_SUM_ORDER,
@@ -169,6 +173,27 @@ static const char *const sql_text[ST_COUNT] = {
 		"FROM n RETURNING id",
 	[ST_CASE_GET] = "SELECT " CASE_COLS ", response_due_at "
 		"FROM cases WHERE id = ?1",
+	/* the case (columns 0-14 as ST_CASE_GET), its kept current
+	 * decision (15-16), its ledger sums (17-19, one row whatever the
+	 * ledger holds) and its latest quote (20-25, NULL: none): key
+	 * look-ups only */
+	[ST_CASE_VIEW] =
+		"SELECT c.id, c.order_id, c.status, c.claim_type, "
+		"c.opened_at, c.claim_json, c.created_at, c.updated_at, "
+		"c.override_verdict, c.override_reason, c.override_author, "
+		"c.overridden_at, c.approved_by, c.approved_at, "
+		"c.response_due_at, d.decided_at, d.decision_json, "
+		"l.refund, l.charge, l.n, q.id, q.amount_minor, q.status, "
+		"q.expires_at, q.created_at, q.updated_at "
+		"FROM cases c "
+		"JOIN (SELECT coalesce(sum(CASE kind WHEN 'refund' THEN "
+		"amount_minor END), 0) AS refund, coalesce(sum(CASE kind "
+		"WHEN 'charge' THEN amount_minor END), 0) AS charge, "
+		"count(*) AS n FROM ledger WHERE case_id = ?1) l "
+		"LEFT JOIN decisions d ON d.id = c.decision_id "
+		"LEFT JOIN repair_quotes q ON q.id = (SELECT max(id) "
+		"FROM repair_quotes WHERE case_id = ?1) "
+		"WHERE c.id = ?1",
 	[ST_CASE_STATUS] =
 		"UPDATE cases SET status = ?2, updated_at = ?3 WHERE id = ?1",
 	[ST_CASE_OVERRIDE] =
@@ -211,12 +236,13 @@ static const char *const sql_text[ST_COUNT] = {
 		"WHERE order_id = ?1",
 
 	[ST_IDEM_GET] =
-		"SELECT scope, key, request_hash, response_status, "
-		"response_body, created_at FROM idempotency "
-		"WHERE scope = ?1 AND key = ?2",
+		"SELECT i.scope, i.key, i.request_hash, i.ledger_id, "
+		"i.refunded_total_minor, l.currency, i.created_at "
+		"FROM idempotency i LEFT JOIN ledger l ON l.id = i.ledger_id "
+		"WHERE i.scope = ?1 AND i.key = ?2",
 	[ST_IDEM_PUT] =
 		"INSERT INTO idempotency (scope, key, request_hash, "
-		"response_status, response_body, created_at) "
+		"ledger_id, refunded_total_minor, created_at) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 
 	[ST_QUOTE_PUT] =
@@ -1427,6 +1453,56 @@ static int sq_get_case(void *impl, struct ac_str id, struct store_case *out,
 	return rc ? rc : frc;
 }
 
+static int sq_get_case_view(void *impl, struct ac_str id,
+			    struct store_case_view *out, struct ac_err *err)
+{
+	const char *op = "get_case_view";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_CASE_VIEW, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "case.id",
+				"no such case: %.*s", (int)id.n, id.p);
+	if (rc == 1 && is_null(st, 15))
+		rc = ac_err_set(err, AC_ENOTFOUND, "case.id",
+				"no decision on case %.*s", (int)id.n, id.p);
+	if (rc == 1)
+		rc = read_case(st, &out->c, &f, err);
+	if (!rc) {
+		out->decided_at = i64(st, 15);
+		fill_col(&f, st, 16, &out->decision_json);
+		out->sum.refund_minor = i64(st, 17);
+		out->sum.charge_minor = i64(st, 18);
+		out->sum.n_entries = sqlite3_column_int(st, 19);
+		out->has_quote = !is_null(st, 20);
+	}
+	if (!rc && out->has_quote) {
+		struct store_quote *qu = &out->quote;
+		struct ac_str status = raw(st, 22);
+
+		qu->id = i64(st, 20);
+		fill_col(&f, st, 0, &qu->case_id);
+		qu->amount_minor = i64(st, 21);
+		if (store_quote_status_parse(status.p, status.n, &qu->status))
+			rc = corrupt("repair_quotes.status", status, err);
+		qu->expires_at = i64(st, 23);
+		qu->created_at = i64(st, 24);
+		qu->updated_at = i64(st, 25);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
 /* update_case runs one of the case updates; 0 rows: no such case. */
 static int update_case(struct sq *q, sqlite3_stmt *st, struct bind *b,
 		       struct ac_str id, const char *op, struct ac_err *err)
@@ -1825,9 +1901,16 @@ static int sq_get_idempotency(void *impl, struct ac_str scope,
 		fill_col(&f, st, 0, &out->scope);
 		fill_col(&f, st, 1, &out->key);
 		fill_col(&f, st, 2, &out->request_hash);
-		out->response_status = sqlite3_column_int(st, 3);
-		fill_col(&f, st, 4, &out->response_body);
-		out->created_at = i64(st, 5);
+		out->ledger_id = i64(st, 3);
+		out->refunded_total_minor = i64(st, 4);
+		out->created_at = i64(st, 6);
+		if (out->ledger_id) {
+			struct ac_str cur = raw(st, 5);
+
+			out->currency = money_currency_find(cur.p, cur.n);
+			if (!out->currency)
+				rc = corrupt("ledger.currency", cur, err);
+		}
 	}
 	done(st);
 	frc = fill_end(&f, op, rc ? NULL : err);
@@ -1848,13 +1931,17 @@ static int sq_put_idempotency(void *impl, const struct store_idem *in,
 	b_text(&b, in->scope);
 	b_text(&b, in->key);
 	b_text(&b, in->request_hash);
-	b_int(&b, in->response_status);
-	b_text(&b, in->response_body);
+	b_int(&b, in->ledger_id);
+	b_int(&b, in->refunded_total_minor);
 	b_int(&b, in->created_at);
 	rc = exec_write(q, st, &b, "put_idempotency", NULL, NULL, err);
 	if (rc == AC_ECONFLICT)
 		ac_err_set(err, rc, "idempotency.key",
-			   "a response is already stored for this key");
+			   "a record is already kept for this key");
+	else if (rc == AC_ENOTFOUND)    /* the foreign key */
+		rc = ac_err_set(err, AC_EINVAL, "idempotency.ledger_id",
+				"no such ledger entry: %lld",
+				(long long)in->ledger_id);
 	return rc;
 }
 
@@ -2295,6 +2382,7 @@ const struct store_ops store_sqlite_ops = {
 	.xListTrackingEvents = sq_list_tracking_events,
 	.xPutCase = sq_put_case,
 	.xGetCase = sq_get_case,
+	.xGetCaseView = sq_get_case_view,
 	.xUpdateCaseStatus = sq_update_case_status,
 	.xUpdateCaseOverride = sq_update_case_override,
 	.xUpdateCaseApproval = sq_update_case_approval,

@@ -423,6 +423,11 @@ void store_quote_release(struct store_quote *q)
 	buf_release(&q->mem);
 }
 
+void store_case_view_release(struct store_case_view *v)
+{
+	buf_release(&v->mem);
+}
+
 void store_evidence_release(struct store_evidence *e)
 {
 	buf_release(&e->mem);
@@ -547,6 +552,19 @@ int store_get_case(struct store *s, struct ac_str id, struct store_case *out,
 	RESULT_INIT(out);
 	if (!(rc = check_id(id, "case.id", err)))
 		rc = s->ops->xGetCase(s->impl, id, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_get_case_view(struct store *s, struct ac_str id,
+			struct store_case_view *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(id, "case.id", err)))
+		rc = s->ops->xGetCaseView(s->impl, id, out, err);
 	RESULT_DONE(out, rc);
 	return rc;
 }
@@ -742,14 +760,18 @@ int store_put_idempotency(struct store *s, const struct store_idem *in,
 			     err)) ||
 	    (rc = check_text(in->key, true, 255, "idempotency.key", err)) ||
 	    (rc = check_text(in->request_hash, true, 255,
-			     "idempotency.request_hash", err)) ||
-	    (rc = check_text(in->response_body, false, JSON_MAX,
-			     "idempotency.response_body", err)))
+			     "idempotency.request_hash", err)))
 		return rc;
-	if (in->response_status < 100 || in->response_status > 599)
-		return ac_err_set(err, AC_EINVAL, "idempotency.response_status",
-				  "not an HTTP status: %d",
-				  in->response_status);
+	if (in->ledger_id < 1)
+		return ac_err_set(err, AC_EINVAL, "idempotency.ledger_id",
+				  "not a ledger entry: %lld",
+				  (long long)in->ledger_id);
+	if (in->refunded_total_minor < 0 ||
+	    in->refunded_total_minor > AC_MONEY_MAX)
+		return ac_err_set(err, AC_EINVAL,
+				  "idempotency.refunded_total_minor",
+				  "not an amount from 0 to 2^53 - 1: %lld",
+				  (long long)in->refunded_total_minor);
 	return s->ops->xPutIdempotency(s->impl, in, err);
 }
 

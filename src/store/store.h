@@ -178,13 +178,19 @@ struct store_ledger_sum {
 	int n_entries;
 };
 
-/* A stored response to a request carrying an Idempotency-Key. scope says
- * whose key it is (for example the token id and the route). */
+/* What a refund carrying an Idempotency-Key did, kept to give the same
+ * result again (0003_idem.sql). scope says whose key it is (for example the
+ * token id and the route). */
 struct store_idem {
 	struct ac_str scope, key;
-	struct ac_str request_hash;   /* the first request's body, hashed */
-	int response_status;
-	struct ac_str response_body;
+	struct ac_str request_hash;   /* the first request, hashed */
+	/* the ledger entry the request made (an entry of the store's, 1 ..);
+	 * got: 0 for a record kept before 0003 that could not be read, which
+	 * stands for no result (its refunded_total_minor is 0 too) */
+	int64_t ledger_id;
+	int64_t refunded_total_minor; /* the case's refunds with it, 0 .. */
+	/* got: the entry's currency (put: ignored; the entry's is kept) */
+	const struct currency *currency;
 	int64_t created_at;
 	struct buf mem;
 };
@@ -196,6 +202,20 @@ struct store_quote {
 	enum quote_status status;
 	int64_t expires_at;
 	int64_t created_at, updated_at;
+	struct buf mem;
+};
+
+/* A case as it is shown, read in one statement: the case row, its current
+ * decision's time and record, its ledger sums and its latest quote. The
+ * strings of c, decision_json and quote are all in mem (c.mem and
+ * quote.mem stay empty). */
+struct store_case_view {
+	struct store_case c;
+	int64_t decided_at;
+	struct ac_str decision_json;
+	struct store_ledger_sum sum;
+	bool has_quote;
+	struct store_quote quote;
 	struct buf mem;
 };
 
@@ -324,6 +344,7 @@ void store_case_release(struct store_case *c);
 void store_decision_release(struct store_decision *d);
 void store_idem_release(struct store_idem *i);
 void store_quote_release(struct store_quote *q);
+void store_case_view_release(struct store_case_view *v);
 void store_evidence_release(struct store_evidence *e);
 void store_token_release(struct store_token *t);
 void store_case_page_release(struct store_case_page *p);
@@ -439,6 +460,12 @@ int store_put_case(struct store *s, const struct store_case *c,
 int store_get_case(struct store *s, struct ac_str id, struct store_case *out,
 		   struct ac_err *err);
 
+/* store_get_case_view fills *out with the case, its current decision, its
+ * ledger sums and its latest quote, in one statement (one snapshot):
+ * AC_ENOTFOUND (case.id) when there is no such case or it has no decision. */
+int store_get_case_view(struct store *s, struct ac_str id,
+			struct store_case_view *out, struct ac_err *err);
+
 /* store_update_case_status sets the case's status and updated_at.
  * AC_ENOTFOUND when there is no such case. The desk decides which moves are
  * allowed; the store only records them. */
@@ -509,14 +536,15 @@ int store_sum_ledger_order(struct store *s, struct ac_str order_id,
 
 /* ---- idempotency ------------------------------------------------------ */
 
-/* store_get_idempotency fills *out with the response stored for (scope,
- * key); AC_ENOTFOUND when there is none. */
+/* store_get_idempotency fills *out with the record kept for (scope, key);
+ * AC_ENOTFOUND when there is none. */
 int store_get_idempotency(struct store *s, struct ac_str scope,
 			  struct ac_str key, struct store_idem *out,
 			  struct ac_err *err);
 
-/* store_put_idempotency records the response for (scope, key), once:
- * AC_ECONFLICT when the pair is already recorded. */
+/* store_put_idempotency records what the request did for (scope, key),
+ * once: AC_ECONFLICT when the pair is already recorded; AC_EINVAL (naming
+ * the field) for a ledger id that is not an entry's or a negative total. */
 int store_put_idempotency(struct store *s, const struct store_idem *in,
 			  struct ac_err *err);
 
@@ -645,6 +673,8 @@ struct store_ops {
 			char id_out[STORE_ID_MAX], struct ac_err *err);
 	int (*xGetCase)(void *impl, struct ac_str id, struct store_case *out,
 			struct ac_err *err);
+	int (*xGetCaseView)(void *impl, struct ac_str id,
+			    struct store_case_view *out, struct ac_err *err);
 	int (*xUpdateCaseStatus)(void *impl, struct ac_str id,
 				 enum case_status status, int64_t updated_at,
 				 struct ac_err *err);

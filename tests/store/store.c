@@ -227,10 +227,10 @@ Test(store, open_migrates_and_sets_wal)
 	int version = 0;
 
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 2);
+	cr_assert_eq(version, 3);
 	assert_ok(store_health(s, &err));
 	cr_assert_str_eq(store_backend_name(s), "sqlite");
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 2);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 3);
 	/* WAL is a property of the file: a fresh connection sees it. */
 	cr_assert_eq(raw_count("SELECT journal_mode = 'wal' "
 			       "FROM pragma_journal_mode"), 1);
@@ -246,8 +246,8 @@ Test(store, migrations_are_idempotent_on_reopen)
 		assert_ok(store_open(path, &s, &err));
 	}
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 2);
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 2);
+	cr_assert_eq(version, 3);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 3);
 	cr_assert_eq(raw_count("SELECT count(*) FROM orders"), 1);
 }
 
@@ -1201,7 +1201,7 @@ Test(store, migration_0002_fills_an_existing_file)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 2);
+	cr_assert_eq(version, 3);
 	/* the current decision is the latest, on the row */
 	memset(&f, 0, sizeof f);
 	assert_ok(store_list_cases(s, &f, &page, &err));
@@ -1226,6 +1226,102 @@ Test(store, migration_0002_fills_an_existing_file)
 	/* the next store-picked id follows on */
 	put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED, id);
 	assert_str(store_str(id), "C-000004");
+	cr_assert_eq(raw_count("SELECT integrity_check = 'ok' "
+			       "FROM pragma_integrity_check"), 1);
+}
+
+extern const char ac_migration_0002[];
+
+/* A file at the second schema, with idempotency records as they were kept
+ * (a status and a body), keeps what a refund needs to be given again:
+ * the ledger entry and the total of a 2xx body whose id is an entry's
+ * (the answer of old and the desk's record since); anything else keeps
+ * neither (ledger_id 0: the desk answers that key as a conflict). */
+Test(store, migration_0003_keeps_the_refund_of_each_record)
+{
+	static const struct {
+		const char *key;
+		int64_t ledger_id, total;
+	} want[] = {
+		{ "k-answer", 1, 500 },     /* an answer of old */
+		{ "k-record", 2, 800 },     /* the typed desk's record */
+		{ "k-text", 0, 0 },         /* not JSON */
+		{ "k-gone", 0, 0 },         /* no such entry */
+		{ "k-status", 0, 0 },       /* not a 2xx */
+		{ "k-total", 0, 0 },        /* the total not a whole number */
+	};
+	sqlite3 *db;
+	char *msg = NULL;
+	int version = 0;
+
+	store_close(s);
+	s = NULL;
+	rm_db();
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, ac_migration_0001, NULL, NULL, &msg),
+		     SQLITE_OK, "%s", msg);
+	cr_assert_eq(sqlite3_exec(db, ac_migration_0002, NULL, NULL, &msg),
+		     SQLITE_OK, "%s", msg);
+	cr_assert_eq(sqlite3_exec(db,
+		"CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+		"name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;"
+		"INSERT INTO schema_version VALUES (1, '0001_init', 0), "
+		"(2, '0002_big', 0);"
+		"INSERT INTO orders VALUES ('A-1', 0, 'USD', 0, NULL, '', '', "
+		"'', '', '', '', 'NZ', 'Ana', 'a@example.com', 0);"
+		"INSERT INTO cases (id, order_id, status, claim_type, "
+		"opened_at, claim_json, created_at, updated_at, seq) VALUES "
+		"('C-000001', 'A-1', 'decided', 'damaged', 10, '{}', 10, 10, "
+		"1);"
+		"INSERT INTO ledger (case_id, order_id, kind, amount_minor, "
+		"currency, created_at, actor, idempotency_key) VALUES "
+		"('C-000001', 'A-1', 'refund', 500, 'USD', 11, 't', "
+		"'k-answer'), "
+		"('C-000001', 'A-1', 'refund', 300, 'USD', 12, 't', "
+		"'k-record');"
+		"INSERT INTO idempotency VALUES "
+		"('s', 'k-answer', 'h1', 201, '{\"id\": 1, \"case_id\": "
+		"\"C-000001\", \"amount_minor\": 500, \"currency\": "
+		"\"USD\", \"refunded_total_minor\": 500}', 11), "
+		"('s', 'k-record', 'h2', 201, '{\"id\":2,\"currency\":"
+		"\"USD\",\"refunded_total_minor\":800}', 12), "
+		"('s', 'k-text', 'h3', 201, 'not json', 13), "
+		"('s', 'k-gone', 'h4', 201, '{\"id\": 99, "
+		"\"refunded_total_minor\": 1}', 14), "
+		"('s', 'k-status', 'h5', 409, '{\"id\": 1, "
+		"\"refunded_total_minor\": 500}', 15), "
+		"('s', 'k-total', 'h6', 201, '{\"id\": 1, "
+		"\"refunded_total_minor\": \"500\"}', 16);",
+		NULL, NULL, &msg), SQLITE_OK, "%s", msg);
+	sqlite3_close(db);
+
+	assert_ok(store_open(path, &s, &err));
+	assert_ok(store_schema_version(s, &version, &err));
+	cr_assert_eq(version, 3);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		struct store_idem out;
+
+		assert_ok(store_get_idempotency(s, AC_STR_LIT("s"),
+						store_str(want[i].key), &out,
+						&err));
+		cr_assert_eq(out.ledger_id, want[i].ledger_id, "%s",
+			     want[i].key);
+		cr_assert_eq(out.refunded_total_minor, want[i].total, "%s",
+			     want[i].key);
+		if (want[i].ledger_id)
+			cr_assert_str_eq(out.currency->code, "USD");
+		else
+			cr_assert_null(out.currency);
+		cr_assert_eq(out.created_at, 11 + (int64_t)i);
+		cr_assert(out.request_hash.n == 2 &&
+			  out.request_hash.p[1] == (char)('1' + i));
+		store_idem_release(&out);
+	}
+	cr_assert_eq(raw_count("SELECT count(*) FROM pragma_table_info("
+			       "'idempotency') WHERE name LIKE 'response%'"),
+		     0);
+	cr_assert_eq(raw_count("SELECT count(*) FROM "
+			       "pragma_foreign_key_check"), 0);
 	cr_assert_eq(raw_count("SELECT integrity_check = 'ok' "
 			       "FROM pragma_integrity_check"), 1);
 }
@@ -1319,12 +1415,16 @@ Test(store, idempotency_unique_per_scope)
 		.scope = AC_STR_LIT("token:1 POST /v1/cases/K-1/refunds"),
 		.key = AC_STR_LIT("key-123"),
 		.request_hash = AC_STR_LIT("abcdef"),
-		.response_status = 201,
-		.response_body = AC_STR_LIT("{\"id\": 1}"),
+		.ledger_id = 1,
+		.refunded_total_minor = 1200,
 		.created_at = T0,
 	};
 	struct store_idem out;
 
+	put_sample_order("A-1", false);
+	put_sample_case("K-1", "A-1", CASE_STATUS_DECIDED, CLAIM_DAMAGED,
+			NULL);
+	ledger("K-1", "A-1", LEDGER_REFUND, 1200, "key-123");
 	assert_fails(store_get_idempotency(s, in.scope, in.key, &out, &err),
 		     AC_ENOTFOUND);
 	assert_ok(store_put_idempotency(s, &in, &err));
@@ -1332,8 +1432,9 @@ Test(store, idempotency_unique_per_scope)
 	assert_str(out.scope, in.scope.p);
 	assert_str(out.key, "key-123");
 	assert_str(out.request_hash, "abcdef");
-	cr_assert_eq(out.response_status, 201);
-	assert_str(out.response_body, "{\"id\": 1}");
+	cr_assert_eq(out.ledger_id, 1);
+	cr_assert_eq(out.refunded_total_minor, 1200);
+	cr_assert_str_eq(out.currency->code, "USD");  /* the entry's */
 	cr_assert_eq(out.created_at, T0);
 	store_idem_release(&out);
 
@@ -1345,9 +1446,18 @@ Test(store, idempotency_unique_per_scope)
 	assert_ok(store_put_idempotency(s, &in, &err));
 	cr_assert_eq(raw_count("SELECT count(*) FROM idempotency"), 2);
 
-	in.response_status = 42;
 	in.key = AC_STR_LIT("k2");
+	in.ledger_id = 0;
 	assert_fails(store_put_idempotency(s, &in, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "idempotency.ledger_id");
+	in.ledger_id = 2;                       /* no such entry */
+	assert_fails(store_put_idempotency(s, &in, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "idempotency.ledger_id");
+	in.ledger_id = 1;
+	in.refunded_total_minor = -1;
+	assert_fails(store_put_idempotency(s, &in, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "idempotency.refunded_total_minor");
+	cr_assert_eq(raw_count("SELECT count(*) FROM idempotency"), 2);
 }
 
 /* ---- quotes, notes, evidence ------------------------------------------ */
@@ -1683,6 +1793,137 @@ Test(store, two_writers_serialise)
 	assert_fails(store_put_order(other, &o, &err), AC_ECONFLICT);
 	assert_ok(store_rollback(other, &err));
 	store_close(other);
+}
+
+/* ---- the case view ---------------------------------------------------- */
+
+static void put_quote(const char *case_id, int64_t amount, int64_t at)
+{
+	struct store_quote q = {
+		.case_id = store_str(case_id), .amount_minor = amount,
+		.status = QUOTE_STATUS_QUOTED, .expires_at = at + 100,
+		.created_at = at, .updated_at = at,
+	};
+
+	assert_ok(store_put_quote(s, &q, NULL, &err));
+}
+
+/* The view is what store_get_case, store_get_current_decision,
+ * store_sum_ledger_case and store_get_case_quote give, together. */
+Test(store, case_view_joins_decision_sums_and_latest_quote)
+{
+	struct store_case_view v;
+	struct store_decision d;
+	struct store_case c;
+
+	put_sample_order("A-1", false);
+	put_sample_case("K-1", "A-1", CASE_STATUS_DECIDED, CLAIM_DAMAGED, NULL);
+	put_sample_case("K-2", "A-1", CASE_STATUS_DECIDED, CLAIM_DAMAGED, NULL);
+	/* no decision yet: as store_get_current_decision, not found */
+	assert_fails(store_get_case_view(s, AC_STR_LIT("K-1"), &v, &err),
+		     AC_ENOTFOUND);
+	cr_assert_str_eq(err.field, "case.id");
+	sample_decision(&d, "K-1", "pending", 0, T0);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	assert_ok(store_get_case_view(s, AC_STR_LIT("K-1"), &v, &err));
+	assert_ok(store_get_case(s, AC_STR_LIT("K-1"), &c, &err));
+	assert_str(v.c.id, "K-1");
+	assert_str(v.c.order_id, "A-1");
+	cr_assert_eq(v.c.status, c.status);
+	cr_assert_eq(v.c.claim_type, c.claim_type);
+	assert_str(v.c.claim_json, c.claim_json.p);
+	cr_assert_eq(v.c.created_at, c.created_at);
+	cr_assert_eq(v.c.has_override, false);
+	cr_assert_eq(v.decided_at, d.decided_at);
+	assert_str(v.decision_json, "{\"verdict\": \"full_refund\"}");
+	cr_assert_eq(v.sum.n_entries, 0);
+	cr_assert_eq(v.sum.refund_minor, 0);
+	cr_assert(!v.has_quote);
+	store_case_release(&c);
+	store_case_view_release(&v);
+
+	/* a later decision, the ledger, two quotes; K-2's are not K-1's */
+	sample_decision(&d, "K-1", "full_refund", 9000, 0);
+	d.decided_at = T0 + 400 * HOUR;
+	d.decision_json = AC_STR_LIT("{\"second\": 1}");
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	sample_decision(&d, "K-2", "pending", 0, 0);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	ledger("K-1", "A-1", LEDGER_REFUND, 700, NULL);
+	ledger("K-1", "A-1", LEDGER_REFUND, 300, NULL);
+	ledger("K-1", "A-1", LEDGER_CHARGE, 45, NULL);
+	ledger("K-2", "A-1", LEDGER_REFUND, 5, NULL);
+	put_quote("K-1", 4500, T0 + 1);
+	put_quote("K-1", 4700, T0 + 2);
+	put_quote("K-2", 1, T0 + 3);
+	assert_ok(store_update_case_override(s, AC_STR_LIT("K-1"),
+					     AC_STR_LIT("no_refund"),
+					     AC_STR_LIT("why"),
+					     AC_STR_LIT("ana"), T0 + 5, &err));
+	assert_ok(store_get_case_view(s, AC_STR_LIT("K-1"), &v, &err));
+	cr_assert_eq(v.decided_at, T0 + 400 * HOUR);
+	assert_str(v.decision_json, "{\"second\": 1}");
+	cr_assert_eq(v.sum.refund_minor, 1000);
+	cr_assert_eq(v.sum.charge_minor, 45);
+	cr_assert_eq(v.sum.n_entries, 3);
+	cr_assert(v.has_quote);
+	cr_assert_eq(v.quote.id, 2);
+	assert_str(v.quote.case_id, "K-1");
+	cr_assert_eq(v.quote.amount_minor, 4700);
+	cr_assert_eq(v.quote.status, QUOTE_STATUS_QUOTED);
+	cr_assert_eq(v.quote.expires_at, T0 + 102);
+	cr_assert_eq(v.quote.created_at, T0 + 2);
+	cr_assert(v.c.has_override);
+	assert_str(v.c.override_verdict, "no_refund");
+	assert_str(v.c.override_author, "ana");
+	store_case_view_release(&v);
+
+	assert_fails(store_get_case_view(s, AC_STR_LIT("K-9"), &v, &err),
+		     AC_ENOTFOUND);
+	cr_assert_str_eq(err.field, "case.id");
+	assert_fails(store_get_case_view(s, AC_STR_LIT(""), &v, &err),
+		     AC_EINVAL);
+}
+
+/* One statement: the first injected fault fails it, the second is never
+ * reached; a failed read leaves no transaction and an empty result. */
+Test(store, case_view_is_one_statement)
+{
+	struct store_case_view v;
+	struct store_decision d;
+	int n, rc = -1;
+
+	put_sample_order("A-1", false);
+	put_sample_case("K-1", "A-1", CASE_STATUS_DECIDED, CLAIM_DAMAGED, NULL);
+	sample_decision(&d, "K-1", "pending", 0, T0);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	put_quote("K-1", 4500, T0);
+	for (n = 0; n < 10; n++) {
+		store_test_fail_after(s, n);
+		rc = store_get_case_view(s, AC_STR_LIT("K-1"), &v, &err);
+		if (rc == 0)
+			break;
+		cr_assert_eq(rc, AC_EIO);
+		cr_assert_str_eq(err.msg, "injected fault");
+		cr_assert(!store_in_transaction(s));
+		cr_assert_eq(v.c.id.n, 0);
+		cr_assert(!v.has_quote);
+		store_case_view_release(&v);
+	}
+	store_test_fail_after(s, -1);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(n, 1, "get_case_view ran %d statements", n);
+	cr_assert(v.has_quote);
+	store_case_view_release(&v);
+	/* inside a transaction: the fault leaves it open, as other reads */
+	assert_ok(store_begin(s, &err));
+	store_test_fail_after(s, 0);
+	assert_fails(store_get_case_view(s, AC_STR_LIT("K-1"), &v, &err),
+		     AC_EIO);
+	cr_assert(store_in_transaction(s));
+	assert_ok(store_get_case_view(s, AC_STR_LIT("K-1"), &v, &err));
+	store_case_view_release(&v);
+	assert_ok(store_commit(s, &err));
 }
 
 /* ---- fault injection -------------------------------------------------- */
