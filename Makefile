@@ -145,6 +145,7 @@ test-api: $(B)/aftercare
 	tests/api/run.sh $(B)/aftercare
 	tests/api/openapi-check.sh $(B)/aftercare
 	tests/api/concurrency.sh $(B)/aftercare
+	tests/api/deadlines.sh $(B)/aftercare
 	tests/api/hostile.sh $(B)/aftercare
 test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
