@@ -174,22 +174,24 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_CASE_GET] = "SELECT " CASE_COLS ", response_due_at "
 		"FROM cases WHERE id = ?1",
 	/* the case (columns 0-14 as ST_CASE_GET), its kept current
-	 * decision (15-16), its ledger sums (17-19, one row whatever the
-	 * ledger holds) and its latest quote (20-25, NULL: none): key
-	 * look-ups only */
+	 * decision (15-16), its ledger sums (17-19) and its latest quote
+	 * (20-25, NULL: none): key look-ups only, and scalar subqueries
+	 * for the sums (a subquery in FROM would be materialized into a
+	 * temporary table on every read) */
 	[ST_CASE_VIEW] =
 		"SELECT c.id, c.order_id, c.status, c.claim_type, "
 		"c.opened_at, c.claim_json, c.created_at, c.updated_at, "
 		"c.override_verdict, c.override_reason, c.override_author, "
 		"c.overridden_at, c.approved_by, c.approved_at, "
 		"c.response_due_at, d.decided_at, d.decision_json, "
-		"l.refund, l.charge, l.n, q.id, q.amount_minor, q.status, "
-		"q.expires_at, q.created_at, q.updated_at "
+		"(SELECT coalesce(sum(amount_minor), 0) FROM ledger "
+		"WHERE case_id = ?1 AND kind = 'refund'), "
+		"(SELECT coalesce(sum(amount_minor), 0) FROM ledger "
+		"WHERE case_id = ?1 AND kind = 'charge'), "
+		"(SELECT count(*) FROM ledger WHERE case_id = ?1), "
+		"q.id, q.amount_minor, q.status, q.expires_at, q.created_at, "
+		"q.updated_at "
 		"FROM cases c "
-		"JOIN (SELECT coalesce(sum(CASE kind WHEN 'refund' THEN "
-		"amount_minor END), 0) AS refund, coalesce(sum(CASE kind "
-		"WHEN 'charge' THEN amount_minor END), 0) AS charge, "
-		"count(*) AS n FROM ledger WHERE case_id = ?1) l "
 		"LEFT JOIN decisions d ON d.id = c.decision_id "
 		"LEFT JOIN repair_quotes q ON q.id = (SELECT max(id) "
 		"FROM repair_quotes WHERE case_id = ?1) "
