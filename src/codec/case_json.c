@@ -1114,15 +1114,6 @@ int claim_json_write(const struct claim *cl, struct buf *b)
 	return rc | buf_addc(b, '}') ? AC_ELIMIT : 0;
 }
 
-int refund_record_write(int64_t ledger_id, const struct currency *cur,
-			int64_t refunded_total_minor, struct buf *out)
-{
-	return buf_addf(out, "{\"id\":%lld,\"currency\":\"%s\","
-			"\"refunded_total_minor\":%lld}",
-			(long long)ledger_id, cur->code,
-			(long long)refunded_total_minor);
-}
-
 int case_facts_write(const struct ac_case *c, struct ac_str claim_json,
 		     struct buf *b)
 {

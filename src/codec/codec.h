@@ -141,13 +141,6 @@ int shipment_json_write(const struct shipment *s, struct buf *out);
 int facts_json_write(const struct order *o, bool shipped,
 		     const struct shipment *s, struct buf *out);
 
-/* refund_record_write appends what the desk keeps with an idempotency
- * key to give a refund's result again: {"id": the ledger entry,
- * "currency", "refunded_total_minor"} (a stored record, read back with
- * body_read). */
-int refund_record_write(int64_t ledger_id, const struct currency *cur,
-			int64_t refunded_total_minor, struct buf *out);
-
 /* case_facts_write appends the facts a decision was made from, as the
  * store keeps them: {"order", "shipment"?, "claim": claim_json (as
  * stored), "now"}. Returns 0 or AC_ELIMIT. */

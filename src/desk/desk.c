@@ -38,7 +38,6 @@ int desk_new(const struct desk_config *cfg, struct desk **out,
 	d->policy = cfg->policy;
 	d->now = cfg->now;
 	d->clock_ctx = cfg->clock_ctx;
-	d->rd = case_reader_new();
 	d->rd2 = case_reader_new();
 	d->c = xmalloc(sizeof *d->c);
 	buf_init(&d->scratch, 64u << 20);
@@ -57,7 +56,6 @@ void desk_free(struct desk *d)
 {
 	if (!d)
 		return;
-	case_reader_free(d->rd);
 	case_reader_free(d->rd2);
 	free(d->c);
 	buf_release(&d->scratch);

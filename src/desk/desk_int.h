@@ -17,7 +17,6 @@ struct desk {
 	const struct policy *policy;
 	int64_t (*now)(void *);
 	void *clock_ctx;
-	struct case_reader *rd;         /* stored idempotency records */
 	struct case_reader *rd2;        /* stored claims */
 	struct ac_case *c;              /* the case being decided */
 	struct buf scratch, facts, djson, claim;

@@ -44,7 +44,8 @@ Test(absence, a_quote_read_under_faults_is_shown_or_the_read_fails)
 		break;
 	}
 	cr_assert_lt(n, MAX_STEPS);
-	cr_assert_gt(failed, 3, "the read has more steps than that");
+	/* the read is one statement: the first fault reaches it */
+	cr_assert_geq(failed, 1, "no injected fault reached the read");
 }
 
 Test(absence, a_used_key_under_faults_never_pays_twice)
