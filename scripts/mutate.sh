@@ -166,7 +166,7 @@ F src/desk/ledger.c
 # idempotency: the key is not stored
 F src/desk/ledger.c
 - rc = store_put_idempotency(d->store, &r, err);
-+ rc = r.response_status - 201;
++ rc = ((void)r, 0);
 # idempotency: a key of 256 bytes
 F src/desk/ledger.c
 - if (strlen(idem_key) > 255)
@@ -225,8 +225,8 @@ F src/desk/ledger.c
 + out->replayed = false;
 # idempotency: a replay answers another refund's id
 F src/desk/ledger.c
-- out->id = id;
-+ out->id = id + 1;
+- out->id = idem->ledger_id;
++ out->id = idem->ledger_id + 1;
 # tracking: a delivery is recorded a microsecond late
 F src/desk/orders.c
 - sh->delivered_at = at;
@@ -239,10 +239,10 @@ F src/desk/orders.c
 F src/desk/quotes.c
 - now + d->policy->quote_life_us;
 + now + d->policy->quote_life_us - 1;
-# absence: a quote that cannot be read shows as none
+# case view: the case's quote is not shown
 F src/desk/cases.c
-- if (rc == AC_ENOTFOUND) { /* no quote: not an error */
-+ if (rc == AC_ENOTFOUND || rc == AC_EIO) { /* no quote: not an error */
+- out->has_quote = v->has_quote;
++ out->has_quote = false;
 # absence: an accepted quote that cannot be read is not applied
 F src/desk/desk.c
 - if (rc == AC_ENOTFOUND) { /* not quoted yet */
