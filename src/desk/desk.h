@@ -30,8 +30,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../codec/buf.h"
-#include "../codec/codec.h"
 #include "../core/case.h"
 #include "../core/decide.h"
 #include "../core/err.h"
@@ -39,6 +37,7 @@
 #include "../core/workflow.h"
 
 struct desk;
+struct order_request;           /* codec.h: an order as read */
 struct store;
 
 struct desk_config {

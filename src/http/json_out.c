@@ -321,11 +321,17 @@ void json_write_events(const struct desk_events *e, struct buf *out)
 	buf_adds(out, "]}");
 }
 
-void json_write_note(const struct desk_note *nt, struct buf *out)
+/* w_note writes a note; in its case's list the case goes unsaid. */
+static void w_note(struct buf *out, const struct desk_note *nt,
+		   bool with_case)
 {
-	buf_addf(out, "{\"id\":%lld,\"case\":", (long long)nt->id);
-	w_str(out, nt->case_id);
-	buf_adds(out, ",\"author\":");
+	buf_addf(out, "{\"id\":%lld,", (long long)nt->id);
+	if (with_case) {
+		buf_adds(out, "\"case\":");
+		w_str(out, nt->case_id);
+		buf_addc(out, ',');
+	}
+	buf_adds(out, "\"author\":");
 	w_str(out, nt->author);
 	buf_adds(out, ",\"body\":");
 	w_str(out, nt->body);
@@ -334,20 +340,18 @@ void json_write_note(const struct desk_note *nt, struct buf *out)
 	buf_addc(out, '}');
 }
 
+void json_write_note(const struct desk_note *nt, struct buf *out)
+{
+	w_note(out, nt, true);
+}
+
 void json_write_notes(const struct desk_notes *ns, struct buf *out)
 {
 	buf_adds(out, "{\"notes\":[");
 	for (int i = 0; i < ns->n; i++) {
-		const struct desk_note *nt = &ns->notes[i];
-
-		buf_addf(out, "%s{\"id\":%lld,\"author\":", i ? "," : "",
-			 (long long)nt->id);
-		w_str(out, nt->author);
-		buf_adds(out, ",\"body\":");
-		w_str(out, nt->body);
-		buf_adds(out, ",\"created_at\":");
-		w_time(out, nt->created_at);
-		buf_addc(out, '}');
+		if (i)
+			buf_addc(out, ',');
+		w_note(out, &ns->notes[i], false);
 	}
 	buf_adds(out, "]}");
 }

@@ -13,6 +13,7 @@ if [ $# -ne 1 ]; then
 	exit 2
 fi
 BIN=$(realpath -- "$1") || exit 2
+HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 T=$(mktemp -d) || exit 2
 SPID=
 cleanup() {
@@ -22,27 +23,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1: ${2:0:600}"; }
-check() { # check NAME DETAIL COMMAND...
-	local name=$1 detail=$2
-	shift 2
-	if "$@" >/dev/null 2>&1; then ok "$name"; else bad "$name" "$detail"; fi
-}
+# shellcheck source=tests/api/lib.sh
+. "$HERE/lib.sh"
 
-DB=$T/d.db
-"$BIN" demo --db "$DB" >/dev/null 2>&1 || { echo "demo failed" >&2; exit 1; }
-TOKEN=$("$BIN" token add dl --db "$DB" 2>/dev/null | tail -n 1)
-"$BIN" serve --db "$DB" --listen 127.0.0.1:0 2>"$T/serve.err" &
-SPID=$!
-for _ in $(seq 200); do
-	grep -q '^listening on' "$T/serve.err" && break
-	sleep 0.05
-done
-U=$(sed -n 's|^listening on ||p' "$T/serve.err")
-[ -n "$U" ] || { echo "serve did not start: $(cat "$T/serve.err")" >&2; exit 1; }
+serve_demo dl
 AUTH=(-H "Authorization: Bearer $TOKEN")
 JSON=(-H "Content-Type: application/json")
 # every due date there is (the desk's bound: ten years of 365 days)

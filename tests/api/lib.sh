@@ -1,0 +1,36 @@
+# shellcheck shell=bash disable=SC2034  # sets variables for its caller
+# lib.sh: what the API test scripts share (sourced, not run): the check
+# counters and a server on a fresh database with the demo shop.
+# The caller sets BIN and T (its temporary folder) and removes T itself.
+
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1: ${2:0:600}"; }
+# check NAME DETAIL COMMAND...: passes when COMMAND succeeds.
+check() {
+	local name=$1 detail=$2
+	shift 2
+	if "$@" >/dev/null 2>&1; then ok "$name"; else bad "$name" "$detail"; fi
+}
+
+# serve_demo NAME [SERVE ARGS...]: the demo shop in $T/NAME.db, a token
+# named NAME, and `serve` on a free loopback port; sets DB, TOKEN, SPID
+# and U (the server's URL). Exits 1, saying why, when one of them fails.
+serve_demo() {
+	local name=$1
+	shift
+	DB=$T/$name.db
+	"$BIN" demo --db "$DB" >/dev/null 2>&1 ||
+		{ echo "demo failed" >&2; exit 1; }
+	TOKEN=$("$BIN" token add "$name" --db "$DB" 2>/dev/null | tail -n 1)
+	"$BIN" serve --db "$DB" --listen 127.0.0.1:0 "$@" 2>"$T/serve.err" &
+	SPID=$!
+	for _ in $(seq 200); do
+		grep -q '^listening on' "$T/serve.err" && break
+		sleep 0.05
+	done
+	U=$(sed -n 's|^listening on ||p' "$T/serve.err")
+	[ -n "$U" ] ||
+		{ echo "serve did not start: $(cat "$T/serve.err")" >&2; exit 1; }
+}
