@@ -57,6 +57,9 @@ void desk_free(struct desk *d);
 /* desk_clock_real is the wall clock, for desk_config.now. */
 int64_t desk_clock_real(void *unused);
 
+/* desk_clock_now is the desk's clock now (what its calls take as now). */
+int64_t desk_clock_now(const struct desk *d);
+
 /* ---- group commit ------------------------------------------------ */
 
 /* Between desk_batch_begin and desk_batch_commit every desk call runs
@@ -99,6 +102,185 @@ int desk_token_revoke(struct desk *d, const char *name, int *count,
 
 /* desk_health: 0 while the store answers. */
 int desk_health(struct desk *d, struct ac_err *err);
+
+/* ---- staff accounts, sessions, customer look-ups (accounts.c) ------- */
+
+/* Staff sign in with a name and a password (Argon2id, libsodium); a
+ * customer finds an order with its number and e-mail. Either gets a
+ * session: a random 32-byte token (64 hex digits) for the cookie, of
+ * which the store keeps only the SHA-256, and a CSRF token of its own (64
+ * hex digits). Staff sessions last DESK_STAFF_SESSION_S from sign-in,
+ * customer sessions DESK_CUSTOMER_SESSION_S. Five wrong passwords in a row
+ * lock an account for DESK_LOCK_S; five failed look-ups from one client,
+ * or on one order number, within DESK_LOOKUP_WINDOW_S refuse the next
+ * until the window ends. Sign-ins, look-ups and sign-outs are audited
+ * (actor "user:NAME" or "customer:ORDER"; a failed look-up
+ * "client:ADDRESS"). */
+#define DESK_STAFF_SESSION_S (12 * 3600)
+#define DESK_CUSTOMER_SESSION_S (24 * 3600)
+#define DESK_LOCK_AFTER 5               /* wrong passwords in a row */
+#define DESK_LOCK_S (15 * 60)
+#define DESK_LOOKUP_LIMIT 5             /* failures per key per window */
+#define DESK_LOOKUP_WINDOW_S (15 * 60)
+#define DESK_USER_NAME_MAX 64           /* bytes of [a-z0-9._-] */
+#define DESK_PASSWORD_MIN 10            /* bytes */
+#define DESK_PASSWORD_MAX 1024
+#define DESK_MESSAGE_MAX 8192           /* bytes of a message */
+
+enum staff_role { STAFF_AGENT, STAFF_MANAGER };
+
+/* staff_role_name: "agent" or "manager"; staff_role_parse: 0 and *out
+ * for one of those names, AC_EINVAL otherwise. */
+const char *staff_role_name(enum staff_role r);
+int staff_role_parse(const char *s, enum staff_role *out);
+
+/* desk_user_add adds a staff account with the password hashed by
+ * crypto_pwhash_str (Argon2id, OPSLIMIT/MEMLIMIT_INTERACTIVE: about 64 MiB
+ * and a tenth of a second). AC_EINVAL naming "name" (1 to 64 bytes of
+ * a-z 0-9 . _ -), "role" or "password" (10 to 1024 bytes, no NUL);
+ * AC_ECONFLICT (field "name") when the name is taken. Audit "user.add". */
+int desk_user_add(struct desk *d, const char *actor, const char *name,
+		  enum staff_role role, const char *password,
+		  struct ac_err *err);
+
+/* The staff accounts, by name. locked: locked_until is still ahead. */
+struct desk_user {
+	struct ac_str name;
+	enum staff_role role;
+	int failed_in_a_row;
+	bool locked;
+	int64_t locked_until;           /* 0: never locked */
+	int64_t created_at;
+};
+
+struct desk_users {
+	int n;
+	const struct desk_user *users;
+};
+
+int desk_user_list(struct desk *d, struct desk_users *out,
+		   struct ac_err *err);
+
+/* desk_user_check_password reads the account and checks the password
+ * against its hash: the slow part of signing in, which writes nothing
+ * (run it on a reader, in a read transaction, then pass the answer to
+ * desk_user_signin). known: the account exists; ok: the password is its;
+ * locked: it is locked until locked_until (the hash is then not checked
+ * and ok is false). An unknown name costs a hash too. AC_EIO only. */
+struct desk_password_check {
+	bool known, ok;
+	enum staff_role role;
+	bool locked;
+	int64_t locked_until;
+};
+
+int desk_user_check_password(struct desk *d, const char *name,
+			     const char *password,
+			     struct desk_password_check *out,
+			     struct ac_err *err);
+
+/* desk_user_signin records a sign-in attempt whose password check gave
+ * password_ok (client: the caller's address, for the audit). SIGNIN_OK:
+ * the failures are reset and a session made (token, csrf, name, role,
+ * expires_at). SIGNIN_WRONG: an unknown name, or a wrong password counted
+ * (the DESK_LOCK_AFTER-th in a row locks the account and answers
+ * SIGNIN_LOCKED). SIGNIN_LOCKED: locked until locked_until, whatever the
+ * password. rc 0 in all three (a failure is stored, it is not an error);
+ * audit "signin" / "signin_failed" (entity "user"). AC_EIO when the store
+ * fails. */
+enum desk_signin_result { SIGNIN_OK, SIGNIN_WRONG, SIGNIN_LOCKED };
+
+struct desk_staff_session {
+	enum desk_signin_result result;
+	char token[65];                 /* the cookie's; "" unless OK */
+	char csrf[65];
+	char name[65];
+	enum staff_role role;
+	int64_t expires_at;
+	int64_t locked_until;           /* SIGNIN_LOCKED: until when */
+};
+
+int desk_user_signin(struct desk *d, const char *name, bool password_ok,
+		     const char *client, struct desk_staff_session *out,
+		     struct ac_err *err);
+
+/* desk_staff_session fills *out (result SIGNIN_OK, the token given back)
+ * for a live staff session: AC_ENOTFOUND when the token is unknown, a
+ * customer's, ended or expired, or its account is gone. Reads only. */
+int desk_staff_session(struct desk *d, const char *token,
+		       struct desk_staff_session *out, struct ac_err *err);
+
+/* desk_session_end ends the session (staff or customer) at once; audit
+ * "signout". AC_ENOTFOUND when there is no such live session. */
+int desk_session_end(struct desk *d, const char *token, struct ac_err *err);
+
+/* desk_customer_lookup finds the order by its number and the e-mail it was
+ * placed with (compared ignoring ASCII case and surrounding white space)
+ * and makes a customer session for it alone. LOOKUP_NOT_FOUND: no such
+ * order or another e-mail; the failure counts against the client and the
+ * order number. LOOKUP_LIMITED: DESK_LOOKUP_LIMIT failures within the
+ * window on either (the credentials are then not looked at);
+ * retry_after_s: seconds until both allow a try again. rc 0 in all three;
+ * AC_EINVAL (field "tz") for an offset outside -1439..1439 minutes;
+ * AC_EIO when the store fails. tz_offset_min: minutes east of UTC. */
+enum desk_lookup_result { LOOKUP_OK, LOOKUP_NOT_FOUND, LOOKUP_LIMITED };
+
+struct desk_customer_session {
+	enum desk_lookup_result result;
+	char token[65];                 /* the cookie's; "" unless OK */
+	char csrf[65];
+	char order_id[129];
+	int tz_offset_min;
+	int64_t expires_at;
+	int64_t retry_after_s;          /* LOOKUP_LIMITED: wait this long */
+};
+
+int desk_customer_lookup(struct desk *d, const char *order_id,
+			 const char *email, const char *client,
+			 int tz_offset_min, struct desk_customer_session *out,
+			 struct ac_err *err);
+
+/* desk_customer_session fills *out (result LOOKUP_OK) for a live customer
+ * session; AC_ENOTFOUND when unknown, a staff one, ended or expired. */
+int desk_customer_session(struct desk *d, const char *token,
+			  struct desk_customer_session *out,
+			  struct ac_err *err);
+
+/* desk_refund_needs_manager: whether a refund of amount_minor in currency
+ * c needs a manager under the policy: above the policy's
+ * manager_refund_above for the currency (the amount itself does not); for
+ * a currency the policy does not list, any amount above 0. */
+bool desk_refund_needs_manager(const struct policy *p,
+			       const struct currency *c, int64_t amount_minor);
+
+/* ---- messages between the customer and staff (messages.c) ---------- */
+
+enum desk_msg_from { MSG_FROM_CUSTOMER, MSG_FROM_STAFF };
+
+struct desk_message {
+	int64_t id;
+	struct ac_str case_id, author, body;
+	enum desk_msg_from from;
+	int64_t created_at;
+};
+
+/* desk_add_message adds a message on the case from the customer or from
+ * staff (author: the actor). AC_EINVAL (field "message") unless 1 to
+ * DESK_MESSAGE_MAX bytes without NUL; AC_ENOTFOUND (no such case);
+ * AC_ESTATE on a closed case. Audit "message.add". */
+int desk_add_message(struct desk *d, const char *actor, const char *case_id,
+		     enum desk_msg_from from, struct ac_str body,
+		     struct desk_message *out, struct ac_err *err);
+
+/* desk_list_messages gives the case's messages, oldest first;
+ * AC_ENOTFOUND when there is no such case. */
+struct desk_messages {
+	int n;
+	const struct desk_message *messages;
+};
+
+int desk_list_messages(struct desk *d, const char *case_id,
+		       struct desk_messages *out, struct ac_err *err);
 
 /* ---- orders, shipments, tracking ----------------------------------- */
 
