@@ -23,15 +23,17 @@ struct policy_file {
 extern const char ac_default_policy[];
 extern const char ac_default_policy_end[];
 
-/* The desk's keys (K_RESPONSE, K_QUOTE_LIFE) may be left out: a policy
- * file written before they existed keeps its meaning, with the defaults
- * below. The others are required. */
+/* The desk's keys (K_RESPONSE, K_QUOTE_LIFE, K_MANAGER_REFUND) may be
+ * left out: a policy file written before they existed keeps its meaning,
+ * with the defaults below (no manager_refund_above: every refund needs a
+ * manager). The others are required. */
 enum top_key { K_DELAY, K_WINDOW, K_WARRANTY, K_CAP, K_RESPONSE, K_QUOTE_LIFE,
-	       K_TOP_COUNT };
+	       K_MANAGER_REFUND, K_TOP_COUNT };
 #define K_REQUIRED K_RESPONSE   /* keys before it are required */
 static const char *const top_keys[K_TOP_COUNT] = {
 	"production_start_delay", "contact_window", "warranty",
 	"partial_refund_cap", "response_time", "quote_life",
+	"manager_refund_above",
 };
 
 #define DEFAULT_RESPONSE_US (INT64_C(48) * 3600 * 1000000)
@@ -150,6 +152,105 @@ static bool parse_percent(struct ac_str s, int64_t *bp)
 	return *bp <= 10000;
 }
 
+/* parse_minor reads an amount in c's major units ("250.00", "250.5",
+ * "40000") exactly, as minor units: at most c's decimals, at most
+ * AC_MONEY_MAX. */
+static bool parse_minor(struct ac_str s, const struct currency *c,
+			int64_t *out)
+{
+	int64_t whole, frac = 0, scale = 1;
+	size_t i = 0;
+	int nd = 0;
+
+	for (int k = 0; k < c->exponent; k++)
+		scale *= 10;
+	if (!parse_uint(s, &i, &whole) || whole > AC_MONEY_MAX / scale)
+		return false;
+	if (i < s.n && s.p[i] == '.') {
+		i++;
+		while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
+			if (++nd > c->exponent)
+				return false;
+			frac = frac * 10 + (s.p[i++] - '0');
+		}
+		if (nd == 0)
+			return false;
+	}
+	if (i != s.n)
+		return false;
+	for (int k = nd; k < c->exponent; k++)
+		frac *= 10;
+	if (whole * scale > AC_MONEY_MAX - frac)
+		return false;
+	*out = whole * scale + frac;
+	return true;
+}
+
+/* manager_refund_above: "USD 250.00, EUR 250.00, JPY 40000": each item a
+ * currency code and an amount in its major units; each bad item is a
+ * problem of its own. */
+static void amounts_value(struct parser *ps, int line, const char *k,
+			  struct ac_str val)
+{
+	struct policy *p = &ps->pf->policy;
+	size_t at = 0;
+
+	if (val.n == 0) {
+		problem(ps, line, k, "a list of amounts expected (\"USD "
+			"250.00, JPY 40000\")");
+		return;
+	}
+	while (at <= val.n) {
+		const char *comma = memchr(val.p + at, ',', val.n - at);
+		size_t end = comma ? (size_t)(comma - val.p) : val.n;
+		struct ac_str item = trim(val.p + at, end - at);
+		const struct currency *c;
+		size_t sp = 0;
+		int64_t minor;
+
+		at = end + 1;
+		while (sp < item.n && !is_blank(item.p[sp]))
+			sp++;
+		struct ac_str code = { item.p, sp };
+		struct ac_str amount = trim(item.p + sp, item.n - sp);
+
+		if (item.n == 0 || amount.n == 0) {
+			problem(ps, line, k, "\"%.*s\" is not a currency and "
+				"an amount (\"USD 250.00\")",
+				(int)(item.n < 40 ? item.n : 40), item.p);
+			continue;
+		}
+		c = money_currency_find(code.p, code.n);
+		if (!c) {
+			problem(ps, line, k, "unknown currency \"%.*s\"",
+				(int)(code.n < 16 ? code.n : 16), code.p);
+			continue;
+		}
+		if (!parse_minor(amount, c, &minor)) {
+			problem(ps, line, k, "\"%.*s\" is not an amount in %s "
+				"(at most %d decimals)",
+				(int)(amount.n < 40 ? amount.n : 40),
+				amount.p, c->code, c->exponent);
+			continue;
+		}
+		bool dup = false;
+
+		for (int j = 0; j < p->n_manager_refund_above; j++)
+			dup |= p->manager_refund_above[j].currency == c;
+		if (dup) {
+			problem(ps, line, k, "%s given twice", c->code);
+			continue;
+		}
+		if (p->n_manager_refund_above == POLICY_AMOUNTS_MAX) {
+			problem(ps, line, k, "more than %d currencies",
+				POLICY_AMOUNTS_MAX);
+			return;
+		}
+		p->manager_refund_above[p->n_manager_refund_above++] =
+			(struct policy_amount){ c, minor };
+	}
+}
+
 /* store_text appends a value to the joined-text arena; continuation
  * pieces are joined with one space. */
 static struct ac_str store_text(struct parser *ps, struct ac_str piece,
@@ -230,6 +331,9 @@ static void top_value(struct parser *ps, int line, struct ac_str key,
 			ok = parse_duration(val, &p->quote_life_us) &&
 			     p->quote_life_us > 0;
 			break;
+		case K_MANAGER_REFUND:
+			amounts_value(ps, line, k, val);
+			return;
 		case K_CAP:
 			ok = parse_percent(val, &p->partial_cap_bp);
 			if (!ok)
@@ -411,6 +515,11 @@ static void content_version(struct policy_file *pf)
 			 (long long)p->tolerance_milli[k]);
 	buf_addf(&b, "response_time_us=%lld\nquote_life_us=%lld\n",
 		 (long long)p->response_time_us, (long long)p->quote_life_us);
+	/* only when given, so a file without it keeps its content version */
+	for (int i = 0; i < p->n_manager_refund_above; i++)
+		buf_addf(&b, "manager_refund_above.%s=%lld\n",
+			 p->manager_refund_above[i].currency->code,
+			 (long long)p->manager_refund_above[i].amount_minor);
 	for (int i = 0; i < CL_COUNT; i++) {
 		const struct clause *c = &p->clauses[i];
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "item.h"
+#include "money.h"
 #include "str.h"
 
 enum clause_id {
@@ -36,6 +37,9 @@ const char *clause_id_name(enum clause_id id);
 /* clause_id_parse: 0 and *out when s names a clause, -1 otherwise. */
 int clause_id_parse(const char *s, size_t n, enum clause_id *out);
 
+/* The most amounts a per-currency list of the policy file holds. */
+#define POLICY_AMOUNTS_MAX 32
+
 struct clause {
 	struct ac_str title;
 	struct ac_str text;
@@ -57,6 +61,14 @@ struct policy {
 	int64_t response_time_us;
 	/* the desk: a repair quote stands this long unless it says */
 	int64_t quote_life_us;
+	/* the desk: a refund above the amount in its currency needs a
+	 * manager (policy key manager_refund_above; a currency not listed:
+	 * any refund does) */
+	int n_manager_refund_above;
+	struct policy_amount {
+		const struct currency *currency;  /* money.h's table */
+		int64_t amount_minor;
+	} manager_refund_above[POLICY_AMOUNTS_MAX];
 	struct clause clauses[CL_COUNT];
 	/* "sha256:" + hex of the file's bytes, and of its canonical content */
 	char version[72];

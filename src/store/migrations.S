@@ -21,4 +21,10 @@ ac_migration_0003:
 	.incbin "src/store/migrations/0003_idem.sql"
 ac_migration_0003_end:
 	.byte 0
+	.global ac_migration_0004
+	.global ac_migration_0004_end
+ac_migration_0004:
+	.incbin "src/store/migrations/0004_pages.sql"
+ac_migration_0004_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

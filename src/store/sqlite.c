@@ -39,6 +39,8 @@ extern const char ac_migration_0002[];
 extern const char ac_migration_0002_end[];
 extern const char ac_migration_0003[];
 extern const char ac_migration_0003_end[];
+extern const char ac_migration_0004[];
+extern const char ac_migration_0004_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -50,6 +52,7 @@ static const struct migration {
 	{ 1, "0001_init", ac_migration_0001 },
 	{ 2, "0002_big", ac_migration_0002 },
 	{ 3, "0003_idem", ac_migration_0003 },
+	{ 4, "0004_pages", ac_migration_0004 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -74,6 +77,10 @@ enum st {
 	ST_AUDIT_LIST_BOTH,
 	ST_TOKEN_PUT, ST_TOKEN_FIND, ST_TOKEN_REVOKE, ST_TOKEN_GET,
 	ST_TOKEN_REVOKE_NAME,
+	ST_USER_PUT, ST_USER_GET, ST_USER_LIST, ST_USER_LOGIN,
+	ST_SESSION_PUT, ST_SESSION_GET, ST_SESSION_END, ST_SESSION_PURGE,
+	ST_LOOKUP_GET, ST_LOOKUP_ADD, ST_LOOKUP_PURGE,
+	ST_MESSAGE_ADD, ST_MESSAGES_LIST,
 	ST_COUNT
 };
 
@@ -296,6 +303,58 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_TOKEN_REVOKE_NAME] =
 		"UPDATE tokens SET revoked_at = ?2 "
 		"WHERE name = ?1 AND revoked_at IS NULL",
+
+	[ST_USER_PUT] =
+		"INSERT INTO staff_users (name, role, password_hash, "
+		"failed_in_a_row, locked_until, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_USER_GET] =
+		"SELECT name, role, password_hash, failed_in_a_row, "
+		"locked_until, created_at FROM staff_users WHERE name = ?1",
+	[ST_USER_LIST] =
+		"SELECT name, role, password_hash, failed_in_a_row, "
+		"locked_until, created_at FROM staff_users WHERE name > ?1 "
+		"ORDER BY name LIMIT ?2",
+	[ST_USER_LOGIN] =
+		"UPDATE staff_users SET failed_in_a_row = ?2, "
+		"locked_until = ?3 WHERE name = ?1",
+	[ST_SESSION_PUT] =
+		"INSERT INTO sessions (hash, kind, user_name, order_id, csrf, "
+		"tz_offset_min, created_at, expires_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* the account's role comes with a staff session: one look-up */
+	[ST_SESSION_GET] =
+		"SELECT x.hash, x.kind, x.user_name, x.order_id, x.csrf, "
+		"x.tz_offset_min, x.created_at, x.expires_at, x.ended_at, "
+		"u.role FROM sessions x "
+		"LEFT JOIN staff_users u ON u.name = x.user_name "
+		"WHERE x.hash = ?1",
+	[ST_SESSION_END] =
+		"UPDATE sessions SET ended_at = ?2 "
+		"WHERE hash = ?1 AND ended_at IS NULL",
+	[ST_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at < ?1",
+	[ST_LOOKUP_GET] =
+		"SELECT window_start, count FROM lookup_failures "
+		"WHERE key = ?1",
+	/* ?2 now, ?3 the window's length: a window that has run out
+	 * opens again at now */
+	[ST_LOOKUP_ADD] =
+		"INSERT INTO lookup_failures (key, window_start, count) "
+		"VALUES (?1, ?2, 1) ON CONFLICT (key) DO UPDATE SET "
+		"count = CASE WHEN window_start <= ?2 - ?3 THEN 1 "
+		"ELSE count + 1 END, "
+		"window_start = CASE WHEN window_start <= ?2 - ?3 THEN ?2 "
+		"ELSE window_start END "
+		"RETURNING window_start, count",
+	[ST_LOOKUP_PURGE] =
+		"DELETE FROM lookup_failures WHERE window_start < ?1",
+	[ST_MESSAGE_ADD] =
+		"INSERT INTO messages (case_id, sender, author, body, "
+		"created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_MESSAGES_LIST] =
+		"SELECT id, case_id, sender, author, body, created_at "
+		"FROM messages WHERE case_id = ?1 AND id > ?2 "
+		"ORDER BY id LIMIT ?3",
 };
 
 /* The case lists: one statement per combination of filters (LIST_*
@@ -2363,6 +2422,369 @@ static int sq_revoke_token(void *impl, int64_t id, int64_t at,
 	return rc;
 }
 
+/* ---- staff accounts, sessions, look-ups, messages -------------------- */
+
+static int sq_put_staff_user(void *impl, const struct store_staff_user *u,
+			     struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_USER_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, u->name);
+	b_text(&b, u->role);
+	b_text(&b, u->password_hash);
+	b_int(&b, u->failed_in_a_row);
+	b_opt_int(&b, u->has_lock, u->locked_until);
+	b_int(&b, u->created_at);
+	rc = exec_write(q, st, &b, "put_staff_user", NULL, NULL, err);
+	if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "user.name", "a user named %.*s exists",
+			   (int)u->name.n, u->name.p);
+	return rc;
+}
+
+/* read_user fills u from a row of ST_USER_GET or ST_USER_LIST. */
+static void read_user(struct fill *f, sqlite3_stmt *st,
+		      struct store_staff_user *u)
+{
+	fill_col(f, st, 0, &u->name);
+	fill_col(f, st, 1, &u->role);
+	fill_col(f, st, 2, &u->password_hash);
+	u->failed_in_a_row = sqlite3_column_int(st, 3);
+	u->has_lock = !is_null(st, 4);
+	u->locked_until = i64(st, 4);
+	u->created_at = i64(st, 5);
+}
+
+static int sq_get_staff_user(void *impl, struct ac_str name,
+			     struct store_staff_user *out, struct ac_err *err)
+{
+	const char *op = "get_staff_user";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_USER_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, name);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "user.name",
+				"no such user");
+	if (rc == 1) {
+		rc = 0;
+		read_user(&f, st, out);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_list_staff_users(void *impl, struct ac_str after_name,
+			       int limit, struct store_staff_user_page *out,
+			       struct ac_err *err)
+{
+	const char *op = "list_staff_users";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_USER_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, after_name);
+	b_int(&b, limit_plus_one(limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			read_user(&f, st, &out->rows[out->n++]);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_update_staff_login(void *impl, struct ac_str name,
+				 int failed_in_a_row, bool has_lock,
+				 int64_t locked_until, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if ((rc = prep(q, ST_USER_LOGIN, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, name);
+	b_int(&b, failed_in_a_row);
+	b_opt_int(&b, has_lock, locked_until);
+	if ((rc = exec_write(q, st, &b, "update_staff_login", NULL, &changes,
+			     err)))
+		return rc;
+	if (changes == 0)
+		return ac_err_set(err, AC_ENOTFOUND, "user.name",
+				  "no such user");
+	return 0;
+}
+
+static int sq_put_session(void *impl, const struct store_session *x,
+			  struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_SESSION_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, x->hash);
+	b_text(&b, x->kind);
+	b_opt(&b, x->user_name);
+	b_opt(&b, x->order_id);
+	b_text(&b, x->csrf);
+	b_int(&b, x->tz_offset_min);
+	b_int(&b, x->created_at);
+	b_int(&b, x->expires_at);
+	rc = exec_write(q, st, &b, "put_session", NULL, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, x->user_name.n ? "session.user_name"
+			   : "session.order_id", "no such %s",
+			   x->user_name.n ? "user" : "order");
+	else if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "session.hash", "a session with this "
+			   "hash exists");
+	return rc;
+}
+
+static int sq_get_session(void *impl, struct ac_str hash,
+			  struct store_session *out, struct ac_err *err)
+{
+	const char *op = "get_session";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_SESSION_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, hash);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "session",
+				"no session with this hash");
+	if (rc == 1) {
+		rc = 0;
+		fill_col(&f, st, 0, &out->hash);
+		fill_col(&f, st, 1, &out->kind);
+		fill_col(&f, st, 2, &out->user_name);
+		fill_col(&f, st, 3, &out->order_id);
+		fill_col(&f, st, 4, &out->csrf);
+		out->tz_offset_min = sqlite3_column_int(st, 5);
+		out->created_at = i64(st, 6);
+		out->expires_at = i64(st, 7);
+		out->ended = !is_null(st, 8);
+		out->ended_at = i64(st, 8);
+		fill_col(&f, st, 9, &out->role);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_end_session(void *impl, struct ac_str hash, int64_t at,
+			  struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if ((rc = prep(q, ST_SESSION_END, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, hash);
+	b_int(&b, at);
+	if ((rc = exec_write(q, st, &b, "end_session", NULL, &changes, err)))
+		return rc;
+	if (changes == 0)
+		return ac_err_set(err, AC_ENOTFOUND, "session",
+				  "no live session with this hash");
+	return 0;
+}
+
+/* purge runs a DELETE whose only parameter is a time. */
+static int purge(struct sq *q, enum st id, int64_t before, int *count,
+		 const char *op, struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if (count)
+		*count = 0;
+	if ((rc = prep(q, id, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, before);
+	rc = exec_write(q, st, &b, op, NULL, &changes, err);
+	if (!rc && count)
+		*count = changes;
+	return rc;
+}
+
+static int sq_purge_sessions(void *impl, int64_t before, int *count,
+			     struct ac_err *err)
+{
+	return purge(impl, ST_SESSION_PURGE, before, count, "purge_sessions",
+		     err);
+}
+
+static int sq_get_lookup_failures(void *impl, struct ac_str key,
+				  struct store_lookup_failure *out,
+				  struct ac_err *err)
+{
+	const char *op = "get_lookup_failures";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_LOOKUP_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, key);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 1) {
+		rc = 0;
+		out->window_start = i64(st, 0);
+		out->count = sqlite3_column_int(st, 1);
+	}
+	done(st);
+	return rc;
+}
+
+static int sq_add_lookup_failure(void *impl, struct ac_str key, int64_t at,
+				 int64_t window_us,
+				 struct store_lookup_failure *out,
+				 struct ac_err *err)
+{
+	const char *op = "add_lookup_failure";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_LOOKUP_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, key);
+	b_int(&b, at);
+	b_int(&b, window_us);
+	/* RETURNING: the row comes first, then the statement ends */
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 1) {
+		out->window_start = i64(st, 0);
+		out->count = sqlite3_column_int(st, 1);
+		rc = step(q, st, op, err);
+	} else if (rc == 0) {
+		rc = ac_err_set(err, AC_EIO, op, "no row returned");
+	}
+	done(st);
+	return rc;
+}
+
+static int sq_purge_lookup_failures(void *impl, int64_t before, int *count,
+				    struct ac_err *err)
+{
+	return purge(impl, ST_LOOKUP_PURGE, before, count,
+		     "purge_lookup_failures", err);
+}
+
+static int sq_add_message(void *impl, const struct store_message *m,
+			  int64_t *id, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_MESSAGE_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, m->case_id);
+	b_text(&b, m->sender);
+	b_text(&b, m->author);
+	b_text(&b, m->body);
+	b_int(&b, m->created_at);
+	rc = exec_write(q, st, &b, "add_message", id, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "message.case_id", "no such case: %.*s",
+			   (int)m->case_id.n, m->case_id.p);
+	return rc;
+}
+
+static int sq_list_messages(void *impl, struct ac_str case_id,
+			    int64_t after_id, int limit,
+			    struct store_message_page *out,
+			    struct ac_err *err)
+{
+	const char *op = "list_messages";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_MESSAGES_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	b_int(&b, after_id);
+	b_int(&b, limit_plus_one(limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_message *m;
+
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			m = &out->rows[out->n++];
+			m->id = i64(st, 0);
+			fill_col(&f, st, 1, &m->case_id);
+			fill_col(&f, st, 2, &m->sender);
+			fill_col(&f, st, 3, &m->author);
+			fill_col(&f, st, 4, &m->body);
+			m->created_at = i64(st, 5);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.version = 1,
 	.name = "sqlite",
@@ -2411,4 +2833,17 @@ const struct store_ops store_sqlite_ops = {
 	.xFindToken = sq_find_token,
 	.xRevokeToken = sq_revoke_token,
 	.xRevokeTokensNamed = sq_revoke_tokens_named,
+	.xPutStaffUser = sq_put_staff_user,
+	.xGetStaffUser = sq_get_staff_user,
+	.xListStaffUsers = sq_list_staff_users,
+	.xUpdateStaffLogin = sq_update_staff_login,
+	.xPutSession = sq_put_session,
+	.xGetSession = sq_get_session,
+	.xEndSession = sq_end_session,
+	.xPurgeSessions = sq_purge_sessions,
+	.xGetLookupFailures = sq_get_lookup_failures,
+	.xAddLookupFailure = sq_add_lookup_failure,
+	.xPurgeLookupFailures = sq_purge_lookup_failures,
+	.xAddMessage = sq_add_message,
+	.xListMessages = sq_list_messages,
 };

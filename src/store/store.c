@@ -438,6 +438,26 @@ void store_token_release(struct store_token *t)
 	buf_release(&t->mem);
 }
 
+void store_staff_user_release(struct store_staff_user *u)
+{
+	buf_release(&u->mem);
+}
+
+void store_session_release(struct store_session *x)
+{
+	buf_release(&x->mem);
+}
+
+void store_staff_user_page_release(struct store_staff_user_page *p)
+{
+	buf_release(&p->mem);
+}
+
+void store_message_page_release(struct store_message_page *p)
+{
+	buf_release(&p->mem);
+}
+
 void store_case_page_release(struct store_case_page *p)
 {
 	buf_release(&p->mem);
@@ -994,4 +1014,244 @@ int store_revoke_token(struct store *s, int64_t id, int64_t at,
 {
 	ac_err_clear(err);
 	return s->ops->xRevokeToken(s->impl, id, at, err);
+}
+
+/* ---- staff accounts, sessions, look-ups, messages ------------------- */
+
+static bool str_is(struct ac_str s, const char *z)
+{
+	return s.n == strlen(z) && memcmp(s.p, z, s.n) == 0;
+}
+
+static int check_user_name(struct ac_str name, const char *field,
+			   struct ac_err *err)
+{
+	if (name.n == 0 || name.n > 64 || !name.p)
+		return ac_err_set(err, AC_EINVAL, field,
+				  "not 1 to 64 bytes");
+	for (size_t i = 0; i < name.n; i++) {
+		char c = name.p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return ac_err_set(err, AC_EINVAL, field,
+					  "only a-z, 0-9, '.', '_' and '-'");
+	}
+	return 0;
+}
+
+static int check_hex64(struct ac_str h, const char *field,
+		       struct ac_err *err)
+{
+	if (h.n != 64 || !h.p || !is_hex(h))
+		return ac_err_set(err, AC_EINVAL, field,
+				  "not 64 lower-case hex digits");
+	return 0;
+}
+
+int store_put_staff_user(struct store *s, const struct store_staff_user *u,
+			 struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_user_name(u->name, "user.name", err)) ||
+	    (rc = check_text(u->password_hash, true, 512,
+			     "user.password_hash", err)))
+		return rc;
+	if (!str_is(u->role, "agent") && !str_is(u->role, "manager"))
+		return ac_err_set(err, AC_EINVAL, "user.role",
+				  "not agent or manager");
+	if (u->password_hash.n < 10 ||
+	    memcmp(u->password_hash.p, "$argon2id$", 10) != 0)
+		return ac_err_set(err, AC_EINVAL, "user.password_hash",
+				  "not an Argon2id hash string");
+	if (u->failed_in_a_row < 0)
+		return ac_err_set(err, AC_EINVAL, "user.failed_in_a_row",
+				  "negative");
+	return s->ops->xPutStaffUser(s->impl, u, err);
+}
+
+int store_get_staff_user(struct store *s, struct ac_str name,
+			 struct store_staff_user *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_text(name, true, 255, "user.name", err)))
+		rc = s->ops->xGetStaffUser(s->impl, name, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_list_staff_users(struct store *s, struct ac_str after_name,
+			   int limit, struct store_staff_user_page *out,
+			   struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_text(after_name, false, 255, "filter.after", err)))
+		rc = s->ops->xListStaffUsers(s->impl, after_name,
+					     check_limit(limit), out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_update_staff_login(struct store *s, struct ac_str name,
+			     int failed_in_a_row, bool has_lock,
+			     int64_t locked_until, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_text(name, true, 255, "user.name", err)))
+		return rc;
+	if (failed_in_a_row < 0)
+		return ac_err_set(err, AC_EINVAL, "user.failed_in_a_row",
+				  "negative");
+	return s->ops->xUpdateStaffLogin(s->impl, name, failed_in_a_row,
+					 has_lock, locked_until, err);
+}
+
+int store_put_session(struct store *s, const struct store_session *x,
+		      struct ac_err *err)
+{
+	bool staff = str_is(x->kind, "staff");
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_hex64(x->hash, "session.hash", err)) ||
+	    (rc = check_hex64(x->csrf, "session.csrf", err)))
+		return rc;
+	if (!staff && !str_is(x->kind, "customer"))
+		return ac_err_set(err, AC_EINVAL, "session.kind",
+				  "not staff or customer");
+	if (staff && ((rc = check_user_name(x->user_name, "session.user_name",
+					    err))))
+		return rc;
+	if (!staff && (rc = check_id(x->order_id, "session.order_id", err)))
+		return rc;
+	if ((staff && x->order_id.n) || (!staff && x->user_name.n))
+		return ac_err_set(err, AC_EINVAL, "session.kind",
+				  "a staff session names a user, a customer "
+				  "session an order, never both");
+	if (x->tz_offset_min < -1439 || x->tz_offset_min > 1439)
+		return ac_err_set(err, AC_EINVAL, "session.tz_offset_min",
+				  "not -1439 to 1439 minutes");
+	if (x->expires_at <= x->created_at)
+		return ac_err_set(err, AC_EINVAL, "session.expires_at",
+				  "not after created_at");
+	return s->ops->xPutSession(s->impl, x, err);
+}
+
+int store_get_session(struct store *s, struct ac_str hash,
+		      struct store_session *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_hex64(hash, "session.hash", err)))
+		rc = s->ops->xGetSession(s->impl, hash, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_end_session(struct store *s, struct ac_str hash, int64_t at,
+		      struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_hex64(hash, "session.hash", err)))
+		return rc;
+	return s->ops->xEndSession(s->impl, hash, at, err);
+}
+
+int store_purge_sessions(struct store *s, int64_t before, int *count,
+			 struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xPurgeSessions(s->impl, before, count, err);
+}
+
+static int check_lookup_key(struct ac_str key, struct ac_err *err)
+{
+	return check_text(key, true, 255, "lookup.key", err);
+}
+
+int store_get_lookup_failures(struct store *s, struct ac_str key,
+			      struct store_lookup_failure *out,
+			      struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	memset(out, 0, sizeof *out);
+	if ((rc = check_lookup_key(key, err)))
+		return rc;
+	return s->ops->xGetLookupFailures(s->impl, key, out, err);
+}
+
+int store_add_lookup_failure(struct store *s, struct ac_str key, int64_t at,
+			     int64_t window_us,
+			     struct store_lookup_failure *out,
+			     struct ac_err *err)
+{
+	struct store_lookup_failure dummy;
+	int rc;
+
+	ac_err_clear(err);
+	if (!out)
+		out = &dummy;
+	memset(out, 0, sizeof *out);
+	if ((rc = check_lookup_key(key, err)))
+		return rc;
+	if (window_us <= 0)
+		return ac_err_set(err, AC_EINVAL, "lookup.window",
+				  "not positive");
+	return s->ops->xAddLookupFailure(s->impl, key, at, window_us, out,
+					 err);
+}
+
+int store_purge_lookup_failures(struct store *s, int64_t before, int *count,
+				struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xPurgeLookupFailures(s->impl, before, count, err);
+}
+
+int store_add_message(struct store *s, const struct store_message *m,
+		      int64_t *id, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(m->case_id, "message.case_id", err)) ||
+	    (rc = check_text(m->author, true, TEXT_MAX, "message.author",
+			     err)) ||
+	    (rc = check_text(m->body, true, 8192, "message.body", err)))
+		return rc;
+	if (!str_is(m->sender, "customer") && !str_is(m->sender, "staff"))
+		return ac_err_set(err, AC_EINVAL, "message.sender",
+				  "not customer or staff");
+	return s->ops->xAddMessage(s->impl, m, id, err);
+}
+
+int store_list_messages(struct store *s, struct ac_str case_id,
+			int64_t after_id, int limit,
+			struct store_message_page *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(case_id, "case.id", err)))
+		rc = s->ops->xListMessages(s->impl, case_id, after_id,
+					   check_limit(limit), out, err);
+	RESULT_DONE(out, rc);
+	return rc;
 }

@@ -1,6 +1,7 @@
 /* store.h: the one storage interface of aftercare (store layer).
  * Orders, shipments, cases, decisions, the ledger, idempotency keys, repair
- * quotes, notes, evidence, the audit log and API tokens. A backend (sqlite.c,
+ * quotes, notes, evidence, the audit log, API tokens, and for the pages
+ * staff accounts, sessions, failed look-ups and messages. A backend (sqlite.c,
  * later postgres.c) fills a struct store_ops; store.c picks one from the
  * --db string. SQL appears nowhere outside src/store. */
 #ifndef AC_STORE_H
@@ -259,6 +260,50 @@ struct store_token {
 	struct buf mem;
 };
 
+/* A staff account (0004_pages.sql). role is "agent" or "manager";
+ * password_hash is crypto_pwhash_str's Argon2id string ("$argon2id$..."),
+ * never the password. failed_in_a_row: wrong passwords since the last
+ * success or lock; has_lock: locked_until is set (it may be past). */
+struct store_staff_user {
+	struct ac_str name;           /* 1..64 bytes of [a-z0-9._-] */
+	struct ac_str role;
+	struct ac_str password_hash;
+	int failed_in_a_row;
+	bool has_lock;
+	int64_t locked_until;
+	int64_t created_at;
+	struct buf mem;
+};
+
+/* A session: only the SHA-256 of its token (64 lower-case hex digits) is
+ * stored, with its CSRF token (64 lower-case hex digits). kind is "staff"
+ * (user_name set, order_id empty) or "customer" (order_id set, user_name
+ * empty). got: role is the staff account's role ("" for a customer);
+ * ended says it was signed out at ended_at. */
+struct store_session {
+	struct ac_str hash, kind, user_name, order_id, csrf;
+	int tz_offset_min;            /* -1439 .. 1439 */
+	int64_t created_at, expires_at;
+	bool ended;
+	int64_t ended_at;
+	struct ac_str role;           /* got only */
+	struct buf mem;
+};
+
+/* Failed look-ups under one key ("ip:192.0.2.1", "order:D-1001"), counted
+ * in a fixed window that opened at window_start. */
+struct store_lookup_failure {
+	int64_t window_start;
+	int count;
+};
+
+/* A message on a case: sender "customer" or "staff"; author the actor. */
+struct store_message {
+	int64_t id;                   /* set by the store */
+	struct ac_str case_id, sender, author, body;
+	int64_t created_at;
+};
+
 /* ---- pages: one list call's rows, keyset-paginated -------------------- */
 
 /* One line of a case list: the case and its current decision's verdict and
@@ -324,6 +369,20 @@ struct store_tracking_page {
 	struct buf mem;
 };
 
+struct store_staff_user_page {
+	int n;
+	bool more;                    /* another page follows rows[n - 1] */
+	struct store_staff_user rows[STORE_PAGE_MAX];  /* their mem unused */
+	struct buf mem;
+};
+
+struct store_message_page {
+	int n;
+	bool more;
+	struct store_message rows[STORE_PAGE_MAX];
+	struct buf mem;
+};
+
 struct store_audit_filter {
 	struct ac_str entity;         /* n == 0: any ("case", "order", ..) */
 	struct ac_str entity_id;      /* n == 0: any */
@@ -347,9 +406,13 @@ void store_quote_release(struct store_quote *q);
 void store_case_view_release(struct store_case_view *v);
 void store_evidence_release(struct store_evidence *e);
 void store_token_release(struct store_token *t);
+void store_staff_user_release(struct store_staff_user *u);
+void store_session_release(struct store_session *x);
 void store_case_page_release(struct store_case_page *p);
 void store_note_page_release(struct store_note_page *p);
 void store_tracking_page_release(struct store_tracking_page *p);
+void store_staff_user_page_release(struct store_staff_user_page *p);
+void store_message_page_release(struct store_message_page *p);
 void store_audit_page_release(struct store_audit_page *p);
 
 /* ---- opening, transactions, health ------------------------------------ */
@@ -631,6 +694,90 @@ int store_revoke_token(struct store *s, int64_t id, int64_t at,
 int store_revoke_tokens_named(struct store *s, struct ac_str name, int64_t at,
 			      int *count, struct ac_err *err);
 
+/* ---- staff accounts, sessions, look-ups, messages (0004) ------------- */
+
+/* store_put_staff_user adds an account (failed_in_a_row and the lock as
+ * given). AC_ECONFLICT (field "user.name") when the name is taken;
+ * AC_EINVAL naming the field for a bad name, role or hash. */
+int store_put_staff_user(struct store *s, const struct store_staff_user *u,
+			 struct ac_err *err);
+
+/* store_get_staff_user fills *out; AC_ENOTFOUND (field "user.name"). */
+int store_get_staff_user(struct store *s, struct ac_str name,
+			 struct store_staff_user *out, struct ac_err *err);
+
+/* store_list_staff_users: the accounts whose name sorts after after_name
+ * ("" : from the first), by name; the rows' strings are in the page's
+ * mem. */
+int store_list_staff_users(struct store *s, struct ac_str after_name,
+			   int limit, struct store_staff_user_page *out,
+			   struct ac_err *err);
+
+/* store_update_staff_login sets the account's failure count and lock
+ * (has_lock false: none). AC_ENOTFOUND when there is no such account. */
+int store_update_staff_login(struct store *s, struct ac_str name,
+			     int failed_in_a_row, bool has_lock,
+			     int64_t locked_until, struct ac_err *err);
+
+/* store_put_session stores a new session. AC_EINVAL naming the field (a
+ * hash or csrf not 64 lower-case hex digits, a kind without its user or
+ * order, expires_at not after created_at, an offset out of range);
+ * AC_ENOTFOUND when the account or order does not exist; AC_ECONFLICT
+ * when the hash is stored already. */
+int store_put_session(struct store *s, const struct store_session *x,
+		      struct ac_err *err);
+
+/* store_get_session fills *out with the session whose token hash this is,
+ * ended or expired or not (the caller judges); AC_ENOTFOUND. */
+int store_get_session(struct store *s, struct ac_str hash,
+		      struct store_session *out, struct ac_err *err);
+
+/* store_end_session marks the session ended at `at`; AC_ENOTFOUND when
+ * there is no such session or it is ended already. */
+int store_end_session(struct store *s, struct ac_str hash, int64_t at,
+		      struct ac_err *err);
+
+/* store_purge_sessions deletes the sessions that expired before `before`
+ * (index sessions_expires: costs what it deletes); *count (may be NULL)
+ * is how many. */
+int store_purge_sessions(struct store *s, int64_t before, int *count,
+			 struct ac_err *err);
+
+/* store_get_lookup_failures fills *out for the key; a key with no
+ * failures gives count 0 (not an error). */
+int store_get_lookup_failures(struct store *s, struct ac_str key,
+			      struct store_lookup_failure *out,
+			      struct ac_err *err);
+
+/* store_add_lookup_failure counts one failure under the key at `at`, in
+ * one statement: a key with no window, or whose window opened window_us
+ * or more before `at`, opens a new one at `at` with count 1; otherwise
+ * its count goes up by one. *out (may be NULL) is the key's window after.
+ * AC_EINVAL (field "lookup.key") for a key of 0 or more than 255 bytes. */
+int store_add_lookup_failure(struct store *s, struct ac_str key, int64_t at,
+			     int64_t window_us,
+			     struct store_lookup_failure *out,
+			     struct ac_err *err);
+
+/* store_purge_lookup_failures deletes the windows opened before
+ * `before`; *count (may be NULL) is how many. */
+int store_purge_lookup_failures(struct store *s, int64_t before, int *count,
+				struct ac_err *err);
+
+/* store_add_message appends a message to a case; *id (may be NULL) is its
+ * id. AC_ENOTFOUND (field "message.case_id") when there is no such case;
+ * AC_EINVAL naming the field for a sender not "customer" or "staff", an
+ * empty author, or a body not 1 to 8192 bytes. Messages are never
+ * changed or removed. */
+int store_add_message(struct store *s, const struct store_message *m,
+		      int64_t *id, struct ac_err *err);
+
+/* store_list_messages: the case's messages with id > after_id, oldest
+ * first. */
+int store_list_messages(struct store *s, struct ac_str case_id,
+			int64_t after_id, int limit,
+			struct store_message_page *out, struct ac_err *err);
+
 /* ---- backends --------------------------------------------------------- */
 
 /* A backend, in the manner of sqlite3_vfs: a version, a name and one
@@ -743,6 +890,40 @@ struct store_ops {
 				  int *count, struct ac_err *err);
 	int (*xRevokeToken)(void *impl, int64_t id, int64_t at,
 			    struct ac_err *err);
+
+	int (*xPutStaffUser)(void *impl, const struct store_staff_user *u,
+			     struct ac_err *err);
+	int (*xGetStaffUser)(void *impl, struct ac_str name,
+			     struct store_staff_user *out, struct ac_err *err);
+	int (*xListStaffUsers)(void *impl, struct ac_str after_name, int limit,
+			       struct store_staff_user_page *out,
+			       struct ac_err *err);
+	int (*xUpdateStaffLogin)(void *impl, struct ac_str name,
+				 int failed_in_a_row, bool has_lock,
+				 int64_t locked_until, struct ac_err *err);
+	int (*xPutSession)(void *impl, const struct store_session *x,
+			   struct ac_err *err);
+	int (*xGetSession)(void *impl, struct ac_str hash,
+			   struct store_session *out, struct ac_err *err);
+	int (*xEndSession)(void *impl, struct ac_str hash, int64_t at,
+			   struct ac_err *err);
+	int (*xPurgeSessions)(void *impl, int64_t before, int *count,
+			      struct ac_err *err);
+	int (*xGetLookupFailures)(void *impl, struct ac_str key,
+				  struct store_lookup_failure *out,
+				  struct ac_err *err);
+	int (*xAddLookupFailure)(void *impl, struct ac_str key, int64_t at,
+				 int64_t window_us,
+				 struct store_lookup_failure *out,
+				 struct ac_err *err);
+	int (*xPurgeLookupFailures)(void *impl, int64_t before, int *count,
+				    struct ac_err *err);
+	int (*xAddMessage)(void *impl, const struct store_message *m,
+			   int64_t *id, struct ac_err *err);
+	int (*xListMessages)(void *impl, struct ac_str case_id,
+			     int64_t after_id, int limit,
+			     struct store_message_page *out,
+			     struct ac_err *err);
 };
 
 /* The SQLite backend (sqlite.c). */

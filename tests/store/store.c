@@ -227,10 +227,10 @@ Test(store, open_migrates_and_sets_wal)
 	int version = 0;
 
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 3);
+	cr_assert_eq(version, 4);
 	assert_ok(store_health(s, &err));
 	cr_assert_str_eq(store_backend_name(s), "sqlite");
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 3);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 4);
 	/* WAL is a property of the file: a fresh connection sees it. */
 	cr_assert_eq(raw_count("SELECT journal_mode = 'wal' "
 			       "FROM pragma_journal_mode"), 1);
@@ -246,8 +246,8 @@ Test(store, migrations_are_idempotent_on_reopen)
 		assert_ok(store_open(path, &s, &err));
 	}
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 3);
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 3);
+	cr_assert_eq(version, 4);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 4);
 	cr_assert_eq(raw_count("SELECT count(*) FROM orders"), 1);
 }
 
@@ -1201,7 +1201,7 @@ Test(store, migration_0002_fills_an_existing_file)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 3);
+	cr_assert_eq(version, 4);
 	/* the current decision is the latest, on the row */
 	memset(&f, 0, sizeof f);
 	assert_ok(store_list_cases(s, &f, &page, &err));
@@ -1297,7 +1297,7 @@ Test(store, migration_0003_keeps_the_refund_of_each_record)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 3);
+	cr_assert_eq(version, 4);
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		struct store_idem out;
 
