@@ -2,7 +2,8 @@
  * A dozen orders in every state a claim can meet, placed through the desk
  * like any integration's, with times relative to now: in production,
  * shipped, delivered yesterday, delivered last year, lost, held at
- * customs. Orders that already exist are left as they are. */
+ * customs. Orders that already exist are left as they are. Two staff
+ * accounts, manager and agent, are added when absent. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,15 @@ static const struct demo_order demo[] = {
 	  "shipped to the wrong address by the shop" },
 	{ "D-1013", "JPY", 8 * DAY, 4 * DAY, 1 * DAY, "none", "cleared", false,
 	  "two items, yen, delivered yesterday" },
+};
+
+/* The demo's staff: their sign-in is printed, it is a demo. */
+static const struct demo_user {
+	const char *name, *password;
+	enum staff_role role;
+} demo_users[] = {
+	{ "manager", "manager-demo-1", STAFF_MANAGER },
+	{ "agent", "agent-demo-1", STAFF_AGENT },
 };
 
 static void address(char *out, size_t cap, bool wrong)
@@ -149,6 +159,23 @@ int cmd_demo(int argc, char **argv)
 		}
 	}
 	printf("demo shop: %d new orders in %s\n", created, db);
+	/* the demo's staff, added once (a name taken is left as it is) */
+	for (size_t i = 0; i < sizeof demo_users / sizeof demo_users[0];
+	     i++) {
+		const struct demo_user *u = &demo_users[i];
+		int rc;
+
+		ac_err_clear(&err);
+		rc = desk_user_add(cd.desk, "system:demo", u->name, u->role,
+				   u->password, &err);
+		if (rc && rc != AC_ECONFLICT) {
+			fprintf(stderr, "aftercare: demo user %s: %s: %s\n",
+				u->name, err.field, err.msg);
+			goto out_bufs;
+		}
+		printf("staff sign-in: %s / %s (%s)\n", u->name,
+		       u->password, staff_role_name(u->role));
+	}
 	status = 0;
 out_bufs:
 	buf_release(&b);

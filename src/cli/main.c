@@ -20,6 +20,8 @@ static const struct cmd_entry commands[] = {
 	  "serve the case desk over HTTP", cmd_serve },
 	{ "token", "add|revoke NAME --db PATH",
 	  "add an API token and print it, or revoke it", cmd_token },
+	{ "user", "add NAME --role agent|manager --db PATH",
+	  "add a staff account (password: first line of stdin)", cmd_user },
 };
 
 static void usage(FILE *f)
