@@ -469,6 +469,199 @@ int t_shipment(const char *order_id, int64_t shipped_at,
 	return rc;
 }
 
+/* ---- staff accounts, sessions, look-ups, messages --------------------- */
+
+int t_user_add(const char *name, const char *role, const char *password)
+{
+	enum staff_role r = STAFF_AGENT;
+
+	ac_err_clear(&t_err);
+	if (staff_role_parse(role, &r))
+		r = (enum staff_role)7;     /* a role the desk must refuse */
+	return desk_user_add(desk, "user:boss", name, r, password, &t_err);
+}
+
+int t_check_password(const char *name, const char *password,
+		     struct t_check *out)
+{
+	struct desk_password_check c;
+	int rc;
+
+	ac_err_clear(&t_err);
+	rc = desk_user_check_password(desk, name, password, &c, &t_err);
+	out->known = c.known;
+	out->ok = c.ok;
+	out->locked = c.locked;
+	out->locked_until = c.locked_until;
+	return rc;
+}
+
+static void read_staff(const struct desk_staff_session *s,
+		       struct t_session *out)
+{
+	static const char *const results[] = {
+		[SIGNIN_OK] = "ok", [SIGNIN_WRONG] = "wrong",
+		[SIGNIN_LOCKED] = "locked",
+	};
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->result, sizeof out->result, "%s", results[s->result]);
+	memcpy(out->token, s->token, sizeof out->token);
+	memcpy(out->csrf, s->csrf, sizeof out->csrf);
+	memcpy(out->name, s->name, sizeof out->name);
+	out->manager = s->role == STAFF_MANAGER;
+	out->expires_at = s->expires_at;
+	out->locked_until = s->locked_until;
+}
+
+static void read_customer(const struct desk_customer_session *s,
+			  struct t_session *out)
+{
+	static const char *const results[] = {
+		[LOOKUP_OK] = "ok", [LOOKUP_NOT_FOUND] = "not_found",
+		[LOOKUP_LIMITED] = "limited",
+	};
+
+	memset(out, 0, sizeof *out);
+	snprintf(out->result, sizeof out->result, "%s", results[s->result]);
+	memcpy(out->token, s->token, sizeof out->token);
+	memcpy(out->csrf, s->csrf, sizeof out->csrf);
+	memcpy(out->order_id, s->order_id, sizeof out->order_id);
+	out->tz_offset_min = s->tz_offset_min;
+	out->expires_at = s->expires_at;
+	out->retry_after_s = s->retry_after_s;
+}
+
+int t_signin(const char *name, bool password_ok, struct t_session *out)
+{
+	struct desk_staff_session s;
+	int rc;
+
+	ac_err_clear(&t_err);
+	rc = desk_user_signin(desk, name, password_ok, "192.0.2.9", &s,
+			      &t_err);
+	read_staff(&s, out);
+	return rc;
+}
+
+int t_staff_session(const char *token, struct t_session *out)
+{
+	struct desk_staff_session s;
+	int rc;
+
+	ac_err_clear(&t_err);
+	rc = desk_staff_session(desk, token, &s, &t_err);
+	read_staff(&s, out);
+	return rc;
+}
+
+int t_session_end(const char *token)
+{
+	ac_err_clear(&t_err);
+	return desk_session_end(desk, token, &t_err);
+}
+
+int t_lookup(const char *order_id, const char *email, const char *client,
+	     int tz_offset_min, struct t_session *out)
+{
+	struct desk_customer_session s;
+	int rc;
+
+	ac_err_clear(&t_err);
+	rc = desk_customer_lookup(desk, order_id, email, client,
+				  tz_offset_min, &s, &t_err);
+	read_customer(&s, out);
+	return rc;
+}
+
+int t_customer_session(const char *token, struct t_session *out)
+{
+	struct desk_customer_session s;
+	int rc;
+
+	ac_err_clear(&t_err);
+	rc = desk_customer_session(desk, token, &s, &t_err);
+	read_customer(&s, out);
+	return rc;
+}
+
+int t_user_failures(const char *name, bool *locked)
+{
+	struct desk_users u;
+
+	ac_err_clear(&t_err);
+	cr_assert_eq(desk_user_list(desk, &u, &t_err), 0, "users: %s",
+		     t_err.msg);
+	for (int i = 0; i < u.n; i++) {
+		if (u.users[i].name.n != strlen(name) ||
+		    memcmp(u.users[i].name.p, name, u.users[i].name.n))
+			continue;
+		if (locked)
+			*locked = u.users[i].locked;
+		return u.users[i].failed_in_a_row;
+	}
+	return -1;
+}
+
+void t_user_hash(const char *name, char *out, size_t cap)
+{
+	struct store_staff_user u;
+	struct ac_err e;
+
+	cr_assert_eq(store_get_staff_user(t_store, store_str(name), &u, &e), 0,
+		     "user %s: %s", name, e.msg);
+	snprintf(out, cap, "%.*s", (int)u.password_hash.n,
+		 u.password_hash.p);
+	store_staff_user_release(&u);
+}
+
+int t_message(const char *actor, const char *case_id, bool staff,
+	      const char *body, size_t n)
+{
+	struct desk_message m;
+	int rc;
+
+	ac_err_clear(&t_err);
+	rc = desk_add_message(desk, actor, case_id,
+			      staff ? MSG_FROM_STAFF : MSG_FROM_CUSTOMER,
+			      (struct ac_str){ body, n }, &m, &t_err);
+	if (rc == 0)
+		cr_assert(m.id > 0 && m.body.n == n &&
+			  (n == 0 || !memcmp(m.body.p, body, n)) &&
+			  m.created_at == t_now);
+	return rc;
+}
+
+int t_messages(const char *case_id, int *n, char *last_body, size_t cap,
+	       char *last_author, size_t acap, bool *last_staff)
+{
+	struct desk_messages ms;
+	int rc;
+
+	ac_err_clear(&t_err);
+	rc = desk_list_messages(desk, case_id, &ms, &t_err);
+	*n = rc ? 0 : ms.n;
+	if (rc || ms.n == 0)
+		return rc;
+	const struct desk_message *m = &ms.messages[ms.n - 1];
+
+	if (last_body)
+		snprintf(last_body, cap, "%.*s", (int)m->body.n, m->body.p);
+	if (last_author)
+		snprintf(last_author, acap, "%.*s", (int)m->author.n,
+			 m->author.p);
+	if (last_staff)
+		*last_staff = m->from == MSG_FROM_STAFF;
+	return 0;
+}
+
+bool t_needs_manager(const char *currency, int64_t amount_minor)
+{
+	return desk_refund_needs_manager(policy_file_policy(pf),
+					 money_currency_find(currency, 3),
+					 amount_minor);
+}
+
 /* ---- behind the desk -------------------------------------------------- */
 
 static struct store_ledger_sum ledger(const char *case_id)

@@ -12,6 +12,7 @@
 #define AC_TESTS_DESK_SUPPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../../src/core/decide.h"
@@ -147,6 +148,58 @@ int t_batch_commit(void);
 int t_shipment(const char *order_id, int64_t shipped_at,
 	       int64_t delivered_at, const char *finding, const char *customs,
 	       int *n_redecided);
+
+/* ---- staff accounts, sessions, look-ups, messages --------------------- */
+
+/* What a sign-in, a look-up or a session read gave. result: "ok",
+ * "wrong" or "locked" (sign-in), "ok", "not_found" or "limited"
+ * (look-up); the rest as the desk filled it. */
+struct t_session {
+	char result[16];
+	char token[65], csrf[65];
+	char name[65];
+	bool manager;
+	char order_id[129];
+	int tz_offset_min;
+	int64_t expires_at, locked_until, retry_after_s;
+};
+
+/* role: "agent" or "manager" (anything else is passed on as a bad role) */
+int t_user_add(const char *name, const char *role, const char *password);
+
+struct t_check {
+	bool known, ok, locked;
+	int64_t locked_until;
+};
+
+/* t_check_password: the read-only password check */
+int t_check_password(const char *name, const char *password,
+		     struct t_check *out);
+/* t_signin records an attempt whose password check said password_ok */
+int t_signin(const char *name, bool password_ok, struct t_session *out);
+int t_staff_session(const char *token, struct t_session *out);
+int t_session_end(const char *token);
+int t_lookup(const char *order_id, const char *email, const char *client,
+	     int tz_offset_min, struct t_session *out);
+int t_customer_session(const char *token, struct t_session *out);
+
+/* t_user_failures: the account's failed_in_a_row as the list shows it,
+ * -1 when it is not listed; *locked (may be NULL) whether it is locked */
+int t_user_failures(const char *name, bool *locked);
+/* t_user_hash copies the stored password hash (from the store) */
+void t_user_hash(const char *name, char *out, size_t cap);
+
+/* t_message adds a message (staff: from staff, else from the customer) */
+int t_message(const char *actor, const char *case_id, bool staff,
+	      const char *body, size_t n);
+/* t_messages: how many messages the case has; the last one's body, its
+ * author and whether it is staff's go to the buffers (may be NULL) */
+int t_messages(const char *case_id, int *n, char *last_body, size_t cap,
+	       char *last_author, size_t acap, bool *last_staff);
+
+/* whether the desk's policy says a refund of amount in the currency
+ * (an ISO code) needs a manager */
+bool t_needs_manager(const char *currency, int64_t amount_minor);
 
 /* ---- behind the desk: what the store holds ---------------------------- */
 
