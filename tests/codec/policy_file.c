@@ -579,6 +579,142 @@ Test(policy_parse, desk_numbers_given_twice)
 	expect_error_at(&r, L_TOL_RING + 1, "quote_life");
 }
 
+/* manager_refund_above: optional (absent: no currency listed), each
+ * amount read exactly in its currency's minor units, every bad item
+ * named with its line and the key. */
+static const struct policy_amount *threshold(const struct policy *p,
+					     const char *code)
+{
+	for (int i = 0; i < p->n_manager_refund_above; i++)
+		if (!strcmp(p->manager_refund_above[i].currency->code, code))
+			return &p->manager_refund_above[i];
+	return NULL;
+}
+
+Test(policy_default, manager_refund_above)
+{
+	struct policy_file *pf = policy_file_default();
+	const struct policy *p = policy_file_policy(pf);
+	static const struct { const char *code; int64_t minor; } want[] = {
+		{ "USD", 25000 }, { "EUR", 25000 }, { "GBP", 20000 },
+		{ "JPY", 40000 }, { "AUD", 40000 }, { "CAD", 35000 },
+	};
+
+	cr_assert_eq(p->n_manager_refund_above, 6);
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		const struct policy_amount *a = threshold(p, want[i].code);
+
+		cr_assert_not_null(a, "%s", want[i].code);
+		cr_assert_eq(a->amount_minor, want[i].minor, "%s",
+			     want[i].code);
+	}
+	cr_assert_null(threshold(p, "CHF"));
+	policy_file_free(pf);
+}
+
+Test(policy_parse, manager_refund_above_absent_lists_nothing)
+{
+	struct lines b = base();
+	struct result r = parse_lines(&b);
+
+	cr_assert_not_null(r.pf);
+	cr_assert_eq(policy_file_policy(r.pf)->n_manager_refund_above, 0);
+	policy_file_free(r.pf);
+}
+
+Test(policy_parse, manager_refund_above_read_exactly)
+{
+	struct lines b = base();
+	struct result r;
+	const struct policy *p;
+	char cv[72];
+
+	r = parse_lines(&b);
+	cr_assert_not_null(r.pf);
+	memcpy(cv, policy_file_policy(r.pf)->content_version, 72);
+	policy_file_free(r.pf);
+	insert(&b, L_TOL_RING, "manager_refund_above = USD 250.5,EUR 0.01 , "
+	       "JPY 40000,  KWD 1.234, GBP 200, CHF 0, BHD 9007199254740.991");
+	r = parse_lines(&b);
+	if (!r.pf)
+		dump(&r);
+	cr_assert_not_null(r.pf);
+	p = policy_file_policy(r.pf);
+	cr_assert_eq(p->n_manager_refund_above, 7);
+	cr_assert_eq(threshold(p, "USD")->amount_minor, 25050);
+	cr_assert_eq(threshold(p, "EUR")->amount_minor, 1);
+	cr_assert_eq(threshold(p, "JPY")->amount_minor, 40000);
+	cr_assert_eq(threshold(p, "KWD")->amount_minor, 1234);
+	cr_assert_eq(threshold(p, "GBP")->amount_minor, 20000);
+	cr_assert_eq(threshold(p, "CHF")->amount_minor, 0);
+	cr_assert_eq(threshold(p, "BHD")->amount_minor,
+		     INT64_C(9007199254740991));
+	/* it is part of what the policy means */
+	cr_assert_str_neq(p->content_version, cv);
+	policy_file_free(r.pf);
+}
+
+Test(policy_parse, manager_refund_above_refused_by_line_and_key)
+{
+	static const struct { const char *line, *says; } bad[] = {
+		{ "manager_refund_above = USD 250.001", "at most 2 decimals" },
+		{ "manager_refund_above = JPY 40000.0", "at most 0 decimals" },
+		{ "manager_refund_above = USD 2,50",
+		  "\"50\" is not a currency" },
+		{ "manager_refund_above = USD -1", "not an amount" },
+		{ "manager_refund_above = USD 1e3", "not an amount" },
+		{ "manager_refund_above = USD 250.", "not an amount" },
+		{ "manager_refund_above = USD .5", "not an amount" },
+		{ "manager_refund_above = USD 90071992547409.92",
+		  "not an amount" },
+		{ "manager_refund_above = USD", "not a currency and" },
+		{ "manager_refund_above = 250.00", "not a currency and" },
+		{ "manager_refund_above = USD 1, ", "not a currency and" },
+		{ "manager_refund_above = ", "a list of amounts" },
+		{ "manager_refund_above = XYZ 250.00", "unknown currency" },
+		{ "manager_refund_above = usd 250.00", "unknown currency" },
+		{ "manager_refund_above = USD 1, EUR 2, USD 3", "USD given" },
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct lines b = base();
+		struct result r;
+
+		insert(&b, L_TOL_RING, bad[i].line);
+		r = parse_lines(&b);
+		cr_log_info("case: %s", bad[i].line);
+		expect_errors(&r, 1, 1);
+		expect_error_at(&r, L_TOL_RING, "manager_refund_above");
+		cr_assert(strstr(r.errs[0].msg, bad[i].says),
+			  "%s: says '%s'", bad[i].line, r.errs[0].msg);
+	}
+}
+
+Test(policy_parse, manager_refund_above_every_bad_item_reported)
+{
+	struct lines b = base();
+	struct result r;
+
+	insert(&b, L_TOL_RING, "manager_refund_above = XYZ 1, USD 1.001, "
+	       "EUR 3");
+	r = parse_lines(&b);
+	expect_errors(&r, 2, 2);
+	cr_assert(strstr(r.errs[0].msg, "XYZ"));
+	cr_assert(strstr(r.errs[1].msg, "USD"));
+}
+
+Test(policy_parse, manager_refund_above_given_twice)
+{
+	struct lines b = base();
+	struct result r;
+
+	insert(&b, L_TOL_RING, "manager_refund_above = USD 1");
+	insert(&b, L_TOL_RING, "manager_refund_above = EUR 1");
+	r = parse_lines(&b);
+	expect_errors(&r, 1, 1);
+	expect_error_at(&r, L_TOL_RING + 1, "manager_refund_above");
+}
+
 Test(policy_parse, huge_duration_rejected)
 {
 	struct lines b = base();
