@@ -195,7 +195,7 @@ check decide-broken-policy-exit "decide under a broken policy: exit $rc, expecte
 check decide-broken-policy-stdout "decide under a broken policy wrote to stdout" [ ! -s "$T/bd.out" ]
 
 # ---- --help: every command answers it on stdout with exit 0 ---------------
-for cmd in decide policy serve token demo; do
+for cmd in decide policy serve token demo user; do
 	"$BIN" $cmd --help >"$T/help.out" 2>"$T/help.err"
 	rc=$?
 	check "help-$cmd-exit" "$cmd --help: exit $rc, expected 0" [ $rc -eq 0 ]
@@ -211,6 +211,82 @@ check serve-readers-range "serve --readers 0: exit $rc, expected 2" [ $rc -eq 2 
 "$BIN" serve --db "$T/x.db" --listen 127.0.0.1:0 --per-client 0 >/dev/null 2>&1
 rc=$?
 check serve-per-client-range "serve --per-client 0: exit $rc, expected 2" [ $rc -eq 2 ]
+
+# ---- user add: the password from stdin's first line, hashed -------------
+# CONTRACT "Staff accounts": creates and migrates a new database; errors
+# name the field; a taken name is refused and the first account kept.
+printf 'secret-pass-1\n' | "$BIN" user add ana --role manager --db "$T/u.db" \
+	>"$T/u.out" 2>"$T/u.err"
+rc=$?
+check user-add-exit "user add: exit $rc, expected 0: $(cat "$T/u.err")" [ $rc -eq 0 ]
+check user-add-said "user add: no 'added user ana (manager)': $(cat "$T/u.out")" \
+	grep -qx 'added user ana (manager)' "$T/u.out"
+row=$(sqlite3 "$T/u.db" "SELECT role || ' ' || password_hash FROM staff_users WHERE name = 'ana'" 2>&1)
+check user-add-argon2id "stored: $row" grep -q '^manager \$argon2id\$' <<<"$row"
+check user-add-no-password "the password is stored as typed: $row" \
+	bash -c '! grep -q secret-pass-1 <<<"$1"' _ "$row"
+version=$(sqlite3 "$T/u.db" "SELECT max(version) FROM schema_version" 2>&1)
+check user-add-migrates "schema version $version, expected 4 or later" [ "${version:-0}" -ge 4 ]
+printf 'other-pass-22\n' | "$BIN" user add ana --role agent --db "$T/u.db" \
+	>/dev/null 2>"$T/u2.err"
+rc=$?
+check user-add-taken-exit "a taken name: exit $rc, expected 1" [ $rc -eq 1 ]
+check user-add-taken-named "a taken name: $(cat "$T/u2.err")" \
+	grep -q 'name: a user named ana exists' "$T/u2.err"
+row2=$(sqlite3 "$T/u.db" "SELECT role FROM staff_users WHERE name = 'ana'" 2>&1)
+check user-add-taken-kept "the first account changed: $row2" [ "$row2" = manager ]
+printf 'secret-pass-1\n' | "$BIN" user add bob --role owner --db "$T/u3.db" \
+	>/dev/null 2>"$T/u3.err"
+rc=$?
+check user-add-bad-role-exit "--role owner: exit $rc, expected 2" [ $rc -eq 2 ]
+check user-add-bad-role-named "--role owner: $(cat "$T/u3.err")" \
+	grep -q -- "--role: 'owner' is not agent or manager" "$T/u3.err"
+check user-add-bad-role-no-db "--role owner created the database" [ ! -e "$T/u3.db" ]
+for pw in '' 'short-9ch' ; do
+	printf '%s\n' "$pw" | "$BIN" user add bob --role agent --db "$T/u.db" \
+		>/dev/null 2>"$T/u4.err"
+	rc=$?
+	check "user-add-password-${#pw}-exit" "password of ${#pw} bytes: exit $rc, expected 2" [ $rc -eq 2 ]
+	check "user-add-password-${#pw}-named" "password of ${#pw} bytes: $(cat "$T/u4.err")" \
+		grep -q 'password: .* 10 to 1024 bytes' "$T/u4.err"
+done
+"$BIN" user add bob --role agent --db "$T/u.db" </dev/null >/dev/null 2>"$T/u5.err"
+rc=$?
+check user-add-no-stdin "no standard input: exit $rc, expected 2" [ $rc -eq 2 ]
+printf 'secret-pass-1\n' | "$BIN" user add Bob --role agent --db "$T/u.db" \
+	>/dev/null 2>"$T/u6.err"
+rc=$?
+check user-add-bad-name "user add Bob: exit $rc, expected 1: $(cat "$T/u6.err")" \
+	bash -c '[ "$1" -eq 1 ] && grep -q "user Bob: name: " "$2"' _ $rc "$T/u6.err"
+n=$(sqlite3 "$T/u.db" "SELECT count(*) FROM staff_users" 2>&1)
+check user-add-refusals-store-nothing "$n accounts, expected 1" [ "$n" = 1 ]
+# ten bytes is the shortest password; "\r\n" ends a line too (so the
+# "\r" is not the tenth byte)
+printf '012345678\r\n' | "$BIN" user add carol --role agent --db "$T/u.db" >/dev/null 2>&1
+rc=$?
+check user-add-crlf "9 bytes ended by CRLF: exit $rc, expected 2" [ $rc -eq 2 ]
+printf '0123456789\n' | "$BIN" user add carol --role agent --db "$T/u.db" >/dev/null 2>&1
+rc=$?
+check user-add-10-bytes "a 10-byte password: exit $rc, expected 0" [ $rc -eq 0 ]
+"$BIN" user add dave --db "$T/u.db" </dev/null >/dev/null 2>&1
+rc=$?
+check user-add-no-role "no --role: exit $rc, expected 2" [ $rc -eq 2 ]
+
+# ---- demo: the demo's staff, once, and their sign-in printed -------------
+"$BIN" demo --db "$T/demo.db" >"$T/demo1.out" 2>"$T/demo1.err"
+rc1=$?
+"$BIN" demo --db "$T/demo.db" >"$T/demo2.out" 2>"$T/demo2.err"
+rc2=$?
+check demo-users-exit "demo twice: exit $rc1 then $rc2: $(cat "$T/demo2.err")" \
+	[ "$rc1$rc2" = 00 ]
+for f in demo1 demo2; do
+	check "$f-signin-manager" "no manager sign-in: $(cat "$T/$f.out")" \
+		grep -q 'manager / manager-demo-1' "$T/$f.out"
+	check "$f-signin-agent" "no agent sign-in: $(cat "$T/$f.out")" \
+		grep -q 'agent / agent-demo-1' "$T/$f.out"
+done
+roles=$(sqlite3 "$T/demo.db" "SELECT group_concat(name || '=' || role, ' ') FROM (SELECT * FROM staff_users ORDER BY name)" 2>&1)
+check demo-users-roles "demo accounts: $roles" [ "$roles" = "agent=agent manager=manager" ]
 
 # ---- a busy port: serve names it and says how to choose another ----------
 "$BIN" serve --db "$T/busy1.db" --listen 127.0.0.1:0 2>"$T/busy1.err" &
