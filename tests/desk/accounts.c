@@ -448,6 +448,91 @@ Test(messages, no_such_case)
 		     AC_ENOTFOUND);
 }
 
+/* ---- injected store faults: all or nothing ---------------------------- */
+
+#define MAX_STEPS 200
+
+/* fault_loop runs the call with n = 0, 1, .. store steps allowed until it
+ * succeeds; after each failure, check() says nothing was kept. */
+#define FAULT_LOOP(call, check)						\
+	do {								\
+		int n_, rc_, failed_ = 0;				\
+		for (n_ = 0; n_ < MAX_STEPS; n_++) {			\
+			t_fail_after(n_);				\
+			rc_ = (call);					\
+			t_fail_after(-1);				\
+			cr_assert(!t_in_transaction(), "n=%d: left open", \
+				  n_);					\
+			if (rc_ == 0)					\
+				break;					\
+			failed_++;					\
+			cr_expect_eq(rc_, AC_EIO, "n=%d: %s", n_,	\
+				     t_code_name(rc_));			\
+			check;						\
+		}							\
+		cr_assert_lt(n_, MAX_STEPS, "never succeeded");		\
+		cr_expect_gt(failed_, 2, "too few faults injected");	\
+	} while (0)
+
+Test(accounts, a_failed_write_of_a_wrong_password_keeps_nothing)
+{
+	struct t_session s;
+
+	user("ana", "agent");
+	signin("ana", false, "wrong", &s);
+	FAULT_LOOP(t_signin("ana", false, &s),
+		   cr_assert(t_user_failures("ana", NULL) == 1 &&
+			     t_audit_count("ana", "signin_failed") == 1));
+	cr_assert_str_eq(s.result, "wrong");
+	cr_assert_eq(t_user_failures("ana", NULL), 2);
+	cr_assert_eq(t_audit_count("ana", "signin_failed"), 2);
+}
+
+Test(accounts, a_failed_sign_in_write_gives_no_session)
+{
+	struct t_session s, r;
+
+	user("ana", "agent");
+	signin("ana", false, "wrong", &s);
+	FAULT_LOOP(t_signin("ana", true, &s),
+		   cr_assert(t_user_failures("ana", NULL) == 1 &&
+			     t_audit_count("ana", "signin") == 0 &&
+			     s.token[0] == '\0' &&
+			     !strcmp(s.result, "wrong")));
+	cr_assert_str_eq(s.result, "ok");
+	must(t_staff_session(s.token, &r), "session");
+	cr_assert_eq(t_user_failures("ana", NULL), 0);
+}
+
+Test(lookup, a_failed_write_of_a_failure_keeps_nothing)
+{
+	struct t_session c;
+
+	t_order_new("D-1");
+	FAULT_LOOP(t_lookup("D-1", "x@example.com", "192.0.2.1", 0, &c),
+		   cr_assert(t_lookup_failures("ip:192.0.2.1") == 0 &&
+			     t_lookup_failures("order:D-1") == 0 &&
+			     t_audit_count("D-1", "lookup_failed") == 0));
+	cr_assert_str_eq(c.result, "not_found");
+	cr_assert_eq(t_lookup_failures("ip:192.0.2.1"), 1);
+	cr_assert_eq(t_lookup_failures("order:D-1"), 1);
+}
+
+Test(messages, a_failed_write_keeps_nothing)
+{
+	struct t_case k;
+	int n;
+
+	t_order_new("D-1");
+	t_must_open("D-1", CLAIM_CANCEL, &k);
+	FAULT_LOOP(t_message("customer:D-1", k.id, false, "hi", 2),
+		   cr_assert(t_messages(k.id, &n, NULL, 0, NULL, 0, NULL) ==
+			     0 && n == 0 &&
+			     t_audit_count(k.id, "message.add") == 0));
+	must(t_messages(k.id, &n, NULL, 0, NULL, 0, NULL), "list");
+	cr_assert_eq(n, 1);
+}
+
 /* ---- the manager's threshold ------------------------------------------ */
 
 Test(manager_refund, above_the_policy_amount_only)

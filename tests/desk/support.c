@@ -603,6 +603,16 @@ int t_user_failures(const char *name, bool *locked)
 	return -1;
 }
 
+int t_lookup_failures(const char *key)
+{
+	struct store_lookup_failure f;
+	struct ac_err e;
+
+	cr_assert_eq(store_get_lookup_failures(t_store, store_str(key), &f,
+					       &e), 0, "%s: %s", key, e.msg);
+	return f.count;
+}
+
 void t_user_hash(const char *name, char *out, size_t cap)
 {
 	struct store_staff_user u;

@@ -186,6 +186,9 @@ int t_customer_session(const char *token, struct t_session *out);
 /* t_user_failures: the account's failed_in_a_row as the list shows it,
  * -1 when it is not listed; *locked (may be NULL) whether it is locked */
 int t_user_failures(const char *name, bool *locked);
+/* t_lookup_failures: the failures counted under a look-up key
+ * ("ip:ADDRESS", "order:ID") in its window, from the store */
+int t_lookup_failures(const char *key);
 /* t_user_hash copies the stored password hash (from the store) */
 void t_user_hash(const char *name, char *out, size_t cap);
 
