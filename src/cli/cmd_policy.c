@@ -24,6 +24,17 @@ static void show(const struct policy *p)
 	       (long long)(p->response_time_us / 3600000000LL));
 	printf("quote life          %lld days unless the quote says\n",
 	       (long long)(p->quote_life_us / 86400000000LL));
+	/* an agent may refund up to the amount; a currency not listed:
+	 * only a manager */
+	for (int i = 0; i < p->n_manager_refund_above; i++) {
+		char m[64];
+
+		money_format(m, sizeof m, p->manager_refund_above[i].currency,
+			     p->manager_refund_above[i].amount_minor);
+		printf("manager refunds     above %s\n", m);
+	}
+	if (p->n_manager_refund_above == 0)
+		puts("manager refunds     every refund (no amounts listed)");
 	for (int k = 0; k < KIND_COUNT; k++) {
 		int64_t t = p->tolerance_milli[k];
 
