@@ -414,7 +414,8 @@ static void list_sql(unsigned bits, char *out, size_t n)
  * store_sqlite_list_sql. */
 static const int other_lists[] = {
 	ST_DUE_LIST, ST_AUDIT_LIST, ST_AUDIT_LIST_ENTITY, ST_AUDIT_LIST_ID,
-	ST_AUDIT_LIST_BOTH,
+	ST_AUDIT_LIST_BOTH, ST_USER_LIST, ST_MESSAGES_LIST, ST_SESSION_PURGE,
+	ST_LOOKUP_PURGE,
 };
 
 int store_sqlite_list_sql(int i, char *out, size_t n)

@@ -931,9 +931,10 @@ extern const struct store_ops store_sqlite_ops;
 
 /* store_sqlite_list_sql writes (n bytes at most) the SQL of the i-th
  * statement that lists (the case list for each combination of filters, the
- * due list, the audit lists), for tests to ask SQLite for its plan: 0, or
- * AC_EINVAL for a number that is no statement, AC_ENOTFOUND past the last
- * (so i = 0, 1, .. until AC_ENOTFOUND). */
+ * due list, the audit lists, the staff accounts, a case's messages) or
+ * purges (expired sessions, run-out look-up windows), for tests to ask
+ * SQLite for its plan: 0, or AC_EINVAL for a number that is no statement,
+ * AC_ENOTFOUND past the last (so i = 0, 1, .. until AC_ENOTFOUND). */
 int store_sqlite_list_sql(int i, char *out, size_t n);
 
 #endif

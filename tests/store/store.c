@@ -1138,8 +1138,9 @@ static void plans_seek(void)
 	}
 	sqlite3_close(db);
 	/* 24 case lists (status and statuses exclude each other), the due
-	 * list, four audit lists */
-	cr_assert_eq(checked, 24 + 1 + 4);
+	 * list, four audit lists, the staff accounts, a case's messages and
+	 * the two purges (0004) */
+	cr_assert_eq(checked, 24 + 1 + 4 + 4);
 }
 
 Test(store, list_plans_seek_their_index)
@@ -1991,6 +1992,213 @@ Test(store, injected_faults_on_reads)
 	store_test_fail_after(s, -1);
 	cr_assert_eq(rc, 0);
 	assert_ok(store_health(s, &err));
+}
+
+/* ---- 0004: staff accounts, sessions, look-ups, messages -------------- */
+
+#define HEX64 "0123456789abcdef0123456789abcdef" \
+	"0123456789abcdef0123456789abcdef"
+#define HEX64B "fedcba9876543210fedcba9876543210" \
+	"fedcba9876543210fedcba9876543210"
+
+static void sample_user(struct store_staff_user *u, const char *name)
+{
+	memset(u, 0, sizeof *u);
+	u->name = store_str(name);
+	u->role = AC_STR_LIT("agent");
+	u->password_hash = AC_STR_LIT("$argon2id$v=19$m=65536,t=2,p=1$x$y");
+	u->created_at = T0;
+}
+
+Test(store, staff_users_keep_an_argon2id_hash_and_the_lock)
+{
+	struct store_staff_user u, got;
+	struct store_staff_user_page page;
+	char msg[256];
+
+	sample_user(&u, "ana");
+	assert_ok(store_put_staff_user(s, &u, &err));
+	assert_fails(store_put_staff_user(s, &u, &err), AC_ECONFLICT);
+	assert_str(store_str(err.field), "user.name");
+	sample_user(&u, "Ana");
+	assert_fails(store_put_staff_user(s, &u, &err), AC_EINVAL);
+	sample_user(&u, "bob");
+	u.password_hash = AC_STR_LIT("correct horse 1");
+	assert_fails(store_put_staff_user(s, &u, &err), AC_EINVAL);
+	assert_str(store_str(err.field), "user.password_hash");
+	u.password_hash = AC_STR_LIT("$argon2id$v=19$m=65536,t=2,p=1$x$y");
+	u.role = AC_STR_LIT("owner");
+	assert_fails(store_put_staff_user(s, &u, &err), AC_EINVAL);
+	assert_str(store_str(err.field), "user.role");
+	/* the file itself refuses a password kept in clear */
+	cr_assert_neq(raw_exec("INSERT INTO staff_users (name, role, "
+			       "password_hash, created_at) VALUES ('eve', "
+			       "'agent', 'hunter2', 0)", msg, sizeof msg),
+		      SQLITE_OK);
+	assert_ok(store_update_staff_login(s, AC_STR_LIT("ana"), 0, true,
+					   T0 + HOUR, &err));
+	assert_ok(store_get_staff_user(s, AC_STR_LIT("ana"), &got, &err));
+	cr_assert(got.has_lock && got.locked_until == T0 + HOUR);
+	store_staff_user_release(&got);
+	assert_ok(store_update_staff_login(s, AC_STR_LIT("ana"), 3, false, 0,
+					   &err));
+	assert_ok(store_get_staff_user(s, AC_STR_LIT("ana"), &got, &err));
+	cr_assert(!got.has_lock && got.failed_in_a_row == 3);
+	assert_str(got.role, "agent");
+	store_staff_user_release(&got);
+	assert_fails(store_update_staff_login(s, AC_STR_LIT("zed"), 0, false,
+					      0, &err), AC_ENOTFOUND);
+	assert_fails(store_get_staff_user(s, AC_STR_LIT("zed"), &got, &err),
+		     AC_ENOTFOUND);
+	sample_user(&u, "al");
+	assert_ok(store_put_staff_user(s, &u, &err));
+	assert_ok(store_list_staff_users(s, AC_STR_LIT(""), 1, &page, &err));
+	cr_assert(page.n == 1 && page.more);
+	assert_str(page.rows[0].name, "al");
+	store_staff_user_page_release(&page);
+	assert_ok(store_list_staff_users(s, AC_STR_LIT("al"), 10, &page,
+					 &err));
+	cr_assert(page.n == 1 && !page.more);
+	assert_str(page.rows[0].name, "ana");
+	store_staff_user_page_release(&page);
+}
+
+Test(store, sessions_name_their_user_or_their_order)
+{
+	struct store_staff_user u;
+	struct store_session x, got;
+	int n = -1;
+
+	sample_user(&u, "ana");
+	u.role = AC_STR_LIT("manager");
+	assert_ok(store_put_staff_user(s, &u, &err));
+	put_sample_order("A-1", false);
+	memset(&x, 0, sizeof x);
+	x.hash = AC_STR_LIT(HEX64);
+	x.kind = AC_STR_LIT("staff");
+	x.user_name = AC_STR_LIT("ana");
+	x.csrf = AC_STR_LIT(HEX64B);
+	x.created_at = T0;
+	x.expires_at = T0 + HOUR;
+	x.order_id = AC_STR_LIT("A-1");
+	assert_fails(store_put_session(s, &x, &err), AC_EINVAL);
+	assert_str(store_str(err.field), "session.kind");
+	x.order_id = AC_STR_LIT("");
+	x.expires_at = T0;
+	assert_fails(store_put_session(s, &x, &err), AC_EINVAL);
+	assert_str(store_str(err.field), "session.expires_at");
+	x.expires_at = T0 + HOUR;
+	x.csrf = AC_STR_LIT("not hex");
+	assert_fails(store_put_session(s, &x, &err), AC_EINVAL);
+	assert_str(store_str(err.field), "session.csrf");
+	x.csrf = AC_STR_LIT(HEX64B);
+	x.user_name = AC_STR_LIT("zed");
+	assert_fails(store_put_session(s, &x, &err), AC_ENOTFOUND);
+	x.user_name = AC_STR_LIT("ana");
+	assert_ok(store_put_session(s, &x, &err));
+	assert_fails(store_put_session(s, &x, &err), AC_ECONFLICT);
+	assert_ok(store_get_session(s, AC_STR_LIT(HEX64), &got, &err));
+	assert_str(got.kind, "staff");
+	assert_str(got.user_name, "ana");
+	assert_str(got.role, "manager");
+	cr_assert(!got.ended && got.order_id.n == 0);
+	store_session_release(&got);
+	/* a customer's: the order, no user */
+	x.hash = AC_STR_LIT(HEX64B);
+	x.kind = AC_STR_LIT("customer");
+	x.user_name = AC_STR_LIT("");
+	x.order_id = AC_STR_LIT("A-1");
+	x.tz_offset_min = -300;
+	x.expires_at = T0 + 2 * HOUR;
+	assert_ok(store_put_session(s, &x, &err));
+	assert_ok(store_get_session(s, AC_STR_LIT(HEX64B), &got, &err));
+	assert_str(got.order_id, "A-1");
+	cr_assert(got.tz_offset_min == -300 && got.role.n == 0);
+	store_session_release(&got);
+	assert_ok(store_end_session(s, AC_STR_LIT(HEX64), T0 + 1, &err));
+	assert_fails(store_end_session(s, AC_STR_LIT(HEX64), T0 + 2, &err),
+		     AC_ENOTFOUND);
+	assert_ok(store_get_session(s, AC_STR_LIT(HEX64), &got, &err));
+	cr_assert(got.ended && got.ended_at == T0 + 1);
+	store_session_release(&got);
+	/* the purge takes what expired before the instant, no more */
+	assert_ok(store_purge_sessions(s, T0 + HOUR, &n, &err));
+	cr_assert_eq(n, 0);
+	assert_ok(store_purge_sessions(s, T0 + HOUR + 1, &n, &err));
+	cr_assert_eq(n, 1);
+	assert_fails(store_get_session(s, AC_STR_LIT(HEX64), &got, &err),
+		     AC_ENOTFOUND);
+	cr_assert_eq(raw_count("SELECT count(*) FROM sessions"), 1);
+}
+
+Test(store, lookup_failures_count_in_a_window)
+{
+	struct store_lookup_failure f;
+	int n = -1;
+
+	assert_ok(store_get_lookup_failures(s, AC_STR_LIT("ip:1"), &f, &err));
+	cr_assert_eq(f.count, 0);
+	for (int i = 1; i <= 3; i++) {
+		assert_ok(store_add_lookup_failure(s, AC_STR_LIT("ip:1"),
+						   T0 + i, HOUR, &f, &err));
+		cr_assert(f.count == i && f.window_start == T0 + 1);
+	}
+	/* one microsecond before the window's end: still counted in it */
+	assert_ok(store_add_lookup_failure(s, AC_STR_LIT("ip:1"), T0 + HOUR,
+					   HOUR, &f, &err));
+	cr_assert(f.count == 4 && f.window_start == T0 + 1);
+	assert_ok(store_add_lookup_failure(s, AC_STR_LIT("ip:1"),
+					   T0 + 1 + HOUR, HOUR, &f, &err));
+	cr_assert(f.count == 1 && f.window_start == T0 + 1 + HOUR);
+	assert_ok(store_get_lookup_failures(s, AC_STR_LIT("ip:1"), &f, &err));
+	cr_assert(f.count == 1 && f.window_start == T0 + 1 + HOUR);
+	assert_fails(store_add_lookup_failure(s, AC_STR_LIT(""), T0, HOUR,
+					      &f, &err), AC_EINVAL);
+	assert_str(store_str(err.field), "lookup.key");
+	assert_ok(store_purge_lookup_failures(s, T0 + 1 + HOUR, &n, &err));
+	cr_assert_eq(n, 0);
+	assert_ok(store_purge_lookup_failures(s, T0 + 2 + HOUR, &n, &err));
+	cr_assert_eq(n, 1);
+}
+
+Test(store, messages_are_append_only)
+{
+	struct store_message m = {
+		.case_id = AC_STR_LIT("K-1"),
+		.sender = AC_STR_LIT("customer"),
+		.author = AC_STR_LIT("customer:A-1"),
+		.body = AC_STR_LIT("where is my ring?"),
+		.created_at = T0,
+	};
+	struct store_message_page page;
+	char msg[256];
+	int64_t id = 0;
+
+	put_sample_order("A-1", false);
+	assert_fails(store_add_message(s, &m, &id, &err), AC_ENOTFOUND);
+	assert_str(store_str(err.field), "message.case_id");
+	put_sample_case("K-1", "A-1", CASE_STATUS_OPEN, CLAIM_CANCEL, NULL);
+	assert_ok(store_add_message(s, &m, &id, &err));
+	cr_assert_gt(id, 0);
+	m.sender = AC_STR_LIT("robot");
+	assert_fails(store_add_message(s, &m, NULL, &err), AC_EINVAL);
+	assert_str(store_str(err.field), "message.sender");
+	m.sender = AC_STR_LIT("staff");
+	m.author = AC_STR_LIT("user:ana");
+	m.body = AC_STR_LIT("on its way");
+	assert_ok(store_add_message(s, &m, NULL, &err));
+	assert_ok(store_list_messages(s, AC_STR_LIT("K-1"), 0, 10, &page,
+				      &err));
+	cr_assert_eq(page.n, 2);
+	assert_str(page.rows[0].sender, "customer");
+	assert_str(page.rows[1].body, "on its way");
+	store_message_page_release(&page);
+	cr_assert_neq(raw_exec("UPDATE messages SET body = 'x'", msg,
+			       sizeof msg), SQLITE_OK);
+	cr_assert(strstr(msg, "append-only"), "%s", msg);
+	cr_assert_neq(raw_exec("DELETE FROM messages", msg, sizeof msg),
+		      SQLITE_OK);
+	cr_assert(strstr(msg, "append-only"), "%s", msg);
 }
 
 /* ---- names ------------------------------------------------------------ */
