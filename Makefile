@@ -42,6 +42,9 @@ CODEC_SRC = $(wildcard src/codec/*.c)
 STORE_SRC = $(wildcard src/store/*.c)
 DESK_SRC = $(wildcard src/desk/*.c)
 HTTP_SRC = $(wildcard src/http/*.c)
+WEB_SRC = $(wildcard src/web/*.c)
+# The pages' files (templates, CSS, scripts), built into the program.
+WEB_FILES = $(sort $(wildcard web/pages/*) $(wildcard web/static/*))
 CLI_SRC = $(wildcard src/cli/*.c)
 
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
@@ -49,9 +52,10 @@ CODEC_OBJ = $(CODEC_SRC:%.c=$(B)/%.o) $(B)/src/codec/policy_default.o
 STORE_OBJ = $(STORE_SRC:%.c=$(B)/%.o) $(B)/src/store/migrations.o
 DESK_OBJ = $(DESK_SRC:%.c=$(B)/%.o)
 HTTP_OBJ = $(HTTP_SRC:%.c=$(B)/%.o) $(B)/src/http/openapi.o
+WEB_OBJ = $(WEB_SRC:%.c=$(B)/%.o) $(B)/web-files.o
 CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
 LIB_OBJ = $(CORE_OBJ) $(CODEC_OBJ)
-SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ)
+SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ)
 
 .PHONY: all deps test test-unit test-store test-desk test-scenarios test-san \
 	mutate run bench \
@@ -93,6 +97,14 @@ $(B)/src/store/migrations.o: src/store/migrations.S \
 
 $(B)/src/http/openapi.o: src/http/openapi.S web/openapi.json
 	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
+
+# web/pages and web/static, listed in a table (src/web/web.h: web_files).
+$(B)/web-files.S: scripts/embed-web.sh $(WEB_FILES)
+	@mkdir -p $(@D)
+	scripts/embed-web.sh $(WEB_FILES) > $@
+
+$(B)/web-files.o: $(B)/web-files.S
 	$(CC) -c -o $@ $<
 
 # ---- tests ---------------------------------------------------------------
@@ -179,12 +191,13 @@ FUZZ_LIB_SRC = $(CORE_SRC) $(CODEC_SRC) src/codec/policy_default.S
 FUZZ_TARGETS = fuzz_case_json fuzz_policy_file fuzz_route
 # The router's harness links the whole server (its tables name handlers).
 FUZZ_ROUTE_SRC = $(FUZZ_LIB_SRC) $(STORE_SRC) $(DESK_SRC) $(HTTP_SRC) \
-		 src/store/migrations.S src/http/openapi.S
+		 $(WEB_SRC) src/store/migrations.S src/http/openapi.S
 
 $(B)/fuzz/fuzz_route: fuzz/fuzz_route.c $(FUZZ_ROUTE_SRC) web/openapi.json \
-		$(wildcard src/store/migrations/*.sql)
+		$(wildcard src/store/migrations/*.sql) $(B)/web-files.S
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_ROUTE_SRC) $(LDLIBS_BASE)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_ROUTE_SRC) \
+		$(B)/web-files.S $(LDLIBS_BASE)
 
 $(B)/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) policy/shop.policy
 	@mkdir -p $(@D)

@@ -17,6 +17,13 @@ token=$(cat "$tokfile")
 cat <<MSG
 
 The case desk is starting on http://$listen (Ctrl-C stops it).
+
+In a browser:
+  http://$listen/          the customer portal: order D-1001 (or any of
+                           D-1001 to D-1013), e-mail ana@example.com
+  http://$listen/console   the staff console: user manager, password
+                           manager-demo-1 (or agent / agent-demo-1)
+
 Your API token (also in $tokfile):
 
   export TOKEN=$token

@@ -22,6 +22,11 @@ int64_t desk_clock_real(void *unused)
 	return (int64_t)ts.tv_sec * AC_US_PER_S + ts.tv_nsec / 1000;
 }
 
+int64_t desk_clock_now(const struct desk *d)
+{
+	return d->now(d->clock_ctx);
+}
+
 int desk_new(const struct desk_config *cfg, struct desk **out,
 	     struct ac_err *err)
 {

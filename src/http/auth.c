@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "../desk/desk.h"
 #include "http.h"
 
@@ -77,4 +79,111 @@ int auth_check(struct http_req *q, struct http_resp *r)
 	memcpy(actor + 6, name, n + 1);
 	q->actor = actor;
 	return 0;
+}
+
+/* ---- the pages' sessions ------------------------------------------------ */
+
+/* session_token: the cookie's value when it looks like one of ours (64
+ * lower-case hex digits), else NULL. */
+static const char *session_token(const struct http_req *q, const char *name)
+{
+	const char *v = http_req_cookie(q, name);
+
+	if (!v || strlen(v) != 64 ||
+	    strspn(v, "0123456789abcdef") != 64)
+		return NULL;
+	return v;
+}
+
+static int see_other(struct http_resp *r, const char *to)
+{
+	r->status = 303;
+	r->content_type = "text/plain; charset=utf-8";
+	buf_adds(&r->body, "See ");
+	buf_adds(&r->body, to);
+	http_resp_header(r, "Location", to);
+	return AC_ENOTFOUND;
+}
+
+static char *actor_of(struct arena *a, const char *kind, const char *name)
+{
+	size_t k = strlen(kind), n = strlen(name);
+	char *s = arena_alloc(a, k + n + 1);
+
+	memcpy(s, kind, k);
+	memcpy(s + k, name, n + 1);
+	return s;
+}
+
+int auth_session(struct http_req *q, struct http_resp *r, enum http_auth kind)
+{
+	bool staff = kind != HTTP_AUTH_CUSTOMER;
+	const char *token = session_token(q, staff ? HTTP_COOKIE_STAFF :
+					  HTTP_COOKIE_CUSTOMER);
+	struct ac_err err;
+	int rc;
+
+	memset(&q->session, 0, sizeof q->session);
+	if (!token)
+		goto none;
+	ac_err_clear(&err);
+	if (staff) {
+		struct desk_staff_session s;
+
+		rc = desk_staff_session(q->ctx->desk, token, &s, &err);
+		if (rc == 0) {
+			q->session.user = arena_strndup(q->arena, s.name,
+							strlen(s.name));
+			q->session.manager = s.role == STAFF_MANAGER;
+			q->session.csrf = arena_strndup(q->arena, s.csrf,
+							strlen(s.csrf));
+			q->actor = actor_of(q->arena, "user:", s.name);
+		}
+	} else {
+		struct desk_customer_session s;
+
+		rc = desk_customer_session(q->ctx->desk, token, &s, &err);
+		if (rc == 0) {
+			q->session.order_id = arena_strndup(
+				q->arena, s.order_id, strlen(s.order_id));
+			q->session.tz_offset_min = s.tz_offset_min;
+			q->session.csrf = arena_strndup(q->arena, s.csrf,
+							strlen(s.csrf));
+			q->actor = actor_of(q->arena, "customer:",
+					    s.order_id);
+		}
+	}
+	if (rc == 0) {
+		q->session.token = arena_strndup(q->arena, token, 64);
+		return 0;
+	}
+	if (rc != AC_ENOTFOUND) {
+		if (!err.code)
+			err.code = rc;
+		http_problem_err(r, &err);
+		return rc;
+	}
+none:
+	if (kind == HTTP_AUTH_STAFF_OPT)
+		return 0;
+	return see_other(r, staff ? "/console" : "/");
+}
+
+int auth_csrf(struct http_req *q, struct http_resp *r)
+{
+	const char *sent = http_form(q, "csrf");
+	const char *want = q->session.csrf;
+
+	if (sent && want && strlen(sent) == strlen(want) &&
+	    sodium_memcmp(sent, want, strlen(want)) == 0)
+		return 0;
+	r->status = 403;
+	r->content_type = "text/html; charset=utf-8";
+	buf_reset(&r->body);
+	buf_adds(&r->body, "<!doctype html><html lang=\"en\"><meta charset="
+		 "\"utf-8\"><title>Refused</title><h1>This form has "
+		 "expired</h1><p>The form was sent without its security "
+		 "token (or with an old one). Go back, reload the page and "
+		 "send it again.</p></html>");
+	return AC_EINVAL;
 }

@@ -93,7 +93,10 @@ enum http_body {
 	HTTP_BODY_NONE,                 /* none expected; JSON tolerated */
 	HTTP_BODY_JSON,                 /* application/json, 1 MiB */
 	HTTP_BODY_JSONL,                /* x-ndjson or jsonl: 16 MiB */
-	HTTP_BODY_IMAGE                 /* image/jpeg|png|webp: evidence max */
+	HTTP_BODY_IMAGE,                /* image/jpeg|png|webp: evidence max */
+	HTTP_BODY_FORM,                 /* a page's form: urlencoded, 64 KiB */
+	HTTP_BODY_UPLOAD                /* a form with files: multipart or
+					 * urlencoded, HTTP_UPLOAD_MAX */
 };
 
 #define HTTP_JSON_MAX (1u << 20)
@@ -101,6 +104,10 @@ enum http_body {
 #define HTTP_RESP_MAX (64u << 20)       /* a response body, at most */
 #define HTTP_ID_MAX 128                 /* a longer path segment: 404 */
 #define HTTP_MAX_PARAMS 3               /* {..} segments in a pattern */
+#define HTTP_FORM_MAX (64u << 10)
+#define HTTP_UPLOAD_FILES 5             /* files in one form, at most */
+#define HTTP_UPLOAD_MAX (HTTP_UPLOAD_FILES * (8u << 20) + (64u << 10))
+#define HTTP_FORM_FIELDS 256            /* fields in one form, at most */
 
 /* http_body_limit is the largest body a route of that kind accepts. */
 size_t http_body_limit(enum http_body kind);
@@ -113,6 +120,25 @@ struct http_ctx {
 	struct ac_case *decide_case;    /* POST /v1/decide, reused */
 };
 
+/* One field of a form (a page's POST), in the order sent. value is
+ * NUL-terminated (and may hold NULs: len says); a file has its filename
+ * and content type (both "" for a plain field). */
+struct http_field {
+	const char *name, *value, *filename, *content_type;
+	size_t len;
+};
+
+/* Who a page's session says the client is (see enum http_auth); all NULL
+ * and false without one. Strings live in the request's arena. */
+struct http_session {
+	const char *token;              /* the cookie's, for signing out */
+	const char *csrf;               /* every form must send it back */
+	const char *user;               /* staff: the user name */
+	bool manager;                   /* staff: the manager role */
+	const char *order_id;           /* a customer: the order */
+	int tz_offset_min;              /* a customer: minutes east of UTC */
+};
+
 struct http_req {
 	struct arena *arena;
 	struct http_ctx *ctx;
@@ -123,7 +149,13 @@ struct http_req {
 	size_t body_len;
 	const char *media_type;         /* lower case, no parameters; "" */
 	const char *token_name;         /* NULL until authenticated */
-	const char *actor;              /* "token:NAME"; NULL likewise */
+	const char *actor;              /* "token:NAME", "user:NAME",
+					 * "customer:ORDER"; NULL likewise */
+	struct http_session session;    /* the pages' routes */
+	const struct http_field *fields;  /* a form's, once read */
+	int n_fields;
+	void *before;                   /* what a route's `before` left for
+					 * its handler (arena memory) */
 	void *conn;                     /* server.c's connection */
 };
 
@@ -132,8 +164,20 @@ const char *http_req_header(const struct http_req *q, const char *name);
 /* http_req_query returns a query argument (percent-decoded), or NULL
  * when it is absent or empty. */
 const char *http_req_query(const struct http_req *q, const char *name);
+/* http_req_cookie returns a cookie's value, or NULL. */
+const char *http_req_cookie(const struct http_req *q, const char *name);
+/* http_req_client returns the client's address ("127.0.0.1", "::1"),
+ * in the arena; "-" when it cannot be told. */
+const char *http_req_client(struct http_req *q);
+/* http_form returns a form field's first value (NUL-terminated), or NULL
+ * when the form has no such field. http_form_n counts a field's values;
+ * http_form_at gives the i-th (NULL past the last). */
+const char *http_form(const struct http_req *q, const char *name);
+int http_form_n(const struct http_req *q, const char *name);
+const struct http_field *http_form_at(const struct http_req *q,
+				      const char *name, int i);
 
-#define HTTP_MAX_HEADERS 6
+#define HTTP_MAX_HEADERS 10
 
 struct http_resp {
 	int status;                     /* 0 until a handler answers */
@@ -182,12 +226,25 @@ int http_json_str(struct buf *b, const char *s);
 
 typedef void (*http_handler)(struct http_req *q, struct http_resp *r);
 
-/* Who may call a route. The server checks it before reading the body;
- * the pages will add session kinds (a customer's order, staff roles). */
+/* Who may call a route. The server checks it before reading the body.
+ * The session kinds are the pages': a session cookie names the client,
+ * and every POST must carry the session's CSRF token in its form's
+ * `csrf` field (403 otherwise, checked by the server before the
+ * handler runs). Without a live session a page route is answered 303,
+ * to the portal's look-up (`/`) or to the console's sign-in
+ * (`/console`). */
 enum http_auth {
 	HTTP_AUTH_NONE,                 /* anyone */
-	HTTP_AUTH_TOKEN                 /* Authorization: Bearer TOKEN */
+	HTTP_AUTH_TOKEN,                /* Authorization: Bearer TOKEN */
+	HTTP_AUTH_CUSTOMER,             /* cookie ac_order: one order */
+	HTTP_AUTH_STAFF,                /* cookie ac_staff: a staff user */
+	HTTP_AUTH_STAFF_OPT             /* the staff session when there is
+					 * one; none is not refused */
 };
+
+/* The pages' cookies. */
+#define HTTP_COOKIE_CUSTOMER "ac_order"
+#define HTTP_COOKIE_STAFF "ac_staff"
 
 /* What a route does to the store; the server acts on it, never a guess:
  *   NONE   no store at all (decide, the OpenAPI text): any reader thread
@@ -211,6 +268,11 @@ struct route {
 	enum http_auth auth;
 	enum http_txn txn;
 	enum http_body body;
+	/* A WRITE route's slow work that needs no write lock (a password's
+	 * hash): run first on a reader, in a read transaction, leaving what
+	 * it found in q->before; when it answers r the request ends there,
+	 * otherwise `handle` then runs on the writer. NULL: none. */
+	http_handler before;
 };
 
 struct route_table {
@@ -228,6 +290,9 @@ extern const struct route_table res_quotes_routes;
 extern const struct route_table res_notes_routes;
 extern const struct route_table res_evidence_routes;
 extern const struct route_table res_audit_routes;
+extern const struct route_table web_asset_routes;     /* src/web */
+extern const struct route_table web_portal_routes;
+extern const struct route_table web_console_routes;
 
 enum route_result {
 	ROUTE_FOUND,
@@ -253,6 +318,16 @@ enum route_result route_match(struct arena *a, const char *method,
  * r (401 with WWW-Authenticate, or 503 when the store fails) and returns
  * the AC_E* code. */
 int auth_check(struct http_req *q, struct http_resp *r);
+
+/* auth_session reads the session cookie of the route's kind and asks the
+ * desk; a live one fills q->session and q->actor. Without one it answers
+ * r 303 (to `/` or `/console`) and returns AC_ENOTFOUND, except for
+ * HTTP_AUTH_STAFF_OPT (0, q->session empty); 503 when the store fails. */
+int auth_session(struct http_req *q, struct http_resp *r, enum http_auth kind);
+
+/* auth_csrf: 0 when the form's `csrf` field is the session's token;
+ * otherwise r answered 403 and AC_EINVAL. */
+int auth_csrf(struct http_req *q, struct http_resp *r);
 
 /* ---- inside the layer: the guard against hostile clients (server.c) ----- */
 

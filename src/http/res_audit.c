@@ -27,7 +27,7 @@ static void get_audit(struct http_req *q, struct http_resp *r)
 
 static const struct route routes[] = {
 	{ "GET", "/v1/audit", get_audit,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
 };
 
 const struct route_table res_audit_routes = {

@@ -135,19 +135,19 @@ static void get_deadlines(struct http_req *q, struct http_resp *r)
 
 static const struct route routes[] = {
 	{ "POST", "/v1/cases", post_case,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON, NULL },
 	{ "GET", "/v1/cases", list_cases,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
 	{ "GET", "/v1/cases/{id}", get_case,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
 	{ "POST", "/v1/cases/{id}/transition", post_transition,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON, NULL },
 	{ "POST", "/v1/cases/{id}/approve", post_approve,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_NONE },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_NONE, NULL },
 	{ "POST", "/v1/cases/{id}/override", post_override,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON, NULL },
 	{ "GET", "/v1/deadlines", get_deadlines,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
 };
 
 const struct route_table res_cases_routes = {

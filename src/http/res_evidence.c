@@ -65,9 +65,9 @@ static void get_evidence(struct http_req *q, struct http_resp *r)
 
 static const struct route routes[] = {
 	{ "POST", "/v1/cases/{id}/evidence", post_evidence,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_IMAGE },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_IMAGE, NULL },
 	{ "GET", "/v1/cases/{id}/evidence/{sha256}", get_evidence,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
 };
 
 const struct route_table res_evidence_routes = {

@@ -32,9 +32,9 @@ static void get_openapi(struct http_req *q, struct http_resp *r)
 
 static const struct route routes[] = {
 	{ "GET", "/healthz", get_healthz,
-	  HTTP_AUTH_NONE, HTTP_TXN_PING, HTTP_BODY_NONE },
+	  HTTP_AUTH_NONE, HTTP_TXN_PING, HTTP_BODY_NONE, NULL },
 	{ "GET", "/v1/openapi.json", get_openapi,
-	  HTTP_AUTH_NONE, HTTP_TXN_NONE, HTTP_BODY_NONE },
+	  HTTP_AUTH_NONE, HTTP_TXN_NONE, HTTP_BODY_NONE, NULL },
 };
 
 const struct route_table res_health_routes = {

@@ -37,9 +37,9 @@ static void get_notes(struct http_req *q, struct http_resp *r)
 
 static const struct route routes[] = {
 	{ "POST", "/v1/cases/{id}/notes", post_note,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON, NULL },
 	{ "GET", "/v1/cases/{id}/notes", get_notes,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
 };
 
 const struct route_table res_notes_routes = {

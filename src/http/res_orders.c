@@ -143,17 +143,17 @@ static void get_tracking(struct http_req *q, struct http_resp *r)
 
 static const struct route routes[] = {
 	{ "POST", "/v1/orders", post_order,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON, NULL },
 	{ "POST", "/v1/orders/import", post_import,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSONL },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSONL, NULL },
 	{ "GET", "/v1/orders/{id}", get_order,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
 	{ "PUT", "/v1/orders/{id}/shipment", put_shipment,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON, NULL },
 	{ "POST", "/v1/orders/{id}/tracking", post_tracking,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON, NULL },
 	{ "GET", "/v1/orders/{id}/tracking", get_tracking,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
 };
 
 const struct route_table res_orders_routes = {

@@ -61,9 +61,9 @@ static void post_quote_action(struct http_req *q, struct http_resp *r)
 
 static const struct route routes[] = {
 	{ "POST", "/v1/cases/{id}/quotes", post_quote,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON, NULL },
 	{ "POST", "/v1/cases/{id}/quote/{action}", post_quote_action,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_NONE },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_NONE, NULL },
 };
 
 const struct route_table res_quotes_routes = {

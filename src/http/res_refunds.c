@@ -59,7 +59,7 @@ static void post_refund(struct http_req *q, struct http_resp *r)
 
 static const struct route routes[] = {
 	{ "POST", "/v1/cases/{id}/refunds", post_refund,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON, NULL },
 };
 
 const struct route_table res_refunds_routes = {

@@ -19,6 +19,9 @@ static const struct route_table *const tables[] = {
 	&res_notes_routes,
 	&res_evidence_routes,
 	&res_audit_routes,
+	&web_asset_routes,
+	&web_portal_routes,
+	&web_console_routes,
 };
 
 #define MAX_SEGMENTS 8
@@ -147,6 +150,10 @@ size_t http_body_limit(enum http_body kind)
 		return HTTP_JSONL_MAX;
 	case HTTP_BODY_IMAGE:
 		return DESK_EVIDENCE_MAX;
+	case HTTP_BODY_FORM:
+		return HTTP_FORM_MAX;
+	case HTTP_BODY_UPLOAD:
+		return HTTP_UPLOAD_MAX;
 	case HTTP_BODY_NONE:
 	case HTTP_BODY_JSON:
 		break;

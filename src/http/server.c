@@ -110,6 +110,7 @@ struct request {
 	bool too_big;
 	bool declared_too_big;          /* Content-Length over the limit */
 	bool queued;
+	bool before_done;               /* route->before ran: to the writer */
 	int64_t start_us;
 	size_t sent_bytes;
 };
@@ -142,6 +143,163 @@ const char *http_req_query(const struct http_req *q, const char *name)
 						    name);
 
 	return v && v[0] ? v : NULL;
+}
+
+const char *http_req_cookie(const struct http_req *q, const char *name)
+{
+	return MHD_lookup_connection_value(q->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_req_client(struct http_req *q)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		q->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char host[NI_MAXHOST];
+	socklen_t len;
+
+	if (!ci || !ci->client_addr)
+		return "-";
+	len = ci->client_addr->sa_family == AF_INET6 ?
+	      sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if (getnameinfo(ci->client_addr, len, host, sizeof host, NULL, 0,
+			NI_NUMERICHOST))
+		return "-";
+	return arena_strndup(q->arena, host, strlen(host));
+}
+
+/* ---- forms ------------------------------------------------------------ */
+
+/* The fields being read by libmicrohttpd's post processor: each value
+ * grows in a buf until the next field begins. */
+struct form_reader {
+	struct http_req *q;
+	struct http_field *fields;
+	int n, files;
+	struct buf cur;
+	bool over;                      /* too many fields or files */
+	const char *why;
+};
+
+static void form_flush(struct form_reader *fr)
+{
+	struct http_field *f;
+
+	if (fr->n == 0)
+		return;
+	f = &fr->fields[fr->n - 1];
+	f->len = fr->cur.len;
+	f->value = arena_strndup(fr->q->arena, fr->cur.p ? fr->cur.p : "",
+				 fr->cur.len);
+	buf_reset(&fr->cur);
+}
+
+static enum MHD_Result form_field(void *cls, enum MHD_ValueKind kind,
+				  const char *key, const char *filename,
+				  const char *content_type,
+				  const char *transfer_encoding,
+				  const char *data, uint64_t off, size_t size)
+{
+	struct form_reader *fr = cls;
+	struct http_field *f = fr->n ? &fr->fields[fr->n - 1] : NULL;
+
+	(void)kind;
+	(void)transfer_encoding;
+	if (!key)
+		return MHD_YES;
+	if (!f || off == 0 || strcmp(f->name, key)) {
+		form_flush(fr);
+		if (fr->n == HTTP_FORM_FIELDS) {
+			fr->over = true;
+			fr->why = "the form has too many fields";
+			return MHD_NO;
+		}
+		f = &fr->fields[fr->n++];
+		f->name = arena_strndup(fr->q->arena, key, strlen(key));
+		f->filename = arena_strndup(fr->q->arena, filename ?
+					    filename : "", filename ?
+					    strlen(filename) : 0);
+		f->content_type = arena_strndup(fr->q->arena, content_type ?
+						content_type : "",
+						content_type ?
+						strlen(content_type) : 0);
+		if (filename && ++fr->files > HTTP_UPLOAD_FILES) {
+			fr->over = true;
+			fr->why = "the form has too many files";
+			return MHD_NO;
+		}
+	}
+	if (size && buf_add(&fr->cur, data, size)) {
+		fr->over = true;
+		fr->why = "a field of the form is too long";
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/* read_form parses the request's body as its form (urlencoded, or
+ * multipart when the route takes files) into q->fields; false, with r
+ * answered 400, when it cannot. */
+static bool read_form(struct request *rq)
+{
+	struct http_req *q = &rq->q;
+	struct form_reader fr = { .q = q };
+	struct MHD_PostProcessor *pp;
+	bool ok;
+
+	if (!q->body_len)
+		return true;
+	fr.fields = arena_alloc(q->arena, HTTP_FORM_FIELDS *
+				sizeof *fr.fields);
+	buf_init(&fr.cur, rq->route->body == HTTP_BODY_UPLOAD ?
+		 (8u << 20) : HTTP_FORM_MAX);
+	pp = MHD_create_post_processor(q->conn, 32u << 10, form_field, &fr);
+	if (!pp) {
+		http_problem(&rq->r, 400, "Content-Type", "the form cannot "
+			     "be read: it must be application/x-www-form-"
+			     "urlencoded%s", rq->route->body ==
+			     HTTP_BODY_UPLOAD ? " or multipart/form-data "
+			     "with a boundary" : "");
+		buf_release(&fr.cur);
+		return false;
+	}
+	ok = MHD_post_process(pp, q->body, q->body_len) == MHD_YES;
+	if (MHD_destroy_post_processor(pp) != MHD_YES)
+		ok = false;
+	form_flush(&fr);
+	buf_release(&fr.cur);
+	if (!ok || fr.over) {
+		http_problem(&rq->r, fr.over ? 413 : 400, NULL, "%s",
+			     fr.over ? fr.why : "the form is not well formed");
+		return false;
+	}
+	q->fields = fr.fields;
+	q->n_fields = fr.n;
+	return true;
+}
+
+const struct http_field *http_form_at(const struct http_req *q,
+				      const char *name, int i)
+{
+	for (int k = 0; k < q->n_fields; k++)
+		if (!strcmp(q->fields[k].name, name) && i-- == 0)
+			return &q->fields[k];
+	return NULL;
+}
+
+const char *http_form(const struct http_req *q, const char *name)
+{
+	const struct http_field *f = http_form_at(q, name, 0);
+
+	return f ? f->value : NULL;
+}
+
+int http_form_n(const struct http_req *q, const char *name)
+{
+	int n = 0;
+
+	for (int k = 0; k < q->n_fields; k++)
+		n += !strcmp(q->fields[k].name, name);
+	return n;
 }
 
 bool http_query_int(const struct http_req *q, struct http_resp *r,
@@ -220,6 +378,10 @@ static const char *const jsonl_types[] = { "application/x-ndjson",
 					   "application/jsonl", NULL };
 static const char *const image_types[] = { "image/jpeg", "image/png",
 					   "image/webp", NULL };
+static const char *const form_types[] = {
+	"application/x-www-form-urlencoded", NULL };
+static const char *const upload_types[] = {
+	"application/x-www-form-urlencoded", "multipart/form-data", NULL };
 
 /* check_media answers 415 when a body is sent with a type the route does
  * not take. */
@@ -254,11 +416,26 @@ static bool check_media(struct request *rq, bool has_body, bool utf8)
 			     "image/jpeg, image/png or image/webp, not '%s'",
 			     mt);
 		break;
+	case HTTP_BODY_FORM:
+	case HTTP_BODY_UPLOAD:
+		if (one_of(mt, kind == HTTP_BODY_FORM ? form_types :
+			   upload_types))
+			return true;
+		http_problem(&rq->r, 415, "Content-Type", "this page takes a "
+			     "form (%s), not '%s'", kind == HTTP_BODY_FORM ?
+			     "application/x-www-form-urlencoded" :
+			     "multipart/form-data", mt);
+		break;
 	}
 	http_resp_header(&rq->r, "Accept-Post", kind == HTTP_BODY_IMAGE ?
 			 "image/jpeg, image/png, image/webp" :
 			 kind == HTTP_BODY_JSONL ?
 			 "application/x-ndjson, application/jsonl" :
+			 kind == HTTP_BODY_FORM ?
+			 "application/x-www-form-urlencoded" :
+			 kind == HTTP_BODY_UPLOAD ?
+			 "multipart/form-data, "
+			 "application/x-www-form-urlencoded" :
 			 "application/json");
 	return false;
 }
@@ -317,6 +494,9 @@ static void prepare(struct request *rq, const char *cl_header,
 	rq->declared_too_big = cl > limit;
 	if (rq->route->auth == HTTP_AUTH_TOKEN && auth_check(&rq->q, &rq->r))
 		goto answered;
+	if (rq->route->auth >= HTTP_AUTH_CUSTOMER &&
+	    auth_session(&rq->q, &rq->r, rq->route->auth))
+		goto answered;
 	has_body = cl > 0 || chunked;
 	rq->q.media_type = media_type(&rq->arena, ct_header, &utf8);
 	if (!check_media(rq, has_body, utf8))
@@ -330,13 +510,30 @@ answered:
 	rq->answered = true;
 }
 
-/* handle runs the route's handler on the whole body, on a worker. */
+/* handle runs the route's handler on the whole body, on a worker: its
+ * `before` part when it has one and has not run it yet. A page's form
+ * is read first, and a POST of a session's page must carry the
+ * session's CSRF token. */
 static void handle(struct request *rq, struct http_ctx *ctx)
 {
+	const struct route *rt = rq->route;
+	bool before = rt->before && !rq->before_done;
+
 	rq->q.ctx = ctx;
 	rq->q.body = rq->body.p ? rq->body.p : "";
 	rq->q.body_len = rq->body.len;
-	rq->route->handle(&rq->q, &rq->r);
+	if ((rt->body == HTTP_BODY_FORM || rt->body == HTTP_BODY_UPLOAD) &&
+	    !rq->q.fields && !read_form(rq))
+		return;
+	if (rt->auth >= HTTP_AUTH_CUSTOMER && rq->q.session.token &&
+	    !strcmp(rq->q.method, "POST") && auth_csrf(&rq->q, &rq->r))
+		return;
+	if (before) {
+		rt->before(&rq->q, &rq->r);
+		rq->before_done = true;
+		return;
+	}
+	rt->handle(&rq->q, &rq->r);
 	if (rq->r.status == 0)
 		http_problem(&rq->r, 500, NULL, "the handler gave no answer");
 }
@@ -413,12 +610,18 @@ static void *read_loop(void *arg)
 		bool txn = rq->route->txn == HTTP_TXN_READ;
 
 		ac_err_clear(&err);
+		txn = txn || rq->route->before;
 		if (txn && desk_read_begin(w->ctx.desk, &err)) {
 			http_problem_err(&rq->r, &err);
 		} else {
 			handle(rq, &w->ctx);
 			if (txn)
 				desk_read_end(w->ctx.desk);
+		}
+		/* a write's `before` done: now the write itself */
+		if (rq->before_done && rq->r.status == 0) {
+			jobq_push(&w->srv->writes, rq);
+			continue;
 		}
 		MHD_resume_connection(rq->q.conn);
 		wake(w->srv);
@@ -576,7 +779,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			/* a worker answers and resumes the connection; the
 			 * loop then calls us again and the answer goes */
 			MHD_suspend_connection(c);
-			jobq_push(rq->route->txn == HTTP_TXN_WRITE ?
+			jobq_push(rq->route->txn == HTTP_TXN_WRITE &&
+				  !rq->route->before ?
 				  &srv->writes : &srv->reads, rq);
 			return MHD_YES;
 		}
