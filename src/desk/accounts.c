@@ -57,6 +57,21 @@ static bool name_ok(const char *name)
 	return true;
 }
 
+/* signin_name: the name as typed, ASCII upper case folded (names are
+ * lower case, so "Ana" signs in as "ana"); false when no account can
+ * have it. */
+static bool signin_name(const char *typed, char out[DESK_USER_NAME_MAX + 1])
+{
+	size_t n = typed ? strlen(typed) : 0;
+
+	if (n == 0 || n > DESK_USER_NAME_MAX)
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		out[i] = typed[i] >= 'A' && typed[i] <= 'Z'
+			 ? (char)(typed[i] - 'A' + 'a') : typed[i];
+	return name_ok(out);
+}
+
 /* actor_for writes "user:NAME" or "customer:ORDER". */
 static void actor_for(char *out, size_t cap, const char *kind,
 		      struct ac_str id)
@@ -165,11 +180,12 @@ int desk_user_check_password(struct desk *d, const char *name,
 {
 	struct store_staff_user u = { 0 };
 	size_t n = password ? strlen(password) : 0;
+	char folded[DESK_USER_NAME_MAX + 1];
 	int rc = AC_ENOTFOUND;
 
 	memset(out, 0, sizeof *out);
-	if (name_ok(name))
-		rc = store_get_staff_user(d->store, S(name), &u, err);
+	if (signin_name(name, folded))
+		rc = store_get_staff_user(d->store, S(folded), &u, err);
 	if (rc && rc != AC_ENOTFOUND)
 		return rc;
 	ac_err_clear(err);
@@ -286,10 +302,11 @@ static int session_get(struct desk *d, const char *token, const char *kind,
 	return 0;
 }
 
-int desk_user_signin(struct desk *d, const char *name, bool password_ok,
+int desk_user_signin(struct desk *d, const char *typed, bool password_ok,
 		     const char *client, struct desk_staff_session *out,
 		     struct ac_err *err)
 {
+	char name[DESK_USER_NAME_MAX + 1];
 	struct store_staff_user u = { 0 };
 	int64_t now = desk_now(d), lock_until = 0;
 	const char *action = "signin_failed", *why;
@@ -298,7 +315,7 @@ int desk_user_signin(struct desk *d, const char *name, bool password_ok,
 
 	memset(out, 0, sizeof *out);
 	out->result = SIGNIN_WRONG;
-	if (!name_ok(name))
+	if (!signin_name(typed, name))
 		return 0;                 /* no such account can exist */
 	snprintf(actor, sizeof actor, "user:%s", name);
 	if ((rc = desk_txn_begin(d, err)))
@@ -482,7 +499,9 @@ int desk_customer_lookup(struct desk *d, const char *order_id,
 		      : AC_ENOTFOUND;
 	if (rc && rc != AC_ENOTFOUND)
 		goto fail;
-	if (rc == 0 && ac_str_eq_fold(so.customer_email, mail)) {
+	/* an order kept without an e-mail is found by none */
+	if (rc == 0 && ac_str_eq_fold(so.customer_email, mail) &&
+	    !ac_str_eq_fold(mail, S(""))) {
 		out->result = LOOKUP_OK;
 		snprintf(out->order_id, sizeof out->order_id, "%.*s",
 			 (int)id.n, id.p);

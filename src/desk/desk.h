@@ -182,7 +182,8 @@ int desk_user_check_password(struct desk *d, const char *name,
 /* desk_user_signin records a sign-in attempt whose password check gave
  * password_ok (client: the caller's address, for the audit). SIGNIN_OK:
  * the failures are reset and a session made (token, csrf, name, role,
- * expires_at). SIGNIN_WRONG: an unknown name, or a wrong password counted
+ * expires_at). The name is taken with ASCII upper case folded ("Ana" is
+ * "ana"). SIGNIN_WRONG: an unknown name, or a wrong password counted
  * (the DESK_LOCK_AFTER-th in a row locks the account and answers
  * SIGNIN_LOCKED). SIGNIN_LOCKED: locked until locked_until, whatever the
  * password. rc 0 in all three (a failure is stored, it is not an error);

@@ -65,6 +65,8 @@ Test(accounts, stores_an_argon2id_hash_never_the_password)
 	cr_assert(c.known && !c.ok);
 	must(t_check_password("bob", PW, &c), "check");
 	cr_assert(!c.known && !c.ok);
+	must(t_check_password("Ana", PW, &c), "check");
+	cr_assert(c.known && c.ok);
 	cr_assert_eq(t_audit_count("ana", "user.add"), 1);
 }
 
@@ -179,6 +181,9 @@ Test(accounts, the_list_shows_roles)
 	cr_assert_str_eq(s.name, "bo");
 	signin("al", true, "ok", &s);
 	cr_assert(!s.manager);
+	/* names are lower case: what is typed is folded */
+	signin("AL", true, "ok", &s);
+	cr_assert_str_eq(s.name, "al");
 	cr_assert_eq(t_user_failures("al", NULL), 0);
 	cr_assert_eq(t_user_failures("zed", NULL), -1);
 }
@@ -282,12 +287,13 @@ Test(lookup, the_email_is_compared_ignoring_case_and_spaces)
 	lookup(" D-1 ", "  ANA@Example.COM\t", "192.0.2.1", "ok", &c);
 	cr_assert_str_eq(c.order_id, "D-1");
 	lookup("D-1", "ana@example.co", "192.0.2.1", "not_found", &c);
+	lookup("D-1", " ", "192.0.2.1", "not_found", &c);
 	lookup("D-1", "bob@example.com", "192.0.2.1", "not_found", &c);
 	lookup("D-9", EMAIL, "192.0.2.1", "not_found", &c);
 	lookup("d-1", EMAIL, "192.0.2.1", "not_found", &c);
 	cr_assert_str_eq(c.token, "");
 	cr_assert_eq(t_audit_count("D-1", "lookup"), 1);
-	cr_assert_eq(t_audit_count("D-1", "lookup_failed"), 2);
+	cr_assert_eq(t_audit_count("D-1", "lookup_failed"), 3);
 }
 
 Test(lookup, five_failures_per_client_limit_it_for_15_minutes)
