@@ -59,7 +59,7 @@ SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ)
 
 .PHONY: all deps test test-unit test-store test-desk test-scenarios test-san \
 	mutate run bench \
-	test-api test-crash \
+	test-api test-crash test-web screenshots \
 	fuzz lint serve-objs \
 	clean
 all: deps $(B)/aftercare
@@ -162,16 +162,26 @@ test-api: $(B)/aftercare
 test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
 
+# The pages end to end in headless Chromium (Debian's chromium driven by
+# playwright-core; axe-core on every page); `make screenshots` also writes
+# docs/screenshots/*.png, at 1280 and 360 px.
+test-web: $(B)/aftercare
+	tests/web/run.sh $(B)/aftercare
+screenshots:
+	@scripts/deps.sh build serve web
+	$(MAKE) $(B)/aftercare
+	WEB_SCREENSHOTS=1 tests/web/run.sh $(B)/aftercare
+
 # The whole suite again under AddressSanitizer and UBSan.
 test-san:
 	$(MAKE) B=build/san SANITIZE=address,undefined OPT=-O1 \
 		test-unit test-store test-desk test-scenarios test-api
 
 test:
-	@scripts/deps.sh build serve test
+	@scripts/deps.sh build serve test web
 	$(MAKE) $(B)/aftercare
 	$(MAKE) test-unit test-store test-desk test-scenarios test-api \
-		test-crash
+		test-crash test-web
 	$(MAKE) test-san
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}

@@ -1,0 +1,92 @@
+'use strict';
+// A double-clicked refund pays once: each refund form carries its own
+// idempotency key. Checked with the page's script (which stops a second
+// send) and without JavaScript (both sends reach the server), on the page
+// and through the API.
+const { test, after } = require('node:test');
+const L = require('./lib.js');
+
+after(L.closeBrowser);
+
+async function refunds(id) {
+	const a = await L.api('GET',
+		`/v1/audit?entity=case&entity_id=${id}&limit=100`);
+	L.check(a.status === 200, `GET /v1/audit: ${a.status}`);
+	return a.json.events.filter((e) => e.action === 'case.refund');
+}
+
+async function doubleClickRefund(who, id, amount) {
+	const p = who.page;
+	const st = await L.go(who, `/console/cases/${id}`);
+	L.check(st === 200, `the case page answered ${st}`);
+	await p.getByLabel('Amount').fill(amount);
+	const form = {
+		csrf: await L.csrfOf(who),
+		idem: await p.locator('input[name=idem]').inputValue(),
+		amount,
+	};
+	L.check(form.idem, 'the refund form has no idem key');
+	await Promise.all([
+		p.waitForNavigation({ waitUntil: 'load' }),
+		p.getByRole('button', { name: 'Refund', exact: true })
+			.dblclick(),
+	]);
+	await p.waitForLoadState('load');
+	return form;
+}
+
+test('a double-clicked refund pays once', async () => {
+	const agent = await L.person();
+	const plain = await L.person({ javaScript: false });
+	let id;
+
+	await L.step('open a lost-parcel case on D-1008 (API)', null,
+		     async () => {
+		id = (await L.apiOpenCase('D-1008', { type: 'not_received' })).id;
+		const c = await L.apiCase(id);
+		L.check(c.decision.verdict === 'full_refund' &&
+			c.refund_max_minor >= 3000,
+			`verdict ${c.decision.verdict}, ${c.refund_max_minor}`);
+	});
+	await L.step('the agent double-clicks Refund for 10.00', agent,
+		     async () => {
+		await L.signIn(agent, L.AGENT);
+		await doubleClickRefund(agent, id, '10.00');
+		const c = await L.apiCase(id);
+		L.check(c.refunded_total_minor === 1000,
+			`refunded ${c.refunded_total_minor}, not 1000`);
+		L.check((await refunds(id)).length === 1,
+			'not one refund in the audit');
+		await L.go(agent, `/console/cases/${id}`);
+		const t = await L.mainText(agent);
+		L.check(/refunded[^0-9]*10\.00/i.test(t),
+			`the page does not show 10.00 refunded: ${t.slice(0, 400)}`);
+	});
+	await L.step('without JavaScript, a double click pays once too', plain,
+		     async () => {
+		await L.signIn(plain, L.AGENT);
+		const form = await doubleClickRefund(plain, id, '10.00');
+		let c = await L.apiCase(id);
+		L.check(c.refunded_total_minor === 2000,
+			`refunded ${c.refunded_total_minor}, not 2000`);
+		// the same form once more, as a third click would send it
+		const st = await L.postFromPage(plain,
+			`/console/cases/${id}/refund`, form);
+		L.check(st === 303 || st === 200 || st === 409,
+			`the form sent again answered ${st}`);
+		c = await L.apiCase(id);
+		L.check(c.refunded_total_minor === 2000,
+			`after sending the form again: ${c.refunded_total_minor}`);
+		const r = await refunds(id);
+		L.check(r.length === 2, `${r.length} refunds in the audit, not 2`);
+		L.check(r.every((e) => e.actor === 'user:agent'),
+			`actors: ${r.map((e) => e.actor)}`);
+	});
+	await L.step('the ledger on the page shows 20.00 refunded', plain,
+		     async () => {
+		await L.go(plain, `/console/cases/${id}`);
+		const t = await L.mainText(plain);
+		L.check(/refunded[^0-9]*20\.00/i.test(t),
+			`the page does not show 20.00 refunded: ${t.slice(0, 400)}`);
+	});
+});
