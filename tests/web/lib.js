@@ -84,6 +84,9 @@ function watch(who, page) {
 }
 
 let nfail = 0;
+// the test file's name, for the names of what its failures leave
+const FILE = path.basename(process.argv[1] || 'web', '.js')
+	.replace(/\.test$/, '');
 function slug(s) {
 	return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')
 		.slice(0, 60);
@@ -98,7 +101,8 @@ async function step(name, who, fn) {
 	} catch (e) {
 		let where = '';
 		if (who && who.page && !who.page.isClosed()) {
-			const base = path.join(OUT, `fail-${++nfail}-${slug(name)}`);
+			const base = path.join(OUT, `fail-${FILE}-${++nfail}-` +
+					       slug(name));
 			const url = who.page.url();
 			try {
 				await who.page.screenshot({ path: `${base}.png`,
