@@ -29,7 +29,7 @@
 #include "web.h"
 
 #define SESSION_AGE_S (12 * 3600)
-#define QUEUE_WITHIN_S (10LL * 366 * 86400)
+#define QUEUE_WITHIN_S (10LL * 365 * 86400)   /* the desk's bound */
 
 /* ---- sign-in ------------------------------------------------------------ */
 

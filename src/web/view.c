@@ -132,6 +132,13 @@ void view_order(cJSON *m, const struct policy *p, const struct view_facts *f,
 	if (!c)
 		abort();
 	web_set_strn(om, "id", o->id.p, o->id.n);
+	if (tz_offset_min)
+		snprintf(s, sizeof s, "UTC%c%02d:%02d",
+			 tz_offset_min < 0 ? '-' : '+',
+			 abs(tz_offset_min) / 60, abs(tz_offset_min) % 60);
+	else
+		snprintf(s, sizeof s, "UTC");
+	web_set_str(m, "zone", s);
 	web_when(s, sizeof s, o->placed_at, tz_offset_min, true);
 	web_set_str(om, "placed", s);
 	money(om, "total", o->currency, order_total_minor(o));
