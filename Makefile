@@ -59,7 +59,7 @@ SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ)
 
 .PHONY: all deps test test-unit test-store test-desk test-scenarios test-san \
 	mutate run bench \
-	test-api test-crash test-web screenshots \
+	test-api test-crash test-web test-web-unit screenshots \
 	fuzz lint serve-objs \
 	clean
 all: deps $(B)/aftercare
@@ -141,6 +141,18 @@ $(B)/desk-tests: $(DESK_TEST_OBJ) $(STORE_OBJ) $(DESK_OBJ) $(LIB_OBJ)
 test-desk: $(B)/desk-tests
 	$(B)/desk-tests --jobs 2
 
+# The pages' own parts (templates, amounts typed by staff, times), linked
+# with the server's objects.
+WEB_TEST_SRC = $(wildcard tests/web-unit/*.c)
+WEB_TEST_OBJ = $(WEB_TEST_SRC:%.c=$(B)/%.o)
+
+$(B)/web-unit-tests: $(WEB_TEST_OBJ) $(SERVE_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BASE) \
+		$(shell pkg-config --libs criterion)
+
+test-web-unit: $(B)/web-unit-tests
+	$(B)/web-unit-tests --jobs 2
+
 # Mutation check (not part of `make test`): small changes to src/desk,
 # each built in a copy of the tree; fails when the desk suite passes one.
 mutate:
@@ -159,6 +171,7 @@ test-api: $(B)/aftercare
 	tests/api/concurrency.sh $(B)/aftercare
 	tests/api/deadlines.sh $(B)/aftercare
 	tests/api/hostile.sh $(B)/aftercare
+	tests/api/pages.sh $(B)/aftercare
 test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
 
@@ -175,13 +188,14 @@ screenshots:
 # The whole suite again under AddressSanitizer and UBSan.
 test-san:
 	$(MAKE) B=build/san SANITIZE=address,undefined OPT=-O1 \
-		test-unit test-store test-desk test-scenarios test-api
+		test-unit test-store test-desk test-web-unit test-scenarios \
+		test-api
 
 test:
 	@scripts/deps.sh build serve test web
 	$(MAKE) $(B)/aftercare
-	$(MAKE) test-unit test-store test-desk test-scenarios test-api \
-		test-crash test-web
+	$(MAKE) test-unit test-store test-desk test-web-unit test-scenarios \
+		test-api test-crash test-web
 	$(MAKE) test-san
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}

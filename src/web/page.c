@@ -218,7 +218,7 @@ int web_money_parse(const char *s, const struct currency *c, const char *field,
 			goto bad;
 		if (frac >= 0 && ++frac > c->exponent)
 			goto bad;
-		if (v > (AC_MONEY_MAX - 9) / 10)
+		if (v > (AC_MONEY_MAX - (*p - '0')) / 10)
 			goto bad;
 		v = v * 10 + (*p - '0');
 	}

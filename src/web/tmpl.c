@@ -223,7 +223,7 @@ static int section_end(struct render *r, const struct src *s,
 static int push(struct render *r, const struct src *s, const struct tag *t,
 		const cJSON *v)
 {
-	if (r->top == TMPL_DEPTH_MAX || r->depth == TMPL_DEPTH_MAX)
+	if (r->top == TMPL_DEPTH_MAX || r->depth >= TMPL_DEPTH_MAX)
 		return fail(r, s, t->open, "nested too deep", t->name, t->n);
 	r->stack[++r->top] = v;
 	return 0;
@@ -274,7 +274,7 @@ static int partial(struct render *r, const struct src *s, const struct tag *t)
 	name[t->n] = '\0';
 	if (r->look(r->ctx, name, &ps.p, &ps.n))
 		return fail(r, s, t->open, "no such template", t->name, t->n);
-	if (r->depth == TMPL_DEPTH_MAX)
+	if (r->depth >= TMPL_DEPTH_MAX)
 		return fail(r, s, t->open, "nested too deep", t->name, t->n);
 	ps.name = name;
 	r->depth++;
