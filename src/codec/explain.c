@@ -1,12 +1,15 @@
 /* explain.c: a decision in plain words, for the customer (codec layer).
- * What was decided, why (the clause, quoted), what happens next and by
- * when. Amounts in major units with the currency code; times in UTC. */
+ * What was decided, why (the clause, quoted), the facts that decided it,
+ * what can be chosen, what happens next and by when: the words of
+ * words.c, the portal's, as text. Amounts in major units with the
+ * currency code; times in UTC. */
 #include "codec.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "../core/instant.h"
+#include "words.h"
 
 static const char *const month_names[] = {
 	"January", "February", "March", "April", "May", "June", "July",
@@ -37,51 +40,6 @@ static const char *claim_words(enum claim_type t)
 	return "a claim";
 }
 
-static const char *verdict_words(enum verdict v)
-{
-	switch (v) {
-	case VERDICT_FULL_REFUND: return "A full refund";
-	case VERDICT_PARTIAL_REFUND: return "A partial refund";
-	case VERDICT_NO_REFUND: return "No refund";
-	case VERDICT_PENDING: return "Not decided yet";
-	case VERDICT_FREE_REPAIR: return "A free repair";
-	case VERDICT_PAID_REPAIR: return "A paid repair";
-	}
-	return "";
-}
-
-static const char *remedy_words(enum remedy_type t)
-{
-	switch (t) {
-	case REMEDY_FULL_REFUND: return "a full refund";
-	case REMEDY_PARTIAL_REFUND: return "a partial refund";
-	case REMEDY_REMAKE: return "a remake";
-	case REMEDY_REPAIR: return "a repair";
-	case REMEDY_ADDRESS_CHANGE:
-		return "a change of delivery address (it may not succeed)";
-	case REMEDY_CUSTOMS_DOCUMENTS:
-		return "the order documents for customs clearance";
-	case REMEDY_COURIER_INVESTIGATION:
-		return "an investigation with the courier";
-	}
-	return "";
-}
-
-static const char *need_words(enum need n)
-{
-	switch (n) {
-	case NEED_COURIER_INVESTIGATION:
-		return "the courier's investigation to finish (please help "
-		       "the courier with it)";
-	case NEED_CUSTOMS_CLEARANCE:
-		return "the parcel to clear customs (duties and clearance are "
-		       "the buyer's)";
-	case NEED_REPAIR_QUOTE: return "a repair quote from the shop";
-	case NEED_SHIPMENT: return "the order to be shipped";
-	}
-	return "";
-}
-
 /* quote appends the clause text, wrapped at about 72 columns. */
 static int quote(struct buf *out, struct ac_str text)
 {
@@ -108,67 +66,66 @@ static int quote(struct buf *out, struct ac_str text)
 	return rc | buf_adds(out, "\"\n");
 }
 
+static const char *str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 int decision_explain(const struct policy *p, const struct ac_case *c,
 		     const struct decision *d, struct buf *out)
 {
-	const struct currency *cur = d->currency;
-	char t[64], m[64];
+	cJSON *w = cJSON_CreateObject(), *arr, *el;
+	const cJSON *dl;
+	char t[64];
 	int rc = 0;
 
+	if (!w)
+		return AC_ENOMEM;
+	/* the same words as the portal's, at UTC, seen when it was made */
+	words_decision(w, p, c, d, c->claim.opened_at, 0);
 	when(t, sizeof t, c->claim.opened_at);
 	rc |= buf_addf(out, "Order %.*s: %s (claim opened %s).\n\n",
 		       (int)d->order.n, d->order.p,
 		       claim_words(c->claim.type), t);
-	rc |= buf_addf(out, "Decision: %s", verdict_words(d->verdict));
-	if (d->refund_max_minor > 0) {
-		money_format(m, sizeof m, cur, d->refund_max_minor);
-		rc |= buf_addf(out, ", of up to %s", m);
-	}
-	if (d->charge_minor > 0) {
-		money_format(m, sizeof m, cur, d->charge_minor);
-		rc |= buf_addf(out, "; the repair costs you %s", m);
-	}
-	rc |= buf_adds(out, ".\n\n");
-
+	rc |= buf_addf(out, "Decision: %s. %s\n", str(w, "headline"),
+		       str(w, "allows"));
 	for (int i = 0; i < d->n_clauses; i++) {
 		const struct clause *cl = &p->clauses[d->clauses[i]];
 
-		rc |= buf_addf(out, "%s policy clause %s (%.*s):\n",
+		rc |= buf_addf(out, "\n%s policy clause %s (%.*s):\n",
 			       i == 0 ? "Why: under" : "Also:",
 			       clause_id_name(d->clauses[i]), (int)cl->title.n,
 			       cl->title.p);
 		rc |= quote(out, cl->text);
 	}
+	arr = cJSON_GetObjectItemCaseSensitive(w, "facts");
+	if (cJSON_GetArraySize(arr) > 0) {
+		rc |= buf_adds(out, "\nThe facts that decided it:\n");
+		cJSON_ArrayForEach(el, arr)
+			rc |= buf_addf(out, "  - %s\n", el->valuestring);
+	}
+	arr = cJSON_GetObjectItemCaseSensitive(w, "remedies");
+	if (cJSON_GetArraySize(arr) > 0) {
+		rc |= buf_addf(out, "\nWhat you can choose from%s:\n",
+			       cJSON_GetArraySize(arr) > 1 ? " (each a "
+			       "separate choice, not a sum)" : "");
+		cJSON_ArrayForEach(el, arr) {
+			const char *amount = str(el, "amount");
 
-	if (d->n_remedies > 0) {
-		rc |= buf_adds(out, "\nWhat happens next:\n");
-		for (int i = 0; i < d->n_remedies; i++) {
-			const struct remedy *r = &d->remedies[i];
-
-			rc |= buf_addf(out, "  - %s", remedy_words(r->type));
-			if (r->amount_minor > 0) {
-				money_format(m, sizeof m, cur,
-					     r->amount_minor);
-				rc |= buf_addf(out, " of %s", m);
-			}
-			rc |= buf_addf(out, ", %s\n",
-				       r->cost_bearer == BEARER_SHOP ?
-				       "at the shop's cost" :
-				       "at your cost");
+			rc |= buf_addf(out, "  - %s%s%s (%s)\n",
+				       str(el, "text"), amount ? ": " : "",
+				       amount ? amount : "",
+				       str(el, "who_pays"));
 		}
-		if (d->n_remedies > 1 && d->verdict == VERDICT_FULL_REFUND)
-			rc |= buf_adds(out, "  The choice between them is "
-					    "yours.\n");
 	}
-	for (int i = 0; i < d->n_needs; i++)
-		rc |= buf_addf(out, "\nWaiting for: %s.\n",
-			       need_words(d->needs[i]));
-	if (d->has_deadline) {
-		when(t, sizeof t, d->deadline);
-		rc |= buf_addf(out, "\nDeadline: this answer holds for a claim "
-				    "made by %s; after that the outcome "
-				    "changes.\n", t);
-	}
+	rc |= buf_addf(out, "\nWhat happens next: %s\n", str(w, "next"));
+	dl = cJSON_GetObjectItemCaseSensitive(w, "deadline");
+	if (dl)
+		rc |= buf_addf(out, "\nDeadline: %s (%s)\n", str(dl, "text"),
+			       str(dl, "at"));
 	rc |= buf_addf(out, "\nPolicy version: %s\n", d->policy);
+	cJSON_Delete(w);
 	return rc ? AC_ELIMIT : 0;
 }

@@ -194,7 +194,8 @@ static void facts(cJSON *arr, const struct policy *p, const struct ac_case *c,
 	case CL_NO_REFUND_3:
 	case CL_NO_REFUND_4:
 	case CL_REFUND_1:
-		if (c->shipped && s->delivered) {
+		if (c->shipped && s->delivered &&
+		    c->claim.type != CLAIM_UNWANTED) {
 			int64_t end = s->delivered_at + p->contact_window_us;
 
 			words_when(a, sizeof a, s->delivered_at, now, tz);
@@ -205,7 +206,10 @@ static void facts(cJSON *arr, const struct policy *p, const struct ac_case *c,
 			    "within" : "after", len,
 			    (words_when(b, sizeof b, end, now, tz), b));
 		}
-		if (cl == CL_NO_REFUND_4)
+		if (cl == CL_NO_REFUND_4 && c->claim.type == CLAIM_UNWANTED)
+			add(arr, "A change of mind after delivery is not "
+			    "refunded: the goods were made to order.");
+		else if (cl == CL_NO_REFUND_4)
 			add(arr, "What arrived is what was ordered.");
 		else if (cl == CL_NO_REFUND_3)
 			add(arr, "The problem is not a quality defect (slight "
@@ -366,7 +370,7 @@ void words_decision(cJSON *out, const struct policy *p,
 		words_relative(rel, sizeof rel, d->deadline, now);
 		instant_format(d->deadline, iso, sizeof iso);
 		snprintf(s, sizeof s, "This answer holds for a claim made %s "
-			 "%s.", before ? "before" : "until", w);
+			 "%s", before ? "before" : "until", w);
 		set(o, "text", s);
 		set(o, "relative", rel);
 		set(o, "at", iso);
