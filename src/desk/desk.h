@@ -424,6 +424,12 @@ struct desk_case_query {
 	const char *status;             /* NULL: any; else a status name */
 	const char *type;               /* NULL: any; else a claim type */
 	const char *order;              /* NULL: any */
+	/* NULL: any; else the deciding clause's id ("refund.3"): the
+	 * first clause of the case's current decision */
+	const char *clause;
+	/* NULL: any; else the order's customer e-mail, compared ignoring
+	 * ASCII case and surrounding white space */
+	const char *customer;
 	const char *deadline_before;    /* NULL or an RFC 3339 time */
 	const char *after;              /* keyset cursor: a case id */
 	int limit;                      /* 0: 50; at most 100 */
@@ -440,6 +446,8 @@ struct desk_case_row {
 	int64_t opened_at;
 	bool has_verdict;               /* false: not decided yet */
 	enum verdict verdict;
+	bool has_clause;                /* the current decision's first */
+	enum clause_id clause;
 	bool has_deadline;              /* the customer's deadline */
 	int64_t deadline;
 	bool has_response_due;          /* the shop's answer is due */
@@ -457,10 +465,21 @@ struct desk_case_page {
 
 /* desk_list_cases fills *out with a page of cases in the order they were
  * opened (soonest deadline first with deadline_before); next is the last
- * row's id. AC_EINVAL naming status, type, deadline_before, after or
- * limit. */
+ * row's id. AC_EINVAL naming status, type, clause, customer,
+ * deadline_before, after or limit. Every page seeks an index and reads
+ * only rows of one order, of one customer or of one clause; a combination
+ * that would read further is refused (AC_EINVAL naming the filter that
+ * cannot be combined) rather than scanned: customer combines with every
+ * filter but deadline_before; clause with status, order and customer,
+ * and with type only when order or customer is given too. */
 int desk_list_cases(struct desk *d, const struct desk_case_query *q,
 		    struct desk_case_page *out, struct ac_err *err);
+
+/* desk_case_counts fills counts[s] with how many cases have status s,
+ * from a table the store keeps in step with every case written (constant
+ * time at any size). AC_EIO when the store fails. */
+int desk_case_counts(struct desk *d, int64_t counts[CASE_STATUS_COUNT],
+		     struct ac_err *err);
 
 /* desk_deadlines fills *out with the cases not resolved or closed whose
  * customer deadline or shop response time falls within `within_s` seconds
@@ -602,6 +621,7 @@ struct desk_evidence {
 	struct ac_str content_type;
 	int64_t size;
 	struct ac_str data;
+	int64_t created_at;             /* when it was added */
 };
 
 /* desk_add_evidence stores a photo (image/jpeg, image/png or image/webp,
@@ -615,6 +635,18 @@ int desk_add_evidence(struct desk *d, const char *actor, const char *case_id,
 /* desk_get_evidence gives the photo with its bytes. */
 int desk_get_evidence(struct desk *d, const char *case_id, const char *sha256,
 		      struct desk_evidence *out, struct ac_err *err);
+
+/* desk_list_evidence gives the case's photos without their bytes (data
+ * empty), oldest first: the first DESK_PAGE_MAX, more set when there are
+ * others. AC_ENOTFOUND when there is no such case. */
+struct desk_evidences {
+	int n;
+	const struct desk_evidence *evidences;
+	bool more;
+};
+
+int desk_list_evidence(struct desk *d, const char *case_id,
+		       struct desk_evidences *out, struct ac_err *err);
 
 /* desk_list_audit fills *out with a page of audit events, oldest first;
  * entity and entity_id may be NULL (any). more says whether a page
