@@ -212,7 +212,7 @@ FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      $(shell pkg-config --cflags $(PKGS))
 FUZZ_LIB_SRC = $(CORE_SRC) $(CODEC_SRC) src/codec/policy_default.S
-FUZZ_TARGETS = fuzz_case_json fuzz_policy_file fuzz_route
+FUZZ_TARGETS = fuzz_case_json fuzz_policy_file fuzz_route fuzz_tmpl
 # The router's harness links the whole server (its tables name handlers).
 FUZZ_ROUTE_SRC = $(FUZZ_LIB_SRC) $(STORE_SRC) $(DESK_SRC) $(HTTP_SRC) \
 		 $(WEB_SRC) src/store/migrations.S src/http/openapi.S
@@ -222,6 +222,11 @@ $(B)/fuzz/fuzz_route: fuzz/fuzz_route.c $(FUZZ_ROUTE_SRC) web/openapi.json \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_ROUTE_SRC) \
 		$(B)/web-files.S $(LDLIBS_BASE)
+
+$(B)/fuzz/fuzz_tmpl: fuzz/fuzz_tmpl.c src/web/tmpl.c src/codec/buf.c \
+		src/core/err.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS_BASE)
 
 $(B)/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) policy/shop.policy
 	@mkdir -p $(@D)

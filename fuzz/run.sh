@@ -101,6 +101,7 @@ for t in "$@"; do
 	case $t in
 	fuzz_case_json) seed_case_json "$corpus" ;;
 	fuzz_policy_file) seed_policy_file "$corpus" ;;
+	fuzz_tmpl) cp web/pages/*.html "$corpus/" 2>/dev/null || true ;;
 	esac
 
 	set -- "$corpus"
