@@ -240,19 +240,25 @@ async function mainText(who) {
 	return t.replace(/\s+/g, ' ');
 }
 
-// POSTs an urlencoded form from the page itself (its cookies, its origin),
-// as a forged or tampered form would; returns the status, redirects not
-// followed.
-async function postFromPage(who, action, fields) {
-	return who.page.evaluate(async ([a, f]) => {
-		const r = await fetch(a, {
-			method: 'POST', redirect: 'manual',
-			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-			body: new URLSearchParams(f).toString(),
-		});
-		// a manual redirect is an opaque answer of status 0
-		return r.type === 'opaqueredirect' ? 303 : r.status;
-	}, [action, fields]);
+// POSTs a form with the cookies of `who` (their browser context's own
+// request client: the pages' CSP allows no fetch from a page), as a forged
+// or tampered form would; returns the status, redirects not followed.
+// `multipart` sends it as multipart/form-data.
+async function postFromPage(who, action, fields, multipart = false) {
+	const r = await who.ctx.request.post(URL_ + action, {
+		[multipart ? 'multipart' : 'form']: fields,
+		headers: { Origin: URL_, Referer: who.page.url() },
+		maxRedirects: 0,
+		failOnStatusCode: false,
+	});
+	return r.status();
+}
+
+// GETs a URL with the cookies of `who`; returns the status.
+async function getWithCookies(who, p) {
+	const r = await who.ctx.request.get(URL_ + p, {
+		maxRedirects: 0, failOnStatusCode: false });
+	return r.status();
 }
 
 // The value of a form's hidden csrf field on the page (the first one).
@@ -361,5 +367,5 @@ module.exports = {
 	browser, closeBrowser, person, step, check,
 	api, apiCase, apiOpenCase, major,
 	go, submit, lookup, signIn, fileClaim, alertText, mainText,
-	postFromPage, csrfOf, axe, fitsPhone, screenshot, ownServer,
+	postFromPage, getWithCookies, csrfOf, axe, fitsPhone, screenshot, ownServer,
 };

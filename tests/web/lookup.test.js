@@ -76,8 +76,7 @@ test('another order\'s case is unreachable', async () => {
 	});
 	await L.step('nor read it through the API with the cookie', other,
 		     async () => {
-		const st = await other.page.evaluate(async (p) =>
-			(await fetch(p)).status, `/v1/cases/${id}`);
+		const st = await L.getWithCookies(other, `/v1/cases/${id}`);
 		L.check(st === 401, `/v1/cases/${id} with the cookie: ${st}`);
 	});
 });

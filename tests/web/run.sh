@@ -11,7 +11,8 @@
 # (playwright-core and axe-core: `scripts/deps.sh web` installs all three).
 # A failing step saves a screenshot and the page's HTML under the
 # temporary folder, which is then kept and its path printed.
-# WEB_SCREENSHOTS=1 also writes docs/screenshots/*.png (make screenshots).
+# WEB_SCREENSHOTS=1 also writes docs/screenshots/*.png (make screenshots);
+# WEB_TESTS="cancel csrf" runs tests/web/cancel.test.js and csrf.test.js only.
 set -u
 
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -85,6 +86,10 @@ fi
 # One file at a time: they share the server, and each starts its own
 # browser. The whole run is bounded (a hung browser ends it).
 files=("$HERE"/*.test.js)
+if [ -n "${WEB_TESTS:-}" ]; then       # WEB_TESTS="cancel csrf": only those
+	files=()
+	for t in $WEB_TESTS; do files+=("$HERE/$t.test.js"); done
+fi
 AC_URL=$U AC_TOKEN=$TOKEN AC_BIN=$BIN AC_OUT=$T \
 	timeout -k 5 170 node --test --test-concurrency=1 "${files[@]}"
 status=$?
