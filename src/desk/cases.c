@@ -159,11 +159,42 @@ int desk_get_case(struct desk *d, const char *case_id, struct desk_case *out,
 	return desk_read_case(d, S(case_id), out, err);
 }
 
+/* The longest customer e-mail a list looks for (RFC 5321's path). */
+#define CUSTOMER_MAX 254
+
+/* customer_key writes the e-mail as the store keeps it on a case: without
+ * surrounding white space, in ASCII lower case. AC_EINVAL "customer" when
+ * that is empty or longer than CUSTOMER_MAX. */
+static int customer_key(const char *s, char out[CUSTOMER_MAX + 1],
+			struct ac_err *err)
+{
+	size_t n = strlen(s);
+
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n == 0)
+		return ac_err_set(err, AC_EINVAL, "customer", "empty");
+	if (n > CUSTOMER_MAX)
+		return ac_err_set(err, AC_EINVAL, "customer", "longer than "
+				  "%d bytes", CUSTOMER_MAX);
+	for (size_t i = 0; i < n; i++)
+		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32)
+						      : s[i];
+	out[n] = '\0';
+	return 0;
+}
+
 int desk_list_cases(struct desk *d, const struct desk_case_query *q,
 		    struct desk_case_page *out, struct ac_err *err)
 {
 	struct store_case_page *page = desk_case_page(d);
 	struct store_case_filter f = { .limit = q->limit ? q->limit : 50 };
+	char customer[CUSTOMER_MAX + 1];
+	enum clause_id cl;
 	int rc = 0;
 
 	if (f.limit < 1 || f.limit > STORE_PAGE_MAX)
@@ -193,12 +224,26 @@ int desk_list_cases(struct desk *d, const struct desk_case_query *q,
 					"not an RFC 3339 time with a zone");
 		f.has_deadline_before = true;
 	}
+	if (!rc && q->clause) {
+		if (clause_id_parse(q->clause, strlen(q->clause), &cl))
+			rc = ac_err_set(err, AC_EINVAL, "clause",
+					"not a clause id of the policy");
+		else
+			f.clause = S(clause_id_name(cl));
+	}
+	if (!rc && q->customer && !(rc = customer_key(q->customer, customer,
+						      err)))
+		f.customer = S(customer);
 	f.order_id = S(q->order);
 	f.after_id = S(q->after);
 	if (!rc)
 		rc = store_list_cases(d->store, &f, page, err);
 	if (rc == AC_EINVAL && err && strcmp(err->field, "filter.after") == 0)
 		ac_err_set(err, rc, "after", "no such case: %s", q->after);
+	/* a combination refused: the query's own name for the filter */
+	else if (rc == AC_EINVAL && err &&
+		 strncmp(err->field, "filter.", 7) == 0)
+		memmove(err->field, err->field + 7, strlen(err->field + 7) + 1);
 	memset(out, 0, sizeof *out);
 	if (rc)
 		return rc;
@@ -209,6 +254,12 @@ int desk_list_cases(struct desk *d, const struct desk_case_query *q,
 			 (int)page->rows[page->n - 1].id.n,
 			 page->rows[page->n - 1].id.p);
 	return 0;
+}
+
+int desk_case_counts(struct desk *d, int64_t counts[CASE_STATUS_COUNT],
+		     struct ac_err *err)
+{
+	return store_case_counts(d->store, counts, err);
 }
 
 /* A /v1/deadlines cursor: the last case's due instant and place, as

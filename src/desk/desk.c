@@ -118,6 +118,10 @@ const struct desk_case_row *desk_case_rows(struct desk *d)
 		v->has_verdict = r->has_decision &&
 			verdict_parse(r->verdict.p, r->verdict.n,
 				      &v->verdict) == 0;
+		/* and so is a clause: one the code names */
+		v->has_clause = r->clause.n &&
+			clause_id_parse(r->clause.p, r->clause.n,
+					&v->clause) == 0;
 	}
 	return d->v_rows;
 }

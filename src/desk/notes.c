@@ -157,6 +157,7 @@ int desk_add_evidence(struct desk *d, const char *actor, const char *case_id,
 	memcpy(out->sha256, hex, sizeof hex);
 	out->content_type = S(is);     /* static: one of the sniffed types */
 	out->size = (int64_t)n;
+	out->created_at = e.created_at;
 	return 0;
 }
 
@@ -175,7 +176,45 @@ int desk_get_evidence(struct desk *d, const char *case_id, const char *sha256,
 		out->content_type = e->content_type;
 		out->size = e->size;
 		out->data = e->data;
+		out->created_at = e->created_at;
 	}
+	return rc;
+}
+
+int desk_list_evidence(struct desk *d, const char *case_id,
+		       struct desk_evidences *out, struct ac_err *err)
+{
+	struct store_evidence_page *page = xcalloc(1, sizeof *page);
+	struct store_case sc = { 0 };
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	hold_reset(d);
+	rc = store_get_case(d->store, S(case_id), &sc, err);
+	store_case_release(&sc);
+	if (!rc)
+		rc = store_list_evidence(d->store, S(case_id), DESK_PAGE_MAX,
+					 page, err);
+	for (int i = 0; !rc && i < page->n; i++) {
+		const struct store_evidence *e = &page->rows[i];
+		struct desk_evidence *v = hold_row(d, sizeof *v);
+
+		snprintf(v->sha256, sizeof v->sha256, "%.*s",
+			 (int)e->sha256.n, e->sha256.p);
+		hold_str(d, v, &v->content_type, e->content_type);
+		hold_str(d, v, &v->data, S(""));
+		v->size = e->size;
+		v->created_at = e->created_at;
+	}
+	if (!rc) {
+		out->evidences = hold_done(d, err);
+		if (!out->evidences)
+			rc = AC_ELIMIT;
+		out->n = page->n;
+		out->more = page->more;
+	}
+	store_evidence_page_release(page);
+	free(page);
 	return rc;
 }
 

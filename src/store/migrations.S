@@ -27,4 +27,10 @@ ac_migration_0004:
 	.incbin "src/store/migrations/0004_pages.sql"
 ac_migration_0004_end:
 	.byte 0
+	.global ac_migration_0005
+	.global ac_migration_0005_end
+ac_migration_0005:
+	.incbin "src/store/migrations/0005_queue.sql"
+ac_migration_0005_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -41,6 +41,8 @@ extern const char ac_migration_0003[];
 extern const char ac_migration_0003_end[];
 extern const char ac_migration_0004[];
 extern const char ac_migration_0004_end[];
+extern const char ac_migration_0005[];
+extern const char ac_migration_0005_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -53,6 +55,7 @@ static const struct migration {
 	{ 2, "0002_big", ac_migration_0002 },
 	{ 3, "0003_idem", ac_migration_0003 },
 	{ 4, "0004_pages", ac_migration_0004 },
+	{ 5, "0005_queue", ac_migration_0005 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -81,6 +84,7 @@ enum st {
 	ST_SESSION_PUT, ST_SESSION_GET, ST_SESSION_END, ST_SESSION_PURGE,
 	ST_LOOKUP_GET, ST_LOOKUP_ADD, ST_LOOKUP_PURGE,
 	ST_MESSAGE_ADD, ST_MESSAGES_LIST,
+	ST_EVIDENCE_LIST, ST_CASE_COUNTS,
 	ST_COUNT
 };
 
@@ -99,7 +103,7 @@ enum st {
  * verdict and deadline (0002_big.sql), so a list reads nothing else. */
 #define CASE_ROW_COLS "id, order_id, status, claim_type, opened_at, " \
 	"created_at, updated_at, verdict, deadline, decision_id, seq, " \
-	"response_due_at, due_at"
+	"response_due_at, due_at, clause, customer"
 /* An audit list: ?1 the cursor, ?2 the entity, ?3 its id, ?4 the limit.
  * Each filter combination is its own statement, so each seeks its index
  * (a "?2 IS NULL OR" would stop SQLite from seeking). */
@@ -355,6 +359,14 @@ static const char *const sql_text[ST_COUNT] = {
 		"SELECT id, case_id, sender, author, body, created_at "
 		"FROM messages WHERE case_id = ?1 AND id > ?2 "
 		"ORDER BY id LIMIT ?3",
+	/* the bytes stay where they are */
+	[ST_EVIDENCE_LIST] =
+		"SELECT case_id, sha256, content_type, size, created_at "
+		"FROM evidence WHERE case_id = ?1 "
+		"ORDER BY created_at, rowid LIMIT ?2",
+	[ST_CASE_COUNTS] =
+		"SELECT open, waiting, decided, resolved, closed "
+		"FROM case_counts WHERE id = 1",
 };
 
 /* The case lists: one statement per combination of filters (LIST_*
@@ -363,12 +375,17 @@ static const char *const sql_text[ST_COUNT] = {
  * filter given, and tests the other filters on the rows it meets (a
  * unary + keeps SQLite from choosing their index and sorting); so no
  * page sorts nor scans. With a deadline bound, a page goes by deadline,
- * soonest first. Parameters: ?1 the order, ?2..?6 the statuses, ?7 the
- * claim type, ?8 the deadline bound, (?10, ?9) the keyset cursor
- * (deadline, seq), ?11 the limit. */
+ * soonest first. The most selective: the deadline bound (which orders),
+ * then the order, the customer, the clause (with one status: their
+ * index), the status, the type. Parameters: ?1 the order, ?2..?6 the
+ * statuses, ?7 the claim type, ?8 the deadline bound, (?10, ?9) the
+ * keyset cursor (deadline, seq), ?11 the limit, ?12 the clause, ?13 the
+ * customer. The combinations store.c refuses (check_list_cheap) are
+ * never built. */
 enum {
 	LIST_ORDER = 1, LIST_STATUS = 2, LIST_STATUSES = 4, LIST_TYPE = 8,
-	LIST_DEADLINE = 16, LIST_COMBOS = 32
+	LIST_DEADLINE = 16, LIST_CLAUSE = 32, LIST_CUSTOMER = 64,
+	LIST_COMBOS = 128
 };
 
 /* The handle. */
@@ -386,12 +403,17 @@ static void list_sql(unsigned bits, char *out, size_t n)
 {
 	const char *by = (bits & LIST_DEADLINE) ? "deadline"
 			 : (bits & LIST_ORDER)  ? "order"
+			 : (bits & LIST_CUSTOMER) ? "customer"
+			 : (bits & LIST_CLAUSE) ? "clause"
 			 : (bits & LIST_STATUS) ? "status"
 			 : (bits & LIST_TYPE)   ? "type" : "seq";
+	/* with a clause driving, one status is in its index too */
+	bool clause_status = strcmp(by, "clause") == 0 &&
+			     (bits & LIST_STATUS);
 
 #define DRIVES(name) (strcmp(by, name) == 0 ? "" : "+")
 	snprintf(out, n, "SELECT " CASE_ROW_COLS " FROM cases WHERE %s"
-		 "%s%s%s%s%s%s%s%s%s ORDER BY %s LIMIT ?11",
+		 "%s%s%s%s%s%s%s%s%s%s%s ORDER BY %s LIMIT ?11",
 		 (bits & LIST_DEADLINE)
 			 ? "deadline < ?8 AND (deadline, seq) > (?10, ?9)"
 			 : "seq > ?9",
@@ -399,13 +421,19 @@ static void list_sql(unsigned bits, char *out, size_t n)
 		 (bits & LIST_ORDER) ? DRIVES("order") : "",
 		 (bits & LIST_ORDER) ? "order_id = ?1" : "",
 		 (bits & LIST_STATUS) ? " AND " : "",
-		 (bits & LIST_STATUS) ? DRIVES("status") : "",
+		 (bits & LIST_STATUS) && !clause_status ? DRIVES("status") : "",
 		 (bits & LIST_STATUS) ? "status = ?2"
 		 : (bits & LIST_STATUSES)
 			 ? " AND +status IN (?2, ?3, ?4, ?5, ?6)" : "",
 		 (bits & LIST_TYPE) ? " AND " : "",
 		 (bits & LIST_TYPE) ? DRIVES("type") : "",
 		 (bits & LIST_TYPE) ? "claim_type = ?7" : "",
+		 (bits & LIST_CLAUSE) ? (strcmp(by, "clause") == 0
+					 ? " AND clause = ?12"
+					 : " AND +clause = ?12") : "",
+		 (bits & LIST_CUSTOMER) ? (strcmp(by, "customer") == 0
+					   ? " AND customer = ?13"
+					   : " AND +customer = ?13") : "",
 		 (bits & LIST_DEADLINE) ? "deadline, seq" : "seq");
 #undef DRIVES
 }
@@ -415,7 +443,7 @@ static void list_sql(unsigned bits, char *out, size_t n)
 static const int other_lists[] = {
 	ST_DUE_LIST, ST_AUDIT_LIST, ST_AUDIT_LIST_ENTITY, ST_AUDIT_LIST_ID,
 	ST_AUDIT_LIST_BOTH, ST_USER_LIST, ST_MESSAGES_LIST, ST_SESSION_PURGE,
-	ST_LOOKUP_PURGE,
+	ST_LOOKUP_PURGE, ST_EVIDENCE_LIST, ST_CASE_COUNTS,
 };
 
 int store_sqlite_list_sql(int i, char *out, size_t n)
@@ -428,6 +456,12 @@ int store_sqlite_list_sql(int i, char *out, size_t n)
 		return 0;
 	}
 	if ((i & LIST_STATUS) && (i & LIST_STATUSES))
+		return AC_EINVAL;
+	/* what store.c refuses (check_list_cheap) */
+	if ((i & LIST_DEADLINE) && (i & (LIST_CLAUSE | LIST_CUSTOMER)))
+		return AC_EINVAL;
+	if ((i & LIST_CLAUSE) && !(i & (LIST_ORDER | LIST_CUSTOMER)) &&
+	    (i & (LIST_TYPE | LIST_STATUSES)))
 		return AC_EINVAL;
 	list_sql((unsigned)i, out, n);
 	return 0;
@@ -1659,6 +1693,8 @@ static int read_case_row(sqlite3_stmt *st, struct store_case_row *r,
 	r->response_due_at = i64(st, 11);
 	r->has_due = !is_null(st, 12);
 	r->due_at = i64(st, 12);
+	fill_col(f, st, 13, &r->clause);
+	fill_col(f, st, 14, &r->customer);
 	return 0;
 }
 
@@ -1735,6 +1771,10 @@ static int sq_list_cases(void *impl, const struct store_case_filter *flt,
 		bits |= LIST_TYPE;
 	if (flt->has_deadline_before)
 		bits |= LIST_DEADLINE;
+	if (flt->clause.n)
+		bits |= LIST_CLAUSE;
+	if (flt->customer.n)
+		bits |= LIST_CUSTOMER;
 	if (flt->after_id.n &&
 	    (rc = case_cursor(q, flt->after_id, &after_seq, &after_deadline,
 			      err)))
@@ -1768,6 +1808,11 @@ static int sq_list_cases(void *impl, const struct store_case_filter *flt,
 	b_int(&b, after_seq);
 	b_int(&b, after_deadline);
 	b_int(&b, limit_plus_one(flt->limit));
+	/* ?12 and ?13 are in the statements that filter on either */
+	if (bits & (LIST_CLAUSE | LIST_CUSTOMER))
+		b_opt(&b, flt->clause);
+	if (bits & LIST_CUSTOMER)
+		b_opt(&b, flt->customer);
 	if ((rc = b_end(q, &b, op, err))) {
 		done(st);
 		return rc;
@@ -2237,6 +2282,67 @@ static int sq_get_evidence(void *impl, struct ac_str case_id,
 	done(st);
 	frc = fill_end(&f, op, rc ? NULL : err);
 	return rc ? rc : frc;
+}
+
+static int sq_list_evidence(void *impl, struct ac_str case_id, int limit,
+			    struct store_evidence_page *out,
+			    struct ac_err *err)
+{
+	const char *op = "list_evidence";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_EVIDENCE_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	b_int(&b, limit_plus_one(limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_evidence *e;
+
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			e = &out->rows[out->n++];
+			fill_col(&f, st, 0, &e->case_id);
+			fill_col(&f, st, 1, &e->sha256);
+			fill_col(&f, st, 2, &e->content_type);
+			e->size = i64(st, 3);
+			e->created_at = i64(st, 4);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_case_counts(void *impl, int64_t counts[CASE_STATUS_COUNT],
+			  struct ac_err *err)
+{
+	const char *op = "case_counts";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_COUNTS, &st, err)))
+		return rc;
+	rc = step(q, st, op, err);
+	if (rc == 0)
+		rc = ac_err_set(err, AC_EIO, "store", "%s: the counts' row "
+				"is missing", op);
+	if (rc == 1) {
+		rc = 0;
+		for (int i = 0; i < CASE_STATUS_COUNT; i++)
+			counts[i] = i64(st, i);
+	}
+	done(st);
+	return rc;
 }
 
 /* ---- the audit log ---------------------------------------------------- */
@@ -2828,6 +2934,8 @@ const struct store_ops store_sqlite_ops = {
 	.xListNotes = sq_list_notes,
 	.xPutEvidence = sq_put_evidence,
 	.xGetEvidence = sq_get_evidence,
+	.xListEvidence = sq_list_evidence,
+	.xCaseCounts = sq_case_counts,
 	.xAppendAudit = sq_append_audit,
 	.xListAudit = sq_list_audit,
 	.xPutToken = sq_put_token,

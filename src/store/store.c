@@ -458,6 +458,11 @@ void store_message_page_release(struct store_message_page *p)
 	buf_release(&p->mem);
 }
 
+void store_evidence_page_release(struct store_evidence_page *p)
+{
+	buf_release(&p->mem);
+}
+
 void store_case_page_release(struct store_case_page *p)
 {
 	buf_release(&p->mem);
@@ -637,6 +642,32 @@ int store_update_case_approval(struct store *s, struct ac_str id,
 	return s->ops->xUpdateCaseApproval(s->impl, id, approved_by, at, err);
 }
 
+/* check_list_cheap refuses the filter combinations no index serves
+ * without reading beyond one order, one customer or one clause (store.h,
+ * after store_list_cases). */
+static int check_list_cheap(const struct store_case_filter *f,
+			    struct ac_err *err)
+{
+	unsigned m = f->status_mask;
+	const char *with = f->clause.n ? "clause" : "customer";
+
+	if (f->has_deadline_before && (f->clause.n || f->customer.n))
+		return ac_err_set(err, AC_EINVAL, "filter.deadline_before",
+				  "cannot be combined with %s", with);
+	if (!f->clause.n || f->order_id.n || f->customer.n)
+		return 0;
+	if (f->has_claim_type)
+		return ac_err_set(err, AC_EINVAL, "filter.type",
+				  "cannot be combined with clause unless an "
+				  "order or a customer is given");
+	if (m & (m - 1))
+		return ac_err_set(err, AC_EINVAL, "filter.status",
+				  "more than one status cannot be combined "
+				  "with clause unless an order or a customer "
+				  "is given");
+	return 0;
+}
+
 int store_list_cases(struct store *s, const struct store_case_filter *f,
 		     struct store_case_page *out, struct ac_err *err)
 {
@@ -656,6 +687,13 @@ int store_list_cases(struct store *s, const struct store_case_filter *f,
 		rc = check_id(g.order_id, "filter.order", err);
 	if (!rc && g.after_id.n)
 		rc = check_id(g.after_id, "filter.after", err);
+	if (!rc && g.clause.n)
+		rc = check_text(g.clause, true, 64, "filter.clause", err);
+	if (!rc && g.customer.n)
+		rc = check_text(g.customer, true, TEXT_MAX, "filter.customer",
+				err);
+	if (!rc)
+		rc = check_list_cheap(&g, err);
 	if (!rc)
 		rc = s->ops->xListCases(s->impl, &g, out, err);
 	RESULT_DONE(out, rc);
@@ -924,6 +962,29 @@ int store_get_evidence(struct store *s, struct ac_str case_id,
 		rc = s->ops->xGetEvidence(s->impl, case_id, sha256, out, err);
 	RESULT_DONE(out, rc);
 	return rc;
+}
+
+int store_list_evidence(struct store *s, struct ac_str case_id, int limit,
+			struct store_evidence_page *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(case_id, "case.id", err)))
+		rc = s->ops->xListEvidence(s->impl, case_id,
+					   check_limit(limit), out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_case_counts(struct store *s, int64_t counts[CASE_STATUS_COUNT],
+		      struct ac_err *err)
+{
+	ac_err_clear(err);
+	for (int i = 0; i < CASE_STATUS_COUNT; i++)
+		counts[i] = 0;
+	return s->ops->xCaseCounts(s->impl, counts, err);
 }
 
 /* ---- the audit log ---------------------------------------------------- */

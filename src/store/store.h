@@ -325,6 +325,11 @@ struct store_case_row {
 	int64_t response_due_at;
 	bool has_due;
 	int64_t due_at;
+	/* the current decision's first clause ("refund.3"); n == 0: none */
+	struct ac_str clause;
+	/* the order's customer e-mail, trimmed, in ASCII lower case; n == 0:
+	 * none */
+	struct ac_str customer;
 };
 
 struct store_case_filter {
@@ -334,6 +339,9 @@ struct store_case_filter {
 	struct ac_str order_id;       /* n == 0: any order */
 	bool has_deadline_before;     /* current decision's deadline < this */
 	int64_t deadline_before;
+	struct ac_str clause;         /* the deciding clause; n == 0: any */
+	struct ac_str customer;       /* a customer as the row keeps it
+					 (trimmed, lower case); n == 0: any */
 	struct ac_str after_id;       /* keyset: cases after this one (which
 					 must exist); n == 0: from the first */
 	int limit;                    /* 1 .. STORE_PAGE_MAX; else the max */
@@ -383,6 +391,13 @@ struct store_message_page {
 	struct buf mem;
 };
 
+struct store_evidence_page {
+	int n;
+	bool more;
+	struct store_evidence rows[STORE_PAGE_MAX];  /* mem unused */
+	struct buf mem;
+};
+
 struct store_audit_filter {
 	struct ac_str entity;         /* n == 0: any ("case", "order", ..) */
 	struct ac_str entity_id;      /* n == 0: any */
@@ -413,6 +428,7 @@ void store_note_page_release(struct store_note_page *p);
 void store_tracking_page_release(struct store_tracking_page *p);
 void store_staff_user_page_release(struct store_staff_user_page *p);
 void store_message_page_release(struct store_message_page *p);
+void store_evidence_page_release(struct store_evidence_page *p);
 void store_audit_page_release(struct store_audit_page *p);
 
 /* ---- opening, transactions, health ------------------------------------ */
@@ -560,6 +576,17 @@ int store_update_case_approval(struct store *s, struct ac_str id,
 int store_list_cases(struct store *s, const struct store_case_filter *f,
 		     struct store_case_page *out, struct ac_err *err);
 
+/* What store_list_cases refuses rather than read beyond one order, one
+ * customer or one clause (AC_EINVAL naming the filter given with it): a
+ * deadline bound with a clause or a customer ("filter.deadline_before"),
+ * and with a clause but neither an order nor a customer, a claim type
+ * ("filter.type") or more than one status ("filter.status"). */
+
+/* store_case_counts fills counts[s] with the number of cases of status s:
+ * one row the store keeps in the transaction of every case written. */
+int store_case_counts(struct store *s, int64_t counts[CASE_STATUS_COUNT],
+		      struct ac_err *err);
+
 /* store_list_due fills *out with the cases due by f->before (resolved and
  * closed ones are never due), soonest first, after the cursor. */
 int store_list_due(struct store *s, const struct store_due_filter *f,
@@ -658,6 +685,12 @@ int store_put_evidence(struct store *s, const struct store_evidence *e,
 int store_get_evidence(struct store *s, struct ac_str case_id,
 		       struct ac_str sha256, struct store_evidence *out,
 		       struct ac_err *err);
+
+/* store_list_evidence fills *out with the case's evidence without the
+ * bytes (data and path empty), oldest first, at most limit (more: there
+ * are others); none for a case that does not exist. */
+int store_list_evidence(struct store *s, struct ac_str case_id, int limit,
+			struct store_evidence_page *out, struct ac_err *err);
 
 /* ---- the audit log ---------------------------------------------------- */
 
@@ -876,6 +909,11 @@ struct store_ops {
 	int (*xGetEvidence)(void *impl, struct ac_str case_id,
 			    struct ac_str sha256, struct store_evidence *out,
 			    struct ac_err *err);
+	int (*xListEvidence)(void *impl, struct ac_str case_id, int limit,
+			     struct store_evidence_page *out,
+			     struct ac_err *err);
+	int (*xCaseCounts)(void *impl, int64_t counts[CASE_STATUS_COUNT],
+			   struct ac_err *err);
 
 	int (*xAppendAudit)(void *impl, const struct store_audit *a,
 			    int64_t *id, struct ac_err *err);
