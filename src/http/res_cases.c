@@ -49,6 +49,8 @@ static void list_cases(struct http_req *q, struct http_resp *r)
 	cq.status = http_req_query(q, "status");
 	cq.type = http_req_query(q, "type");
 	cq.order = http_req_query(q, "order");
+	cq.clause = http_req_query(q, "clause");
+	cq.customer = http_req_query(q, "customer");
 	cq.deadline_before = http_req_query(q, "deadline_before");
 	cq.after = http_req_query(q, "after");
 	cq.limit = (int)limit;
