@@ -124,6 +124,9 @@ static void read_case(const struct desk_case *dc, struct t_case *c)
 	c->has_quote = dc->has_quote;
 	if (c->has_quote)
 		c->quote_status = dc->quote.status;
+	if (dc->decision.n_clauses > 0)
+		snprintf(c->clause, sizeof c->clause, "%s",
+			 clause_id_name(dc->decision.clauses[0]));
 }
 
 /* ---- orders ----------------------------------------------------------- */
@@ -147,7 +150,8 @@ int t_order_create(const struct t_order *o)
 		 "\"shape\": \"oval\", \"material\": \"14k white gold\", "
 		 "\"color\": \"white\", \"size\": \"7\", \"price_minor\": %d}]"
 		 ", \"customer\": {\"name\": \"Ana Li\", \"email\": "
-		 "\"ana@example.com\"}", T_SHIPPING, addr, T_PRICE);
+		 "\"%s\"}", T_SHIPPING, addr, T_PRICE,
+		 o->email ? o->email : "ana@example.com");
 	if (o->paid_minor)
 		buf_addf(&b, ", \"paid_minor\": %lld",
 			 (long long)o->paid_minor);
@@ -672,6 +676,124 @@ bool t_needs_manager(const char *currency, int64_t amount_minor)
 					 amount_minor);
 }
 
+/* ---- the staff queue: lists, counts, evidence ------------------------- */
+
+int t_list(const struct t_query *q, struct t_page *out)
+{
+	struct desk_case_query dq = {
+		.status = q->status, .type = q->type, .order = q->order,
+		.clause = q->clause, .customer = q->customer,
+		.deadline_before = q->deadline_before, .after = q->after,
+		.limit = q->limit,
+	};
+	struct desk_case_page page;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	ac_err_clear(&t_err);
+	rc = desk_list_cases(desk, &dq, &page, &t_err);
+	if (rc)
+		return rc;
+	cr_assert_leq(page.n, 100);
+	out->n = page.n;
+	for (int i = 0; i < page.n; i++) {
+		const struct desk_case_row *r = &page.rows[i];
+
+		snprintf(out->ids[i], sizeof out->ids[i], "%.*s",
+			 (int)r->id.n, r->id.p);
+		if (r->has_clause)
+			snprintf(out->clause[i], sizeof out->clause[i], "%s",
+				 clause_id_name(r->clause));
+		out->status[i] = r->status;
+	}
+	snprintf(out->next, sizeof out->next, "%s", page.next);
+	return 0;
+}
+
+int t_list_all(struct t_query q, char ids[][128], int cap)
+{
+	struct t_page *p = calloc(1, sizeof *p);
+	char after[128] = "";
+	int n = 0;
+
+	cr_assert_not_null(p);
+	for (;;) {
+		q.after = after[0] ? after : NULL;
+		if (t_list(&q, p)) {
+			n = -1;
+			break;
+		}
+		for (int i = 0; i < p->n && n < cap; i++)
+			memcpy(ids[n++], p->ids[i], 128);
+		if (!p->next[0])
+			break;
+		cr_assert_gt(p->n, 0, "a next after an empty page");
+		memcpy(after, p->next, sizeof after);
+	}
+	free(p);
+	return n;
+}
+
+int t_counts(int64_t counts[CASE_STATUS_COUNT])
+{
+	ac_err_clear(&t_err);
+	return desk_case_counts(desk, counts, &t_err);
+}
+
+int t_evidence(const char *case_id, const char *type, int salt,
+	       char *sha_out)
+{
+	static const char png[] = "\x89PNG\r\n\x1a\n", jpeg[] = "\xff\xd8\xff";
+	char bytes[64], ct[32];
+	struct desk_evidence ev;
+	size_t n;
+	int rc;
+
+	if (strcmp(type, "png") == 0) {
+		n = (size_t)snprintf(bytes, sizeof bytes, "%s%d", png, salt);
+	} else if (strcmp(type, "jpeg") == 0) {
+		n = (size_t)snprintf(bytes, sizeof bytes, "%s%d", jpeg, salt);
+	} else {
+		/* the RIFF size holds NULs: copied, not printed */
+		memcpy(bytes, "RIFF\x10\0\0\0WEBPVP8 ", 16);
+		n = 16 + (size_t)snprintf(bytes + 16, sizeof bytes - 16, "%d",
+					  salt);
+	}
+	snprintf(ct, sizeof ct, "image/%s", type);
+	ac_err_clear(&t_err);
+	rc = desk_add_evidence(desk, "token:test", case_id, ct, bytes, n, &ev,
+			       &t_err);
+	if (!rc && sha_out)
+		memcpy(sha_out, ev.sha256, 65);
+	return rc;
+}
+
+int t_evidences(const char *case_id, struct t_evidence_list *out)
+{
+	struct desk_evidences l;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	ac_err_clear(&t_err);
+	rc = desk_list_evidence(desk, case_id, &l, &t_err);
+	if (rc)
+		return rc;
+	cr_assert_leq(l.n, 100);
+	out->n = l.n;
+	out->more = l.more;
+	for (int i = 0; i < l.n; i++) {
+		const struct desk_evidence *e = &l.evidences[i];
+
+		memcpy(out->sha256[i], e->sha256, 65);
+		snprintf(out->type[i], sizeof out->type[i], "%.*s",
+			 (int)e->content_type.n, e->content_type.p);
+		out->size[i] = e->size;
+		out->created_at[i] = e->created_at;
+		out->has_data[i] = e->data.n > 0;
+	}
+	return 0;
+}
+
 /* ---- behind the desk -------------------------------------------------- */
 
 static struct store_ledger_sum ledger(const char *case_id)
@@ -754,6 +876,37 @@ int t_case_count(const char *order_id)
 		     e.msg);
 	n = page->n;
 	store_case_page_release(page);
+	free(page);
+	return n;
+}
+
+int64_t t_status_count(enum case_status st)
+{
+	struct store_case_page *page = calloc(1, sizeof *page);
+	struct store_case_filter f = {
+		.status_mask = CASE_STATUS_BIT(st),
+		.limit = STORE_PAGE_MAX,
+	};
+	char after[STORE_ID_MAX] = "";
+	struct ac_err e;
+	int64_t n = 0;
+
+	cr_assert_not_null(page);
+	for (;;) {
+		f.after_id = store_str(after);
+		cr_assert_eq(store_list_cases(t_store, &f, page, &e), 0,
+			     "cases: %s", e.msg);
+		n += page->n;
+		if (page->n)
+			snprintf(after, sizeof after, "%.*s",
+				 (int)page->rows[page->n - 1].id.n,
+				 page->rows[page->n - 1].id.p);
+		bool more = page->more;
+
+		store_case_page_release(page);
+		if (!more)
+			break;
+	}
 	free(page);
 	return n;
 }

@@ -49,6 +49,7 @@ struct t_order {
 	const char *finding;         /* courier finding; NULL: "none" */
 	const char *customs;         /* NULL: "none" */
 	int64_t paid_minor;          /* 0: what the order costs */
+	const char *email;           /* NULL: "ana@example.com" */
 };
 
 int t_order_create(const struct t_order *o);
@@ -93,6 +94,7 @@ struct t_case {
 	bool approved;
 	bool has_quote;
 	enum quote_status quote_status;
+	char clause[24];             /* the deciding clause's id; "": none */
 };
 
 /* t_open opens a case on the order with the claim; opened_at is the
@@ -204,6 +206,51 @@ int t_messages(const char *case_id, int *n, char *last_body, size_t cap,
  * (an ISO code) needs a manager */
 bool t_needs_manager(const char *currency, int64_t amount_minor);
 
+/* ---- the staff queue: lists, counts, evidence ------------------------- */
+
+/* A case list's query: NULL (0) leaves a filter out. */
+struct t_query {
+	const char *status, *type, *order, *clause, *customer;
+	const char *deadline_before, *after;
+	int limit;
+};
+
+/* A page of a case list: ids, each row's deciding clause ("" none) and
+ * status, the cursor for the next page ("" none). */
+struct t_page {
+	int n;
+	char ids[100][128];
+	char clause[100][24];
+	enum case_status status[100];
+	char next[128];
+};
+
+int t_list(const struct t_query *q, struct t_page *out);
+/* t_list_all pages through the whole list, limit rows a page, into ids
+ * (at most cap); the count, or -1 (the error in t_err) when a page
+ * failed. */
+int t_list_all(struct t_query q, char ids[][128], int cap);
+
+/* the desk's counts per status */
+int t_counts(int64_t counts[CASE_STATUS_COUNT]);
+
+/* t_evidence adds a photo of the type ("png", "jpeg", "webp") whose bytes
+ * are its magic number and `salt` (so that each differs); sha_out (65,
+ * may be NULL) its SHA-256. */
+int t_evidence(const char *case_id, const char *type, int salt,
+	       char *sha_out);
+
+struct t_evidence_list {
+	int n;
+	bool more;
+	char sha256[100][65];
+	char type[100][16];
+	int64_t size[100], created_at[100];
+	bool has_data[100];           /* a row came with bytes */
+};
+
+int t_evidences(const char *case_id, struct t_evidence_list *out);
+
 /* ---- behind the desk: what the store holds ---------------------------- */
 
 /* how many ledger entries the case has, and what they refund */
@@ -216,6 +263,8 @@ bool t_idem_exists(const char *scope, const char *key);
 int t_audit_count(const char *entity_id, const char *action);
 /* how many cases the order has */
 int t_case_count(const char *order_id);
+/* how many cases have the status, counted row by row (the store's list) */
+int64_t t_status_count(enum case_status st);
 
 /* Everything the desk may change about a case, to check nothing did. */
 struct t_snap {
