@@ -70,7 +70,36 @@ static const char *str(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* para appends first + text wrapped at 76 columns, the next lines
+ * indented by indent spaces, and a newline. */
+static int para(struct buf *out, const char *first, size_t indent,
+		const char *text)
+{
+	size_t col = strlen(first);
+	int rc = buf_adds(out, first);
+
+	while (*text) {
+		size_t n = strcspn(text, " ");
+
+		if (col > indent && col + 1 + n > 76) {
+			rc |= buf_addc(out, '\n');
+			for (col = 0; col < indent; col++)
+				rc |= buf_addc(out, ' ');
+		} else if (col > strlen(first) || (col > 0 &&
+			   first[col - 1] != ' ')) {
+			rc |= buf_addc(out, ' ');
+			col++;
+		}
+		rc |= buf_add(out, text, n);
+		col += n;
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
+	return rc | buf_addc(out, '\n');
 }
 
 int decision_explain(const struct policy *p, const struct ac_case *c,
@@ -78,19 +107,19 @@ int decision_explain(const struct policy *p, const struct ac_case *c,
 {
 	cJSON *w = cJSON_CreateObject(), *arr, *el;
 	const cJSON *dl;
-	char t[64];
+	char t[64], s[1024];
 	int rc = 0;
 
 	if (!w)
 		return AC_ENOMEM;
-	/* the same words as the portal's, at UTC, seen when it was made */
+	/* the same words as the portal's, at UTC, read when it was made */
 	words_decision(w, p, c, d, c->claim.opened_at, 0);
 	when(t, sizeof t, c->claim.opened_at);
-	rc |= buf_addf(out, "Order %.*s: %s (claim opened %s).\n\n",
-		       (int)d->order.n, d->order.p,
-		       claim_words(c->claim.type), t);
-	rc |= buf_addf(out, "Decision: %s. %s\n", str(w, "headline"),
-		       str(w, "allows"));
+	rc |= buf_addf(out, "Order %.*s: %s (claim opened %s).\n"
+		       "Times below are in UTC.\n\n", (int)d->order.n,
+		       d->order.p, claim_words(c->claim.type), t);
+	snprintf(s, sizeof s, "%s. %s", str(w, "headline"), str(w, "allows"));
+	rc |= para(out, "Decision: ", 2, s);
 	for (int i = 0; i < d->n_clauses; i++) {
 		const struct clause *cl = &p->clauses[d->clauses[i]];
 
@@ -104,27 +133,27 @@ int decision_explain(const struct policy *p, const struct ac_case *c,
 	if (cJSON_GetArraySize(arr) > 0) {
 		rc |= buf_adds(out, "\nThe facts that decided it:\n");
 		cJSON_ArrayForEach(el, arr)
-			rc |= buf_addf(out, "  - %s\n", el->valuestring);
+			rc |= para(out, "  - ", 4, el->valuestring);
 	}
 	arr = cJSON_GetObjectItemCaseSensitive(w, "remedies");
 	if (cJSON_GetArraySize(arr) > 0) {
 		rc |= buf_addf(out, "\nWhat you can choose from%s:\n",
 			       cJSON_GetArraySize(arr) > 1 ? " (each a "
 			       "separate choice, not a sum)" : "");
-		cJSON_ArrayForEach(el, arr) {
-			const char *amount = str(el, "amount");
-
-			rc |= buf_addf(out, "  - %s%s%s (%s)\n",
-				       str(el, "text"), amount ? ": " : "",
-				       amount ? amount : "",
-				       str(el, "who_pays"));
-		}
+		cJSON_ArrayForEach(el, arr)
+			rc |= para(out, "  - ", 4, str(el, "line"));
 	}
-	rc |= buf_addf(out, "\nWhat happens next: %s\n", str(w, "next"));
+	rc |= buf_adds(out, "\n");
+	rc |= para(out, "What happens next:", 2, str(w, "next"));
 	dl = cJSON_GetObjectItemCaseSensitive(w, "deadline");
-	if (dl)
-		rc |= buf_addf(out, "\nDeadline: %s (%s)\n", str(dl, "text"),
-			       str(dl, "at"));
+	if (dl) {
+		snprintf(s, sizeof s, "%s (%s, %s).", str(dl, "text"),
+			 str(dl, "at"), str(dl, "word") [0] == 'b' ?
+			 "that instant itself is already too late" :
+			 "that instant itself is still within");
+		rc |= buf_adds(out, "\n");
+		rc |= para(out, "Deadline:", 2, s);
+	}
 	rc |= buf_addf(out, "\nPolicy version: %s\n", d->policy);
 	cJSON_Delete(w);
 	return rc ? AC_ELIMIT : 0;

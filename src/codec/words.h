@@ -1,11 +1,23 @@
 /* words.h: a decision and an order in plain words (codec layer), for the
  * customer portal, the staff console and `aftercare decide --explain`.
- * Times are shown at a UTC offset (minutes east): "Tue 11 Feb, 09:30",
- * with the year when it is not now's. Boundaries are worded as decide()
- * treats them: "before X" when a claim made at X itself is already
- * decided otherwise (the production cut-off), "until X" when X itself is
- * still within (the contact window, the warranty). Amounts: "USD 120.00".
- * The words go into a cJSON object (the pages' model). */
+ *
+ * Times are shown at a UTC offset (minutes east): "Tue 11 Feb, 09:30";
+ * with the year when it is not now's year (at the same offset):
+ * "Tue 11 Feb 2027, 09:30"; with the seconds, and their fraction, only
+ * when the instant has them ("09:30:17", "09:30:17.25"), so that a
+ * boundary is never shown rounded to the wrong side.
+ * Boundaries are worded as decide() treats them:
+ *   "before X": a claim made at X itself is already decided otherwise
+ *               (the production cut-off, placed_at + production delay);
+ *   "until X":  X itself is still within (the contact window,
+ *               delivered_at + contact window; the warranty, delivered_at
+ *               or shipped_at + warranty).
+ * Every duration comes from the policy's numbers ("24 hours", "365 days").
+ * Amounts: money_format's "USD 120.00" (JPY: "JPY 5000"), integers only;
+ * each remedy has its own amount, never a sum.
+ * The words go into a cJSON object (the pages' model): strings, arrays
+ * and objects only. Nothing here fails: cJSON's allocation is the
+ * caller's (json_util's hooks die when memory runs out). */
 #ifndef AC_WORDS_H
 #define AC_WORDS_H
 
@@ -18,31 +30,53 @@
 #include "../core/decide.h"
 #include "../core/policy.h"
 
-/* words_when: "Tue 11 Feb, 09:30" at the offset; the year is added when
- * it differs from now's. */
+/* words_when writes `at` as "Tue 11 Feb, 09:30" at the offset (see
+ * above); now decides whether the year is shown. Cut short at cap. */
 void words_when(char *out, size_t cap, int64_t at, int64_t now,
 		int tz_offset_min);
-/* words_relative: "4 hours from now", "in 3 days", "2 hours ago". */
+/* words_relative: "4 hours from now", "3 days from now", "2 hours ago",
+ * "less than a minute from now", "just now". Counts are whole units,
+ * rounded down (minutes below an hour, hours below two days, then days). */
 void words_relative(char *out, size_t cap, int64_t at, int64_t now);
 
-/* words_decision sets on out: "headline" ("A full refund"), "allows"
- * (what the policy allows, with the amount), "clause" {id, title, text},
- * "facts" [sentences: the facts that decided it, with their times],
- * "remedies" [{text, who_pays, amount?}] (each its own choice, never a
- * sum), "next" (what happens next) and, when the decision has one,
- * "deadline" {text ("until …" / "before …"), relative, at (RFC 3339)}.
- * c is the case the decision was made from (its claim's opened_at is
- * when); now is when it is read. */
+/* words_decision sets on out:
+ *   "headline"  "A full refund" (the verdict)
+ *   "allows"    what the policy allows, with the amount: "The policy
+ *               allows a full refund of everything you paid: USD 535.00."
+ *   "clause"    {"id", "title", "text"}: the deciding clause
+ *   "also"      [{"id", "title", "text"}]: the other clauses cited (absent
+ *               when none)
+ *   "facts"     ["Delivered on Sat 14 Feb, 16:20.", ...]: the facts that
+ *               decided it, with their times and the policy's numbers
+ *   "remedies"  [{"text", "who_pays", "amount"?, "line"}]: each a choice
+ *               of its own; "amount" ("USD 520.00") only when it has one;
+ *               "line" the whole of it as one sentence
+ *   "next"      what happens next
+ *   "deadline"  when the decision has one: {"text" (a sentence: "This
+ *               answer holds for a claim made before Wed 11 Feb, 09:30"),
+ *               "when" ("before Wed 11 Feb, 09:30"), "word" ("before" or
+ *               "until"), "relative" ("4 hours from now"), "at" (RFC 3339,
+ *               UTC)}
+ * c is the case the decision was made from (its claim is read); now is
+ * when the words are read (for "relative" and the year). */
 void words_decision(cJSON *out, const struct policy *p,
 		    const struct ac_case *c, const struct decision *d,
 		    int64_t now, int tz_offset_min);
 
-/* words_order sets on out: "state" [{text, done}] (placed, in
- * production since, shipped, delivered) and "can" [{text, relative}]:
- * what the customer can still do and until when, from the policy's
- * numbers (cancel free of charge before the cut-off, report damage or a
- * wrong item until the contact window ends, the warranty until it ends).
- * c's claim is not read. */
+/* words_order sets on out:
+ *   "state" [{"text", "done"}]: "Placed on …", "In production since …"
+ *           (or "Production starts on …", done false), "Shipped on …",
+ *           "Delivered on …", and the courier's or customs' news
+ *   "can"   [{"text", "relative"?, "at"?, "word"?}]: what the customer can
+ *           still do at now, each with its deadline where it has one:
+ *           cancel free of charge (or change the order) before the
+ *           cut-off; report damage or a wrong item until the contact
+ *           window ends; a free repair under the warranty until it ends;
+ *           and the open-ended ones (address change before shipment, a
+ *           parcel that does not arrive, a paid repair after the
+ *           warranty), without "relative".
+ * An entry with a deadline is there exactly when decide() would still
+ * answer a claim made at now that way. c's claim is not read. */
 void words_order(cJSON *out, const struct policy *p, const struct ac_case *c,
 		 int64_t now, int tz_offset_min);
 
