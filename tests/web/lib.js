@@ -320,6 +320,27 @@ async function screenshot(who, name) {
 				    fullPage: true });
 }
 
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 360, height: 780 };
+
+// sweep(who, name): the page as it is now, at a desktop's 1280 px (axe)
+// and at a phone's 360 px (no sideways scrolling, axe again); with
+// WEB_SCREENSHOTS=1 saved as NAME-desktop.png and NAME-phone.png.
+async function sweep(who, name) {
+	await step(`${name}: axe at 1280 px`, who, async () => {
+		await who.page.setViewportSize(DESKTOP);
+		await axe(who, name);
+		await screenshot(who, `${name}-desktop`);
+	});
+	await step(`${name}: 360 px wide, axe again`, who, async () => {
+		await who.page.setViewportSize(PHONE);
+		await fitsPhone(who, name);
+		await axe(who, `${name} at 360 px`);
+		await screenshot(who, `${name}-phone`);
+		await who.page.setViewportSize(DESKTOP);
+	});
+}
+
 // ---- a server of a test's own ----------------------------------------------
 
 // Starts `aftercare serve` on a fresh demo database in a folder of its own
@@ -367,5 +388,6 @@ module.exports = {
 	browser, closeBrowser, person, step, check,
 	api, apiCase, apiOpenCase, major,
 	go, submit, lookup, signIn, fileClaim, alertText, mainText,
-	postFromPage, getWithCookies, csrfOf, axe, fitsPhone, screenshot, ownServer,
+	postFromPage, getWithCookies, csrfOf, axe, fitsPhone, screenshot, sweep,
+	ownServer,
 };

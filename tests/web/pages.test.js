@@ -8,29 +8,14 @@ const L = require('./lib.js');
 
 after(L.closeBrowser);
 
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 360, height: 780 };
-
 // A tiny valid PNG (8x8, one colour), to show a photo on the case pages.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4' +
 	'EVCBFTEMLQkAJxFkAbYxp5sAAAAASUVORK5CYII=', 'base64');
 
+// the pages checked, counted at the end (a page left out is noticed)
 const seen = [];
-
-// Checks the page as it is now at both widths; `name` names its files.
 async function sweep(who, name) {
-	await L.step(`${name}: axe at 1280 px`, who, async () => {
-		await who.page.setViewportSize(DESKTOP);
-		await L.axe(who, name);
-		await L.screenshot(who, `${name}-desktop`);
-	});
-	await L.step(`${name}: 360 px wide, axe again`, who, async () => {
-		await who.page.setViewportSize(PHONE);
-		await L.fitsPhone(who, name);
-		await L.axe(who, `${name} at 360 px`);
-		await L.screenshot(who, `${name}-phone`);
-		await who.page.setViewportSize(DESKTOP);
-	});
+	await L.sweep(who, name);
 	seen.push(name);
 }
 
