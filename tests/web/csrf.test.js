@@ -13,25 +13,27 @@ test('a form without its CSRF token is refused', async () => {
 	let id;
 
 	await L.step('D-1007\'s customer files a claim', ana, async () => {
-		L.check(await L.lookup(ana, 'D-1007') === 200, 'look-up failed');
+		L.check(await L.lookup(ana, 'D-1007') === 200,
+			'look-up failed');
 		id = await L.fileClaim(ana, 'repair', { defects: ['clasp'] });
 	});
 	await L.step('the customer\'s message without the token: 403', ana,
 		     async () => {
 		const a = `/order/cases/${id}/messages`;
-		const none = await L.postFromPage(ana, a, { message: 'no token' });
+		const none = await L.postFromPage(ana, a,
+			{ message: 'no token' });
 		L.check(none === 403, `without a token: ${none}`);
 		const wrong = await L.postFromPage(ana, a,
 			{ csrf: 'ab'.repeat(32), message: 'wrong token' });
 		L.check(wrong === 403, `with a wrong token: ${wrong}`);
-		const right = await L.postFromPage(ana, a,
-			{ csrf: await L.csrfOf(ana), message: 'with the token' });
+		const right = await L.postFromPage(ana, a, {
+			csrf: await L.csrfOf(ana), message: 'with the token' });
 		L.check(right === 303, `with the token: ${right}`);
 		await L.go(ana, `/order/cases/${id}`);
 		const t = await L.mainText(ana);
 		L.check(t.includes('with the token') &&
 			!t.includes('no token') && !t.includes('wrong token'),
-			'the messages on the page are not the one sent with it');
+			'the page\'s messages are not the one sent with it');
 	});
 	await L.step('a claim without the token: 403', ana, async () => {
 		const st = await L.postFromPage(ana, '/order/claim',
@@ -43,7 +45,8 @@ test('a form without its CSRF token is refused', async () => {
 		await L.signIn(agent, L.AGENT);
 		await L.go(agent, `/console/cases/${id}`);
 		const a = `/console/cases/${id}/note`;
-		const none = await L.postFromPage(agent, a, { note: 'no token' });
+		const none = await L.postFromPage(agent, a,
+			{ note: 'no token' });
 		L.check(none === 403, `without a token: ${none}`);
 		// the customer's token is not the staff session's
 		const other = await L.postFromPage(agent, a,

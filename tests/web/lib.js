@@ -24,7 +24,8 @@ const SHOTS = process.env.WEB_SCREENSHOTS === '1' ?
 	path.join(ROOT, 'docs', 'screenshots') : null;
 
 if (!URL_ || !TOKEN) {
-	console.error('lib.js: AC_URL and AC_TOKEN are unset: run tests/web/run.sh');
+	console.error('lib.js: AC_URL and AC_TOKEN are unset: ' +
+		      'run tests/web/run.sh');
 	process.exit(2);
 }
 
@@ -110,9 +111,11 @@ async function step(name, who, fn) {
 							    timeout: 3000 });
 				fs.writeFileSync(`${base}.html`,
 						 await who.page.content());
-				where = `\n  page: ${url}\n  saved: ${base}.png ${base}.html`;
+				where = `\n  page: ${url}\n  saved: ` +
+					`${base}.png ${base}.html`;
 			} catch (e2) {
-				where = `\n  page: ${url} (not saved: ${e2.message})`;
+				where = `\n  page: ${url} ` +
+					`(not saved: ${e2.message})`;
 			}
 		}
 		const msg = (e && e.message ? e.message : String(e))
@@ -153,7 +156,8 @@ async function apiCase(id) {
 // Opens a case through the API (for scenarios about the staff's side).
 async function apiOpenCase(order, claim) {
 	const r = await api('POST', '/v1/cases', { order, claim });
-	check(r.status === 201, `POST /v1/cases ${order}: ${r.status} ${r.text}`);
+	check(r.status === 201,
+	      `POST /v1/cases ${order}: ${r.status} ${r.text}`);
 	return r.json;
 }
 
@@ -197,7 +201,8 @@ async function signIn(who, acct) {
 	const p = who.page;
 	await p.getByLabel('User name').fill(acct.user);
 	await p.getByLabel('Password').fill(acct.password);
-	const st = await submit(who, p.getByRole('button', { name: 'Sign in' }));
+	const st = await submit(who,
+		p.getByRole('button', { name: 'Sign in' }));
 	check(st === 200, `signing in as ${acct.user} landed on ${st}`);
 	await p.getByRole('button', { name: 'Sign out' }).waitFor();
 }
@@ -222,10 +227,11 @@ async function fileClaim(who, type, { message, items, defects, files } = {}) {
 		await p.getByLabel('Photos').setInputFiles(files);
 	if (message !== undefined)
 		await p.getByLabel('Message').fill(message);
-	const st = await submit(who, p.getByRole('button', { name: 'Send my claim' }));
+	const st = await submit(who,
+		p.getByRole('button', { name: 'Send my claim' }));
 	const m = /\/order\/cases\/([^/?#]+)/.exec(p.url());
-	check(st === 200 && m, `sending the claim landed on ${p.url()} (${st}): ` +
-	      (await alertText(p)));
+	check(st === 200 && m, `sending the claim landed on ${p.url()} ` +
+	      `(${st}): ${await alertText(p)}`);
 	return decodeURIComponent(m[1]);
 }
 
@@ -282,7 +288,8 @@ async function axe(who, what) {
 		});
 		return r.violations.map((v) => ({
 			id: v.id, impact: v.impact, help: v.help,
-			nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+			nodes: v.nodes.slice(0, 3)
+				.map((n) => n.target.join(' ')),
 		}));
 	});
 	const bad = res.filter((v) => v.impact === 'serious' ||
@@ -305,11 +312,13 @@ async function fitsPhone(who, what) {
 				       document.documentElement.clientWidth + 1)
 			.slice(0, 3).map((e) => e.tagName.toLowerCase() +
 				(e.id ? '#' + e.id : '') +
-				(e.className && typeof e.className === 'string' ?
+				(typeof e.className === 'string' &&
+				 e.className ?
 				 '.' + e.className.split(' ')[0] : '')),
 	}));
 	check(w.doc <= vw, `${what} (${p.url()}) is ${w.doc} px wide at a ` +
-	      `${vw} px viewport: it scrolls sideways (wider: ${w.wide.join(', ')})`);
+	      `${vw} px viewport: it scrolls sideways ` +
+	      `(wider: ${w.wide.join(', ')})`);
 }
 
 async function screenshot(who, name) {
@@ -353,8 +362,9 @@ async function ownServer(name) {
 	const db = path.join(dir, 'demo.db');
 	execFileSync(bin, ['demo', '--db', db], { stdio: 'ignore' });
 	const err = fs.openSync(path.join(dir, 'serve.err'), 'w');
-	const proc = spawn(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0'],
-			   { stdio: ['ignore', 'ignore', err] });
+	const proc = spawn(bin,
+		['serve', '--db', db, '--listen', '127.0.0.1:0'],
+		{ stdio: ['ignore', 'ignore', err] });
 	const t0 = Date.now();
 	let url = null;
 	while (!url && Date.now() - t0 < 10000) {

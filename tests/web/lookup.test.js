@@ -34,10 +34,12 @@ test('a wrong e-mail finds nothing', async () => {
 test('the session cookie is HttpOnly and SameSite=Strict', async () => {
 	const ana = await L.person();
 	await L.step('look up D-1009', ana, async () => {
-		L.check(await L.lookup(ana, 'D-1009') === 200, 'look-up failed');
-		const c = (await ana.ctx.cookies()).find((x) => x.name === 'ac_order');
-		L.check(c && c.httpOnly && c.sameSite === 'Strict' && c.path === '/',
-			`the cookie: ${JSON.stringify(c)}`);
+		L.check(await L.lookup(ana, 'D-1009') === 200,
+			'look-up failed');
+		const c = (await ana.ctx.cookies())
+			.find((x) => x.name === 'ac_order');
+		L.check(c && c.httpOnly && c.sameSite === 'Strict' &&
+			c.path === '/', `the cookie: ${JSON.stringify(c)}`);
 		L.check(await ana.page.evaluate(() => document.cookie) === '',
 			'a script can read the cookie');
 	});
@@ -49,7 +51,8 @@ test('another order\'s case is unreachable', async () => {
 	let id;
 
 	await L.step('D-1004\'s customer files a claim', ana, async () => {
-		L.check(await L.lookup(ana, 'D-1004') === 200, 'look-up failed');
+		L.check(await L.lookup(ana, 'D-1004') === 200,
+			'look-up failed');
 		id = await L.fileClaim(ana, 'damaged', { defects: ['scratch'],
 			message: 'A scratch on the band.' });
 	});
@@ -60,8 +63,9 @@ test('another order\'s case is unreachable', async () => {
 		const st = await L.go(other, `/order/cases/${id}`);
 		L.check(st === 404, `/order/cases/${id} answered ${st}`);
 		const t = await L.mainText(other);
-		L.check(!t.includes('D-1004') && !t.includes('scratch on the band'),
-			`the page tells of the other order: ${t.slice(0, 300)}`);
+		L.check(!t.includes('D-1004') &&
+			!t.includes('scratch on the band'),
+			`it tells of the other order: ${t.slice(0, 300)}`);
 		const st2 = await L.go(other, '/order/cases/C-999999');
 		L.check(st2 === 404, `a case that does not exist: ${st2}`);
 		await L.go(other, '/order');

@@ -31,7 +31,8 @@ test('a lost parcel becomes a refund once the courier confirms it',
 		const st = await L.go(agent, `/console/cases/${id}`);
 		L.check(st === 200, `the case page answered ${st}`);
 		const p = agent.page;
-		await p.getByLabel('Courier event').selectOption('lost_confirmed');
+		await p.getByLabel('Courier event')
+			.selectOption('lost_confirmed');
 		const s2 = await L.submit(agent,
 			p.getByRole('button', { name: 'Record event' }));
 		L.check(s2 === 200, `recording landed on ${s2}: ` +
@@ -54,6 +55,7 @@ test('a lost parcel becomes a refund once the courier confirms it',
 			`the case page does not name "${c.clauses[0].title}"`);
 		L.check(t.includes(L.major(c.refund_max_minor, 'EUR')),
 			`the case page does not offer ` +
-			`${L.major(c.refund_max_minor, 'EUR')}: ${t.slice(0, 500)}`);
+			`${L.major(c.refund_max_minor, 'EUR')}: ` +
+			t.slice(0, 500));
 	});
 });

@@ -59,7 +59,8 @@ test('an agent cannot override and a manager can, the reason audited',
 		const c = await L.apiCase(id);
 		L.check(c.override && c.override.reason === reason &&
 			c.refund_max_minor === 10000,
-			`the case after: override ${JSON.stringify(c.override)}` +
+			'the case after: override ' +
+			JSON.stringify(c.override) +
 			`, refund_max_minor ${c.refund_max_minor}`);
 	});
 	await L.step('the audit trail shows the override by user:manager ' +

@@ -9,8 +9,8 @@ const L = require('./lib.js');
 after(L.closeBrowser);
 
 // A tiny valid PNG (8x8, one colour), to show a photo on the case pages.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4' +
-	'EVCBFTEMLQkAJxFkAbYxp5sAAAAASUVORK5CYII=', 'base64');
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSnc' +
+	'AAAAEUlEQVR4nGM4EVCBFTEMLQkAJxFkAbYxp5sAAAAASUVORK5CYII=', 'base64');
 
 // the pages checked, counted at the end (a page left out is noticed)
 const seen = [];
@@ -33,11 +33,13 @@ test('every page: axe-core, the phone\'s width, screenshots', async () => {
 	});
 	await sweep(ana, 'portal-not-found');
 	await L.step('the order page (D-1013, two items)', ana, async () => {
-		L.check(await L.lookup(ana, 'D-1013') === 200, 'look-up failed');
+		L.check(await L.lookup(ana, 'D-1013') === 200,
+			'look-up failed');
 	});
 	await sweep(ana, 'portal-order');
 	await L.step('the claim form', ana, async () => {
-		L.check(await L.go(ana, '/order/claim') === 200, 'no claim form');
+		L.check(await L.go(ana, '/order/claim') === 200,
+			'no claim form');
 	});
 	await sweep(ana, 'portal-claim');
 	await L.step('a damaged claim with a photo', ana, async () => {
@@ -89,18 +91,21 @@ test('every page: axe-core, the phone\'s width, screenshots', async () => {
 		L.check(t.includes(c.clauses[0].title) &&
 			t.includes(c.clauses[0].text.slice(0, 60)),
 			'the clause\'s title and text are not both shown');
-		await boss.page.getByRole('button', { name: 'Approve' }).waitFor();
+		await boss.page.getByRole('button', { name: 'Approve' })
+			.waitFor();
 		L.check(await boss.page.getByRole('img').count() >= 1,
 			'the photo is not shown');
 	});
 	await sweep(boss, 'console-case');
 	await L.step('the policy page', boss, async () => {
-		L.check(await L.go(boss, '/console/policy') === 200, 'no policy');
+		L.check(await L.go(boss, '/console/policy') === 200,
+			'no policy');
 	});
 	await sweep(boss, 'console-policy');
 	await L.step('the accounts page', boss, async () => {
 		L.check(await L.go(boss, '/console/users') === 200, 'no users');
-		await boss.page.getByRole('button', { name: 'Add user' }).waitFor();
+		await boss.page.getByRole('button', { name: 'Add user' })
+			.waitFor();
 	});
 	await sweep(boss, 'console-users');
 	L.check(seen.length === 13, `checked ${seen.length} pages`);

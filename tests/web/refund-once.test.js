@@ -48,7 +48,8 @@ test('a double-clicked refund pays once', async () => {
 
 	await L.step('open a lost-parcel case on D-1008 (API)', null,
 		     async () => {
-		id = (await L.apiOpenCase('D-1008', { type: 'not_received' })).id;
+		id = (await L.apiOpenCase('D-1008',
+					  { type: 'not_received' })).id;
 		const c = await L.apiCase(id);
 		L.check(c.decision.verdict === 'full_refund' &&
 			c.refund_max_minor >= 3000,
@@ -68,7 +69,7 @@ test('a double-clicked refund pays once', async () => {
 		await L.go(agent, `/console/cases/${id}`);
 		const t = await L.mainText(agent);
 		L.check(/refunded[^0-9]*10\.00/i.test(t),
-			`the page does not show 10.00 refunded: ${t.slice(0, 400)}`);
+			`no 10.00 refunded on the page: ${t.slice(0, 400)}`);
 	});
 	await L.step('without JavaScript, a double click pays once too', plain,
 		     async () => {
@@ -77,7 +78,8 @@ test('a double-clicked refund pays once', async () => {
 		// Chromium itself sends a form once while its answer is awaited
 		// (1 here); a second send of the same form, as a slower browser
 		// or a retry makes it, is answered from the form's key
-		L.check(form.sent >= 1, `the browser sent ${form.sent} refunds`);
+		L.check(form.sent >= 1,
+			`the browser sent ${form.sent} refunds`);
 		delete form.sent;
 		let c = await L.apiCase(id);
 		L.check(c.refunded_total_minor === 2000,
@@ -89,9 +91,11 @@ test('a double-clicked refund pays once', async () => {
 			`the form sent again answered ${st}`);
 		c = await L.apiCase(id);
 		L.check(c.refunded_total_minor === 2000,
-			`after sending the form again: ${c.refunded_total_minor}`);
+			'after sending the form again: ' +
+			c.refunded_total_minor);
 		const r = await refunds(id);
-		L.check(r.length === 2, `${r.length} refunds in the audit, not 2`);
+		L.check(r.length === 2,
+			`${r.length} refunds in the audit, not 2`);
 		L.check(r.every((e) => e.actor === 'user:agent'),
 			`actors: ${r.map((e) => e.actor)}`);
 	});
@@ -100,6 +104,6 @@ test('a double-clicked refund pays once', async () => {
 		await L.go(plain, `/console/cases/${id}`);
 		const t = await L.mainText(plain);
 		L.check(/refunded[^0-9]*20\.00/i.test(t),
-			`the page does not show 20.00 refunded: ${t.slice(0, 400)}`);
+			`no 20.00 refunded on the page: ${t.slice(0, 400)}`);
 	});
 });

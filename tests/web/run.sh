@@ -26,7 +26,8 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export CHROMIUM
 for need in node; do
 	command -v "$need" >/dev/null ||
-		{ echo "tests/web: no $need (scripts/deps.sh web)" >&2; exit 2; }
+		{ echo "tests/web: no $need (scripts/deps.sh web)" >&2
+		  exit 2; }
 done
 [ -x "$CHROMIUM" ] ||
 	{ echo "tests/web: no $CHROMIUM (scripts/deps.sh web)" >&2; exit 2; }
@@ -62,7 +63,8 @@ fi
 # The demo adds the staff accounts; an older one did not.
 if ! grep -q '^staff sign-in: agent' "$T/demo.out"; then
 	printf '%s\n' manager-demo-1 |
-		"$BIN" user add manager --role manager --db "$DB" >/dev/null 2>&1
+		"$BIN" user add manager --role manager --db "$DB" \
+		>/dev/null 2>&1
 	printf '%s\n' agent-demo-1 |
 		"$BIN" user add agent --role agent --db "$DB" >/dev/null 2>&1
 fi

@@ -22,15 +22,18 @@ test('too many wrong look-ups get 429', async () => {
 		await p.getByLabel('E-mail').fill(email);
 		const [resp] = await Promise.all([
 			p.waitForNavigation({ waitUntil: 'load' }),
-			p.getByRole('button', { name: 'Find my order' }).click(),
+			p.getByRole('button', { name: 'Find my order' })
+				.click(),
 		]);
 		return resp;
 	}
 
 	await L.step('five wrong e-mails are each 404', eve, async () => {
 		for (let i = 1; i <= 5; i++) {
-			const r = await attempt('D-1004', `eve${i}@example.com`);
-			L.check(r.status() === 404, `attempt ${i}: ${r.status()}`);
+			const r = await attempt('D-1004',
+						`eve${i}@example.com`);
+			L.check(r.status() === 404,
+				`attempt ${i}: ${r.status()}`);
 		}
 	});
 	await L.step('the sixth is 429 with Retry-After and the wait', eve,
@@ -43,7 +46,8 @@ test('too many wrong look-ups get 429', async () => {
 		const t = await L.mainText(eve);
 		L.check(t.includes('Too many attempts'),
 			`no "Too many attempts" in: ${t}`);
-		L.check(/\d+\s+minutes?/.test(t), `no wait in minutes in: ${t}`);
+		L.check(/\d+\s+minutes?/.test(t),
+			`no wait in minutes in: ${t}`);
 	});
 	await L.sweep(eve, 'portal-too-many');
 	await L.step('then even the right e-mail waits', eve, async () => {

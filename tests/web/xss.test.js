@@ -33,15 +33,19 @@ test('a script in a message or note shows as text', async () => {
 
 	await L.step('the customer files a claim with a script in it', ana,
 		     async () => {
-		L.check(await L.lookup(ana, 'D-1010') === 200, 'look-up failed');
-		id = await L.fileClaim(ana, 'customs', { message: `claim ${EVIL}` });
+		L.check(await L.lookup(ana, 'D-1010') === 200,
+			'look-up failed');
+		id = await L.fileClaim(ana, 'customs',
+				       { message: `claim ${EVIL}` });
 		await shownAsText(ana, `claim ${EVIL}`, 'the claim\'s message');
 	});
 	await L.step('and sends a message with one', ana, async () => {
 		const p = ana.page;
 		await p.getByLabel('Message').fill(`message ${EVIL}`);
-		await L.submit(ana, p.getByRole('button', { name: 'Send message' }));
-		await shownAsText(ana, `message ${EVIL}`, 'the customer\'s page');
+		await L.submit(ana,
+			p.getByRole('button', { name: 'Send message' }));
+		await shownAsText(ana, `message ${EVIL}`,
+				  'the customer\'s page');
 	});
 	await L.step('staff see them as text, add a note and a message',
 		     agent, async () => {
@@ -49,8 +53,10 @@ test('a script in a message or note shows as text', async () => {
 		await L.go(agent, `/console/cases/${id}`);
 		await shownAsText(agent, `message ${EVIL}`, 'the console');
 		const p = agent.page;
-		await p.getByLabel('Note', { exact: true }).fill(`note ${EVIL}`);
-		await L.submit(agent, p.getByRole('button', { name: 'Add note' }));
+		await p.getByLabel('Note', { exact: true })
+			.fill(`note ${EVIL}`);
+		await L.submit(agent,
+			p.getByRole('button', { name: 'Add note' }));
 		await shownAsText(agent, `note ${EVIL}`, 'the staff note');
 		await p.getByLabel('Message to the customer')
 			.fill(`reply ${EVIL}`);
