@@ -849,6 +849,40 @@ static void list_spec(int i, const char **order, enum case_status *st,
 	*deadline = i % 4 == 3 ? 0 : T0 + ((i * 13) % 9) * HOUR;
 }
 
+/* list_spec_queue: case i's deciding clause (NULL: none) and its order's
+ * customer as the row keeps it (A-2's is stored as " Bo@Example.COM "). */
+static void list_spec_queue(int i, const char **clause, const char **customer)
+{
+	static const char *const clauses[] = {
+		"refund.1", "no-refund.3", NULL,
+	};
+
+	*clause = clauses[(i + i / 4) % 3];
+	*customer = i % 3 == 1 ? "bo@example.com" : "ana@example.com";
+}
+
+/* the e-mail each of the list's orders was placed with */
+static const char *list_email(const char *order)
+{
+	return strcmp(order, "A-2") == 0 ? " Bo@Example.COM "
+					 : "ana@example.com";
+}
+
+/* refused_by: the field store_list_cases names when it refuses f, or NULL
+ * when it lists it (store.h: not beyond one order, customer or clause). */
+static const char *refused_by(const struct store_case_filter *f)
+{
+	unsigned m = f->status_mask;
+
+	if (f->has_deadline_before && (f->clause.n || f->customer.n))
+		return "filter.deadline_before";
+	if (!f->clause.n || f->order_id.n || f->customer.n)
+		return NULL;
+	if (f->has_claim_type)
+		return "filter.type";
+	return (m & (m - 1)) ? "filter.status" : NULL;
+}
+
 /* expect lists the spec's cases that pass f, in the order the store
  * promises: creation order, or (deadline, creation) with a bound. */
 static int expect(const struct store_case_filter *f,
@@ -864,9 +898,14 @@ static int expect(const struct store_case_filter *f,
 		enum claim_type type;
 		int64_t deadline;
 
+		const char *clause, *customer;
+
 		list_spec(i, &order, &st, &type, &deadline);
+		list_spec_queue(i, &clause, &customer);
 		dl[i] = deadline;
-		if ((f->status_mask &&
+		if ((f->clause.n && (!clause || !str_is(f->clause, clause))) ||
+		    (f->customer.n && !str_is(f->customer, customer)) ||
+		    (f->status_mask &&
 		     !(f->status_mask & CASE_STATUS_BIT(st))) ||
 		    (f->has_claim_type && f->claim_type != type) ||
 		    (f->order_id.n && !str_is(f->order_id, order)) ||
@@ -904,30 +943,49 @@ Test(store, lists_page_every_filter_each_row_once)
 	};
 	static char ids[N_LIST][STORE_ID_MAX], want[N_LIST][STORE_ID_MAX],
 		got[N_LIST][STORE_ID_MAX];
+	static const char *const clause_of[] = { "refund.1", "no-refund.3" };
+	static const char *const customer_of[] = {
+		"ana@example.com", "bo@example.com",
+	};
 	struct store_case_page page;
 	struct store_case_filter f;
-	int combos = 0;
+	int combos = 0, refused = 0;
 
-	put_sample_order("A-1", false);
-	put_sample_order("A-2", false);
-	put_sample_order("A-3", false);
+	for (int i = 1; i <= 3; i++) {
+		struct store_order o;
+		char id[8];
+
+		snprintf(id, sizeof id, "A-%d", i);
+		sample_order(&o, id, false);
+		o.customer_email = store_str(list_email(id));
+		assert_ok(store_put_order(s, &o, &err));
+	}
 	for (int i = 0; i < N_LIST; i++) {
-		const char *order;
+		const char *order, *clause, *customer;
 		enum case_status st;
 		enum claim_type type;
 		int64_t deadline;
 		struct store_decision d;
+		char dj[96];
 
 		list_spec(i, &order, &st, &type, &deadline);
+		list_spec_queue(i, &clause, &customer);
 		put_sample_case("", order, st, type, ids[i]);
-		/* the first decision's deadline is superseded */
+		/* the first decision's deadline and clause are superseded */
 		sample_decision(&d, ids[i], "pending", 0, T0 - HOUR);
+		d.decision_json = AC_STR_LIT("{\"clauses\": [\"warranty.1\"]}");
 		assert_ok(store_save_decision(s, &d, NULL, &err));
 		sample_decision(&d, ids[i], "no_refund", 0, deadline);
+		snprintf(dj, sizeof dj, "{\"clauses\": [%s%s%s]}",
+			 clause ? "\"" : "", clause ? clause : "",
+			 clause ? "\", \"refund.2\"" : "");
+		d.decision_json = store_str(dj);
 		assert_ok(store_save_decision(s, &d, NULL, &err));
 	}
 	/* every combination of the filters, pages of 1, 3 and 100 */
 	for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++)
+	for (int cl = -1; cl < 2; cl++)
+	for (int cu = -1; cu < 2; cu++)
 		for (int type = -1; type < 3; type++)
 			for (int order = -1; order < 3; order++)
 				for (int dl = 0; dl < 2; dl++) {
@@ -948,6 +1006,23 @@ Test(store, lists_page_every_filter_each_row_once)
 							       ? o[order] : "");
 					f.has_deadline_before = dl;
 					f.deadline_before = T0 + 5 * HOUR;
+					f.clause = store_str(cl >= 0
+							     ? clause_of[cl]
+							     : "");
+					f.customer = store_str(cu >= 0
+							       ? customer_of[cu]
+							       : "");
+					combos++;
+					if (refused_by(&f)) {
+						f.limit = 3;
+						assert_fails(store_list_cases(
+							s, &f, &page, &err),
+							AC_EINVAL);
+						cr_assert_str_eq(err.field,
+							refused_by(&f));
+						refused++;
+						continue;
+					}
 					n = expect(&f, ids, want);
 					for (int lim = 1; lim <= 100;
 					     lim = lim == 1 ? 3 : 1000) {
@@ -967,9 +1042,12 @@ Test(store, lists_page_every_filter_each_row_once)
 								got[i],
 								want[i]);
 					}
-					combos++;
 				}
-	cr_assert_eq(combos, 7 * 4 * 4 * 2);
+	cr_assert_eq(combos, 7 * 3 * 3 * 4 * 4 * 2);
+	/* a deadline bound with a clause or a customer or both (8 of 9),
+	 * then without either bound, order or customer, a clause with a
+	 * type (any mask) or with several statuses (the last mask) */
+	cr_assert_eq(refused, 7 * 8 * 4 * 4 + 2 * (7 * 3 + 1));
 	/* a page's rows carry the current decision */
 	memset(&f, 0, sizeof f);
 	f.limit = 1;
@@ -978,6 +1056,9 @@ Test(store, lists_page_every_filter_each_row_once)
 	assert_str(page.rows[0].verdict, "no_refund");
 	cr_assert(page.rows[0].has_deadline);
 	cr_assert_eq(page.rows[0].deadline, T0);
+	/* its first clause, and the customer as the row keeps it */
+	assert_str(page.rows[0].clause, "refund.1");
+	assert_str(page.rows[0].customer, "ana@example.com");
 	store_case_page_release(&page);
 	/* a cursor that names no case */
 	f.after_id = AC_STR_LIT("C-424242");
@@ -1103,11 +1184,27 @@ Test(store, due_follows_status_decisions_and_overrides)
 
 /* plans_seek checks every list statement's plan on the file: each seeks
  * an index (SEARCH), none scans a table or sorts in a temporary b-tree. */
+/* want_index: the index a list statement must seek, when it is one of
+ * 0005's (its driving filter is written without a unary +), or NULL. */
+static const char *want_index(const char *sql)
+{
+	if (strstr(sql, "AND clause = ?12"))
+		return strstr(sql, "AND status = ?2")
+			       ? "cases_clause_status_seq" : "cases_clause_seq";
+	if (strstr(sql, "AND customer = ?13"))
+		return "cases_customer_seq";
+	if (strstr(sql, "FROM evidence"))
+		return "evidence_case_created";
+	if (strstr(sql, "FROM case_counts"))
+		return "INTEGER PRIMARY KEY";
+	return NULL;
+}
+
 static void plans_seek(void)
 {
 	sqlite3 *db;
 	char sql[1024], eqp[1100];
-	int i, rc, checked = 0;
+	int i, rc, checked = 0, mine = 0;
 
 	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
 		     SQLITE_OK);
@@ -1131,7 +1228,12 @@ static void plans_seek(void)
 			cr_assert_null(strstr(detail, "SCAN"), "%s: %s", sql,
 				       detail);
 			searches += strncmp(detail, "SEARCH", 6) == 0;
+			if (want_index(sql))
+				cr_assert_not_null(strstr(detail,
+							  want_index(sql)),
+						   "%s: %s", sql, detail);
 		}
+		mine += want_index(sql) != NULL;
 		cr_assert_eq(searches, 1, "%s", sql);
 		sqlite3_finalize(st);
 		checked++;
@@ -1143,6 +1245,10 @@ static void plans_seek(void)
 	 * and the two purges (0004), a case's evidence and the counts
 	 * (0005) */
 	cr_assert_eq(checked, 56 + 1 + 4 + 4 + 2);
+	/* driven by the clause (alone, or with one status), by the
+	 * customer (without an order: none, one or several statuses, with
+	 * a type or not, a clause or not), the evidence, the counts */
+	cr_assert_eq(mine, 2 + 3 * 2 * 2 + 1 + 1);
 }
 
 Test(store, list_plans_seek_their_index)
@@ -1152,10 +1258,21 @@ Test(store, list_plans_seek_their_index)
 	plans_seek();
 	/* and still with statistics, as PRAGMA optimize leaves them */
 	put_sample_order("A-1", false);
-	for (int i = 0; i < 30; i++)
+	for (int i = 0; i < 30; i++) {
+		struct store_decision d;
+		char id[STORE_ID_MAX];
+
 		put_sample_case("", "A-1",
 				i % 3 ? CASE_STATUS_CLOSED : CASE_STATUS_OPEN,
-				CLAIM_DAMAGED, NULL);
+				CLAIM_DAMAGED, id);
+		/* most cases of one clause, most of them closed */
+		sample_decision(&d, id, "no_refund", 0, 0);
+		d.decision_json = i % 5 ? AC_STR_LIT("{\"clauses\": "
+						     "[\"no-refund.4\"]}")
+					: AC_STR_LIT("{\"clauses\": "
+						     "[\"refund.1\"]}");
+		assert_ok(store_save_decision(s, &d, NULL, &err));
+	}
 	cr_assert_eq(raw_exec("ANALYZE", msg, sizeof msg), SQLITE_OK, "%s",
 		     msg);
 	plans_seek();
@@ -1327,6 +1444,238 @@ Test(store, migration_0003_keeps_the_refund_of_each_record)
 			       "pragma_foreign_key_check"), 0);
 	cr_assert_eq(raw_count("SELECT integrity_check = 'ok' "
 			       "FROM pragma_integrity_check"), 1);
+}
+
+extern const char ac_migration_0003[];
+extern const char ac_migration_0004[];
+
+/* ids_of lists (one page) the cases f gives, comma-separated. */
+static void ids_of(struct store_case_filter f, char *out, size_t cap)
+{
+	struct store_case_page page;
+	size_t at = 0;
+
+	f.limit = 100;
+	out[0] = '\0';
+	assert_ok(store_list_cases(s, &f, &page, &err));
+	for (int i = 0; i < page.n && at < cap; i++)
+		at += (size_t)snprintf(out + at, cap - at, "%s%.*s",
+				       i ? "," : "", (int)page.rows[i].id.n,
+				       page.rows[i].id.p);
+	store_case_page_release(&page);
+}
+
+/* A file at the fourth schema gets each case's deciding clause (the first
+ * of its current decision), its customer (the order's e-mail, trimmed and
+ * in lower case; none for an order without) and the counts per status
+ * from what is stored; new cases and decisions keep them so. */
+Test(store, migration_0005_fills_the_queue_columns_and_counts)
+{
+	static const char *const steps[] = {
+		ac_migration_0001, ac_migration_0002, ac_migration_0003,
+		ac_migration_0004,
+	};
+	int64_t counts[CASE_STATUS_COUNT];
+	struct store_case_filter f;
+	struct store_decision d;
+	sqlite3 *db;
+	char *msg = NULL, got[256], id[STORE_ID_MAX];
+	int version = 0;
+
+	store_close(s);
+	s = NULL;
+	rm_db();
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(sqlite3_exec(db, steps[i], NULL, NULL, &msg),
+			     SQLITE_OK, "%d: %s", i + 1, msg);
+	cr_assert_eq(sqlite3_exec(db,
+		"CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+		"name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;"
+		"INSERT INTO schema_version VALUES (1, '0001_init', 0), "
+		"(2, '0002_big', 0), (3, '0003_idem', 0), (4, '0004_pages', 0);"
+		"INSERT INTO orders VALUES ('A-1', 0, 'USD', 0, NULL, '', '', "
+		"'', '', '', '', 'NZ', 'Ana', ' Ana@Example.COM' || char(9), "
+		"0), ('A-2', 0, 'USD', 0, NULL, '', '', '', '', '', '', 'NZ', "
+		"'Bo', '', 0);"
+		"INSERT INTO cases (id, order_id, status, claim_type, "
+		"opened_at, claim_json, created_at, updated_at, seq) VALUES "
+		"('C-000001', 'A-1', 'decided', 'damaged', 10, '{}', 10, 10, "
+		"1), ('C-000002', 'A-1', 'closed', 'repair', 20, '{}', 20, 20, "
+		"2), ('C-000003', 'A-1', 'open', 'cancel', 30, '{}', 30, 30, "
+		"3), ('C-000004', 'A-2', 'decided', 'cancel', 40, '{}', 40, "
+		"40, 4);"
+		"INSERT INTO decisions (case_id, decided_at, verdict, "
+		"refund_max_minor, charge_minor, deadline, policy, "
+		"decision_json, facts_json) VALUES "
+		"('C-000001', 10, 'partial_refund', 5, 0, NULL, 'p', "
+		"'{\"clauses\": [\"refund.1\", \"no-refund.3\"]}', '{}'), "
+		"('C-000002', 20, 'pending', 0, 0, NULL, 'p', "
+		"'{\"clauses\": [\"warranty.1\"]}', '{}'), "
+		"('C-000002', 21, 'no_refund', 0, 0, NULL, 'p', "
+		"'{\"clauses\": []}', '{}'), "
+		"('C-000004', 40, 'no_refund', 0, 0, NULL, 'p', "
+		"'{\"clauses\": [\"no-refund.2\"]}', '{}');",
+		NULL, NULL, &msg), SQLITE_OK, "%s", msg);
+	sqlite3_close(db);
+
+	assert_ok(store_open(path, &s, &err));
+	assert_ok(store_schema_version(s, &version, &err));
+	cr_assert_eq(version, 5);
+	assert_ok(store_case_counts(s, counts, &err));
+	cr_assert_eq(counts[CASE_STATUS_OPEN], 1);
+	cr_assert_eq(counts[CASE_STATUS_WAITING], 0);
+	cr_assert_eq(counts[CASE_STATUS_DECIDED], 2);
+	cr_assert_eq(counts[CASE_STATUS_RESOLVED], 0);
+	cr_assert_eq(counts[CASE_STATUS_CLOSED], 1);
+	memset(&f, 0, sizeof f);
+	f.clause = AC_STR_LIT("refund.1");
+	ids_of(f, got, sizeof got);
+	cr_assert_str_eq(got, "C-000001");
+	f.clause = AC_STR_LIT("warranty.1");    /* superseded */
+	ids_of(f, got, sizeof got);
+	cr_assert_str_eq(got, "");
+	f.clause = AC_STR_LIT("no-refund.2");
+	ids_of(f, got, sizeof got);
+	cr_assert_str_eq(got, "C-000004");
+	memset(&f, 0, sizeof f);
+	f.customer = AC_STR_LIT("ana@example.com");
+	ids_of(f, got, sizeof got);
+	cr_assert_str_eq(got, "C-000001,C-000002,C-000003");
+	/* a new case of A-1 is hers; a decision on C-000003 gives it its
+	 * clause; an order without an e-mail has no customer to find */
+	put_sample_case("", "A-1", CASE_STATUS_WAITING, CLAIM_DAMAGED, id);
+	assert_str(store_str(id), "C-000005");
+	sample_decision(&d, "C-000003", "full_refund", 9, 0);
+	d.decision_json = AC_STR_LIT("{\"clauses\": [\"refund.1\"]}");
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	ids_of(f, got, sizeof got);
+	cr_assert_str_eq(got, "C-000001,C-000002,C-000003,C-000005");
+	memset(&f, 0, sizeof f);
+	f.clause = AC_STR_LIT("refund.1");
+	ids_of(f, got, sizeof got);
+	cr_assert_str_eq(got, "C-000001,C-000003");
+	cr_assert_eq(raw_count("SELECT count(*) FROM cases "
+			       "WHERE customer IS NULL"), 1);
+	cr_assert_eq(raw_count("SELECT count(*) FROM cases WHERE "
+			       "customer = '' OR clause = ''"), 0);
+	assert_ok(store_case_counts(s, counts, &err));
+	cr_assert_eq(counts[CASE_STATUS_WAITING], 1);
+	cr_assert_eq(raw_count("SELECT integrity_check = 'ok' "
+			       "FROM pragma_integrity_check"), 1);
+}
+
+/* counts_match: the kept counts are a COUNT(*) per status. */
+static void counts_match(const char *when)
+{
+	static const char *const names[CASE_STATUS_COUNT] = {
+		"open", "waiting", "decided", "resolved", "closed",
+	};
+	int64_t counts[CASE_STATUS_COUNT];
+
+	assert_ok(store_case_counts(s, counts, &err));
+	for (int i = 0; i < CASE_STATUS_COUNT; i++) {
+		char sql[96];
+
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM cases "
+			 "WHERE status = '%s'", names[i]);
+		cr_assert_eq(counts[i], raw_count(sql), "%s: %s", when,
+			     names[i]);
+	}
+}
+
+/* The counts follow every case stored and moved, to the same status or
+ * not, and a transaction rolled back leaves them as they were. */
+Test(store, case_counts_follow_writes_and_rollbacks)
+{
+	char ids[12][STORE_ID_MAX], msg[256];
+
+	counts_match("empty");
+	put_sample_order("A-1", false);
+	for (int i = 0; i < 12; i++)
+		put_sample_case("", "A-1", (enum case_status)(i % 3),
+				CLAIM_DAMAGED, ids[i]);
+	counts_match("stored");
+	for (int i = 0; i < 12; i += 2)
+		assert_ok(store_update_case_status(s, store_str(ids[i]),
+			(enum case_status)((i * 7) % CASE_STATUS_COUNT), T0,
+			&err));
+	assert_ok(store_update_case_status(s, store_str(ids[1]),
+					   CASE_STATUS_WAITING, T0, &err));
+	counts_match("moved");
+	assert_ok(store_begin(s, &err));
+	put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED, NULL);
+	for (int i = 0; i < 12; i++)
+		assert_ok(store_update_case_status(s, store_str(ids[i]),
+						   CASE_STATUS_CLOSED, T0,
+						   &err));
+	assert_ok(store_rollback(s, &err));
+	counts_match("rolled back");
+	/* a status no case may have: refused, and nothing counted */
+	cr_assert_eq(raw_exec("UPDATE cases SET status = 'lost' "
+			      "WHERE seq = 1", msg, sizeof msg),
+		     SQLITE_CONSTRAINT);
+	counts_match("refused");
+}
+
+/* A case's evidence, oldest first (one instant: as stored), without the
+ * bytes; none for another case or no case. */
+Test(store, evidence_listed_without_the_bytes)
+{
+	static const char *const sha[] = {
+		"11111111111111111111111111111111"
+		"11111111111111111111111111111111",
+		"00000000000000000000000000000000"
+		"00000000000000000000000000000000",
+		"22222222222222222222222222222222"
+		"22222222222222222222222222222222",
+	};
+	static const int64_t at[] = { T0 + 5, T0 + 9, T0 + 9 };
+	struct store_evidence_page page;
+	char id[STORE_ID_MAX], other[STORE_ID_MAX];
+
+	put_sample_order("A-1", false);
+	put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED, id);
+	put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED, other);
+	for (int i = 2; i >= 0; i--) {       /* stored newest first */
+		struct store_evidence e = {
+			.case_id = store_str(id),
+			.sha256 = store_str(sha[i]),
+			.content_type = AC_STR_LIT("image/png"),
+			.size = 3,
+			.data = AC_STR_LIT("abc"),
+			.created_at = at[i],
+		};
+
+		if (i == 1) {
+			e.data = AC_STR_LIT("");
+			e.path = AC_STR_LIT("/ev/0");
+		}
+		/* 1 and 2 share an instant: stored 2 then 1 */
+		assert_ok(store_put_evidence(s, &e, &err));
+	}
+	assert_ok(store_list_evidence(s, store_str(id), 2, &page, &err));
+	cr_assert_eq(page.n, 2);
+	cr_assert(page.more);
+	assert_str(page.rows[0].sha256, sha[0]);
+	assert_str(page.rows[1].sha256, sha[2]);
+	cr_assert_eq(page.rows[0].created_at, T0 + 5);
+	cr_assert_eq(page.rows[0].size, 3);
+	assert_str(page.rows[0].content_type, "image/png");
+	cr_assert_eq(page.rows[0].data.n, 0);
+	cr_assert_eq(page.rows[0].path.n, 0);
+	store_evidence_page_release(&page);
+	assert_ok(store_list_evidence(s, store_str(id), 10, &page, &err));
+	cr_assert_eq(page.n, 3);
+	cr_assert(!page.more);
+	assert_str(page.rows[2].sha256, sha[1]);
+	store_evidence_page_release(&page);
+	assert_ok(store_list_evidence(s, store_str(other), 10, &page, &err));
+	cr_assert_eq(page.n, 0);
+	store_evidence_page_release(&page);
+	assert_ok(store_list_evidence(s, AC_STR_LIT("C-9"), 10, &page, &err));
+	cr_assert_eq(page.n, 0);
+	store_evidence_page_release(&page);
 }
 
 /* ---- the ledger ------------------------------------------------------- */
