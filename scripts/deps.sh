@@ -1,13 +1,16 @@
 #!/bin/sh
 # deps.sh: install the Debian packages aftercare needs, only those absent.
-# Usage: scripts/deps.sh [build|test|bench|fuzz|serve|web]...  (default: build)
+# Usage: scripts/deps.sh [build|test|bench|fuzz|serve|web|pg]... (default build)
 # Called by make before every job, so it must be fast when nothing is missing.
 # web: Debian's chromium (unless /usr/bin/chromium is there) and the browser
 # tests' npm packages (npm ci in tests/web when its node_modules is absent).
+# pg: Debian's PostgreSQL server, for the tests and benchmarks that start a
+# private cluster (scripts/pg-cluster.sh); libpq-dev is a build dependency.
 set -eu
 
 web=
-want="make gcc pkg-config libcjson-dev libsodium-dev libsqlite3-dev libmicrohttpd-dev"
+want="make gcc pkg-config libcjson-dev libsodium-dev libsqlite3-dev libmicrohttpd-dev
+	libpq-dev"
 for job in "${@:-build}"; do
 	case "$job" in
 	build) ;;
@@ -16,6 +19,7 @@ for job in "${@:-build}"; do
 	bench) want="$want nodejs npm wrk nginx-light sqlite3 curl jq" ;;
 	serve) want="$want libmicrohttpd-dev libsqlite3-dev sqlite3 curl" ;;
 	web) want="$want nodejs npm chromium"; web=1 ;;
+	pg) want="$want postgresql libpq-dev" ;;
 	*) echo "deps.sh: unknown job '$job'" >&2; exit 2 ;;
 	esac
 done
