@@ -261,3 +261,627 @@ Test(words, times_at_an_offset_with_the_year_when_it_differs)
 	words_relative(s, sizeof s, t - 2 * HOUR, t);
 	cr_assert_str_eq(s, "2 hours ago");
 }
+
+/* ---- every boundary, decided at it and a microsecond either side ------ */
+
+/* A case built from its parts: placed_at, currency, the shipment member
+ * (or "") and the claim (a format with %s for opened_at). */
+static const char *order2_json =
+	"{\"order\": {\"id\": \"W-2\", \"placed_at\": \"%s\","
+	" \"currency\": \"%s\", \"shipping_minor\": 1500,"
+	" \"address\": {\"name\": \"A\", \"line1\": \"1 St\", \"city\": \"C\","
+	" \"postal_code\": \"1\", \"country\": \"NZ\"},"
+	" \"items\": [{\"line\": 1, \"sku\": \"R\", \"kind\": \"ring\","
+	" \"style\": \"halo\", \"shape\": \"oval\", \"color\": \"white\","
+	" \"material\": \"gold\", \"size\": \"7\", \"price_minor\": 52000},"
+	" {\"line\": 2, \"sku\": \"N\", \"kind\": \"necklace\","
+	" \"style\": \"chain\", \"shape\": \"round\", \"color\": \"grey\","
+	" \"size\": \"45\", \"certificate\": \"GIA-77\","
+	" \"material\": \"silver\", \"price_minor\": 12000}]}%s,"
+	" \"claim\": %s}";
+
+static void decide2(const struct policy *p, const char *placed,
+		    const char *currency, const char *shipment,
+		    const char *claim_fmt, int64_t when, struct decision *d)
+{
+	char t[40], claim[512], json[4096];
+	struct ac_err err;
+
+	instant_format(when, t, sizeof t);
+	snprintf(claim, sizeof claim, claim_fmt, t);
+	snprintf(json, sizeof json, order2_json, placed, currency, shipment,
+		 claim);
+	ac_err_clear(&err);
+	cr_assert_eq(case_reader_read(rd, json, strlen(json), &c, &err), 0,
+		     "%s: %s", err.field, err.msg);
+	cr_assert_eq(decide(p, &c, d, &err), 0, "%s", err.msg);
+}
+
+/* can_entry: the "can" entry whose text starts with prefix, or NULL. */
+static const cJSON *can_entry(const cJSON *w, const char *prefix)
+{
+	const cJSON *el;
+
+	cJSON_ArrayForEach(el, cJSON_GetObjectItem(w, "can"))
+		if (!strncmp(text(el, "text"), prefix, strlen(prefix)))
+			return el;
+	return NULL;
+}
+
+static bool has_str(const cJSON *v, const char *needle)
+{
+	char *s = cJSON_PrintUnformatted(v);
+	bool found = strstr(s, needle) != NULL;
+
+	free(s);
+	return found;
+}
+
+/* A boundary: the claim decided around it, the verdict and first clause
+ * a claim inside gets, the "can" entry the order shows while inside, and
+ * the word that must go with it. */
+struct boundary {
+	const char *what;
+	const char *shipment, *claim;
+	enum clause_id inside;
+	enum verdict verdict;
+	const char *can_prefix, *word;
+};
+
+/* check_boundary decides at b-1, b and b+1 (microseconds) and checks
+ * that the words agree with decide() at each: the order offers the
+ * entry exactly when a claim at that instant is decided as inside, the
+ * entry's word is the one given, and the entry and the decision's
+ * deadline both show the boundary as words_when writes it. */
+static void check_boundary(const struct policy *p, const char *placed,
+			   const struct boundary *b, int64_t bound, int tz)
+{
+	char shown[64];
+
+	words_when(shown, sizeof shown, bound, bound, tz);
+	for (int64_t dt = -1; dt <= 1; dt++) {
+		int64_t t = bound + dt;
+		struct decision d;
+		cJSON *w = cJSON_CreateObject();
+		const cJSON *e;
+		bool inside;
+
+		decide2(p, placed, "USD", b->shipment, b->claim, t, &d);
+		inside = d.clauses[0] == b->inside &&
+			 d.verdict == b->verdict;
+		words_order(w, p, &c, t, tz);
+		e = can_entry(w, b->can_prefix);
+		cr_assert_eq(e != NULL, inside, "%s at boundary%+lld us: "
+			     "decide() says %s, the order %s it",
+			     b->what, (long long)dt,
+			     clause_id_name(d.clauses[0]),
+			     e ? "offers" : "does not offer");
+		/* "until X": X itself inside; "before X": X itself not */
+		if (dt == 0)
+			cr_assert_eq(inside, !strcmp(b->word, "until"),
+				     "%s: at the instant itself", b->what);
+		if (e) {
+			char want[96];
+
+			snprintf(want, sizeof want, "%s %s", b->word, shown);
+			cr_assert(strstr(text(e, "text"), want),
+				  "%s: '%s' does not say '%s'", b->what,
+				  text(e, "text"), want);
+			cr_assert_str_eq(text(e, "word"), b->word);
+		}
+		if (inside && d.has_deadline) {
+			cJSON *dw = cJSON_CreateObject();
+			const cJSON *dl;
+			char want[96];
+
+			cr_assert_eq(d.deadline, bound, "%s", b->what);
+			words_decision(dw, p, &c, &d, t, tz);
+			dl = cJSON_GetObjectItem(dw, "deadline");
+			snprintf(want, sizeof want, "%s %s", b->word, shown);
+			cr_assert_str_eq(text(dl, "when"), want);
+			cr_assert_str_eq(text(dl, "word"), b->word);
+			cJSON_Delete(dw);
+		}
+		cJSON_Delete(w);
+	}
+}
+
+static const char *shipped_not_delivered =
+	", \"shipment\": {\"shipped_at\": \"%s\","
+	" \"address\": {\"name\": \"A\", \"line1\": \"1 St\", \"city\": \"C\","
+	" \"postal_code\": \"1\", \"country\": \"NZ\"},"
+	" \"courier_finding\": \"none\", \"customs\": \"none\"}";
+
+static void check_all(const struct policy *p, const char *placed,
+		      const char *delivered_at, int tz)
+{
+	char ship[1024], shipnd[1024];
+	int64_t placed_us = at(placed), deliv = at(delivered_at);
+	static const char *const cancel =
+		"{\"type\": \"cancel\", \"opened_at\": \"%s\"}";
+	static const char *const wrong =
+		"{\"type\": \"wrong_item\", \"opened_at\": \"%s\","
+		" \"lines\": [1], \"received\": [{\"line\": 1,"
+		" \"material\": \"silver\"}]}";
+	static const char *const repair =
+		"{\"type\": \"repair\", \"opened_at\": \"%s\"}";
+	struct boundary cut = { "the cut-off", "", cancel, CL_NO_REFUND_1,
+				VERDICT_FULL_REFUND, "You can still cancel",
+				"before" };
+	struct boundary window = { "the contact window", ship, wrong,
+				   CL_REFUND_1, VERDICT_FULL_REFUND,
+				   "You can report damage", "until" };
+	struct boundary warranty = { "the warranty", ship, repair,
+				     CL_WARRANTY_2, VERDICT_FREE_REPAIR,
+				     "A repair is free", "until" };
+	struct boundary warranty_nd = { "the warranty from shipment",
+					shipnd, repair, CL_WARRANTY_2,
+					VERDICT_FREE_REPAIR,
+					"A repair is free", "until" };
+	struct decision d;
+
+	snprintf(ship, sizeof ship,
+		 ", \"shipment\": {\"shipped_at\": \"%s\","
+		 " \"address\": {\"name\": \"A\", \"line1\": \"1 St\","
+		 " \"city\": \"C\", \"postal_code\": \"1\","
+		 " \"country\": \"NZ\"}, \"delivered_at\": \"%s\","
+		 " \"courier_finding\": \"none\", \"customs\": \"none\"}",
+		 placed, delivered_at);
+	snprintf(shipnd, sizeof shipnd, shipped_not_delivered, placed);
+	/* cancelling is full refund only before the cut-off */
+	check_boundary(p, placed, &cut, placed_us + p->production_delay_us,
+		       tz);
+	decide2(p, placed, "USD", "", cancel, placed_us, &d);
+	cr_assert_eq(d.verdict, VERDICT_FULL_REFUND);
+	check_boundary(p, placed, &window, deliv + p->contact_window_us, tz);
+	check_boundary(p, placed, &warranty, deliv + p->warranty_us, tz);
+	check_boundary(p, placed, &warranty_nd, placed_us + p->warranty_us,
+		       tz);
+}
+
+Test(words, every_boundary_agrees_with_decide)
+{
+	check_all(pol, "2026-02-10T09:30:00Z", "2026-02-14T16:20:00Z", 0);
+	/* at an offset, and across a year */
+	check_all(pol, "2026-12-30T20:00:00Z", "2027-01-02T23:45:00Z", 780);
+	check_all(pol, "2026-02-10T09:30:00Z", "2026-02-14T16:20:00Z", -300);
+}
+
+Test(words, a_boundary_with_seconds_is_shown_with_them)
+{
+	/* placed at 09:30:17.25: the cut-off is not on a whole minute, and
+	 * "before 09:30" would be wrong a quarter of a minute long */
+	check_all(pol, "2026-02-10T09:30:17.25Z", "2026-02-14T16:20:59Z", 0);
+
+	char s[64];
+
+	words_when(s, sizeof s, at("2026-02-11T09:30:17.25Z"),
+		   at("2026-02-11T00:00:00Z"), 0);
+	cr_assert_str_eq(s, "Wed 11 Feb, 09:30:17.25");
+	words_when(s, sizeof s, at("2026-02-11T09:30:59Z"),
+		   at("2026-02-11T00:00:00Z"), 0);
+	cr_assert_str_eq(s, "Wed 11 Feb, 09:30:59");
+	words_when(s, sizeof s, at("2026-02-11T09:30:00.000001Z"),
+		   at("2026-02-11T00:00:00Z"), 0);
+	cr_assert_str_eq(s, "Wed 11 Feb, 09:30:00.000001");
+}
+
+/* policy_with: the shop's policy with three numbers changed. */
+static struct policy_file *policy_with(const char *delay, const char *window,
+				       const char *warranty)
+{
+	size_t n;
+	const char *bytes = policy_file_bytes(pf, &n);
+	static char copy[1 << 16];
+	struct ac_err errs[4];
+	int n_errs = 0;
+	struct policy_file *out;
+	char *p;
+
+	cr_assert_lt(n, sizeof copy);
+	memcpy(copy, bytes, n);
+	copy[n] = '\0';
+	p = strstr(copy, "production_start_delay = 24h");
+	cr_assert_not_null(p);
+	memcpy(p + strlen("production_start_delay = "), delay, 3);
+	p = strstr(copy, "contact_window = 48h");
+	cr_assert_not_null(p);
+	memcpy(p + strlen("contact_window = "), window, 3);
+	p = strstr(copy, "warranty = 365d");
+	cr_assert_not_null(p);
+	memcpy(p + strlen("warranty = "), warranty, 4);
+	out = policy_file_parse(copy, n, errs, 4, &n_errs);
+	cr_assert_not_null(out, "%s", n_errs ? errs[0].msg : "");
+	return out;
+}
+
+Test(words, the_numbers_are_the_policys)
+{
+	struct policy_file *other = policy_with("36h", "72h", "030d");
+	const struct policy *p = policy_file_policy(other);
+	const char *cancel = "{\"type\": \"cancel\", \"opened_at\": \"%s\"}";
+	struct decision d;
+	cJSON *w = cJSON_CreateObject();
+	const cJSON *e;
+
+	cr_assert_eq(p->production_delay_us, 36 * HOUR);
+	check_all(p, "2026-02-10T09:30:00Z", "2026-02-14T16:20:00Z", 0);
+	decide2(p, "2026-02-10T09:30:00Z", "USD", "", cancel,
+		at("2026-02-11T09:30:00Z"), &d);
+	words_decision(w, p, &c, &d, at("2026-02-11T09:30:00Z"), 0);
+	cr_assert(has_str(cJSON_GetObjectItem(w, "facts"),
+			  "Production starts 36 hours later: "
+			  "Wed 11 Feb, 21:30."),
+		  "%s", cJSON_PrintUnformatted(w));
+	cr_assert_str_eq(text(cJSON_GetObjectItem(w, "deadline"), "when"),
+			 "before Wed 11 Feb, 21:30");
+	cJSON_Delete(w);
+	w = cJSON_CreateObject();
+	decide2(p, "2026-02-10T09:30:00Z", "USD", delivered, cancel,
+		at("2026-02-15T09:30:00Z"), &d);
+	words_order(w, p, &c, at("2026-02-15T09:30:00Z"), 0);
+	e = can_entry(w, "You can report damage");
+	cr_assert_not_null(e);
+	cr_assert_str_eq(text(e, "text"), "You can report damage or a wrong "
+			 "item until Tue 17 Feb, 16:20 (3 days after "
+			 "delivery).");
+	e = can_entry(w, "A repair is free");
+	cr_assert_not_null(e);
+	cr_assert(strstr(text(e, "text"), "until Mon 16 Mar, 16:20"), "%s",
+		  text(e, "text"));
+	cr_assert_str_eq(text(e, "relative"), "29 days from now");
+	cJSON_Delete(w);
+	policy_file_free(other);
+}
+
+/* ---- amounts, remedies, facts ----------------------------------------- */
+
+/* words_for decides the claim at when and returns the decision's words
+ * read at the same instant, at UTC. */
+static cJSON *words_for(const char *currency, const char *shipment,
+			const char *claim, const char *when,
+			struct decision *d)
+{
+	cJSON *w = cJSON_CreateObject();
+
+	decide2(pol, "2026-02-10T09:30:00Z", currency, shipment, claim,
+		at(when), d);
+	words_decision(w, pol, &c, d, at(when), 0);
+	return w;
+}
+
+Test(words, amounts_use_the_currencys_exponent)
+{
+	const char *cancel = "{\"type\": \"cancel\", \"opened_at\": \"%s\"}";
+	struct decision d;
+	cJSON *w = words_for("JPY", "", cancel, "2026-02-10T10:00:00Z", &d);
+
+	/* 52000 + 12000 + 1500 shipping, yen have no minor unit */
+	cr_assert_str_eq(text(w, "allows"), "The policy allows a full refund "
+			 "of everything you paid (the items and the "
+			 "shipping): JPY 65500.");
+	cr_assert_str_eq(text(cJSON_GetArrayItem(cJSON_GetObjectItem(w,
+			 "remedies"), 0), "amount"), "JPY 65500");
+	cJSON_Delete(w);
+	w = words_for("USD", "", cancel, "2026-02-10T10:00:00Z", &d);
+	cr_assert_str_eq(text(cJSON_GetArrayItem(cJSON_GetObjectItem(w,
+			 "remedies"), 0), "amount"), "USD 655.00");
+	cJSON_Delete(w);
+	w = words_for("KWD", "", cancel, "2026-02-10T10:00:00Z", &d);
+	cr_assert_str_eq(text(cJSON_GetArrayItem(cJSON_GetObjectItem(w,
+			 "remedies"), 0), "amount"), "KWD 65.500");
+	cJSON_Delete(w);
+}
+
+Test(words, remedies_are_separate_amounts_never_a_sum)
+{
+	/* line 1 wrong (full refund 520.00 or a remake), line 2 only a size
+	 * within tolerance (a partial refund, 20 % of 120.00 = 24.00):
+	 * decide() sums them into refund_max 544.00, the words never do */
+	const char *claim = "{\"type\": \"wrong_item\", \"opened_at\": \"%s\","
+			    " \"received\": [{\"line\": 1, \"material\":"
+			    " \"silver\"}, {\"line\": 2, \"size\": \"45.3\"}]}";
+	struct decision d;
+	cJSON *w = words_for("USD", delivered, claim, "2026-02-15T08:20:00Z",
+			     &d), *r;
+
+	cr_assert_eq(d.refund_max_minor, 54400);
+	r = cJSON_GetObjectItem(w, "remedies");
+	cr_assert_eq(cJSON_GetArraySize(r), 3);
+	cr_assert_str_eq(text(cJSON_GetArrayItem(r, 0), "line"),
+			 "A full refund of USD 520.00 (the shop pays).");
+	cr_assert_str_eq(text(cJSON_GetArrayItem(r, 1), "line"),
+			 "A remake (the shop pays).");
+	cr_assert_str_eq(text(cJSON_GetArrayItem(r, 2), "line"),
+			 "A partial refund of up to USD 24.00 (the shop "
+			 "pays).");
+	cr_assert_str_eq(text(cJSON_GetArrayItem(r, 2), "amount"),
+			 "USD 24.00");
+	cr_assert(!has_str(w, "544.00"), "%s", cJSON_PrintUnformatted(w));
+	cr_assert_str_eq(text(w, "allows"), "The policy allows a full refund "
+			 "of the items concerned: USD 520.00. Instead of the "
+			 "refund you may have them remade, at the shop's "
+			 "cost. For the items with only a slight flaw, a "
+			 "partial refund of up to USD 24.00 as well.");
+	/* the second clause is given too, with its text */
+	cr_assert_str_eq(text(cJSON_GetArrayItem(cJSON_GetObjectItem(w,
+			 "also"), 0), "id"), "no-refund.3");
+	cJSON_Delete(w);
+}
+
+/* facts_are checks the facts, in order. */
+static void facts_are(const cJSON *w, const char *const *want, int n)
+{
+	const cJSON *f = cJSON_GetObjectItem(w, "facts");
+
+	cr_assert_eq(cJSON_GetArraySize(f), n, "%s",
+		     cJSON_PrintUnformatted(f));
+	for (int i = 0; i < n; i++)
+		cr_assert_str_eq(cJSON_GetArrayItem(f, i)->valuestring,
+				 want[i]);
+}
+
+Test(words, the_facts_of_a_cancellation)
+{
+	const char *cancel = "{\"type\": \"cancel\", \"opened_at\": \"%s\"}";
+	static const char *const in_time[] = {
+		"You ordered on Tue 10 Feb, 09:30.",
+		"Production starts 24 hours later: Wed 11 Feb, 09:30.",
+		"You asked to cancel on Wed 11 Feb, 05:30, before production "
+		"started.",
+	};
+	static const char *const late[] = {
+		"You ordered on Tue 10 Feb, 09:30.",
+		"Production started 24 hours later: Wed 11 Feb, 09:30.",
+		"You asked to cancel on Wed 11 Feb, 09:30, after production "
+		"started.",
+	};
+	static const char *const shipped[] = {
+		"You ordered on Tue 10 Feb, 09:30.",
+		"Production started 24 hours later: Wed 11 Feb, 09:30.",
+		"The order shipped on Thu 12 Feb, 03:00; made-to-order goods "
+		"that have shipped are not taken back.",
+		"You asked to cancel on Fri 13 Feb, 10:00.",
+	};
+	struct decision d;
+	cJSON *w = words_for("USD", "", cancel, "2026-02-11T05:30:00Z", &d);
+
+	facts_are(w, in_time, 3);
+	cr_assert_str_eq(text(w, "headline"), "A full refund");
+	cr_assert_str_eq(text(cJSON_GetObjectItem(w, "deadline"),
+			      "relative"), "4 hours from now");
+	cr_assert_str_eq(text(cJSON_GetObjectItem(w, "deadline"), "at"),
+			 "2026-02-11T09:30:00Z");
+	cJSON_Delete(w);
+	w = words_for("USD", "", cancel, "2026-02-11T09:30:00Z", &d);
+	facts_are(w, late, 3);
+	cr_assert_str_eq(text(w, "headline"), "No refund");
+	cr_assert_null(cJSON_GetObjectItem(w, "deadline"));
+	cJSON_Delete(w);
+	w = words_for("USD", delivered, cancel, "2026-02-13T10:00:00Z", &d);
+	facts_are(w, shipped, 4);
+	cJSON_Delete(w);
+}
+
+Test(words, the_facts_of_claims_about_the_goods)
+{
+	const char *damaged = "{\"type\": \"damaged\", \"opened_at\": \"%s\","
+			      " \"defects\": [\"clasp\", \"scratch\"]}";
+	const char *minor = "{\"type\": \"damaged\", \"opened_at\": \"%s\","
+			    " \"defects\": [\"scratch\"]}";
+	static const char *const real[] = {
+		"Delivered on Sat 14 Feb, 16:20; you wrote 3 hours later, "
+		"within the 48 hours (until Mon 16 Feb, 16:20).",
+		"You reported: a slight scratch, a faulty clasp.",
+		"That is a real defect: the shop's responsibility.",
+	};
+	static const char *const late[] = {
+		"Delivered on Sat 14 Feb, 16:20; you wrote more than 48 hours "
+		"later, after the 48 hours (they ended on Mon 16 Feb, 16:20).",
+		"The warranty runs 365 days from delivery, until "
+		"Sun 14 Feb 2027, 16:20: a repair under it is still "
+		"possible.",
+	};
+	static const char *const not_shipped[] = {
+		"The order has not shipped yet: there are no goods to find a "
+		"fault with.",
+	};
+	struct decision d;
+	cJSON *w = words_for("USD", delivered, damaged,
+			     "2026-02-14T19:20:00Z", &d);
+
+	facts_are(w, real, 3);
+	cJSON_Delete(w);
+	w = words_for("USD", delivered, minor, "2026-02-14T19:20:00Z", &d);
+	cr_assert_str_eq(text(w, "allows"), "The policy allows a partial "
+			 "refund of up to USD 128.00, never a full one.");
+	cJSON_Delete(w);
+	w = words_for("USD", delivered, damaged, "2026-02-16T16:20:00.5Z",
+		      &d);
+	facts_are(w, late, 2);
+	cr_assert_str_eq(text(cJSON_GetObjectItem(w, "clause"), "id"),
+			 "no-refund.2");
+	cr_assert_str_eq(text(cJSON_GetObjectItem(w, "deadline"), "when"),
+			 "until Sun 14 Feb 2027, 16:20");
+	cJSON_Delete(w);
+	w = words_for("USD", "", damaged, "2026-02-14T19:20:00Z", &d);
+	facts_are(w, not_shipped, 1);
+	cJSON_Delete(w);
+}
+
+Test(words, a_repair_names_the_warranty_and_the_certificate)
+{
+	const char *rise = "{\"type\": \"repair\", \"opened_at\": \"%s\","
+			   " \"lines\": [2], \"repair\":"
+			   " {\"material_cost_rise_minor\": 3000}}";
+	static const char *const want[] = {
+		"The warranty runs 365 days from delivery (Sat 14 Feb, 16:20), "
+		"until Sun 14 Feb 2027, 16:20.",
+		"You asked for a repair on Mon 1 Jun, 12:00, within the "
+		"warranty.",
+		"The repair raises the material cost by USD 30.00.",
+		"Line 2 has an inspection certificate on file: GIA-77.",
+	};
+	struct decision d;
+	cJSON *w = words_for("USD", delivered, rise, "2026-06-01T12:00:00Z",
+			     &d), *r;
+
+	cr_assert_str_eq(text(w, "headline"), "A paid repair");
+	cr_assert_str_eq(text(w, "allows"), "The policy allows a repair that "
+			 "you pay: USD 30.00 for the material, plus the "
+			 "shipping.");
+	facts_are(w, want, 4);
+	r = cJSON_GetArrayItem(cJSON_GetObjectItem(w, "remedies"), 0);
+	cr_assert_str_eq(text(r, "who_pays"), "you pay");
+	cr_assert_str_eq(text(r, "amount"), "USD 30.00");
+	cJSON_Delete(w);
+}
+
+Test(words, a_lost_parcel_waits_for_the_courier)
+{
+	const char *claim = "{\"type\": \"not_received\", \"opened_at\":"
+			    " \"%s\"}";
+	char ship[1024];
+	struct decision d;
+	cJSON *w;
+
+	snprintf(ship, sizeof ship, shipped_not_delivered,
+		 "2026-02-12T03:00:00Z");
+	w = words_for("USD", ship, claim, "2026-02-20T10:00:00Z", &d);
+	cr_assert_str_eq(text(w, "headline"), "Not decided yet");
+	cr_assert(strstr(text(w, "next"), "The courier is investigating"),
+		  "%s", text(w, "next"));
+	cr_assert_str_eq(text(cJSON_GetArrayItem(cJSON_GetObjectItem(w,
+			 "remedies"), 0), "who_pays"), "the shop pays");
+	cJSON_Delete(w);
+}
+
+Test(words, the_order_in_words)
+{
+	char ship[1024];
+	struct decision d;
+	const char *cancel = "{\"type\": \"cancel\", \"opened_at\": \"%s\"}";
+	cJSON *w = cJSON_CreateObject(), *st;
+
+	/* placed, production not started: two things to do */
+	decide2(pol, "2026-02-10T09:30:00Z", "USD", "", cancel,
+		at("2026-02-10T09:30:00Z"), &d);
+	words_order(w, pol, &c, at("2026-02-10T10:00:00Z"), 0);
+	st = cJSON_GetObjectItem(w, "state");
+	cr_assert_str_eq(text(cJSON_GetArrayItem(st, 0), "text"),
+			 "Placed on Tue 10 Feb, 09:30.");
+	cr_assert_str_eq(text(cJSON_GetArrayItem(st, 1), "text"),
+			 "Production starts on Wed 11 Feb, 09:30.");
+	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(st,
+			       1), "done")));
+	cr_assert_str_eq(text(cJSON_GetArrayItem(cJSON_GetObjectItem(w,
+			 "can"), 0), "text"), "You can still cancel free of "
+			 "charge, or change the material, size, colour or "
+			 "style, until production starts: before "
+			 "Wed 11 Feb, 09:30.");
+	cr_assert_str_eq(text(cJSON_GetArrayItem(cJSON_GetObjectItem(w,
+			 "can"), 0), "relative"), "23 hours from now");
+	cr_assert_not_null(can_entry(w, "You can change the delivery"));
+	cJSON_Delete(w);
+
+	/* shipped, the courier looking: no deadline on the parcel */
+	snprintf(ship, sizeof ship, shipped_not_delivered,
+		 "2026-02-12T03:00:00Z");
+	decide2(pol, "2026-02-10T09:30:00Z", "USD", ship, cancel,
+		at("2026-02-10T09:30:00Z"), &d);
+	c.shipment.courier_finding = COURIER_INVESTIGATING;
+	w = cJSON_CreateObject();
+	words_order(w, pol, &c, at("2026-02-20T10:00:00Z"), 60);
+	st = cJSON_GetObjectItem(w, "state");
+	cr_assert_str_eq(text(cJSON_GetArrayItem(st, 1), "text"),
+			 "In production since Wed 11 Feb, 10:30.");
+	cr_assert_str_eq(text(cJSON_GetArrayItem(st, 2), "text"),
+			 "Shipped on Thu 12 Feb, 04:00.");
+	cr_assert_str_eq(text(cJSON_GetArrayItem(st, 3), "text"),
+			 "The courier is looking for the parcel.");
+	cr_assert_null(cJSON_GetObjectItem(can_entry(w, "If the parcel"),
+					   "relative"));
+	cr_assert_null(can_entry(w, "You can still cancel"));
+	cJSON_Delete(w);
+
+	/* delivered a year and more ago: only the paid repair is left */
+	decide2(pol, "2026-02-10T09:30:00Z", "USD", delivered, cancel,
+		at("2026-02-10T09:30:00Z"), &d);
+	w = cJSON_CreateObject();
+	words_order(w, pol, &c, at("2027-03-01T00:00:00Z"), 0);
+	st = cJSON_GetObjectItem(w, "state");
+	cr_assert_str_eq(text(cJSON_GetArrayItem(st, 3), "text"),
+			 "Delivered on Sat 14 Feb 2026, 16:20.");
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(w, "can")), 1);
+	cr_assert_not_null(can_entry(w, "The warranty has ended"));
+	cJSON_Delete(w);
+}
+
+Test(words, relative_times)
+{
+	char s[64];
+	int64_t t = at("2026-02-10T09:30:00Z");
+
+	words_relative(s, sizeof s, t + 59 * US, t);
+	cr_assert_str_eq(s, "less than a minute from now");
+	words_relative(s, sizeof s, t - 59 * US, t);
+	cr_assert_str_eq(s, "just now");
+	words_relative(s, sizeof s, t + 60 * US, t);
+	cr_assert_str_eq(s, "1 minute from now");
+	words_relative(s, sizeof s, t + HOUR - 1, t);
+	cr_assert_str_eq(s, "59 minutes from now");
+	words_relative(s, sizeof s, t + HOUR, t);
+	cr_assert_str_eq(s, "1 hour from now");
+	/* rounded down: never more time than there is */
+	words_relative(s, sizeof s, t + 48 * HOUR - 1, t);
+	cr_assert_str_eq(s, "47 hours from now");
+	words_relative(s, sizeof s, t + 48 * HOUR, t);
+	cr_assert_str_eq(s, "2 days from now");
+	words_relative(s, sizeof s, t - 400 * 24 * HOUR, t);
+	cr_assert_str_eq(s, "400 days ago");
+}
+
+Test(words, times_at_negative_offsets_and_before_1970)
+{
+	char s[64];
+	int64_t t = at("2026-03-01T02:00:00Z");
+
+	/* UTC-05:00: still the last day of February, a Saturday */
+	words_when(s, sizeof s, t, t, -300);
+	cr_assert_str_eq(s, "Sat 28 Feb, 21:00");
+	words_when(s, sizeof s, at("1969-12-31T23:59:30Z"), t, 0);
+	cr_assert_str_eq(s, "Wed 31 Dec 1969, 23:59:30");
+	/* cut short, never past the buffer */
+	words_when(s, 8, t, t, 0);
+	cr_assert_str_eq(s, "Sun 1 M");
+}
+
+Test(words, explain_speaks_the_same_words)
+{
+	const char *cancel = "{\"type\": \"cancel\", \"opened_at\": \"%s\"}";
+	struct decision d;
+	struct buf out;
+
+	decide2(pol, "2026-02-10T09:30:00Z", "USD", "", cancel,
+		at("2026-02-11T05:30:00Z"), &d);
+	buf_init(&out, 1 << 16);
+	cr_assert_eq(decision_explain(pol, &c, &d, &out), 0);
+	cr_assert(strstr(buf_cstr(&out), "  - You asked to cancel on Wed 11 "
+			 "Feb, 05:30, before production started.\n"),
+		  "%s", buf_cstr(&out));
+	cr_assert(strstr(buf_cstr(&out), "  - A full refund of USD 655.00 "
+			 "(the shop pays).\n"), "%s", buf_cstr(&out));
+	cr_assert(strstr(buf_cstr(&out), "Deadline: This answer holds for a "
+			 "claim made before Wed 11 Feb, 09:30\n"
+			 "  (2026-02-11T09:30:00Z, that instant itself is "
+			 "already too late).\n"), "%s", buf_cstr(&out));
+	for (const char *l = buf_cstr(&out); *l;) {
+		size_t n = strcspn(l, "\n");
+
+		/* every line but the quoted clause's header and version */
+		if (strncmp(l, "Why:", 4) && strncmp(l, "Policy", 6))
+			cr_assert_leq(n, 76, "%.*s", (int)n, l);
+		l += n + (l[n] == '\n');
+	}
+	buf_release(&out);
+}
