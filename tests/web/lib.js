@@ -97,8 +97,12 @@ function slug(s) {
 // (a person, or null) as PNG and HTML under AC_OUT and throws an error
 // that names the step, the URL and the files.
 async function step(name, who, fn) {
+	const t0 = Date.now();
 	try {
-		return await fn();
+		const r = await fn();
+		if (process.env.WEB_TIMING)  // WEB_TIMING=1: each step's time
+			console.error(`${Date.now() - t0} ms  ${FILE}: ${name}`);
+		return r;
 	} catch (e) {
 		let where = '';
 		if (who && who.page && !who.page.isClosed()) {

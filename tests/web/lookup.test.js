@@ -31,7 +31,8 @@ test('a wrong e-mail finds nothing', async () => {
 	});
 });
 
-test('the session cookie is HttpOnly and SameSite=Strict', async () => {
+test('the session cookie is HttpOnly and SameSite=Strict; sign-out',
+     async () => {
 	const ana = await L.person();
 	await L.step('look up D-1009', ana, async () => {
 		L.check(await L.lookup(ana, 'D-1009') === 200,
@@ -42,6 +43,15 @@ test('the session cookie is HttpOnly and SameSite=Strict', async () => {
 			c.path === '/', `the cookie: ${JSON.stringify(c)}`);
 		L.check(await ana.page.evaluate(() => document.cookie) === '',
 			'a script can read the cookie');
+	});
+	await L.step('signing out ends the session', ana, async () => {
+		await L.submit(ana,
+			ana.page.getByRole('button', { name: 'Sign out' }));
+		L.check(new URL(ana.page.url()).pathname === '/',
+			`signing out landed on ${ana.page.url()}`);
+		await L.go(ana, '/order');
+		L.check(new URL(ana.page.url()).pathname === '/',
+			`/order after signing out: ${ana.page.url()}`);
 	});
 });
 
