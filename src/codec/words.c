@@ -29,8 +29,10 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
-void words_when(char *out, size_t cap, int64_t at, int64_t now,
-		int tz_offset_min)
+/* civil_when: words_when, with the seconds (and their fraction) when fine
+ * is true and the instant has them. */
+static void civil_when(char *out, size_t cap, int64_t at, int64_t now,
+		       int tz_offset_min, bool fine)
 {
 	int64_t off = (int64_t)tz_offset_min * MINUTE;
 	int64_t local = at + off;
@@ -43,7 +45,7 @@ void words_when(char *out, size_t cap, int64_t at, int64_t now,
 	instant_civil(now + off, &ny, &nmo, &nd, &nh, &nmi, &ns);
 	if (y != ny)
 		snprintf(year, sizeof year, " %d", y);
-	if (in_min % AC_US_PER_S) {
+	if (fine && in_min % AC_US_PER_S) {
 		int64_t frac = in_min % AC_US_PER_S;
 		int digits = 6;
 
@@ -53,11 +55,34 @@ void words_when(char *out, size_t cap, int64_t at, int64_t now,
 		}
 		snprintf(sec, sizeof sec, ":%02d.%0*lld", s, digits,
 			 (long long)frac);
-	} else if (in_min) {
+	} else if (fine && in_min) {
 		snprintf(sec, sizeof sec, ":%02d", s);
 	}
 	snprintf(out, cap, "%s %d %s%s, %02d:%02d%s", wdays[wd], d,
 		 months[mo - 1], year, h, mi, sec);
+}
+
+void words_when(char *out, size_t cap, int64_t at, int64_t now,
+		int tz_offset_min)
+{
+	civil_when(out, cap, at, now, tz_offset_min, false);
+}
+
+const char *words_boundary(char *out, size_t cap, int64_t at, bool strict,
+			   int64_t now, int tz_offset_min)
+{
+	const char *word = strict ? "before" : "until";
+	char t[64];
+
+	if (floor_div(at, MINUTE) * MINUTE != at) {
+		/* the last whole minute still within: it is <= at, and < at
+		 * for a strict boundary, as at is not on a whole minute */
+		at = floor_div(at, MINUTE) * MINUTE;
+		word = "until";
+	}
+	words_when(t, sizeof t, at, now, tz_offset_min);
+	snprintf(out, cap, "%s %s", word, t);
+	return word;
 }
 
 void words_relative(char *out, size_t cap, int64_t at, int64_t now)
@@ -94,6 +119,9 @@ struct ctx {
 	const struct ac_case *c;
 	int64_t now;
 	int tz;
+	/* the minute in which the claim meets a boundary: times in it are
+	 * shown to the second (INT64_MIN: none) */
+	int64_t fine_minute;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -128,7 +156,8 @@ static const char *when(const struct ctx *x, int64_t at)
 	static _Thread_local int next;
 	char *s = ring[next++ % 4];
 
-	words_when(s, sizeof ring[0], at, x->now, x->tz);
+	civil_when(s, sizeof ring[0], at, x->now, x->tz,
+		   floor_div(at, MINUTE) == x->fine_minute);
 	return s;
 }
 
@@ -618,9 +647,26 @@ void words_decision(cJSON *out, const struct policy *p,
 		    const struct ac_case *c, const struct decision *d,
 		    int64_t now, int tz)
 {
-	struct ctx x = { p, c, now, tz };
+	struct ctx x = { p, c, now, tz, INT64_MIN };
+	const struct shipment *sh = &c->shipment;
+	int64_t bounds[3] = { c->order.placed_at + p->production_delay_us,
+			      INT64_MIN, INT64_MIN };
 	cJSON *arr;
 
+	/* a claim in the same minute as a boundary: both to the second */
+	if (c->shipped) {
+		int64_t from = sh->delivered ? sh->delivered_at :
+			       sh->shipped_at;
+
+		if (sh->delivered)
+			bounds[1] = sh->delivered_at + p->contact_window_us;
+		bounds[2] = from + p->warranty_us;
+	}
+	for (int i = 0; i < 3; i++)
+		if (bounds[i] != INT64_MIN &&
+		    floor_div(bounds[i], MINUTE) ==
+		    floor_div(c->claim.opened_at, MINUTE))
+			x.fine_minute = floor_div(bounds[i], MINUTE);
 	set(out, "headline", headline(d->verdict));
 	allows(out, &x, d);
 	if (d->n_clauses) {
@@ -643,13 +689,12 @@ void words_decision(cJSON *out, const struct policy *p,
 	set(out, "next", next_text(d));
 	if (d->has_deadline) {
 		cJSON *o = cJSON_AddObjectToObject(out, "deadline");
-		/* only the cut-off is "before": decide_cancel's "<" */
-		const char *word = d->n_clauses &&
-				   d->clauses[0] == CL_NO_REFUND_1 ?
-				   "before" : "until";
+		/* only the cut-off is strict: decide_cancel's "<" */
+		bool strict = d->n_clauses && d->clauses[0] == CL_NO_REFUND_1;
 		char w[96], rel[64], iso[40], s[256];
+		const char *word = words_boundary(w, sizeof w, d->deadline,
+						  strict, now, tz);
 
-		snprintf(w, sizeof w, "%s %s", word, when(&x, d->deadline));
 		snprintf(s, sizeof s, "This answer holds for a claim made %s",
 			 w);
 		words_relative(rel, sizeof rel, d->deadline, now);
@@ -680,8 +725,8 @@ static void step(cJSON *state, bool done, const char *fmt, ...)
 	cJSON_AddItemToArray(state, o);
 }
 
-/* can: one thing the customer can still do; with a deadline (word
- * "before" or "until") when word is not NULL. */
+/* can: one thing the customer can still do; with a deadline (at, the
+ * word words_boundary gave) when word is not NULL. */
 static void can(cJSON *arr, const struct ctx *x, const char *word,
 		int64_t at, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -710,11 +755,11 @@ void words_order(cJSON *out, const struct policy *p, const struct ac_case *c,
 		 int64_t now, int tz)
 {
 	const struct shipment *s = &c->shipment;
-	struct ctx x = { p, c, now, tz };
+	struct ctx x = { p, c, now, tz, INT64_MIN };
 	int64_t cut = c->order.placed_at + p->production_delay_us;
 	cJSON *state = cJSON_AddArrayToObject(out, "state");
 	cJSON *arr = cJSON_AddArrayToObject(out, "can");
-	char len[32];
+	char len[32], b[96];
 
 	step(state, true, "Placed on %s.", when(&x, c->order.placed_at));
 	if (!c->shipped && now < cut)
@@ -744,10 +789,20 @@ void words_order(cJSON *out, const struct policy *p, const struct ac_case *c,
 	}
 
 	/* decide_cancel: a claim at now is refunded when now < cut */
-	if (!c->shipped && now < cut)
-		can(arr, &x, "before", cut, "You can still cancel free of "
-		    "charge, or change the material, size, colour or style, "
-		    "until production starts: before %s.", when(&x, cut));
+	if (!c->shipped && now < cut) {
+		const char *w = words_boundary(b, sizeof b, cut, true, now,
+					       tz);
+
+		if (!strcmp(w, "before"))
+			can(arr, &x, w, cut, "You can still cancel free of "
+			    "charge, or change the material, size, colour or "
+			    "style, until production starts: %s.", b);
+		else
+			can(arr, &x, w, cut, "You can still cancel free of "
+			    "charge, or change the material, size, colour or "
+			    "style, %s: production starts during that "
+			    "minute.", b);
+	}
 	if (!c->shipped)
 		can(arr, &x, NULL, 0, "You can change the delivery address "
 		    "free of charge until the order ships.");
@@ -760,19 +815,26 @@ void words_order(cJSON *out, const struct policy *p, const struct ac_case *c,
 	    now <= s->delivered_at + p->contact_window_us) {
 		int64_t end = s->delivered_at + p->contact_window_us;
 
+		const char *w = words_boundary(b, sizeof b, end, false, now,
+					       tz);
+
 		duration(len, sizeof len, p->contact_window_us);
-		can(arr, &x, "until", end, "You can report damage or a wrong "
-		    "item until %s (%s after delivery).", when(&x, end), len);
+		can(arr, &x, w, end, "You can report damage or a wrong item "
+		    "%s (%s after delivery).", b, len);
 	}
 	/* decide_repair: free when now <= (delivered or shipped) + warranty */
 	if (c->shipped) {
 		int64_t end = (s->delivered ? s->delivered_at :
 			       s->shipped_at) + p->warranty_us;
 
-		if (now <= end)
-			can(arr, &x, "until", end, "A repair is free under the "
-			    "warranty until %s, unless the material cost "
-			    "rises (then you pay the rise).", when(&x, end));
+		if (now <= end) {
+			const char *w = words_boundary(b, sizeof b, end,
+						       false, now, tz);
+
+			can(arr, &x, w, end, "A repair is free under the "
+			    "warranty %s, unless the material cost rises "
+			    "(then you pay the rise).", b);
+		}
 		else
 			can(arr, &x, NULL, 0, "The warranty has ended: the "
 			    "shop can still repair an item, at your cost "

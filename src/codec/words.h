@@ -3,15 +3,20 @@
  *
  * Times are shown at a UTC offset (minutes east): "Tue 11 Feb, 09:30";
  * with the year when it is not now's year (at the same offset):
- * "Tue 11 Feb 2027, 09:30"; with the seconds, and their fraction, only
- * when the instant has them ("09:30:17", "09:30:17.25"), so that a
- * boundary is never shown rounded to the wrong side.
- * Boundaries are worded as decide() treats them:
+ * "Tue 11 Feb 2027, 09:30". Only where a claim and a boundary fall in the
+ * same minute do the facts show both to the second (and its fraction):
+ * "09:30:17.25".
+ * Boundaries are worded as decide() treats them (words_boundary):
  *   "before X": a claim made at X itself is already decided otherwise
- *               (the production cut-off, placed_at + production delay);
+ *               (the production cut-off, placed_at + production delay,
+ *               decided with <);
  *   "until X":  X itself is still within (the contact window,
  *               delivered_at + contact window; the warranty, delivered_at
- *               or shipped_at + warranty).
+ *               or shipped_at + warranty; both decided with <=).
+ * A boundary not on a whole minute is shown as "until" its last whole
+ * minute still within (earlier than the boundary by under a minute): the
+ * words never promise an instant that decide() refuses, nor refuse one
+ * they show.
  * Every duration comes from the policy's numbers ("24 hours", "365 days").
  * Amounts: money_format's "USD 120.00" (JPY: "JPY 5000"), integers only;
  * each remedy has its own amount, never a sum.
@@ -21,6 +26,7 @@
 #ifndef AC_WORDS_H
 #define AC_WORDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +40,12 @@
  * above); now decides whether the year is shown. Cut short at cap. */
 void words_when(char *out, size_t cap, int64_t at, int64_t now,
 		int tz_offset_min);
+/* words_boundary writes "before X" or "until X" (X as words_when writes
+ * it) for a boundary at `at`: strict when decide() refuses a claim at
+ * `at` itself (t < at is within), not strict when it still accepts it
+ * (t <= at). Returns the word used ("before" or "until"). */
+const char *words_boundary(char *out, size_t cap, int64_t at, bool strict,
+			   int64_t now, int tz_offset_min);
 /* words_relative: "4 hours from now", "3 days from now", "2 hours ago",
  * "less than a minute from now", "just now". Counts are whole units,
  * rounded down (minutes below an hour, hours below two days, then days). */
@@ -54,9 +66,9 @@ void words_relative(char *out, size_t cap, int64_t at, int64_t now);
  *   "next"      what happens next
  *   "deadline"  when the decision has one: {"text" (a sentence: "This
  *               answer holds for a claim made before Wed 11 Feb, 09:30"),
- *               "when" ("before Wed 11 Feb, 09:30"), "word" ("before" or
- *               "until"), "relative" ("4 hours from now"), "at" (RFC 3339,
- *               UTC)}
+ *               "when" ("before Wed 11 Feb, 09:30": words_boundary),
+ *               "word" ("before" or "until"), "relative" ("4 hours
+ *               from now"), "at" (RFC 3339, UTC, exact)}
  * c is the case the decision was made from (its claim is read); now is
  * when the words are read (for "relative" and the year). */
 void words_decision(cJSON *out, const struct policy *p,

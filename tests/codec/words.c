@@ -328,17 +328,50 @@ struct boundary {
 	const char *can_prefix, *word;
 };
 
-/* check_boundary decides at b-1, b and b+1 (microseconds) and checks
- * that the words agree with decide() at each: the order offers the
- * entry exactly when a claim at that instant is decided as inside, the
- * entry's word is the one given, and the entry and the decision's
- * deadline both show the boundary as words_when writes it. */
+/* inside_at: a claim at t is decided as inside the boundary. */
+static bool inside_at(const struct policy *p, const char *placed,
+		      const struct boundary *b, int64_t t)
+{
+	struct decision d;
+
+	decide2(p, placed, "USD", b->shipment, b->claim, t, &d);
+	return d.clauses[0] == b->inside && d.verdict == b->verdict;
+}
+
+/* check_boundary decides at bound-1, bound and bound+1 (microseconds)
+ * and checks that the words agree with decide() at each: the order offers
+ * the entry exactly when a claim at that instant is decided as inside,
+ * and the entry and the decision's deadline show the boundary with the
+ * right word: "before X" (X not inside) or "until X" (X inside, and the
+ * next instant the words leave out is not). A boundary off the whole
+ * minute is "until" its last whole minute. */
 static void check_boundary(const struct policy *p, const char *placed,
 			   const struct boundary *b, int64_t bound, int tz)
 {
-	char shown[64];
+	bool whole = bound % (60 * US) == 0;
+	const char *word = whole ? b->word : "until";
+	int64_t shown_at = bound - bound % (60 * US);
+	char shown[64], want[96];
 
-	words_when(shown, sizeof shown, bound, bound, tz);
+	words_when(shown, sizeof shown, shown_at, bound, tz);
+	snprintf(want, sizeof want, "%s %s", word, shown);
+	/* what the words say, against decide() at the instants they name */
+	if (!strcmp(word, "before")) {
+		cr_assert(!inside_at(p, placed, b, shown_at),
+			  "%s: '%s' but a claim then is inside", b->what,
+			  want);
+		cr_assert(inside_at(p, placed, b, shown_at - 1),
+			  "%s: '%s' but a claim just before is not inside",
+			  b->what, want);
+	} else {
+		cr_assert(inside_at(p, placed, b, shown_at),
+			  "%s: '%s' but a claim then is not inside", b->what,
+			  want);
+		cr_assert(!inside_at(p, placed, b,
+				     shown_at + (whole ? 1 : 60 * US)),
+			  "%s: '%s' but a claim after it is still inside",
+			  b->what, want);
+	}
 	for (int64_t dt = -1; dt <= 1; dt++) {
 		int64_t t = bound + dt;
 		struct decision d;
@@ -356,30 +389,24 @@ static void check_boundary(const struct policy *p, const char *placed,
 			     b->what, (long long)dt,
 			     clause_id_name(d.clauses[0]),
 			     e ? "offers" : "does not offer");
-		/* "until X": X itself inside; "before X": X itself not */
 		if (dt == 0)
 			cr_assert_eq(inside, !strcmp(b->word, "until"),
 				     "%s: at the instant itself", b->what);
 		if (e) {
-			char want[96];
-
-			snprintf(want, sizeof want, "%s %s", b->word, shown);
 			cr_assert(strstr(text(e, "text"), want),
 				  "%s: '%s' does not say '%s'", b->what,
 				  text(e, "text"), want);
-			cr_assert_str_eq(text(e, "word"), b->word);
+			cr_assert_str_eq(text(e, "word"), word);
 		}
 		if (inside && d.has_deadline) {
 			cJSON *dw = cJSON_CreateObject();
 			const cJSON *dl;
-			char want[96];
 
 			cr_assert_eq(d.deadline, bound, "%s", b->what);
 			words_decision(dw, p, &c, &d, t, tz);
 			dl = cJSON_GetObjectItem(dw, "deadline");
-			snprintf(want, sizeof want, "%s %s", b->word, shown);
 			cr_assert_str_eq(text(dl, "when"), want);
-			cr_assert_str_eq(text(dl, "word"), b->word);
+			cr_assert_str_eq(text(dl, "word"), word);
 			cJSON_Delete(dw);
 		}
 		cJSON_Delete(w);
@@ -447,23 +474,52 @@ Test(words, every_boundary_agrees_with_decide)
 	check_all(pol, "2026-02-10T09:30:00Z", "2026-02-14T16:20:00Z", -300);
 }
 
-Test(words, a_boundary_with_seconds_is_shown_with_them)
+Test(words, a_boundary_off_the_minute_is_until_its_last_minute)
 {
-	/* placed at 09:30:17.25: the cut-off is not on a whole minute, and
-	 * "before 09:30" would be wrong a quarter of a minute long */
+	/* placed at 09:30:17.25: the cut-off is not on a whole minute, so
+	 * "before 09:30" would refuse a quarter of a minute that decide()
+	 * accepts; the words say "until 09:30" instead */
 	check_all(pol, "2026-02-10T09:30:17.25Z", "2026-02-14T16:20:59Z", 0);
+	check_all(pol, "2026-02-10T09:30:00.000001Z",
+		  "2026-02-14T16:20:00.000001Z", 330);
 
 	char s[64];
+	const char *w;
 
-	words_when(s, sizeof s, at("2026-02-11T09:30:17.25Z"),
-		   at("2026-02-11T00:00:00Z"), 0);
-	cr_assert_str_eq(s, "Wed 11 Feb, 09:30:17.25");
-	words_when(s, sizeof s, at("2026-02-11T09:30:59Z"),
-		   at("2026-02-11T00:00:00Z"), 0);
-	cr_assert_str_eq(s, "Wed 11 Feb, 09:30:59");
-	words_when(s, sizeof s, at("2026-02-11T09:30:00.000001Z"),
-		   at("2026-02-11T00:00:00Z"), 0);
-	cr_assert_str_eq(s, "Wed 11 Feb, 09:30:00.000001");
+	w = words_boundary(s, sizeof s, at("2026-02-11T09:30:17.25Z"), true,
+			   at("2026-02-11T00:00:00Z"), 0);
+	cr_assert_str_eq(w, "until");
+	cr_assert_str_eq(s, "until Wed 11 Feb, 09:30");
+	w = words_boundary(s, sizeof s, at("2026-02-11T09:30:00Z"), true,
+			   at("2026-02-11T00:00:00Z"), 0);
+	cr_assert_str_eq(w, "before");
+	cr_assert_str_eq(s, "before Wed 11 Feb, 09:30");
+	w = words_boundary(s, sizeof s, at("2026-02-11T09:30:59.999999Z"),
+			   false, at("2026-02-11T00:00:00Z"), 60);
+	cr_assert_str_eq(s, "until Wed 11 Feb, 10:30");
+}
+
+Test(words, a_claim_in_the_boundarys_minute_is_shown_to_the_second)
+{
+	const char *cancel = "{\"type\": \"cancel\", \"opened_at\": \"%s\"}";
+	static const char *const want[] = {
+		"You ordered on Tue 10 Feb, 09:30.",
+		"Production started 24 hours later: Wed 11 Feb, 09:30:17.25.",
+		"You asked to cancel on Wed 11 Feb, 09:30:40, after "
+		"production started.",
+	};
+	struct decision d;
+	cJSON *w = cJSON_CreateObject(), *f;
+
+	decide2(pol, "2026-02-10T09:30:17.25Z", "USD", "", cancel,
+		at("2026-02-11T09:30:40Z"), &d);
+	words_decision(w, pol, &c, &d, at("2026-02-11T09:30:40Z"), 0);
+	f = cJSON_GetObjectItem(w, "facts");
+	cr_assert_eq(cJSON_GetArraySize(f), 3);
+	for (int i = 0; i < 3; i++)
+		cr_assert_str_eq(cJSON_GetArrayItem(f, i)->valuestring,
+				 want[i]);
+	cJSON_Delete(w);
 }
 
 /* policy_with: the shop's policy with three numbers changed. */
@@ -850,7 +906,7 @@ Test(words, times_at_negative_offsets_and_before_1970)
 	words_when(s, sizeof s, t, t, -300);
 	cr_assert_str_eq(s, "Sat 28 Feb, 21:00");
 	words_when(s, sizeof s, at("1969-12-31T23:59:30Z"), t, 0);
-	cr_assert_str_eq(s, "Wed 31 Dec 1969, 23:59:30");
+	cr_assert_str_eq(s, "Wed 31 Dec 1969, 23:59");
 	/* cut short, never past the buffer */
 	words_when(s, 8, t, t, 0);
 	cr_assert_str_eq(s, "Sun 1 M");
