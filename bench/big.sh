@@ -12,8 +12,10 @@
 # deadlines spread over two years; a progress line on stderr). Each is
 # then served (one core for the server, wrk on the other) and measured:
 #   - the median latency (wrk -c1) of a listing page for each filter
-#     (none, status, type, order, deadline_before; from the middle of the
-#     list, after=), GET /v1/deadlines, the audit of one case;
+#     (none, status, type, order, deadline_before, the deciding clause
+#     alone and with a status, a customer alone and with a status; from
+#     the middle of the list, after=), GET /v1/deadlines, the audit of one
+#     case;
 #   - GET /v1/cases/{id} on random cases, requests per second (wrk -c64),
 #     the two sizes in turn, three runs each, the best counting.
 # Targets (issue 6): each page <= 5 ms at the big size; GET case at the
@@ -175,7 +177,8 @@ rate() {
 	awk '/^Requests\/sec:/ { print $2 }' "$f"
 }
 
-NAMES=(all status type order deadline_before deadlines audit)
+NAMES=(all status type order deadline_before clause clause_status customer
+	customer_status deadlines audit)
 declare -A LAT RATE SURL STOKEN SCASES
 # measure SIZE N: builds or reuses the database, serves it, measures the
 # pages, and leaves the server running (SURL) for the GET case runs.
@@ -186,12 +189,21 @@ measure() {
 	start_serve "$db"
 	export AFTERCARE_TOKEN=$token AFTERCARE_CASES=$((n + 1))
 	mid=$(printf 'C-%06d' $((n / 2 + 1)))
+	# every copy has the template's deciding clause; a customer in the
+	# middle (big.sql)
+	local clause cust
+	clause=$(sqlite3 "$db" "SELECT clause FROM cases WHERE id = 'C-000001'")
+	cust=$(printf 'c%05d@example.com' $(((n / 20) % 20000)))
 	local -A urls=(
 		[all]="/v1/cases?limit=50&after=$mid"
 		[status]="/v1/cases?status=decided&limit=50&after=$mid"
 		[type]="/v1/cases?type=repair&limit=50&after=$mid"
 		[order]="/v1/cases?order=B-$(printf '%07d' $((n / 20 + 1)))&limit=50"
 		[deadline_before]="/v1/cases?deadline_before=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)&limit=50"
+		[clause]="/v1/cases?clause=$clause&limit=50&after=$mid"
+		[clause_status]="/v1/cases?clause=$clause&status=open&limit=50&after=$mid"
+		[customer]="/v1/cases?customer=$cust&limit=50"
+		[customer_status]="/v1/cases?customer=$cust&status=decided&limit=50"
 		[deadlines]="/v1/deadlines?within=86400&limit=50"
 		[audit]="/v1/audit?entity=case&entity_id=$mid"
 	)

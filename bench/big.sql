@@ -2,7 +2,8 @@
 -- script substitutes them), copied from the template: order D-1004 and
 -- case C-000001, opened through the API. temp.g holds now and the count.
 -- Case i is C-<i + 1> on order B-<(i - 1) / 10 + 1>, opened (i / n) of the
--- way through the last two years. The template's rows are read from
+-- way through the last two years. Order k's customer is
+-- c<(k - 1) % 20000>@example.com (five orders each at a million cases). The template's rows are read from
 -- copies in temp tables (big.sh makes them), not from the growing tables:
 -- the statistics the template left (one case, one decision) would have
 -- SQLite scan those for each row made.
@@ -14,7 +15,8 @@ INSERT INTO orders (id, placed_at, currency, shipping_minor, paid_minor,
 SELECT printf('B-%07d', (i - 1) / 10 + 1), o.placed_at, o.currency,
 	o.shipping_minor, o.paid_minor, o.addr_name, o.addr_line1,
 	o.addr_line2, o.addr_city, o.addr_region, o.addr_postal_code,
-	o.addr_country, o.customer_name, o.customer_email, o.created_at
+	o.addr_country, o.customer_name,
+	printf('c%05d@example.com', ((i - 1) / 10) % 20000), o.created_at
 FROM k CROSS JOIN temp.t_order o WHERE (i - 1) % 10 = 0;
 
 WITH RECURSIVE k (i) AS (SELECT @LO@ UNION ALL SELECT i + 1 FROM k WHERE i < @HI@)
