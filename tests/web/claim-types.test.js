@@ -47,47 +47,49 @@ const CLAIMS = [
 	{ order: 'D-1007', type: 'repair', defects: ['stone_loose'] },
 ];
 
+// Looks up k.order afresh, fills the claim form as k says and sends it;
+// returns the case's id and the type's label.
+async function send(ana, k) {
+	const p = ana.page;
+	await p.context().clearCookies();
+	L.check(await L.lookup(ana, k.order) === 200, 'look-up failed');
+	const st = await L.go(ana, '/order/claim');
+	L.check(st === 200, `GET /order/claim: ${st}`);
+	const radio = p.getByRole('group', { name: 'What happened?' })
+		.locator(`input[value="${k.type}"]`);
+	const label = (await p.locator(
+		`label[for="${await radio.getAttribute('id')}"]`)
+		.innerText()).trim();
+	L.check(label && label !== k.type,
+		`the ${k.type} radio's label: "${label}"`);
+	await radio.check();
+	for (const name of k.items || [])
+		await p.getByRole('group', { name: 'Which items?' })
+			.getByLabel(name).check();
+	for (const d of k.defects || [])
+		await p.locator(`input[name=defects][value="${d}"]`).check();
+	if (k.fill)
+		await k.fill(p);
+	await L.submit(ana, p.getByRole('button', { name: 'Send my claim' }));
+	const m = /\/order\/cases\/([^/?#]+)/.exec(p.url());
+	L.check(m, `landed on ${p.url()}: ${await L.alertText(p)}`);
+	return { id: m[1], label };
+}
+
 test('every claim type through the form', async () => {
 	const ana = await L.person();
-	const p = ana.page;
 	const labels = new Set();
 
 	for (const k of CLAIMS) {
 		let id;
 		await L.step(`${k.type} on ${k.order}: the form, sent`, ana,
 			     async () => {
-			await p.context().clearCookies();
-			L.check(await L.lookup(ana, k.order) === 200,
-				'look-up failed');
-			const st = await L.go(ana, '/order/claim');
-			L.check(st === 200, `GET /order/claim: ${st}`);
-			const radio = p.getByRole('group',
-				{ name: 'What happened?' })
-				.locator(`input[value="${k.type}"]`);
-			const label = (await p.locator(
-				`label[for="${await radio.getAttribute('id')}"]`)
-				.innerText()).trim();
-			L.check(label && label !== k.type,
-				`the ${k.type} radio's label: "${label}"`);
-			labels.add(label);
-			await radio.check();
-			for (const name of k.items || [])
-				await p.getByRole('group', { name: 'Which items?' })
-					.getByLabel(name).check();
-			for (const d of k.defects || [])
-				await p.locator(`input[name=defects][value="${d}"]`)
-					.check();
-			if (k.fill)
-				await k.fill(p);
-			await L.submit(ana,
-				p.getByRole('button', { name: 'Send my claim' }));
-			const m = /\/order\/cases\/([^/?#]+)/.exec(p.url());
-			L.check(m, `landed on ${p.url()}: ` +
-				(await L.alertText(p)));
-			id = m[1];
+			const r = await send(ana, k);
+			id = r.id;
+			labels.add(r.label);
 		});
-		await L.step(`${k.type} on ${k.order}: stored and answered`, ana,
-			     async () => {
+		await L.step(`${k.type} on ${k.order}: stored and answered`,
+			     ana, async () => {
 			const c = await L.apiCase(id);
 			L.check(c.type === k.type && c.claim.type === k.type,
 				`stored as ${c.type}`);
@@ -95,11 +97,11 @@ test('every claim type through the form', async () => {
 				L.check(k.want(c.claim),
 					`the claim: ${JSON.stringify(c.claim)}`);
 			else
-				L.check(!c.claim.lines,
-					`lines: ${JSON.stringify(c.claim.lines)}`);
-			const t = await L.mainText(ana);
-			L.check(t.includes(c.clauses[0].title),
-				`the answer does not name "${c.clauses[0].title}"`);
+				L.check(!c.claim.lines, 'lines: ' +
+					JSON.stringify(c.claim.lines));
+			const title = c.clauses[0].title;
+			L.check((await L.mainText(ana)).includes(title),
+				`the answer does not name "${title}"`);
 		});
 	}
 	L.check(labels.size === CLAIMS.length,

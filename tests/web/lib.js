@@ -101,7 +101,8 @@ async function step(name, who, fn) {
 	try {
 		const r = await fn();
 		if (process.env.WEB_TIMING)  // WEB_TIMING=1: each step's time
-			console.error(`${Date.now() - t0} ms  ${FILE}: ${name}`);
+			console.error(`${Date.now() - t0} ms  ${FILE}: ` +
+				      name);
 		return r;
 	} catch (e) {
 		let where = '';
