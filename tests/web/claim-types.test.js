@@ -94,8 +94,8 @@ test('every claim type through the form', async () => {
 			L.check(c.type === k.type && c.claim.type === k.type,
 				`stored as ${c.type}`);
 			if (k.want)
-				L.check(k.want(c.claim),
-					`the claim: ${JSON.stringify(c.claim)}`);
+				L.check(k.want(c.claim), 'the claim: ' +
+					JSON.stringify(c.claim));
 			else
 				L.check(!c.claim.lines, 'lines: ' +
 					JSON.stringify(c.claim.lines));
