@@ -6,6 +6,17 @@ const L = require('./lib.js');
 
 after(L.closeBrowser);
 
+// "Mon 30 Nov, 16:47": an instant as the pages write it, in a time zone.
+function inZone(at, timeZone) {
+	const f = new Intl.DateTimeFormat('en-GB', {
+		timeZone, weekday: 'short', day: 'numeric', month: 'short',
+		hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+	}).formatToParts(at);
+	const v = (type) => f.find((x) => x.type === type).value;
+	return `${v('weekday')} ${v('day')} ${v('month')}, ` +
+		`${v('hour')}:${v('minute')}`;
+}
+
 test('a customer cancels D-1001 in time and gets the refund', async () => {
 	const ana = await L.person();
 	const boss = await L.person();
@@ -47,6 +58,21 @@ test('a customer cancels D-1001 in time and gets the refund', async () => {
 		L.check(t.includes(L.major(c.refund_max_minor, 'USD')),
 			`the case page does not show the refund ` +
 			`${L.major(c.refund_max_minor, 'USD')}`);
+	});
+	await L.step('the deadline is in each customer\'s time zone', ana,
+		     async () => {
+		const at = new Date(c.decision.deadline);
+		const auckland = inZone(at, 'Pacific/Auckland');
+		let t = await L.mainText(ana);
+		L.check(t.includes(auckland), `no ${auckland} (Auckland) in: ` +
+			t.slice(0, 600));
+		const ny = await L.person({ timezoneId: 'America/New_York' });
+		L.check(await L.lookup(ny, 'D-1001') === 200, 'look-up failed');
+		await L.go(ny, `/order/cases/${id}`);
+		t = await L.mainText(ny);
+		const newYork = inZone(at, 'America/New_York');
+		L.check(t.includes(newYork) && !t.includes(auckland),
+			`no ${newYork} (New York) in: ${t.slice(0, 600)}`);
 	});
 	await L.step('the manager approves and refunds it in full', boss,
 		     async () => {
