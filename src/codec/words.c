@@ -417,8 +417,9 @@ static void fact_clause(cJSON *arr, const struct ctx *x, enum clause_id cl,
 		return;
 	case CL_NO_REFUND_4:
 		if (c->claim.type == CLAIM_UNWANTED) {
-			add(arr, "Delivered on %s.",
-			    when(x, s->delivered_at));
+			if (c->shipped && s->delivered)
+				add(arr, "Delivered on %s.",
+				    when(x, s->delivered_at));
 			add(arr, "A change of mind after delivery is not "
 			    "refunded: the goods were made to order.");
 			return;
@@ -513,7 +514,8 @@ static void clause_obj(cJSON *o, const struct policy *p, enum clause_id id)
 
 static void allows(cJSON *out, const struct ctx *x, const struct decision *d)
 {
-	const struct currency *cur = d->currency;
+	const struct currency *cur = d->currency ? d->currency :
+				     x->c->order.currency;
 	char m[64], m2[64], s[512];
 	int64_t full = 0, partial = 0;
 	bool remake = false;
@@ -583,8 +585,11 @@ static void allows(cJSON *out, const struct ctx *x, const struct decision *d)
 	set(out, "allows", s);
 }
 
-static void remedies(cJSON *out, const struct decision *d)
+static void remedies(cJSON *out, const struct ac_case *c,
+		     const struct decision *d)
 {
+	const struct currency *cur = d->currency ? d->currency :
+				     c->order.currency;
 	cJSON *arr = cJSON_AddArrayToObject(out, "remedies");
 	char m[64], line[256];
 
@@ -597,8 +602,7 @@ static void remedies(cJSON *out, const struct decision *d)
 		set(o, "text", remedy_text(r));
 		set(o, "who_pays", who);
 		if (r->amount_minor > 0) {
-			money_format(m, sizeof m, d->currency,
-				     r->amount_minor);
+			money_format(m, sizeof m, cur, r->amount_minor);
 			set(o, "amount", m);
 			snprintf(line, sizeof line, "%s %s (%s).",
 				 r->type == REMEDY_FULL_REFUND ?
@@ -685,7 +689,7 @@ void words_decision(cJSON *out, const struct policy *p,
 	arr = cJSON_AddArrayToObject(out, "facts");
 	for (int i = 0; i < d->n_clauses; i++)
 		fact_clause(arr, &x, d->clauses[i], i == 0);
-	remedies(out, d);
+	remedies(out, c, d);
 	set(out, "next", next_text(d));
 	if (d->has_deadline) {
 		cJSON *o = cJSON_AddObjectToObject(out, "deadline");

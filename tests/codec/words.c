@@ -941,3 +941,34 @@ Test(words, explain_speaks_the_same_words)
 	}
 	buf_release(&out);
 }
+
+Test(words, any_clause_and_verdict_reads_without_invented_facts)
+{
+	/* a stored decision may be overridden by staff: its clause and
+	 * verdict need not be what these facts give; the words must still
+	 * name no instant the facts do not have (1970 would be a zero) */
+	const char *cancel = "{\"type\": \"unwanted\", \"opened_at\": \"%s\"}";
+	const char *const ships[] = { "", delivered };
+	struct decision d;
+
+	for (int sh = 0; sh < 2; sh++)
+		for (int cl = 0; cl < CL_COUNT; cl++)
+			for (int v = 0; v <= VERDICT_PAID_REPAIR; v++) {
+				cJSON *w = cJSON_CreateObject();
+
+				decide2(pol, "2026-02-10T09:30:00Z", "USD",
+					ships[sh], cancel,
+					at("2026-02-10T10:00:00Z"), &d);
+				d.clauses[0] = (enum clause_id)cl;
+				d.verdict = (enum verdict)v;
+				d.currency = NULL;
+				words_decision(w, pol, &c, &d,
+					       at("2026-02-10T10:00:00Z"), 0);
+				cr_assert(!has_str(w, "1970"), "%s",
+					  cJSON_PrintUnformatted(w));
+				cr_assert(text(w, "headline")[0]);
+				cr_assert(text(w, "allows")[0]);
+				cr_assert(text(w, "next")[0]);
+				cJSON_Delete(w);
+			}
+}
