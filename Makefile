@@ -11,7 +11,7 @@
 
 B ?= build
 CC ?= gcc
-PKGS = libcjson libsodium sqlite3 libmicrohttpd
+PKGS = libcjson libsodium sqlite3 libmicrohttpd libpq
 
 # Warnings, explicit:
 #   -Wall -Wextra      the usual
@@ -49,7 +49,8 @@ CLI_SRC = $(wildcard src/cli/*.c)
 
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
 CODEC_OBJ = $(CODEC_SRC:%.c=$(B)/%.o) $(B)/src/codec/policy_default.o
-STORE_OBJ = $(STORE_SRC:%.c=$(B)/%.o) $(B)/src/store/migrations.o
+STORE_OBJ = $(STORE_SRC:%.c=$(B)/%.o) $(B)/src/store/migrations.o \
+	    $(B)/src/store/migrations_pg.o
 DESK_OBJ = $(DESK_SRC:%.c=$(B)/%.o)
 HTTP_OBJ = $(HTTP_SRC:%.c=$(B)/%.o) $(B)/src/http/openapi.o
 WEB_OBJ = $(WEB_SRC:%.c=$(B)/%.o) $(B)/web-files.o
@@ -57,7 +58,8 @@ CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
 LIB_OBJ = $(CORE_OBJ) $(CODEC_OBJ)
 SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ)
 
-.PHONY: all deps test test-unit test-store test-desk test-scenarios test-san \
+.PHONY: all deps test test-unit test-store test-store-pg test-desk \
+	test-scenarios test-san \
 	mutate run bench \
 	test-api test-crash test-web test-web-unit screenshots \
 	fuzz lint serve-objs \
@@ -95,6 +97,11 @@ $(B)/src/store/migrations.o: src/store/migrations.S \
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ $<
 
+$(B)/src/store/migrations_pg.o: src/store/migrations_pg.S \
+		$(wildcard src/store/migrations/pg/*.sql)
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
+
 $(B)/src/http/openapi.o: src/http/openapi.S web/openapi.json
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ $<
@@ -128,6 +135,17 @@ $(B)/store-tests: $(STORE_TEST_OBJ) $(STORE_OBJ) $(LIB_OBJ)
 
 test-store: $(B)/store-tests
 	$(B)/store-tests --jobs 2
+
+# The store suite again on PostgreSQL: a private cluster in a temporary
+# directory (scripts/pg-cluster.sh, as the postgres user when root), a
+# schema per test (tests/store/pgtest.h), the cluster stopped and removed
+# whatever happens.
+test-store-pg: $(B)/store-tests
+	@scripts/deps.sh pg
+	@d=$$(mktemp -d /tmp/ac-pg-XXXXXX) && \
+	trap 'scripts/pg-cluster.sh stop "$$d"; rm -rf "$$d"' EXIT INT TERM && \
+	dsn=$$(scripts/pg-cluster.sh start "$$d") && \
+	AC_TEST_PG_DSN="$$dsn" $(B)/store-tests --jobs 2
 
 # The desk suite: the desk's rules on a real SQLite file per test, with a
 # fake clock and injected store faults (tests/desk/support.c is its door).
@@ -215,10 +233,12 @@ FUZZ_LIB_SRC = $(CORE_SRC) $(CODEC_SRC) src/codec/policy_default.S
 FUZZ_TARGETS = fuzz_case_json fuzz_policy_file fuzz_route fuzz_tmpl
 # The router's harness links the whole server (its tables name handlers).
 FUZZ_ROUTE_SRC = $(FUZZ_LIB_SRC) $(STORE_SRC) $(DESK_SRC) $(HTTP_SRC) \
-		 $(WEB_SRC) src/store/migrations.S src/http/openapi.S
+		 $(WEB_SRC) src/store/migrations.S src/store/migrations_pg.S \
+		 src/http/openapi.S
 
 $(B)/fuzz/fuzz_route: fuzz/fuzz_route.c $(FUZZ_ROUTE_SRC) web/openapi.json \
-		$(wildcard src/store/migrations/*.sql) $(B)/web-files.S
+		$(wildcard src/store/migrations/*.sql) \
+		$(wildcard src/store/migrations/pg/*.sql) $(B)/web-files.S
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_ROUTE_SRC) \
 		$(B)/web-files.S $(LDLIBS_BASE)

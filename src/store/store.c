@@ -305,9 +305,9 @@ int store_open(const char *dsn, struct store **out, struct ac_err *err)
 		return ac_err_set(err, AC_EINVAL, "db", "empty database name");
 	if (starts_with(dsn, "postgresql://") ||
 	    starts_with(dsn, "postgres://"))
-		return ac_err_set(err, AC_EINVAL, "db",
-				  "postgresql backend not built yet");
-	ops = &store_sqlite_ops;
+		ops = &store_postgres_ops;
+	else
+		ops = &store_sqlite_ops;
 	if ((rc = ops->xOpen(dsn, &impl, err)))
 		return rc;
 	*out = xmalloc(sizeof **out);

@@ -435,7 +435,8 @@ void store_audit_page_release(struct store_audit_page *p);
 
 /* store_open opens the store that dsn names and migrates it to the newest
  * schema: a path or a "file:" URI is SQLite (created when new);
- * "postgresql://" is PostgreSQL, not built yet (AC_EINVAL). On success *out
+ * "postgresql://" or "postgres://" is PostgreSQL (a libpq URI; the
+ * database must exist, its tables are created). On success *out
  * is a new handle for store_close. Fails with AC_EINVAL (dsn), AC_EIO
  * (cannot open, or a migration failed: err names it) or AC_ESTATE (the
  * database's schema is newer than this program). */
@@ -445,7 +446,7 @@ int store_open(const char *dsn, struct store **out, struct ac_err *err);
  * rolled back. */
 void store_close(struct store *s);
 
-/* store_backend_name: "sqlite" (for logs). */
+/* store_backend_name: "sqlite" or "postgresql" (for logs). */
 const char *store_backend_name(const struct store *s);
 
 /* store_schema_version sets *version to the newest migration applied. */
@@ -966,6 +967,9 @@ struct store_ops {
 
 /* The SQLite backend (sqlite.c). */
 extern const struct store_ops store_sqlite_ops;
+
+/* The PostgreSQL backend (postgres.c, libpq). */
+extern const struct store_ops store_postgres_ops;
 
 /* store_sqlite_list_sql writes (n bytes at most) the SQL of the i-th
  * statement that lists (the case list for each combination of filters, the

@@ -1,7 +1,9 @@
 /* tests/store/store.c: the store's unit tests (Criterion), run against a
- * real SQLite file in a fresh temporary directory per test. They reach the
- * file with raw SQL only to look behind the store's back: to count rows
- * after an injected fault and to try to tamper with append-only tables. */
+ * real SQLite file in a fresh temporary directory per test, or with
+ * AC_TEST_PG_DSN set against PostgreSQL, in a fresh schema per test
+ * (pgtest.h; the SQLite-only tests skip there). They reach the database
+ * with raw SQL only to look behind the store's back: to count rows after
+ * an injected fault and to try to tamper with append-only tables. */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -13,12 +15,13 @@
 #include <unistd.h>
 
 #include "../../src/store/store.h"
+#include "pgtest.h"
 
 #define T0 INT64_C(1777881600000000)   /* 2026-05-04T08:00:00Z */
 #define HOUR INT64_C(3600000000)
 
 static char dir[64];
-static char path[96];
+static char path[512];                  /* the file, or PostgreSQL's DSN */
 static struct store *s;
 static struct ac_err err;
 
@@ -33,8 +36,21 @@ static void rm_db(void)
 	}
 }
 
+/* SQLITE_ONLY skips a test that looks at SQLite's own file or plans. */
+#define SQLITE_ONLY() \
+	do { \
+		if (pgtest_base()) \
+			cr_skip_test("SQLite only"); \
+	} while (0)
+
 static void setup(void)
 {
+	if (pgtest_base()) {
+		pgtest_schema_new(path, sizeof path);
+		cr_assert_eq(store_open(path, &s, &err), 0, "open: %s: %s",
+			     err.field, err.msg);
+		return;
+	}
 	snprintf(dir, sizeof dir, "%s", "/tmp/ac-store-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/t.db", dir);
@@ -46,6 +62,10 @@ static void teardown(void)
 {
 	store_close(s);
 	s = NULL;
+	if (pgtest_base()) {
+		pgtest_schema_drop();
+		return;
+	}
 	rm_db();
 	rmdir(dir);
 }
@@ -75,6 +95,8 @@ static long long raw_count(const char *sql)
 	sqlite3_stmt *st;
 	long long n = -1;
 
+	if (pgtest_base())
+		return pgtest_count(path, sql);
 	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
 		     SQLITE_OK);
 	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK,
@@ -94,6 +116,15 @@ static int raw_exec(const char *sql, char *msg, size_t cap)
 	char *m = NULL;
 	int rc;
 
+	if (pgtest_base())
+		switch (pgtest_exec(path, sql, msg, cap)) {
+		case 0:
+			return SQLITE_OK;
+		case 2:
+			return SQLITE_CONSTRAINT;
+		default:
+			return SQLITE_ERROR;
+		}
 	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
 	rc = sqlite3_exec(db, sql, NULL, NULL, &m);
 	snprintf(msg, cap, "%s", m ? m : "");
@@ -229,8 +260,11 @@ Test(store, open_migrates_and_sets_wal)
 	assert_ok(store_schema_version(s, &version, &err));
 	cr_assert_eq(version, 5);
 	assert_ok(store_health(s, &err));
-	cr_assert_str_eq(store_backend_name(s), "sqlite");
+	cr_assert_str_eq(store_backend_name(s),
+			 pgtest_base() ? "postgresql" : "sqlite");
 	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 5);
+	if (pgtest_base())
+		return;
 	/* WAL is a property of the file: a fresh connection sees it. */
 	cr_assert_eq(raw_count("SELECT journal_mode = 'wal' "
 			       "FROM pragma_journal_mode"), 1);
@@ -256,6 +290,7 @@ Test(store, open_file_uri)
 	struct store *t = NULL;
 	char uri[128];
 
+	SQLITE_ONLY();
 	snprintf(uri, sizeof uri, "file:%s", path);
 	assert_ok(store_open(uri, &t, &err));
 	assert_ok(store_health(t, &err));
@@ -274,14 +309,19 @@ Test(store, refuses_a_newer_schema)
 	cr_assert(strstr(err.msg, "newer"), "%s", err.msg);
 }
 
-Test(store, postgresql_not_built_yet)
+/* A PostgreSQL DSN picks the backend: nothing listens on port 1, so the
+ * open fails cleanly, naming the connection. */
+Test(store, postgresql_unreachable_fails_cleanly)
 {
 	struct store *t = NULL;
 
-	assert_fails(store_open("postgresql://localhost/aftercare", &t, &err),
-		     AC_EINVAL);
-	cr_assert_str_eq(err.msg, "postgresql backend not built yet");
+	assert_fails(store_open("postgresql://aftercare@127.0.0.1:1/"
+				"aftercare?connect_timeout=2", &t, &err),
+		     AC_EIO);
+	cr_assert(strstr(err.msg, "cannot connect"), "%s", err.msg);
 	cr_assert_null(t);
+	assert_fails(store_open("postgres://127.0.0.1:1/x", &t, &err),
+		     AC_EIO);
 	assert_fails(store_open("", &t, &err), AC_EINVAL);
 }
 
@@ -290,6 +330,7 @@ Test(store, cannot_open_a_directory_path)
 	struct store *t = NULL;
 	char bad[128];
 
+	SQLITE_ONLY();
 	snprintf(bad, sizeof bad, "%s/no/such/dir/x.db", dir);
 	assert_fails(store_open(bad, &t, &err), AC_EIO);
 	cr_assert_null(t);
@@ -1098,6 +1139,8 @@ static int due_ids(int64_t before, char ids[][STORE_ID_MAX], int64_t *due,
 /* The due index holds what a full scan finds, and the file is sound. */
 static void assert_due_index_sound(void)
 {
+	if (pgtest_base())
+		return;         /* INDEXED BY and the integrity check: SQLite's */
 	cr_assert_eq(raw_count("SELECT count(*) FROM cases INDEXED BY "
 			       "cases_due WHERE due_at IS NOT NULL"),
 		     raw_count("SELECT count(*) FROM cases NOT INDEXED "
@@ -1255,6 +1298,7 @@ Test(store, list_plans_seek_their_index)
 {
 	char msg[256];
 
+	SQLITE_ONLY();
 	plans_seek();
 	/* and still with statistics, as PRAGMA optimize leaves them */
 	put_sample_order("A-1", false);
@@ -1292,6 +1336,7 @@ Test(store, migration_0002_fills_an_existing_file)
 	char *msg = NULL, id[STORE_ID_MAX];
 	int version = 0;
 
+	SQLITE_ONLY();
 	store_close(s);
 	s = NULL;
 	rm_db();
@@ -1374,6 +1419,7 @@ Test(store, migration_0003_keeps_the_refund_of_each_record)
 	char *msg = NULL;
 	int version = 0;
 
+	SQLITE_ONLY();
 	store_close(s);
 	s = NULL;
 	rm_db();
@@ -1482,6 +1528,7 @@ Test(store, migration_0005_fills_the_queue_columns_and_counts)
 	char *msg = NULL, got[256], id[STORE_ID_MAX];
 	int version = 0;
 
+	SQLITE_ONLY();
 	store_close(s);
 	s = NULL;
 	rm_db();

@@ -1,0 +1,36 @@
+/* migrations_pg.S: the store's PostgreSQL migrations (migrations/pg), built
+ * into the program byte for byte (store layer), as migrations.S does for
+ * SQLite's: a start and an end symbol each, then a NUL, so postgres.c can
+ * send each as one C string. Paths are relative to the repository root. */
+	.section .rodata
+	.global ac_pg_migration_0001
+	.global ac_pg_migration_0001_end
+ac_pg_migration_0001:
+	.incbin "src/store/migrations/pg/0001_init.sql"
+ac_pg_migration_0001_end:
+	.byte 0
+	.global ac_pg_migration_0002
+	.global ac_pg_migration_0002_end
+ac_pg_migration_0002:
+	.incbin "src/store/migrations/pg/0002_big.sql"
+ac_pg_migration_0002_end:
+	.byte 0
+	.global ac_pg_migration_0003
+	.global ac_pg_migration_0003_end
+ac_pg_migration_0003:
+	.incbin "src/store/migrations/pg/0003_idem.sql"
+ac_pg_migration_0003_end:
+	.byte 0
+	.global ac_pg_migration_0004
+	.global ac_pg_migration_0004_end
+ac_pg_migration_0004:
+	.incbin "src/store/migrations/pg/0004_pages.sql"
+ac_pg_migration_0004_end:
+	.byte 0
+	.global ac_pg_migration_0005
+	.global ac_pg_migration_0005_end
+ac_pg_migration_0005:
+	.incbin "src/store/migrations/pg/0005_queue.sql"
+ac_pg_migration_0005_end:
+	.byte 0
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,3299 @@
+/* postgres.c: the PostgreSQL backend of the store (store layer).
+ * One libpq connection per handle; migrations (migrations_pg.S) applied at
+ * open under an advisory lock; every statement prepared once per
+ * connection (PQprepare) and run with PQexecPrepared, its parameters sent
+ * in binary with their types given. The same semantics as sqlite.c:
+ *
+ * - store_begin is BEGIN (READ COMMITTED); store_begin_read is BEGIN
+ *   ISOLATION LEVEL REPEATABLE READ READ ONLY (one snapshot).
+ * - Where two servers could pay one case twice, a write transaction locks
+ *   before it reads: store_get_idempotency takes a transaction advisory
+ *   lock on (scope, key), so a second request with the key waits for the
+ *   first and then finds its record; store_sum_ledger_case and
+ *   store_sum_ledger_order lock the order's row (FOR NO KEY UPDATE), so
+ *   the sums a refund is checked against cannot change before it commits.
+ *   Case numbers come from a one-row counter (case_seq) updated in the
+ *   insert: unique, gapless and in commit order across servers.
+ * - PostgreSQL aborts a whole transaction on a failed statement; so inside
+ *   a transaction every writing statement runs under a savepoint of its
+ *   own (or its call's), and a failed call is undone alone, as on SQLite.
+ *   A COMMIT the server answers with ROLLBACK is reported as a failure.
+ * - lock_timeout 5 s (a writer waits that long for another, then AC_EIO
+ *   "database is busy") and statement_timeout 10 s (a slow statement fails
+ *   with AC_EIO instead of holding the connection).
+ * - A connection that drops fails the call with AC_EIO (and the open
+ *   transaction, whose commit then fails); the next call outside a
+ *   transaction reconnects (PQreset) and prepares its statements again, so
+ *   a restarted server is picked up without restarting aftercare. A read
+ *   or BEGIN outside a transaction that meets a dropped connection is
+ *   tried once more on a new one.
+ * A handle is for one thread at a time: open one per worker. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/case.h"
+#include "../core/item.h"
+#include "../core/money.h"
+#include "store.h"
+
+#define CONNECT_TIMEOUT "5"             /* seconds, unless the DSN says */
+#define LOCK_TIMEOUT_MS 5000
+#define STATEMENT_TIMEOUT_MS 10000
+
+/* Advisory lock classes (the first key of pg_advisory_lock(int, int)). */
+#define LOCK_MIGRATE 1634100584         /* schema: migrations */
+#define LOCK_IDEM 1634100585            /* an idempotency (scope, key) */
+
+/* Type OIDs (pg_type.h), for PQprepare. */
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_TEXT 25
+
+/* ---- migrations ------------------------------------------------------- */
+
+extern const char ac_pg_migration_0001[];
+extern const char ac_pg_migration_0002[];
+extern const char ac_pg_migration_0003[];
+extern const char ac_pg_migration_0004[];
+extern const char ac_pg_migration_0005[];
+
+/* In step with sqlite.c's table: the same versions and names. Append new
+ * migrations here, in order, with their symbols in migrations_pg.S. */
+static const struct migration {
+	int version;
+	const char *name;
+	const char *sql;                  /* NUL-terminated (see .S) */
+} migrations[] = {
+	{ 1, "0001_init", ac_pg_migration_0001 },
+	{ 2, "0002_big", ac_pg_migration_0002 },
+	{ 3, "0003_idem", ac_pg_migration_0003 },
+	{ 4, "0004_pages", ac_pg_migration_0004 },
+	{ 5, "0005_queue", ac_pg_migration_0005 },
+};
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* ---- the statements --------------------------------------------------- */
+
+enum st {
+	ST_BEGIN, ST_BEGIN_READ, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO, ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK,
+	ST_STMT_SP, ST_STMT_RELEASE, ST_STMT_ROLLBACK,
+	ST_HEALTH, ST_VERSION, ST_VERSION_ADD,
+	ST_ORDER_PUT, ST_ITEM_PUT, ST_SHIPMENT_PUT, ST_ORDER_GET, ST_ITEMS_GET,
+	ST_SHIPMENT_GET, ST_TRACKING_ADD, ST_TRACKING_LIST,
+	ST_CASE_PUT, ST_CASE_GET, ST_CASE_VIEW, ST_CASE_STATUS,
+	ST_CASE_OVERRIDE,
+	ST_CASE_APPROVAL, ST_CASE_CURSOR, ST_DUE_LIST,
+	ST_DECISION_SAVE, ST_DECISION_GET,
+	ST_LEDGER_ADD, ST_LEDGER_SUM_CASE, ST_LEDGER_SUM_ORDER,
+	ST_LOCK_CASE_ORDER, ST_LOCK_ORDER,
+	ST_IDEM_LOCK, ST_IDEM_GET, ST_IDEM_PUT,
+	ST_QUOTE_PUT, ST_QUOTE_UPDATE, ST_QUOTE_GET, ST_QUOTE_GET_CASE,
+	ST_NOTE_ADD, ST_NOTES_LIST, ST_EVIDENCE_PUT, ST_EVIDENCE_GET,
+	ST_AUDIT_ADD, ST_AUDIT_LIST, ST_AUDIT_LIST_ENTITY, ST_AUDIT_LIST_ID,
+	ST_AUDIT_LIST_BOTH,
+	ST_TOKEN_PUT, ST_TOKEN_FIND, ST_TOKEN_REVOKE, ST_TOKEN_GET,
+	ST_TOKEN_REVOKE_NAME,
+	ST_USER_PUT, ST_USER_GET, ST_USER_LIST, ST_USER_LOGIN,
+	ST_SESSION_PUT, ST_SESSION_GET, ST_SESSION_END, ST_SESSION_PURGE,
+	ST_LOOKUP_GET, ST_LOOKUP_ADD, ST_LOOKUP_PURGE,
+	ST_MESSAGE_ADD, ST_MESSAGES_LIST,
+	ST_EVIDENCE_LIST, ST_CASE_COUNTS,
+	ST_COUNT
+};
+
+/* A statement: its text, its parameters' types (t text, i int8, b bytea,
+ * one letter each) and whether it writes (then, inside a transaction, it
+ * runs under a savepoint of its own unless its call holds one). */
+struct stmt_def {
+	const char *sql;
+	const char *types;
+	bool write;
+};
+
+#define ADDR_COLS "addr_name, addr_line1, addr_line2, addr_city, " \
+	"addr_region, addr_postal_code, addr_country"
+#define CASE_COLS "id, order_id, status, claim_type, opened_at, " \
+	"claim_json, created_at, updated_at, override_verdict, " \
+	"override_reason, override_author, overridden_at, approved_by, " \
+	"approved_at"
+#define DECISION_COLS "id, case_id, decided_at, verdict, " \
+	"refund_max_minor, charge_minor, deadline, policy, decision_json, " \
+	"facts_json"
+#define QUOTE_COLS "id, case_id, amount_minor, status, expires_at, " \
+	"created_at, updated_at"
+#define CASE_ROW_COLS "id, order_id, status, claim_type, opened_at, " \
+	"created_at, updated_at, verdict, deadline, decision_id, seq, " \
+	"response_due_at, due_at, clause, customer"
+/* An audit list: $1 the cursor, $2 the entity, $3 its id, $4 the limit. */
+#define AUDIT_LIST(where) \
+	"SELECT id, at, actor, action, entity, entity_id, before_json, " \
+	"after_json FROM audit WHERE " where " AND id > $1 " \
+	"ORDER BY id LIMIT $4"
+#define SUM_LEDGER(key) \
+	"SELECT coalesce(sum(CASE kind WHEN 'refund' THEN amount_minor " \
+	"END), 0), coalesce(sum(CASE kind WHEN 'charge' THEN " \
+	"amount_minor END), 0), count(*) FROM ledger WHERE " key " = $1"
+
+static const struct stmt_def stmts[ST_COUNT] = {
+	[ST_BEGIN] = { "BEGIN", "", false },
+	[ST_BEGIN_READ] = { "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+			    "", false },
+	[ST_COMMIT] = { "COMMIT", "", false },
+	[ST_ROLLBACK] = { "ROLLBACK", "", false },
+	[ST_SAVEPOINT] = { "SAVEPOINT store_op", "", false },
+	[ST_RELEASE] = { "RELEASE store_op", "", false },
+	[ST_ROLLBACK_TO] = { "ROLLBACK TO store_op", "", false },
+	[ST_SP_BEGIN] = { "SAVEPOINT caller_op", "", false },
+	[ST_SP_RELEASE] = { "RELEASE caller_op", "", false },
+	[ST_SP_ROLLBACK] = { "ROLLBACK TO caller_op", "", false },
+	[ST_STMT_SP] = { "SAVEPOINT store_stmt", "", false },
+	[ST_STMT_RELEASE] = { "RELEASE store_stmt", "", false },
+	[ST_STMT_ROLLBACK] = { "ROLLBACK TO store_stmt", "", false },
+	[ST_HEALTH] = { "SELECT 1", "", false },
+	[ST_VERSION] = {
+		"SELECT coalesce(max(version), 0) FROM schema_version", "",
+		false },
+	[ST_VERSION_ADD] = {
+		"INSERT INTO schema_version (version, name, applied_at) "
+		"VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) "
+		"* 1000000)::bigint)", "it", true },
+
+	[ST_ORDER_PUT] = {
+		"INSERT INTO orders (id, placed_at, currency, shipping_minor, "
+		"paid_minor, " ADDR_COLS ", customer_name, customer_email, "
+		"created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+		"$11, $12, $13, $14, $15)", "titiittttttttti", true },
+	[ST_ITEM_PUT] = {
+		"INSERT INTO items (order_id, line, sku, kind, style, shape, "
+		"material, color, size_milli, price_minor, certificate) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		"tittttttiit", true },
+	[ST_SHIPMENT_PUT] = {
+		"INSERT INTO shipments (order_id, shipped_at, " ADDR_COLS
+		", delivered_at, courier_finding, customs, updated_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+		"$13) ON CONFLICT (order_id) DO UPDATE SET "
+		"shipped_at = excluded.shipped_at, "
+		"addr_name = excluded.addr_name, "
+		"addr_line1 = excluded.addr_line1, "
+		"addr_line2 = excluded.addr_line2, "
+		"addr_city = excluded.addr_city, "
+		"addr_region = excluded.addr_region, "
+		"addr_postal_code = excluded.addr_postal_code, "
+		"addr_country = excluded.addr_country, "
+		"delivered_at = excluded.delivered_at, "
+		"courier_finding = excluded.courier_finding, "
+		"customs = excluded.customs, updated_at = excluded.updated_at",
+		"titttttttitti", true },
+	[ST_ORDER_GET] = {
+		"SELECT id, placed_at, currency, shipping_minor, paid_minor, "
+		ADDR_COLS ", customer_name, customer_email, created_at "
+		"FROM orders WHERE id = $1", "t", false },
+	[ST_ITEMS_GET] = {
+		"SELECT line, sku, kind, style, shape, material, color, "
+		"size_milli, price_minor, certificate FROM items "
+		"WHERE order_id = $1 ORDER BY line", "t", false },
+	[ST_SHIPMENT_GET] = {
+		"SELECT shipped_at, " ADDR_COLS ", delivered_at, "
+		"courier_finding, customs, updated_at FROM shipments "
+		"WHERE order_id = $1", "t", false },
+	[ST_TRACKING_ADD] = {
+		"INSERT INTO tracking_events (order_id, at, kind, detail) "
+		"VALUES ($1, $2, $3, $4) RETURNING id", "titt", true },
+	[ST_TRACKING_LIST] = {
+		"SELECT id, order_id, at, kind, detail FROM tracking_events "
+		"WHERE order_id = $1 AND id > $2 ORDER BY id LIMIT $3", "tii",
+		false },
+
+	/* seq from the counter row (locked to the commit); a store-picked
+	 * id is made of it, at least six digits */
+	[ST_CASE_PUT] = {
+		"WITH n (seq) AS (UPDATE case_seq SET n = n + 1 WHERE id = 1 "
+		"RETURNING n) "
+		"INSERT INTO cases (seq, " CASE_COLS ", response_due_at) "
+		"SELECT n.seq, coalesce($1, 'C-' || CASE WHEN n.seq < 1000000 "
+		"THEN lpad(n.seq::text, 6, '0') ELSE n.seq::text END), $2, "
+		"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 "
+		"FROM n RETURNING id", "ttttitiitttitii", true },
+	[ST_CASE_GET] = {
+		"SELECT " CASE_COLS ", response_due_at FROM cases "
+		"WHERE id = $1", "t", false },
+	[ST_CASE_VIEW] = {
+		"SELECT c.id, c.order_id, c.status, c.claim_type, "
+		"c.opened_at, c.claim_json, c.created_at, c.updated_at, "
+		"c.override_verdict, c.override_reason, c.override_author, "
+		"c.overridden_at, c.approved_by, c.approved_at, "
+		"c.response_due_at, d.decided_at, d.decision_json, "
+		"(SELECT coalesce(sum(amount_minor), 0) FROM ledger "
+		"WHERE case_id = $1 AND kind = 'refund'), "
+		"(SELECT coalesce(sum(amount_minor), 0) FROM ledger "
+		"WHERE case_id = $1 AND kind = 'charge'), "
+		"(SELECT count(*) FROM ledger WHERE case_id = $1), "
+		"q.id, q.amount_minor, q.status, q.expires_at, q.created_at, "
+		"q.updated_at "
+		"FROM cases c "
+		"LEFT JOIN decisions d ON d.id = c.decision_id "
+		"LEFT JOIN repair_quotes q ON q.id = (SELECT max(id) "
+		"FROM repair_quotes WHERE case_id = $1) "
+		"WHERE c.id = $1", "t", false },
+	[ST_CASE_STATUS] = {
+		"UPDATE cases SET status = $2, updated_at = $3 WHERE id = $1",
+		"tti", true },
+	[ST_CASE_OVERRIDE] = {
+		"UPDATE cases SET override_verdict = $2, override_reason = $3, "
+		"override_author = $4, overridden_at = $5, updated_at = $5 "
+		"WHERE id = $1", "tttti", true },
+	[ST_CASE_APPROVAL] = {
+		"UPDATE cases SET approved_by = $2, approved_at = $3, "
+		"updated_at = $3 WHERE id = $1", "tti", true },
+	[ST_CASE_CURSOR] = {
+		"SELECT seq, deadline FROM cases WHERE id = $1", "t", false },
+	[ST_DUE_LIST] = {
+		"SELECT " CASE_ROW_COLS " FROM cases WHERE due_at <= $1 "
+		"AND (due_at, seq) > ($2, $3) ORDER BY due_at, seq LIMIT $4",
+		"iiii", false },
+
+	[ST_DECISION_SAVE] = {
+		"INSERT INTO decisions (case_id, decided_at, verdict, "
+		"refund_max_minor, charge_minor, deadline, policy, "
+		"decision_json, facts_json) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+		"titiiittt", true },
+	[ST_DECISION_GET] = {
+		"SELECT " DECISION_COLS " FROM decisions WHERE id = "
+		"(SELECT decision_id FROM cases WHERE id = $1)", "t", false },
+
+	[ST_LEDGER_ADD] = {
+		"INSERT INTO ledger (case_id, order_id, kind, amount_minor, "
+		"currency, created_at, actor, idempotency_key) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+		"tttititt", true },
+	[ST_LEDGER_SUM_CASE] = { SUM_LEDGER("case_id"), "t", false },
+	[ST_LEDGER_SUM_ORDER] = { SUM_LEDGER("order_id"), "t", false },
+	/* a write transaction's sums: the order's row is locked first, so
+	 * no other server adds to them before this one commits */
+	[ST_LOCK_CASE_ORDER] = {
+		"SELECT 1 FROM orders WHERE id = (SELECT order_id FROM cases "
+		"WHERE id = $1) FOR NO KEY UPDATE", "t", false },
+	[ST_LOCK_ORDER] = {
+		"SELECT 1 FROM orders WHERE id = $1 FOR NO KEY UPDATE", "t",
+		false },
+
+	[ST_IDEM_LOCK] = {
+		"SELECT pg_advisory_xact_lock(1634100585, "
+		"hashtext($1 || chr(10) || $2))", "tt", false },
+	[ST_IDEM_GET] = {
+		"SELECT i.scope, i.key, i.request_hash, i.ledger_id, "
+		"i.refunded_total_minor, l.currency, i.created_at "
+		"FROM idempotency i LEFT JOIN ledger l ON l.id = i.ledger_id "
+		"WHERE i.scope = $1 AND i.key = $2", "tt", false },
+	[ST_IDEM_PUT] = {
+		"INSERT INTO idempotency (scope, key, request_hash, "
+		"ledger_id, refunded_total_minor, created_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6)", "tttiii", true },
+
+	[ST_QUOTE_PUT] = {
+		"INSERT INTO repair_quotes (case_id, amount_minor, status, "
+		"expires_at, created_at, updated_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", "titiii",
+		true },
+	[ST_QUOTE_UPDATE] = {
+		"UPDATE repair_quotes SET status = $2, updated_at = $3 "
+		"WHERE id = $1", "iti", true },
+	[ST_QUOTE_GET] = {
+		"SELECT " QUOTE_COLS " FROM repair_quotes WHERE id = $1", "i",
+		false },
+	[ST_QUOTE_GET_CASE] = {
+		"SELECT " QUOTE_COLS " FROM repair_quotes WHERE case_id = $1 "
+		"ORDER BY id DESC LIMIT 1", "t", false },
+
+	[ST_NOTE_ADD] = {
+		"INSERT INTO notes (case_id, author, body, created_at) "
+		"VALUES ($1, $2, $3, $4) RETURNING id", "ttti", true },
+	[ST_NOTES_LIST] = {
+		"SELECT id, case_id, author, body, created_at FROM notes "
+		"WHERE case_id = $1 AND id > $2 ORDER BY id LIMIT $3", "tii",
+		false },
+	[ST_EVIDENCE_PUT] = {
+		"INSERT INTO evidence (case_id, sha256, content_type, size, "
+		"path, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+		"ON CONFLICT (case_id, sha256) DO NOTHING", "tttitbi", true },
+	[ST_EVIDENCE_GET] = {
+		"SELECT case_id, sha256, content_type, size, path, data, "
+		"created_at FROM evidence WHERE case_id = $1 AND sha256 = $2",
+		"tt", false },
+
+	[ST_AUDIT_ADD] = {
+		"INSERT INTO audit (at, actor, action, entity, entity_id, "
+		"before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+		"RETURNING id", "itttttt", true },
+	[ST_AUDIT_LIST] = { AUDIT_LIST("true"), "itti", false },
+	[ST_AUDIT_LIST_ENTITY] = { AUDIT_LIST("entity = $2"), "itti", false },
+	[ST_AUDIT_LIST_ID] = { AUDIT_LIST("entity_id = $3"), "itti", false },
+	[ST_AUDIT_LIST_BOTH] = {
+		AUDIT_LIST("entity_id = $3 AND entity = $2"), "itti", false },
+
+	[ST_TOKEN_PUT] = {
+		"INSERT INTO tokens (name, hash, created_at) "
+		"VALUES ($1, $2, $3) RETURNING id", "tti", true },
+	[ST_TOKEN_FIND] = {
+		"SELECT id, name, hash, created_at, revoked_at FROM tokens "
+		"WHERE hash = $1 AND revoked_at IS NULL", "t", false },
+	[ST_TOKEN_REVOKE] = {
+		"UPDATE tokens SET revoked_at = $2 "
+		"WHERE id = $1 AND revoked_at IS NULL", "ii", true },
+	[ST_TOKEN_GET] = {
+		"SELECT revoked_at FROM tokens WHERE id = $1", "i", false },
+	[ST_TOKEN_REVOKE_NAME] = {
+		"UPDATE tokens SET revoked_at = $2 "
+		"WHERE name = $1 AND revoked_at IS NULL", "ti", true },
+
+	[ST_USER_PUT] = {
+		"INSERT INTO staff_users (name, role, password_hash, "
+		"failed_in_a_row, locked_until, created_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6)", "tttiii", true },
+	[ST_USER_GET] = {
+		"SELECT name, role, password_hash, failed_in_a_row, "
+		"locked_until, created_at FROM staff_users WHERE name = $1",
+		"t", false },
+	[ST_USER_LIST] = {
+		"SELECT name, role, password_hash, failed_in_a_row, "
+		"locked_until, created_at FROM staff_users WHERE name > $1 "
+		"ORDER BY name LIMIT $2", "ti", false },
+	[ST_USER_LOGIN] = {
+		"UPDATE staff_users SET failed_in_a_row = $2, "
+		"locked_until = $3 WHERE name = $1", "tii", true },
+	[ST_SESSION_PUT] = {
+		"INSERT INTO sessions (hash, kind, user_name, order_id, csrf, "
+		"tz_offset_min, created_at, expires_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", "tttttiii", true },
+	[ST_SESSION_GET] = {
+		"SELECT x.hash, x.kind, x.user_name, x.order_id, x.csrf, "
+		"x.tz_offset_min, x.created_at, x.expires_at, x.ended_at, "
+		"u.role FROM sessions x "
+		"LEFT JOIN staff_users u ON u.name = x.user_name "
+		"WHERE x.hash = $1", "t", false },
+	[ST_SESSION_END] = {
+		"UPDATE sessions SET ended_at = $2 "
+		"WHERE hash = $1 AND ended_at IS NULL", "ti", true },
+	[ST_SESSION_PURGE] = {
+		"DELETE FROM sessions WHERE expires_at < $1", "i", true },
+	[ST_LOOKUP_GET] = {
+		"SELECT window_start, count FROM lookup_failures "
+		"WHERE key = $1", "t", false },
+	/* $2 now, $3 the window's length: a window that has run out
+	 * opens again at now */
+	[ST_LOOKUP_ADD] = {
+		"INSERT INTO lookup_failures AS f (key, window_start, count) "
+		"VALUES ($1, $2, 1) ON CONFLICT (key) DO UPDATE SET "
+		"count = CASE WHEN f.window_start <= $2 - $3 THEN 1 "
+		"ELSE f.count + 1 END, "
+		"window_start = CASE WHEN f.window_start <= $2 - $3 THEN $2 "
+		"ELSE f.window_start END "
+		"RETURNING window_start, count", "tii", true },
+	[ST_LOOKUP_PURGE] = {
+		"DELETE FROM lookup_failures WHERE window_start < $1", "i",
+		true },
+	[ST_MESSAGE_ADD] = {
+		"INSERT INTO messages (case_id, sender, author, body, "
+		"created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+		"tttti", true },
+	[ST_MESSAGES_LIST] = {
+		"SELECT id, case_id, sender, author, body, created_at "
+		"FROM messages WHERE case_id = $1 AND id > $2 "
+		"ORDER BY id LIMIT $3", "tii", false },
+	[ST_EVIDENCE_LIST] = {
+		"SELECT case_id, sha256, content_type, size, created_at "
+		"FROM evidence WHERE case_id = $1 "
+		"ORDER BY created_at, n LIMIT $2", "ti", false },
+	[ST_CASE_COUNTS] = {
+		"SELECT open, waiting, decided, resolved, closed "
+		"FROM case_counts WHERE id = 1", "", false },
+};
+
+/* The case lists: one statement per combination of filters (LIST_*
+ * bits), as in sqlite.c, each with all thirteen parameters typed (a
+ * statement uses those of its filters): $1 the order, $2..$6 the
+ * statuses, $7 the claim type, $8 the deadline bound, ($10, $9) the
+ * keyset cursor (deadline, seq), $11 the limit, $12 the clause, $13 the
+ * customer. PostgreSQL's planner picks the index. */
+enum {
+	LIST_ORDER = 1, LIST_STATUS = 2, LIST_STATUSES = 4, LIST_TYPE = 8,
+	LIST_DEADLINE = 16, LIST_CLAUSE = 32, LIST_CUSTOMER = 64,
+	LIST_COMBOS = 128
+};
+#define LIST_TYPES "tttttttiiiitt"
+
+static void list_sql(unsigned bits, char *out, size_t n)
+{
+	snprintf(out, n, "SELECT " CASE_ROW_COLS " FROM cases WHERE %s%s%s%s"
+		 "%s%s ORDER BY %s LIMIT $11",
+		 (bits & LIST_DEADLINE)
+			 ? "deadline < $8 AND (deadline, seq) > ($10, $9)"
+			 : "seq > $9",
+		 (bits & LIST_ORDER) ? " AND order_id = $1" : "",
+		 (bits & LIST_STATUS) ? " AND status = $2"
+		 : (bits & LIST_STATUSES)
+			 ? " AND status IN ($2, $3, $4, $5, $6)" : "",
+		 (bits & LIST_TYPE) ? " AND claim_type = $7" : "",
+		 (bits & LIST_CLAUSE) ? " AND clause = $12" : "",
+		 (bits & LIST_CUSTOMER) ? " AND customer = $13" : "",
+		 (bits & LIST_DEADLINE) ? "deadline, seq" : "seq");
+}
+
+/* ---- the handle ------------------------------------------------------- */
+
+#define MAX_PARAMS 16
+
+/* A statement in use: its parameters as bound and its result, read one
+ * row at a time through step() as sqlite.c reads SQLite's. */
+struct pst {
+	char name[8];                     /* "s12", "l5": prepared as */
+	const char *sql;                  /* the list's text lives in lsql */
+	const char *types;
+	bool write;
+	int n;                            /* parameters bound */
+	const char *val[MAX_PARAMS];
+	int len[MAX_PARAMS];
+	int fmt[MAX_PARAMS];
+	unsigned char num[MAX_PARAMS][8]; /* int8s, in network order */
+	PGresult *res;
+	bool ran;
+	int row, rows;
+};
+
+enum tx { TX_NONE, TX_READ, TX_WRITE };
+
+struct pg {
+	PGconn *conn;
+	struct pst st[ST_COUNT];
+	struct pst list[LIST_COMBOS];
+	char lsql[LIST_COMBOS][1024];
+	bool prepared[ST_COUNT + LIST_COMBOS];
+	enum tx tx;
+	bool lost;                        /* the connection broke in tx */
+	bool atomic;                      /* a call holds its own tx or sp */
+	int fail_after;                   /* < 0: no fault injection */
+};
+
+static void pst_init(struct pst *p, const char *prefix, int i,
+		     const char *sql, const char *types, bool write)
+{
+	snprintf(p->name, sizeof p->name, "%s%d", prefix, i);
+	p->sql = sql;
+	p->types = types;
+	p->write = write;
+}
+
+static int prepared_index(struct pg *q, const struct pst *p)
+{
+	if (p >= q->st && p < q->st + ST_COUNT)
+		return (int)(p - q->st);
+	return ST_COUNT + (int)(p - q->list);
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static bool state_is(const char *state, const char *want)
+{
+	return state && strncmp(state, want, strlen(want)) == 0;
+}
+
+static int code_of(const char *state)
+{
+	if (state_is(state, "23505"))
+		return AC_ECONFLICT;
+	if (state_is(state, "23503"))
+		return AC_ENOTFOUND;
+	if (state_is(state, "P0001"))
+		return AC_ESTATE;             /* our triggers' RAISE */
+	if (state_is(state, "23") || state_is(state, "22"))
+		return AC_EINVAL;
+	if (state_is(state, "54"))
+		return AC_ELIMIT;
+	if (state_is(state, "53200"))
+		return AC_ENOMEM;
+	return AC_EIO;
+}
+
+/* db_error fills err from a failed result (NULL: from the connection), in
+ * the words sqlite.c uses. */
+static int db_error(struct pg *q, const PGresult *res, const char *field,
+		    struct ac_err *err)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
+				: NULL;
+	const char *msg = res ? PQresultErrorField(res,
+						   PG_DIAG_MESSAGE_PRIMARY)
+			      : NULL;
+	const char *table = res ? PQresultErrorField(res,
+						     PG_DIAG_TABLE_NAME)
+				: NULL;
+	const char *cons = res ? PQresultErrorField(res,
+						    PG_DIAG_CONSTRAINT_NAME)
+			       : NULL;
+	const char *col = res ? PQresultErrorField(res,
+						   PG_DIAG_COLUMN_NAME)
+			      : NULL;
+	int code = code_of(state);
+
+	if (PQstatus(q->conn) != CONNECTION_OK || !state ||
+	    state_is(state, "08") || state_is(state, "57P")) {
+		const char *m = PQerrorMessage(q->conn);
+		size_t n = strlen(m);
+
+		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+			n--;
+		return ac_err_set(err, AC_EIO, field,
+				  "database connection lost: %.*s", (int)n, m);
+	}
+	if (state_is(state, "55P03") || state_is(state, "40"))
+		return ac_err_set(err, AC_EIO, field,
+				  "database is busy: %s (waited up to %d ms "
+				  "for another writer)", msg ? msg : state,
+				  LOCK_TIMEOUT_MS);
+	if (state_is(state, "57014"))
+		return ac_err_set(err, AC_EIO, field,
+				  "statement ran past %d ms and was cancelled",
+				  STATEMENT_TIMEOUT_MS);
+	if (state_is(state, "23505"))
+		return ac_err_set(err, code, field, "already exists: %s",
+				  cons ? cons : "");
+	if (state_is(state, "23514"))
+		return ac_err_set(err, code, field, "check failed: %s.%s",
+				  table ? table : "", cons ? cons : "");
+	if (state_is(state, "23502"))
+		return ac_err_set(err, code, field, "missing: %s.%s",
+				  table ? table : "", col ? col : "");
+	if (state_is(state, "23503"))
+		return ac_err_set(err, code, field,
+				  "refers to a missing row");
+	return ac_err_set(err, code, field, "%s", msg ? msg : state);
+}
+
+/* ---- the connection --------------------------------------------------- */
+
+/* session: what every connection is set to, once connected. */
+static int session(struct pg *q, struct ac_err *err)
+{
+	char sql[256];
+	PGresult *res;
+	int rc = 0;
+
+	snprintf(sql, sizeof sql, "SET client_encoding = 'UTF8'; "
+		 "SET client_min_messages = warning; "
+		 "SET lock_timeout = %d; SET statement_timeout = %d",
+		 LOCK_TIMEOUT_MS, STATEMENT_TIMEOUT_MS);
+	res = PQexec(q->conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = db_error(q, res, "db", err);
+	PQclear(res);
+	return rc;
+}
+
+/* ensure_conn reconnects a broken connection outside a transaction; in
+ * one, the transaction is lost and the call fails. */
+static int ensure_conn(struct pg *q, const char *op, struct ac_err *err)
+{
+	if (PQstatus(q->conn) == CONNECTION_OK)
+		return 0;
+	if (q->tx != TX_NONE) {
+		q->lost = true;
+		return ac_err_set(err, AC_EIO, op, "database connection lost "
+				  "in a transaction");
+	}
+	PQreset(q->conn);
+	memset(q->prepared, 0, sizeof q->prepared);
+	if (PQstatus(q->conn) != CONNECTION_OK)
+		return db_error(q, NULL, op, err);
+	return session(q, err);
+}
+
+static int ensure_prepared(struct pg *q, struct pst *p, const char *op,
+			   struct ac_err *err)
+{
+	int i = prepared_index(q, p);
+	Oid types[MAX_PARAMS];
+	int n = (int)strlen(p->types), rc = 0;
+	PGresult *res;
+
+	if (q->prepared[i])
+		return 0;
+	for (int k = 0; k < n; k++)
+		types[k] = p->types[k] == 'i' ? OID_INT8
+			   : p->types[k] == 'b' ? OID_BYTEA : OID_TEXT;
+	res = PQprepare(q->conn, p->name, p->sql, n, types);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = db_error(q, res, op, err);
+	else
+		q->prepared[i] = true;
+	PQclear(res);
+	return rc;
+}
+
+/* exec_internal runs a statement without parameters that the store uses
+ * for itself (savepoints, rollbacks): never a fault injected. */
+static int exec_internal(struct pg *q, enum st id, const char *op,
+			 struct ac_err *err)
+{
+	struct pst *p = &q->st[id];
+	PGresult *res;
+	int rc;
+
+	if ((rc = ensure_prepared(q, p, op, err)))
+		return rc;
+	res = PQexecPrepared(q->conn, p->name, 0, NULL, NULL, NULL, 0);
+	rc = PQresultStatus(res) == PGRES_COMMAND_OK ||
+	     PQresultStatus(res) == PGRES_TUPLES_OK
+		? 0 : db_error(q, res, op, err);
+	PQclear(res);
+	return rc;
+}
+
+/* pexec sends a bound statement and keeps its result. */
+static int pexec(struct pg *q, struct pst *p, const char *op,
+		 struct ac_err *err)
+{
+	bool wrap = p->write && q->tx != TX_NONE && !q->atomic;
+	bool retry = !p->write && q->tx == TX_NONE;
+	ExecStatusType s;
+	int rc;
+
+again:
+	if ((rc = ensure_conn(q, op, err)))
+		return rc;
+	if ((rc = ensure_prepared(q, p, op, err))) {
+		if (retry && PQstatus(q->conn) != CONNECTION_OK) {
+			retry = false;
+			goto again;
+		}
+		return rc;
+	}
+	if (wrap && (rc = exec_internal(q, ST_STMT_SP, op, err)))
+		return rc;
+	p->res = PQexecPrepared(q->conn, p->name, p->n, p->val, p->len,
+				p->fmt, 0);
+	s = PQresultStatus(p->res);
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+		p->rows = PQntuples(p->res);
+		if (wrap && (rc = exec_internal(q, ST_STMT_RELEASE, op,
+						err))) {
+			PQclear(p->res);
+			p->res = NULL;
+		}
+		return rc;
+	}
+	if (PQstatus(q->conn) != CONNECTION_OK) {
+		if (q->tx != TX_NONE) {
+			q->lost = true;
+		} else if (retry) {
+			PQclear(p->res);
+			p->res = NULL;
+			retry = false;
+			goto again;
+		}
+	}
+	rc = db_error(q, p->res, op, err);
+	PQclear(p->res);
+	p->res = NULL;
+	if (wrap && !q->lost) {
+		exec_internal(q, ST_STMT_ROLLBACK, op, NULL);
+		exec_internal(q, ST_STMT_RELEASE, op, NULL);
+	}
+	return rc;
+}
+
+/* ---- running statements ----------------------------------------------- */
+
+static int prep(struct pg *q, enum st id, struct pst **out,
+		struct ac_err *err)
+{
+	(void)err;
+	*out = &q->st[id];
+	return 0;
+}
+
+/* done forgets a statement's result and parameters (NULL is fine). */
+static void done(struct pst *p)
+{
+	if (p) {
+		PQclear(p->res);
+		p->res = NULL;
+		p->ran = false;
+		p->n = 0;
+		p->row = p->rows = 0;
+	}
+}
+
+/* step runs the statement on its first call and then gives its rows: 1
+ * for a row, 0 when done, or a negative AC_E* code; one step per call as
+ * on SQLite, which is where fault injection strikes. */
+static int step(struct pg *q, struct pst *p, const char *op,
+		struct ac_err *err)
+{
+	int rc;
+
+	if (q->fail_after == 0) {
+		q->fail_after = -1;
+		return ac_err_set(err, AC_EIO, op, "injected fault");
+	}
+	if (q->fail_after > 0)
+		q->fail_after--;
+	if (!p->ran) {
+		if ((rc = pexec(q, p, op, err)))
+			return rc;
+		p->ran = true;
+		p->row = 0;
+	} else {
+		p->row++;
+	}
+	return p->row < p->rows ? 1 : 0;
+}
+
+static int run(struct pg *q, enum st id, const char *op, struct ac_err *err)
+{
+	struct pst *p = &q->st[id];
+	int rc;
+
+	while ((rc = step(q, p, op, err)) == 1)
+		;
+	done(p);
+	return rc;
+}
+
+/* undo runs a statement that undoes work: never failed on purpose, and its
+ * own failure cannot be helped (the connection may be gone). */
+static void undo(struct pg *q, enum st id)
+{
+	if (PQstatus(q->conn) == CONNECTION_OK)
+		exec_internal(q, id, "rollback", NULL);
+}
+
+/* Binding: each b_* binds the next parameter, in binary; the first
+ * failure (a type the statement does not declare there) sticks. */
+struct bind {
+	struct pst *st;
+	int rc;
+};
+
+static void b_start(struct bind *b, struct pst *p)
+{
+	b->st = p;
+	b->rc = 0;
+	p->n = 0;
+}
+
+/* b_slot takes the next parameter, which must be of type t. */
+static int b_slot(struct bind *b, char t)
+{
+	struct pst *p = b->st;
+	int i = p->n;
+
+	if (b->rc)
+		return -1;
+	if (i >= MAX_PARAMS || p->types[i] != t) {
+		b->rc = AC_EINVAL;
+		return -1;
+	}
+	p->n++;
+	p->fmt[i] = 1;
+	return i;
+}
+
+static void b_null_as(struct bind *b, char t)
+{
+	int i = b_slot(b, t);
+
+	if (i >= 0) {
+		b->st->val[i] = NULL;
+		b->st->len[i] = 0;
+	}
+}
+
+static void b_text(struct bind *b, struct ac_str s)
+{
+	int i = b_slot(b, 't');
+
+	if (i >= 0) {
+		b->st->val[i] = s.n ? s.p : "";
+		b->st->len[i] = (int)s.n;
+	}
+}
+
+static void b_opt(struct bind *b, struct ac_str s)
+{
+	if (s.n)
+		b_text(b, s);
+	else
+		b_null_as(b, 't');
+}
+
+/* b_null binds NULL to the next parameter, whatever its type. */
+static void b_null(struct bind *b)
+{
+	struct pst *p = b->st;
+
+	if (!b->rc && p->n < MAX_PARAMS && p->types[p->n])
+		b_null_as(b, p->types[p->n]);
+	else if (!b->rc)
+		b->rc = AC_EINVAL;
+}
+
+static void b_cstr(struct bind *b, const char *s)
+{
+	if (s)
+		b_text(b, store_str(s));
+	else
+		b_null_as(b, 't');
+}
+
+static void b_int(struct bind *b, int64_t v)
+{
+	int i = b_slot(b, 'i');
+	uint64_t u = (uint64_t)v;
+
+	if (i < 0)
+		return;
+	for (int k = 7; k >= 0; k--, u >>= 8)
+		b->st->num[i][k] = (unsigned char)(u & 0xff);
+	b->st->val[i] = (const char *)b->st->num[i];
+	b->st->len[i] = 8;
+}
+
+static void b_opt_int(struct bind *b, bool has, int64_t v)
+{
+	if (has)
+		b_int(b, v);
+	else
+		b_null_as(b, 'i');
+}
+
+static void b_blob(struct bind *b, struct ac_str s)
+{
+	int i;
+
+	if (!s.n) {
+		b_null_as(b, 'b');
+		return;
+	}
+	if ((i = b_slot(b, 'b')) >= 0) {
+		b->st->val[i] = s.p;
+		b->st->len[i] = (int)s.n;
+	}
+}
+
+static int b_end(struct pg *q, struct bind *b, const char *op,
+		 struct ac_err *err)
+{
+	(void)q;
+	if (b->rc || b->st->n != (int)strlen(b->st->types))
+		return ac_err_set(err, AC_EINVAL, op, "store: parameter %d of "
+				  "%s bound with the wrong type or missing",
+				  b->st->n + 1, b->st->name);
+	return 0;
+}
+
+/* count_of reads PQcmdTuples' digits ("" for none). */
+static int count_of(const char *s)
+{
+	long v = strtol(s, NULL, 10);
+
+	return v < 0 || v > 0x7fffffffL ? 0 : (int)v;
+}
+
+/* exec_write runs a bound insert, update or delete (one step, as on
+ * SQLite); *id (may be NULL) gets the id it RETURNING, *changes (may be
+ * NULL) the rows changed. */
+static int exec_write(struct pg *q, struct pst *st, struct bind *b,
+		      const char *op, int64_t *id, int *changes,
+		      struct ac_err *err)
+{
+	int rc;
+
+	if (!(rc = b_end(q, b, op, err)) &&
+	    (rc = step(q, st, op, err)) > 0)
+		rc = 0;
+	if (!rc && id)
+		*id = st->rows > 0 ? strtoll(PQgetvalue(st->res, 0, 0), NULL,
+					     10) : 0;
+	if (!rc && changes)
+		*changes = count_of(PQcmdTuples(st->res));
+	done(st);
+	return rc;
+}
+
+/* ---- atomic calls ----------------------------------------------------- */
+
+/* A call of several statements is atomic on its own. Outside the desk's
+ * transaction it opens its own (BEGIN for a writing call, a read-only
+ * snapshot for a reading one); inside one, a writing call uses a
+ * savepoint, which undoes the call alone; a reading call needs neither. */
+struct atomic {
+	bool own;                         /* began its own transaction */
+	bool sp;                          /* holds store_op */
+	bool was_atomic;
+};
+
+static int atomic_begin(struct pg *q, bool write, struct atomic *a,
+			const char *op, struct ac_err *err)
+{
+	int rc;
+
+	a->own = q->tx == TX_NONE;
+	a->sp = !a->own && write;
+	a->was_atomic = q->atomic;
+	if (!a->own && !a->sp)
+		return 0;
+	if ((rc = run(q, a->own ? (write ? ST_BEGIN : ST_BEGIN_READ)
+				: ST_SAVEPOINT, op, err)))
+		return rc;
+	if (a->own)
+		q->tx = write ? TX_WRITE : TX_READ;
+	q->atomic = true;
+	return 0;
+}
+
+/* commit_status runs COMMIT: 0 when the server committed; a COMMIT the
+ * server answers ROLLBACK (the transaction had failed) is AC_EIO. */
+static int commit_status(struct pg *q, const char *op, struct ac_err *err)
+{
+	struct pst *p = &q->st[ST_COMMIT];
+	int rc;
+
+	if (q->lost)
+		return ac_err_set(err, AC_EIO, op, "database connection lost "
+				  "in the transaction: nothing was written");
+	if ((rc = step(q, p, op, err)) < 0)
+		return rc;
+	if (strcmp(PQcmdStatus(p->res), "COMMIT") != 0)
+		rc = ac_err_set(err, AC_EIO, op, "the transaction had failed "
+				"and was rolled back");
+	done(p);
+	return rc;
+}
+
+static void end_tx(struct pg *q)
+{
+	q->tx = TX_NONE;
+	q->lost = false;
+	q->atomic = false;
+}
+
+static int atomic_end(struct pg *q, struct atomic *a, int rc,
+		      const char *op, struct ac_err *err)
+{
+	if (!a->own && !a->sp)
+		return rc;
+	q->atomic = a->was_atomic;
+	if (a->own) {
+		if (rc == 0)
+			rc = commit_status(q, op, err);
+		if (rc && !q->lost &&
+		    PQtransactionStatus(q->conn) != PQTRANS_IDLE)
+			undo(q, ST_ROLLBACK);
+		end_tx(q);
+		return rc;
+	}
+	if (rc == 0 && (rc = run(q, ST_RELEASE, op, err)) == 0)
+		return 0;
+	if (!q->lost) {
+		undo(q, ST_ROLLBACK_TO);
+		undo(q, ST_RELEASE);
+	}
+	return rc;
+}
+
+/* ---- filling results -------------------------------------------------- */
+
+/* Strings read from a row are copied into the result's buffer, which may
+ * move as it grows; so each copy is recorded as an offset, and the slices
+ * are pointed into the buffer once, when every string is in. */
+struct fixup {
+	struct ac_str *dst;
+	size_t off;
+};
+
+struct fill {
+	struct buf *mem;
+	struct fixup *fix;
+	size_t n, alloc;
+	int rc;
+};
+
+static void fill_init(struct fill *f, struct buf *mem)
+{
+	f->mem = mem;
+	f->fix = NULL;
+	f->n = f->alloc = 0;
+	f->rc = 0;
+}
+
+static bool is_null(struct pst *p, int col)
+{
+	return PQgetisnull(p->res, p->row, col) != 0;
+}
+
+static int64_t i64(struct pst *p, int col)
+{
+	if (is_null(p, col))
+		return 0;
+	return strtoll(PQgetvalue(p->res, p->row, col), NULL, 10);
+}
+
+/* raw: a column's text as a slice valid until done(). */
+static struct ac_str raw(struct pst *p, int col)
+{
+	struct ac_str s;
+
+	s.p = PQgetvalue(p->res, p->row, col);
+	s.n = (size_t)PQgetlength(p->res, p->row, col);
+	if (!s.p) {
+		s.p = "";
+		s.n = 0;
+	}
+	return s;
+}
+
+static void fill_record(struct fill *f, size_t off, size_t n,
+			struct ac_str *dst)
+{
+	if (f->n == f->alloc) {
+		f->alloc = f->alloc ? 2 * f->alloc : 64;
+		f->fix = xrealloc(f->fix, f->alloc * sizeof *f->fix);
+	}
+	f->fix[f->n].dst = dst;
+	f->fix[f->n].off = off;
+	f->n++;
+	dst->n = n;                      /* dst->p is set by fill_end */
+}
+
+/* fill_col copies column col into *dst ("" for NULL or empty). */
+static void fill_col(struct fill *f, struct pst *p, int col,
+		     struct ac_str *dst)
+{
+	struct ac_str v;
+	size_t off;
+
+	dst->p = "";
+	dst->n = 0;
+	if (f->rc || is_null(p, col))
+		return;
+	v = raw(p, col);
+	if (v.n == 0)
+		return;
+	off = f->mem->len;
+	if (buf_add(f->mem, v.p, v.n) || buf_addc(f->mem, '\0')) {
+		f->rc = AC_ELIMIT;
+		return;
+	}
+	fill_record(f, off, v.n, dst);
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* fill_bytea copies a bytea column (text form "\x" and hex) into *dst. */
+static void fill_bytea(struct fill *f, struct pst *p, int col,
+		       struct ac_str *dst)
+{
+	struct ac_str v;
+	size_t off, n;
+
+	dst->p = "";
+	dst->n = 0;
+	if (f->rc || is_null(p, col))
+		return;
+	v = raw(p, col);
+	if (v.n < 2 || v.p[0] != '\\' || v.p[1] != 'x' || v.n % 2) {
+		f->rc = AC_EIO;
+		return;
+	}
+	n = (v.n - 2) / 2;
+	if (n == 0)
+		return;
+	off = f->mem->len;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_digit(v.p[2 + 2 * i]);
+		int lo = hex_digit(v.p[3 + 2 * i]);
+
+		if (hi < 0 || lo < 0) {
+			f->rc = AC_EIO;
+			return;
+		}
+		if (buf_addc(f->mem, (char)(hi << 4 | lo))) {
+			f->rc = AC_ELIMIT;
+			return;
+		}
+	}
+	if (buf_addc(f->mem, '\0')) {
+		f->rc = AC_ELIMIT;
+		return;
+	}
+	fill_record(f, off, n, dst);
+}
+
+static void fill_address(struct fill *f, struct pst *p, int col,
+			 struct address *a)
+{
+	fill_col(f, p, col, &a->name);
+	fill_col(f, p, col + 1, &a->line1);
+	fill_col(f, p, col + 2, &a->line2);
+	fill_col(f, p, col + 3, &a->city);
+	fill_col(f, p, col + 4, &a->region);
+	fill_col(f, p, col + 5, &a->postal_code);
+	fill_col(f, p, col + 6, &a->country);
+}
+
+/* fill_end points every slice into the buffer and frees the book-keeping;
+ * it returns the first failure (and must be called in any case). */
+static int fill_end(struct fill *f, const char *op, struct ac_err *err)
+{
+	for (size_t i = 0; i < f->n; i++)
+		f->fix[i].dst->p = f->mem->p + f->fix[i].off;
+	free(f->fix);
+	f->fix = NULL;
+	f->n = f->alloc = 0;
+	if (f->rc == AC_ELIMIT)
+		return ac_err_set(err, AC_ELIMIT, op,
+				  "result larger than %u bytes",
+				  STORE_MEM_MAX);
+	if (f->rc == AC_EIO)
+		return ac_err_set(err, AC_EIO, op, "unreadable bytea value");
+	if (f->rc)
+		return ac_err_set(err, f->rc, op, "out of memory");
+	return 0;
+}
+
+/* corrupt reports a stored value this program cannot read back. */
+static int corrupt(const char *field, struct ac_str v, struct ac_err *err)
+{
+	return ac_err_set(err, AC_EIO, field, "unreadable stored value: %.*s",
+			  (int)(v.n > 64 ? 64 : v.n), v.p);
+}
+
+/* limit_plus_one: a page asks for one row more, to know if more follow. */
+static int64_t limit_plus_one(int limit)
+{
+	return (int64_t)limit + 1;
+}
+
+/* ---- opening ---------------------------------------------------------- */
+
+/* exec_sql runs fixed SQL without parameters (the migrations' text, the
+ * lock around them): the simple protocol, several statements at once. */
+static int exec_sql(struct pg *q, const char *sql, const char *what,
+		    struct ac_err *err)
+{
+	PGresult *res = PQexec(q->conn, sql);
+	ExecStatusType s = PQresultStatus(res);
+	int rc = 0;
+
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		char field[64];
+
+		snprintf(field, sizeof field, "db: %s", what);
+		rc = db_error(q, res, field, err);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int read_version(struct pg *q, int *version, struct ac_err *err)
+{
+	struct pst *st = &q->st[ST_VERSION];
+	int rc;
+
+	rc = step(q, st, "schema_version", err);
+	if (rc == 1) {
+		*version = (int)i64(st, 0);
+		rc = 0;
+	} else if (rc == 0) {
+		*version = 0;
+	}
+	done(st);
+	return rc;
+}
+
+/* apply runs one migration in its own transaction (the advisory lock
+ * taken in migrate keeps other processes out meanwhile). */
+static int apply(struct pg *q, const struct migration *m, struct ac_err *err)
+{
+	struct pst *st = &q->st[ST_VERSION_ADD];
+	struct bind b;
+	int version = 0, rc;
+
+	if ((rc = exec_sql(q, "BEGIN", m->name, err)))
+		return rc;
+	q->tx = TX_WRITE;
+	q->atomic = true;
+	if ((rc = read_version(q, &version, err)) || version >= m->version)
+		goto end;
+	if ((rc = exec_sql(q, m->sql, m->name, err)))
+		goto end;
+	b_start(&b, st);
+	b_int(&b, m->version);
+	b_cstr(&b, m->name);
+	rc = exec_write(q, st, &b, m->name, NULL, NULL, err);
+end:
+	if (!rc)
+		rc = commit_status(q, m->name, err);
+	else
+		undo(q, ST_ROLLBACK);
+	end_tx(q);
+	return rc;
+}
+
+static int migrate(struct pg *q, struct ac_err *err)
+{
+	int version = 0, newest = migrations[N_MIGRATIONS - 1].version, rc;
+	char lock[200], unlock[160];
+
+	/* per schema: tests give each their own in one database */
+	snprintf(lock, sizeof lock, "SET statement_timeout = 0; "
+		 "SET client_min_messages = warning; "
+		 "SELECT pg_advisory_lock(%d, "
+		 "hashtext(coalesce(current_schema(), '')))", LOCK_MIGRATE);
+	snprintf(unlock, sizeof unlock, "SELECT pg_advisory_unlock(%d, "
+		 "hashtext(coalesce(current_schema(), '')))", LOCK_MIGRATE);
+	if ((rc = exec_sql(q, lock, "migration lock", err)))
+		return rc;
+	if ((rc = exec_sql(q, "CREATE TABLE IF NOT EXISTS schema_version ("
+			   "version BIGINT PRIMARY KEY, "
+			   "name TEXT NOT NULL, "
+			   "applied_at BIGINT NOT NULL)",
+			   "schema_version", err)) ||
+	    (rc = read_version(q, &version, err)))
+		goto out;
+	if (version > newest) {
+		rc = ac_err_set(err, AC_ESTATE, "db",
+				"database schema version %d is newer than "
+				"this program's (%d)", version, newest);
+		goto out;
+	}
+	for (int i = 0; i < N_MIGRATIONS; i++)
+		if (migrations[i].version > version &&
+		    (rc = apply(q, &migrations[i], err)))
+			goto out;
+out:
+	exec_sql(q, unlock, "migration lock", NULL);
+	if (!rc)
+		rc = session(q, err);
+	return rc;
+}
+
+static void pg_close(void *impl)
+{
+	struct pg *q = impl;
+
+	if (!q)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		done(&q->st[i]);
+	for (int i = 0; i < LIST_COMBOS; i++)
+		done(&q->list[i]);
+	if (q->conn && q->tx != TX_NONE)
+		undo(q, ST_ROLLBACK);
+	PQfinish(q->conn);
+	free(q);
+}
+
+static int pg_open(const char *dsn, void **impl, struct ac_err *err)
+{
+	static const char *const keys[] = { "connect_timeout", "dbname",
+					    NULL };
+	const char *vals[] = { CONNECT_TIMEOUT, dsn, NULL };
+	struct pg *q = xcalloc(1, sizeof *q);
+	int rc;
+
+	q->fail_after = -1;
+	for (int i = 0; i < ST_COUNT; i++)
+		pst_init(&q->st[i], "s", i, stmts[i].sql, stmts[i].types,
+			 stmts[i].write);
+	for (int i = 0; i < LIST_COMBOS; i++) {
+		list_sql((unsigned)i, q->lsql[i], sizeof q->lsql[i]);
+		pst_init(&q->list[i], "l", i, q->lsql[i], LIST_TYPES, false);
+	}
+	q->conn = PQconnectdbParams(keys, vals, 1);
+	if (!q->conn) {
+		rc = ac_err_set(err, AC_ENOMEM, "db", "out of memory");
+		goto fail;
+	}
+	if (PQstatus(q->conn) != CONNECTION_OK) {
+		const char *m = PQerrorMessage(q->conn);
+		size_t n = strlen(m);
+
+		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+			n--;
+		rc = ac_err_set(err, AC_EIO, "db", "cannot connect to the "
+				"database: %.*s", (int)n, m);
+		goto fail;
+	}
+	if ((rc = migrate(q, err)))
+		goto fail;
+	*impl = q;
+	return 0;
+fail:
+	pg_close(q);
+	return rc;
+}
+
+static int pg_schema_version(void *impl, int *version, struct ac_err *err)
+{
+	return read_version(impl, version, err);
+}
+
+/* pg_health: the database answers (reconnecting when it can). */
+static int pg_health(void *impl, struct ac_err *err)
+{
+	return run(impl, ST_HEALTH, "health", err);
+}
+
+/* ---- transactions ----------------------------------------------------- */
+
+static int pg_begin(void *impl, struct ac_err *err)
+{
+	struct pg *q = impl;
+	int rc;
+
+	if (q->tx != TX_NONE)
+		return ac_err_set(err, AC_ESTATE, "begin",
+				  "a transaction is already open");
+	if (!(rc = run(q, ST_BEGIN, "begin", err)))
+		q->tx = TX_WRITE;
+	return rc;
+}
+
+/* A read transaction: one snapshot (REPEATABLE READ) from its first
+ * statement on, read-only, taking no lock a writer waits for. */
+static int pg_begin_read(void *impl, struct ac_err *err)
+{
+	struct pg *q = impl;
+	int rc;
+
+	if (q->tx != TX_NONE)
+		return ac_err_set(err, AC_ESTATE, "begin",
+				  "a transaction is already open");
+	if (!(rc = run(q, ST_BEGIN_READ, "begin", err)))
+		q->tx = TX_READ;
+	return rc;
+}
+
+static int pg_commit(void *impl, struct ac_err *err)
+{
+	struct pg *q = impl;
+	int rc;
+
+	if (q->tx == TX_NONE)
+		return ac_err_set(err, AC_ESTATE, "commit",
+				  "no transaction is open");
+	rc = commit_status(q, "commit", err);
+	if (rc && PQtransactionStatus(q->conn) != PQTRANS_IDLE)
+		undo(q, ST_ROLLBACK);
+	end_tx(q);
+	return rc;
+}
+
+static int pg_rollback(void *impl, struct ac_err *err)
+{
+	struct pg *q = impl;
+
+	(void)err;
+	if (q->tx != TX_NONE && !q->lost)
+		undo(q, ST_ROLLBACK);
+	end_tx(q);
+	return 0;
+}
+
+static int pg_savepoint(void *impl, enum store_sp what, struct ac_err *err)
+{
+	struct pg *q = impl;
+
+	if (q->tx == TX_NONE)
+		return ac_err_set(err, AC_ESTATE, "savepoint",
+				  "no transaction is open");
+	switch (what) {
+	case STORE_SP_BEGIN:
+		return run(q, ST_SP_BEGIN, "savepoint", err);
+	case STORE_SP_RELEASE:
+		return run(q, ST_SP_RELEASE, "savepoint", err);
+	case STORE_SP_ROLLBACK:
+		undo(q, ST_SP_ROLLBACK);
+		undo(q, ST_SP_RELEASE);
+		return 0;
+	}
+	return ac_err_set(err, AC_EINVAL, "savepoint", "no such action");
+}
+
+static bool pg_in_transaction(void *impl)
+{
+	struct pg *q = impl;
+
+	return q->tx != TX_NONE;
+}
+
+static void pg_test_fail_after(void *impl, int n)
+{
+	struct pg *q = impl;
+
+	q->fail_after = n < 0 ? -1 : n;
+}
+
+/* ---- orders and shipments --------------------------------------------- */
+
+static void b_address(struct bind *b, const struct address *a)
+{
+	b_text(b, a->name);
+	b_text(b, a->line1);
+	b_text(b, a->line2);
+	b_text(b, a->city);
+	b_text(b, a->region);
+	b_text(b, a->postal_code);
+	b_text(b, a->country);
+}
+
+static int write_shipment(struct pg *q, struct ac_str order_id,
+			  const struct shipment *sh, int64_t updated_at,
+			  const char *op, struct ac_err *err)
+{
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_SHIPMENT_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, order_id);
+	b_int(&b, sh->shipped_at);
+	b_address(&b, &sh->address);
+	b_opt_int(&b, sh->delivered, sh->delivered_at);
+	b_cstr(&b, courier_finding_name(sh->courier_finding));
+	b_cstr(&b, customs_name(sh->customs));
+	b_int(&b, updated_at);
+	rc = exec_write(q, st, &b, op, NULL, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "order.id", "no such order: %.*s",
+			   (int)order_id.n, order_id.p);
+	return rc;
+}
+
+static int write_order(struct pg *q, const struct store_order *so,
+		       struct ac_err *err)
+{
+	const struct order *o = &so->order;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_ORDER_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, o->id);
+	b_int(&b, o->placed_at);
+	b_cstr(&b, o->currency->code);
+	b_int(&b, o->shipping_minor);
+	b_opt_int(&b, so->has_paid, so->paid_minor);
+	b_address(&b, &o->address);
+	b_text(&b, so->customer_name);
+	b_text(&b, so->customer_email);
+	b_int(&b, so->created_at);
+	rc = exec_write(q, st, &b, "put_order", NULL, NULL, err);
+	if (rc == AC_ECONFLICT)
+		return ac_err_set(err, rc, "order.id", "order exists: %.*s",
+				  (int)o->id.n, o->id.p);
+	if (rc || (rc = prep(q, ST_ITEM_PUT, &st, err)))
+		return rc;
+	for (int i = 0; i < o->n_items && !rc; i++) {
+		const struct item *it = &o->items[i];
+
+		b_start(&b, st);
+		b_text(&b, o->id);
+		b_int(&b, it->line);
+		b_text(&b, it->sku);
+		b_cstr(&b, item_kind_name(it->kind));
+		b_text(&b, it->style);
+		b_text(&b, it->shape);
+		b_text(&b, it->material);
+		b_text(&b, it->color);
+		b_opt_int(&b, it->has_size, it->size_milli);
+		b_int(&b, it->price_minor);
+		b_opt(&b, it->certificate);
+		rc = exec_write(q, st, &b, "put_order", NULL, NULL, err);
+	}
+	if (!rc && so->shipped)
+		rc = write_shipment(q, o->id, &so->shipment, so->created_at,
+				    "put_order", err);
+	return rc;
+}
+
+static int pg_put_order(void *impl, const struct store_order *so,
+			struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct atomic a;
+	int rc;
+
+	if ((rc = atomic_begin(q, true, &a, "put_order", err)))
+		return rc;
+	rc = write_order(q, so, err);
+	return atomic_end(q, &a, rc, "put_order", err);
+}
+
+static int read_items(struct pg *q, struct ac_str id, struct order *o,
+		      struct fill *f, struct ac_err *err)
+{
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_ITEMS_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	if ((rc = b_end(q, &b, "get_order", err)))
+		goto out;
+	while ((rc = step(q, st, "get_order", err)) == 1) {
+		struct item *it;
+		struct ac_str kind = raw(st, 2);
+
+		if (o->n_items == AC_MAX_ITEMS) {
+			rc = ac_err_set(err, AC_ELIMIT, "order.items",
+					"more than %d items", AC_MAX_ITEMS);
+			break;
+		}
+		it = &o->items[o->n_items++];
+		it->line = (int)i64(st, 0);
+		fill_col(f, st, 1, &it->sku);
+		if (item_kind_parse(kind.p, kind.n, &it->kind)) {
+			rc = corrupt("items.kind", kind, err);
+			break;
+		}
+		fill_col(f, st, 3, &it->style);
+		fill_col(f, st, 4, &it->shape);
+		fill_col(f, st, 5, &it->material);
+		fill_col(f, st, 6, &it->color);
+		it->has_size = !is_null(st, 7);
+		it->size_milli = i64(st, 7);
+		it->price_minor = i64(st, 8);
+		fill_col(f, st, 9, &it->certificate);
+	}
+out:
+	done(st);
+	return rc;
+}
+
+static int read_shipment(struct pg *q, struct ac_str id,
+			 struct store_order *so, struct fill *f,
+			 struct ac_err *err)
+{
+	struct shipment *sh = &so->shipment;
+	struct ac_str finding, customs;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_SHIPMENT_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	if ((rc = b_end(q, &b, "get_order", err)) ||
+	    (rc = step(q, st, "get_order", err)) != 1)
+		goto out;               /* 0: not shipped */
+	finding = raw(st, 9);
+	customs = raw(st, 10);
+	rc = 0;
+	so->shipped = true;
+	sh->shipped_at = i64(st, 0);
+	fill_address(f, st, 1, &sh->address);
+	sh->delivered = !is_null(st, 8);
+	sh->delivered_at = i64(st, 8);
+	if (courier_finding_parse(finding.p, finding.n, &sh->courier_finding))
+		rc = corrupt("shipments.courier_finding", finding, err);
+	else if (customs_parse(customs.p, customs.n, &sh->customs))
+		rc = corrupt("shipments.customs", customs, err);
+	so->shipment_updated_at = i64(st, 11);
+out:
+	done(st);
+	return rc;
+}
+
+static int read_order(struct pg *q, struct ac_str id, struct store_order *so,
+		      struct fill *f, struct ac_err *err)
+{
+	struct order *o = &so->order;
+	struct ac_str cur;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_ORDER_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	if ((rc = b_end(q, &b, "get_order", err)) ||
+	    (rc = step(q, st, "get_order", err)) < 0)
+		goto out;
+	if (rc == 0) {
+		rc = ac_err_set(err, AC_ENOTFOUND, "order.id",
+				"no such order: %.*s", (int)id.n, id.p);
+		goto out;
+	}
+	cur = raw(st, 2);
+	rc = 0;
+	fill_col(f, st, 0, &o->id);
+	o->placed_at = i64(st, 1);
+	if (!(o->currency = money_currency_find(cur.p, cur.n)))
+		rc = corrupt("orders.currency", cur, err);
+	o->shipping_minor = i64(st, 3);
+	so->has_paid = !is_null(st, 4);
+	so->paid_minor = i64(st, 4);
+	fill_address(f, st, 5, &o->address);
+	fill_col(f, st, 12, &so->customer_name);
+	fill_col(f, st, 13, &so->customer_email);
+	so->created_at = i64(st, 14);
+out:
+	done(st);
+	if (!rc)
+		rc = read_items(q, id, o, f, err);
+	if (!rc)
+		rc = read_shipment(q, id, so, f, err);
+	return rc;
+}
+
+static int pg_get_order(void *impl, struct ac_str id, struct store_order *out,
+			struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct atomic a;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = atomic_begin(q, false, &a, "get_order", err)))
+		return rc;
+	fill_init(&f, &out->mem);
+	rc = read_order(q, id, out, &f, err);
+	frc = fill_end(&f, "get_order", rc ? NULL : err);
+	return atomic_end(q, &a, rc ? rc : frc, "get_order", err);
+}
+
+static int pg_put_shipment(void *impl, struct ac_str order_id,
+			   const struct shipment *sh, int64_t updated_at,
+			   struct ac_err *err)
+{
+	return write_shipment(impl, order_id, sh, updated_at, "put_shipment",
+			      err);
+}
+
+static int pg_add_tracking_event(void *impl,
+				 const struct store_tracking_event *ev,
+				 int64_t *id, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_TRACKING_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, ev->order_id);
+	b_int(&b, ev->at);
+	b_text(&b, ev->kind);
+	b_text(&b, ev->detail);
+	rc = exec_write(q, st, &b, "add_tracking_event", id, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "tracking.order_id", "no such order: %.*s",
+			   (int)ev->order_id.n, ev->order_id.p);
+	return rc;
+}
+
+static int pg_list_tracking_events(void *impl, struct ac_str order_id,
+				   int64_t after_id, int limit,
+				   struct store_tracking_page *out,
+				   struct ac_err *err)
+{
+	const char *op = "list_tracking_events";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_TRACKING_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, order_id);
+	b_int(&b, after_id);
+	b_int(&b, limit_plus_one(limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_tracking_event *ev;
+
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			ev = &out->rows[out->n++];
+			ev->id = i64(st, 0);
+			fill_col(&f, st, 1, &ev->order_id);
+			ev->at = i64(st, 2);
+			fill_col(&f, st, 3, &ev->kind);
+			fill_col(&f, st, 4, &ev->detail);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* ---- cases ------------------------------------------------------------ */
+
+static int pg_put_case(void *impl, const struct store_case *c,
+		       char id_out[STORE_ID_MAX], struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_opt(&b, c->id);
+	b_text(&b, c->order_id);
+	b_cstr(&b, store_case_status_name(c->status));
+	b_cstr(&b, claim_type_name(c->claim_type));
+	b_int(&b, c->opened_at);
+	b_text(&b, c->claim_json);
+	b_int(&b, c->created_at);
+	b_int(&b, c->updated_at);
+	if (c->has_override) {
+		b_text(&b, c->override_verdict);
+		b_text(&b, c->override_reason);
+		b_text(&b, c->override_author);
+		b_int(&b, c->overridden_at);
+	} else {
+		b_null(&b);
+		b_null(&b);
+		b_null(&b);
+		b_null(&b);
+	}
+	if (c->has_approval) {
+		b_text(&b, c->approved_by);
+		b_int(&b, c->approved_at);
+	} else {
+		b_null(&b);
+		b_null(&b);
+	}
+	b_opt_int(&b, c->has_response_due, c->response_due_at);
+	id_out[0] = '\0';
+	if (!(rc = b_end(q, &b, "put_case", err)))
+		while ((rc = step(q, st, "put_case", err)) == 1)
+			snprintf(id_out, STORE_ID_MAX, "%.*s",
+				 (int)raw(st, 0).n, raw(st, 0).p);
+	done(st);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "case.order_id", "no such order: %.*s",
+			   (int)c->order_id.n, c->order_id.p);
+	else if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "case.id", "case exists: %.*s",
+			   (int)c->id.n, c->id.p);
+	if (rc)
+		id_out[0] = '\0';
+	return rc;
+}
+
+static int read_case(struct pst *st, struct store_case *c, struct fill *f,
+		     struct ac_err *err)
+{
+	struct ac_str status = raw(st, 2), type = raw(st, 3);
+
+	fill_col(f, st, 0, &c->id);
+	fill_col(f, st, 1, &c->order_id);
+	if (store_case_status_parse(status.p, status.n, &c->status))
+		return corrupt("cases.status", status, err);
+	if (claim_type_parse(type.p, type.n, &c->claim_type))
+		return corrupt("cases.claim_type", type, err);
+	c->opened_at = i64(st, 4);
+	fill_col(f, st, 5, &c->claim_json);
+	c->created_at = i64(st, 6);
+	c->updated_at = i64(st, 7);
+	c->has_override = !is_null(st, 8);
+	fill_col(f, st, 8, &c->override_verdict);
+	fill_col(f, st, 9, &c->override_reason);
+	fill_col(f, st, 10, &c->override_author);
+	c->overridden_at = i64(st, 11);
+	c->has_approval = !is_null(st, 12);
+	fill_col(f, st, 12, &c->approved_by);
+	c->approved_at = i64(st, 13);
+	c->has_response_due = !is_null(st, 14);
+	c->response_due_at = i64(st, 14);
+	return 0;
+}
+
+static int pg_get_case(void *impl, struct ac_str id, struct store_case *out,
+		       struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_CASE_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, "get_case", err)) &&
+	    (rc = step(q, st, "get_case", err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "case.id",
+				"no such case: %.*s", (int)id.n, id.p);
+	if (rc == 1)
+		rc = read_case(st, out, &f, err);
+	done(st);
+	frc = fill_end(&f, "get_case", rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int pg_get_case_view(void *impl, struct ac_str id,
+			    struct store_case_view *out, struct ac_err *err)
+{
+	const char *op = "get_case_view";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_CASE_VIEW, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "case.id",
+				"no such case: %.*s", (int)id.n, id.p);
+	if (rc == 1 && is_null(st, 15))
+		rc = ac_err_set(err, AC_ENOTFOUND, "case.id",
+				"no decision on case %.*s", (int)id.n, id.p);
+	if (rc == 1)
+		rc = read_case(st, &out->c, &f, err);
+	if (!rc) {
+		out->decided_at = i64(st, 15);
+		fill_col(&f, st, 16, &out->decision_json);
+		out->sum.refund_minor = i64(st, 17);
+		out->sum.charge_minor = i64(st, 18);
+		out->sum.n_entries = (int)i64(st, 19);
+		out->has_quote = !is_null(st, 20);
+	}
+	if (!rc && out->has_quote) {
+		struct store_quote *qu = &out->quote;
+		struct ac_str status = raw(st, 22);
+
+		qu->id = i64(st, 20);
+		fill_col(&f, st, 0, &qu->case_id);
+		qu->amount_minor = i64(st, 21);
+		if (store_quote_status_parse(status.p, status.n, &qu->status))
+			rc = corrupt("repair_quotes.status", status, err);
+		qu->expires_at = i64(st, 23);
+		qu->created_at = i64(st, 24);
+		qu->updated_at = i64(st, 25);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* update_case runs one of the case updates; 0 rows: no such case. */
+static int update_case(struct pg *q, struct pst *st, struct bind *b,
+		       struct ac_str id, const char *op, struct ac_err *err)
+{
+	int changes = 0;
+	int rc = exec_write(q, st, b, op, NULL, &changes, err);
+
+	if (!rc && changes == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "case.id",
+				"no such case: %.*s", (int)id.n, id.p);
+	return rc;
+}
+
+static int pg_update_case_status(void *impl, struct ac_str id,
+				 enum case_status status, int64_t updated_at,
+				 struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_STATUS, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	b_cstr(&b, store_case_status_name(status));
+	b_int(&b, updated_at);
+	return update_case(q, st, &b, id, "update_case_status", err);
+}
+
+static int pg_update_case_override(void *impl, struct ac_str id,
+				   struct ac_str verdict, struct ac_str reason,
+				   struct ac_str author, int64_t at,
+				   struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_OVERRIDE, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	b_text(&b, verdict);
+	b_text(&b, reason);
+	b_text(&b, author);
+	b_int(&b, at);
+	return update_case(q, st, &b, id, "update_case_override", err);
+}
+
+static int pg_update_case_approval(void *impl, struct ac_str id,
+				   struct ac_str approved_by, int64_t at,
+				   struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_APPROVAL, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	b_text(&b, approved_by);
+	b_int(&b, at);
+	return update_case(q, st, &b, id, "update_case_approval", err);
+}
+
+/* read_case_row fills r from a row of CASE_ROW_COLS. */
+static int read_case_row(struct pst *st, struct store_case_row *r,
+			 struct fill *f, struct ac_err *err)
+{
+	struct ac_str status = raw(st, 2), type = raw(st, 3);
+
+	fill_col(f, st, 0, &r->id);
+	fill_col(f, st, 1, &r->order_id);
+	if (store_case_status_parse(status.p, status.n, &r->status))
+		return corrupt("cases.status", status, err);
+	if (claim_type_parse(type.p, type.n, &r->claim_type))
+		return corrupt("cases.claim_type", type, err);
+	r->opened_at = i64(st, 4);
+	r->created_at = i64(st, 5);
+	r->updated_at = i64(st, 6);
+	fill_col(f, st, 7, &r->verdict);
+	r->has_deadline = !is_null(st, 8);
+	r->deadline = i64(st, 8);
+	r->has_decision = !is_null(st, 9);
+	r->seq = i64(st, 10);
+	r->has_response_due = !is_null(st, 11);
+	r->response_due_at = i64(st, 11);
+	r->has_due = !is_null(st, 12);
+	r->due_at = i64(st, 12);
+	fill_col(f, st, 13, &r->clause);
+	fill_col(f, st, 14, &r->customer);
+	return 0;
+}
+
+/* read_case_page steps st (bound) and fills a page of at most limit
+ * rows; more tells whether another follows. */
+static int read_case_page(struct pg *q, struct pst *st, int limit,
+			  struct store_case_page *out, const char *op,
+			  struct ac_err *err)
+{
+	struct fill f;
+	int rc, frc;
+
+	fill_init(&f, &out->mem);
+	while ((rc = step(q, st, op, err)) == 1) {
+		if (out->n == limit) {
+			out->more = true;
+			rc = 0;
+			break;
+		}
+		if ((rc = read_case_row(st, &out->rows[out->n++], &f, err)))
+			break;
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* case_cursor finds the keyset position (seq, deadline) of the case a
+ * page starts after. */
+static int case_cursor(struct pg *q, struct ac_str id, int64_t *seq,
+		       int64_t *deadline, struct ac_err *err)
+{
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_CURSOR, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, id);
+	if (!(rc = b_end(q, &b, "list_cases", err)) &&
+	    (rc = step(q, st, "list_cases", err)) == 0)
+		rc = ac_err_set(err, AC_EINVAL, "filter.after",
+				"no such case: %.*s", (int)id.n, id.p);
+	if (rc == 1) {
+		rc = 0;
+		*seq = i64(st, 0);
+		/* a case without a deadline comes after every page that
+		 * has one: none follows it */
+		*deadline = is_null(st, 1) ? INT64_MAX : i64(st, 1);
+	}
+	done(st);
+	return rc;
+}
+
+static int pg_list_cases(void *impl, const struct store_case_filter *flt,
+			 struct store_case_page *out, struct ac_err *err)
+{
+	const char *op = "list_cases";
+	struct pg *q = impl;
+	unsigned mask = flt->status_mask, bits = 0;
+	int64_t after_seq = 0, after_deadline = INT64_MIN;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if (flt->order_id.n)
+		bits |= LIST_ORDER;
+	if (mask && (mask & (mask - 1)) == 0)
+		bits |= LIST_STATUS;
+	else if (mask)
+		bits |= LIST_STATUSES;
+	if (flt->has_claim_type)
+		bits |= LIST_TYPE;
+	if (flt->has_deadline_before)
+		bits |= LIST_DEADLINE;
+	if (flt->clause.n)
+		bits |= LIST_CLAUSE;
+	if (flt->customer.n)
+		bits |= LIST_CUSTOMER;
+	if (flt->after_id.n &&
+	    (rc = case_cursor(q, flt->after_id, &after_seq, &after_deadline,
+			      err)))
+		return rc;
+	st = &q->list[bits];
+	b_start(&b, st);
+	b_opt(&b, flt->order_id);
+	/* the statuses wanted first ($2 alone when there is one), then
+	 * NULLs, which match nothing */
+	for (int s = 0, k = 0; k < CASE_STATUS_COUNT; s++)
+		if (s >= CASE_STATUS_COUNT) {
+			b_null(&b);
+			k++;
+		} else if (mask & CASE_STATUS_BIT(s)) {
+			b_cstr(&b, store_case_status_name((enum case_status)s));
+			k++;
+		}
+	b_cstr(&b, flt->has_claim_type ? claim_type_name(flt->claim_type)
+				       : NULL);
+	b_opt_int(&b, flt->has_deadline_before, flt->deadline_before);
+	b_int(&b, after_seq);
+	b_int(&b, after_deadline);
+	b_int(&b, limit_plus_one(flt->limit));
+	/* every statement takes all thirteen */
+	b_opt(&b, flt->clause);
+	b_opt(&b, flt->customer);
+	if ((rc = b_end(q, &b, op, err))) {
+		done(st);
+		return rc;
+	}
+	return read_case_page(q, st, flt->limit, out, op, err);
+}
+
+static int pg_list_due(void *impl, const struct store_due_filter *flt,
+		       struct store_case_page *out, struct ac_err *err)
+{
+	const char *op = "list_due";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_DUE_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, flt->before);
+	b_int(&b, flt->has_after ? flt->after_due : INT64_MIN);
+	b_int(&b, flt->has_after ? flt->after_seq : 0);
+	b_int(&b, limit_plus_one(flt->limit));
+	if ((rc = b_end(q, &b, op, err))) {
+		done(st);
+		return rc;
+	}
+	return read_case_page(q, st, flt->limit, out, op, err);
+}
+
+/* ---- decisions -------------------------------------------------------- */
+
+static int pg_save_decision(void *impl, const struct store_decision *d,
+			    int64_t *id, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_DECISION_SAVE, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, d->case_id);
+	b_int(&b, d->decided_at);
+	b_text(&b, d->verdict);
+	b_int(&b, d->refund_max_minor);
+	b_int(&b, d->charge_minor);
+	b_opt_int(&b, d->has_deadline, d->deadline);
+	b_text(&b, d->policy);
+	b_text(&b, d->decision_json);
+	b_text(&b, d->facts_json);
+	rc = exec_write(q, st, &b, "save_decision", id, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "decision.case_id", "no such case: %.*s",
+			   (int)d->case_id.n, d->case_id.p);
+	return rc;
+}
+
+static int pg_get_current_decision(void *impl, struct ac_str case_id,
+				   struct store_decision *out,
+				   struct ac_err *err)
+{
+	const char *op = "get_current_decision";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_DECISION_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "case.id",
+				"no decision on case %.*s", (int)case_id.n,
+				case_id.p);
+	if (rc == 1) {
+		rc = 0;
+		out->id = i64(st, 0);
+		fill_col(&f, st, 1, &out->case_id);
+		out->decided_at = i64(st, 2);
+		fill_col(&f, st, 3, &out->verdict);
+		out->refund_max_minor = i64(st, 4);
+		out->charge_minor = i64(st, 5);
+		out->has_deadline = !is_null(st, 6);
+		out->deadline = i64(st, 6);
+		fill_col(&f, st, 7, &out->policy);
+		fill_col(&f, st, 8, &out->decision_json);
+		fill_col(&f, st, 9, &out->facts_json);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* ---- the ledger ------------------------------------------------------- */
+
+static int pg_add_ledger(void *impl, const struct store_ledger_entry *e,
+			 int64_t *id, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_LEDGER_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, e->case_id);
+	b_text(&b, e->order_id);
+	b_cstr(&b, store_ledger_kind_name(e->kind));
+	b_int(&b, e->amount_minor);
+	b_cstr(&b, e->currency->code);
+	b_int(&b, e->created_at);
+	b_text(&b, e->actor);
+	b_opt(&b, e->idempotency_key);
+	rc = exec_write(q, st, &b, "add_ledger", id, NULL, err);
+	/* ledger_matches_case: no such case, or another order or currency */
+	if (rc == AC_ESTATE || rc == AC_ENOTFOUND)
+		rc = ac_err_set(err, AC_EINVAL, "ledger.case_id",
+				"case %.*s does not exist or is not on order "
+				"%.*s in %s", (int)e->case_id.n, e->case_id.p,
+				(int)e->order_id.n, e->order_id.p,
+				e->currency->code);
+	return rc;
+}
+
+/* lock_row runs one of the locking statements on a key (one row). */
+static int lock_row(struct pg *q, enum st id, struct ac_str a,
+		    struct ac_str b2, const char *op, struct ac_err *err)
+{
+	struct pst *st = &q->st[id];
+	struct bind b;
+	int rc;
+
+	b_start(&b, st);
+	b_text(&b, a);
+	if (b2.n)
+		b_text(&b, b2);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1)
+			;
+	done(st);
+	return rc;
+}
+
+/* sum_ledger totals; in a write transaction it first locks the order's
+ * row (lock), so that the sums stay true until the commit: a second
+ * server's refund on the order waits here, then reads this one's entry. */
+static int sum_ledger(struct pg *q, enum st id, enum st lock,
+		      struct ac_str key, struct store_ledger_sum *out,
+		      struct ac_err *err)
+{
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if (q->tx == TX_WRITE &&
+	    (rc = lock_row(q, lock, key, (struct ac_str){ "", 0 },
+			   "sum_ledger", err)))
+		return rc;
+	if ((rc = prep(q, id, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, key);
+	if (!(rc = b_end(q, &b, "sum_ledger", err)) &&
+	    (rc = step(q, st, "sum_ledger", err)) == 1) {
+		out->refund_minor = i64(st, 0);
+		out->charge_minor = i64(st, 1);
+		out->n_entries = (int)i64(st, 2);
+		rc = 0;
+	}
+	done(st);
+	return rc;
+}
+
+static int pg_sum_ledger_case(void *impl, struct ac_str case_id,
+			      struct store_ledger_sum *out,
+			      struct ac_err *err)
+{
+	return sum_ledger(impl, ST_LEDGER_SUM_CASE, ST_LOCK_CASE_ORDER, case_id,
+			  out, err);
+}
+
+static int pg_sum_ledger_order(void *impl, struct ac_str order_id,
+			       struct store_ledger_sum *out,
+			       struct ac_err *err)
+{
+	return sum_ledger(impl, ST_LEDGER_SUM_ORDER, ST_LOCK_ORDER, order_id,
+			  out, err);
+}
+
+/* ---- idempotency ------------------------------------------------------ */
+
+static int pg_get_idempotency(void *impl, struct ac_str scope,
+			      struct ac_str key, struct store_idem *out,
+			      struct ac_err *err)
+{
+	const char *op = "get_idempotency";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	/* a write transaction waits for another holding the same key, and
+	 * then finds its record */
+	if (q->tx == TX_WRITE &&
+	    (rc = lock_row(q, ST_IDEM_LOCK, scope, key, op, err)))
+		return rc;
+	if ((rc = prep(q, ST_IDEM_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, scope);
+	b_text(&b, key);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "idempotency.key",
+				"no response stored for this key");
+	if (rc == 1) {
+		rc = 0;
+		fill_col(&f, st, 0, &out->scope);
+		fill_col(&f, st, 1, &out->key);
+		fill_col(&f, st, 2, &out->request_hash);
+		out->ledger_id = i64(st, 3);
+		out->refunded_total_minor = i64(st, 4);
+		out->created_at = i64(st, 6);
+		if (out->ledger_id) {
+			struct ac_str cur = raw(st, 5);
+
+			out->currency = money_currency_find(cur.p, cur.n);
+			if (!out->currency)
+				rc = corrupt("ledger.currency", cur, err);
+		}
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int pg_put_idempotency(void *impl, const struct store_idem *in,
+			      struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_IDEM_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, in->scope);
+	b_text(&b, in->key);
+	b_text(&b, in->request_hash);
+	b_int(&b, in->ledger_id);
+	b_int(&b, in->refunded_total_minor);
+	b_int(&b, in->created_at);
+	rc = exec_write(q, st, &b, "put_idempotency", NULL, NULL, err);
+	if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "idempotency.key",
+			   "a record is already kept for this key");
+	else if (rc == AC_ENOTFOUND)    /* the foreign key */
+		rc = ac_err_set(err, AC_EINVAL, "idempotency.ledger_id",
+				"no such ledger entry: %lld",
+				(long long)in->ledger_id);
+	return rc;
+}
+
+/* ---- repair quotes ---------------------------------------------------- */
+
+static int pg_put_quote(void *impl, const struct store_quote *qu,
+			int64_t *id, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_QUOTE_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, qu->case_id);
+	b_int(&b, qu->amount_minor);
+	b_cstr(&b, store_quote_status_name(qu->status));
+	b_int(&b, qu->expires_at);
+	b_int(&b, qu->created_at);
+	b_int(&b, qu->updated_at);
+	rc = exec_write(q, st, &b, "put_quote", id, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "quote.case_id", "no such case: %.*s",
+			   (int)qu->case_id.n, qu->case_id.p);
+	return rc;
+}
+
+static int pg_update_quote(void *impl, int64_t id, enum quote_status status,
+			   int64_t updated_at, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if ((rc = prep(q, ST_QUOTE_UPDATE, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	b_cstr(&b, store_quote_status_name(status));
+	b_int(&b, updated_at);
+	rc = exec_write(q, st, &b, "update_quote", NULL, &changes, err);
+	if (!rc && changes == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "quote.id",
+				"no such quote: %lld", (long long)id);
+	return rc;
+}
+
+static int read_quote(struct pg *q, struct pst *st, struct bind *b,
+		      struct store_quote *out, const char *what,
+		      struct ac_err *err)
+{
+	const char *op = "get_quote";
+	struct fill f;
+	int rc, frc;
+
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, b, op, err)) && (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "quote", "no quote %s",
+				what);
+	if (rc == 1) {
+		struct ac_str status = raw(st, 3);
+
+		rc = 0;
+		out->id = i64(st, 0);
+		fill_col(&f, st, 1, &out->case_id);
+		out->amount_minor = i64(st, 2);
+		if (store_quote_status_parse(status.p, status.n, &out->status))
+			rc = corrupt("repair_quotes.status", status, err);
+		out->expires_at = i64(st, 4);
+		out->created_at = i64(st, 5);
+		out->updated_at = i64(st, 6);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int pg_get_quote(void *impl, int64_t id, struct store_quote *out,
+			struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_QUOTE_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	return read_quote(q, st, &b, out, "with this id", err);
+}
+
+static int pg_get_case_quote(void *impl, struct ac_str case_id,
+			     struct store_quote *out, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_QUOTE_GET_CASE, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	return read_quote(q, st, &b, out, "on this case", err);
+}
+
+/* ---- notes and evidence ----------------------------------------------- */
+
+static int pg_add_note(void *impl, const struct store_note *n, int64_t *id,
+		       struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_NOTE_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, n->case_id);
+	b_text(&b, n->author);
+	b_text(&b, n->body);
+	b_int(&b, n->created_at);
+	rc = exec_write(q, st, &b, "add_note", id, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "note.case_id", "no such case: %.*s",
+			   (int)n->case_id.n, n->case_id.p);
+	return rc;
+}
+
+static int pg_list_notes(void *impl, struct ac_str case_id, int64_t after_id,
+			 int limit, struct store_note_page *out,
+			 struct ac_err *err)
+{
+	const char *op = "list_notes";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_NOTES_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	b_int(&b, after_id);
+	b_int(&b, limit_plus_one(limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_note *n;
+
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			n = &out->rows[out->n++];
+			n->id = i64(st, 0);
+			fill_col(&f, st, 1, &n->case_id);
+			fill_col(&f, st, 2, &n->author);
+			fill_col(&f, st, 3, &n->body);
+			n->created_at = i64(st, 4);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int pg_put_evidence(void *impl, const struct store_evidence *e,
+			   struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_EVIDENCE_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, e->case_id);
+	b_text(&b, e->sha256);
+	b_text(&b, e->content_type);
+	b_int(&b, e->size);
+	b_opt(&b, e->path);
+	b_blob(&b, e->data);
+	b_int(&b, e->created_at);
+	rc = exec_write(q, st, &b, "put_evidence", NULL, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "evidence.case_id", "no such case: %.*s",
+			   (int)e->case_id.n, e->case_id.p);
+	return rc;
+}
+
+static int pg_get_evidence(void *impl, struct ac_str case_id,
+			   struct ac_str sha256, struct store_evidence *out,
+			   struct ac_err *err)
+{
+	const char *op = "get_evidence";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_EVIDENCE_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	b_text(&b, sha256);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "evidence.sha256",
+				"no such evidence on case %.*s",
+				(int)case_id.n, case_id.p);
+	if (rc == 1) {
+		rc = 0;
+		fill_col(&f, st, 0, &out->case_id);
+		fill_col(&f, st, 1, &out->sha256);
+		fill_col(&f, st, 2, &out->content_type);
+		out->size = i64(st, 3);
+		fill_col(&f, st, 4, &out->path);
+		fill_bytea(&f, st, 5, &out->data);
+		out->created_at = i64(st, 6);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int pg_list_evidence(void *impl, struct ac_str case_id, int limit,
+			    struct store_evidence_page *out,
+			    struct ac_err *err)
+{
+	const char *op = "list_evidence";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_EVIDENCE_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	b_int(&b, limit_plus_one(limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_evidence *e;
+
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			e = &out->rows[out->n++];
+			fill_col(&f, st, 0, &e->case_id);
+			fill_col(&f, st, 1, &e->sha256);
+			fill_col(&f, st, 2, &e->content_type);
+			e->size = i64(st, 3);
+			e->created_at = i64(st, 4);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int pg_case_counts(void *impl, int64_t counts[CASE_STATUS_COUNT],
+			  struct ac_err *err)
+{
+	const char *op = "case_counts";
+	struct pg *q = impl;
+	struct pst *st;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_COUNTS, &st, err)))
+		return rc;
+	rc = step(q, st, op, err);
+	if (rc == 0)
+		rc = ac_err_set(err, AC_EIO, "store", "%s: the counts' row "
+				"is missing", op);
+	if (rc == 1) {
+		rc = 0;
+		for (int i = 0; i < CASE_STATUS_COUNT; i++)
+			counts[i] = i64(st, i);
+	}
+	done(st);
+	return rc;
+}
+
+/* ---- the audit log ---------------------------------------------------- */
+
+static int pg_append_audit(void *impl, const struct store_audit *a,
+			   int64_t *id, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_AUDIT_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, a->at);
+	b_text(&b, a->actor);
+	b_text(&b, a->action);
+	b_text(&b, a->entity);
+	b_text(&b, a->entity_id);
+	b_opt(&b, a->before_json);
+	b_opt(&b, a->after_json);
+	return exec_write(q, st, &b, "append_audit", id, NULL, err);
+}
+
+static int pg_list_audit(void *impl, const struct store_audit_filter *flt,
+			 struct store_audit_page *out, struct ac_err *err)
+{
+	const char *op = "list_audit";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, flt->entity_id.n ? (flt->entity.n ? ST_AUDIT_LIST_BOTH
+							     : ST_AUDIT_LIST_ID)
+			      : flt->entity.n ? ST_AUDIT_LIST_ENTITY
+					      : ST_AUDIT_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, flt->since_id);
+	b_opt(&b, flt->entity);
+	b_opt(&b, flt->entity_id);
+	b_int(&b, limit_plus_one(flt->limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_audit *a;
+
+			if (out->n == flt->limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			a = &out->rows[out->n++];
+			a->id = i64(st, 0);
+			a->at = i64(st, 1);
+			fill_col(&f, st, 2, &a->actor);
+			fill_col(&f, st, 3, &a->action);
+			fill_col(&f, st, 4, &a->entity);
+			fill_col(&f, st, 5, &a->entity_id);
+			fill_col(&f, st, 6, &a->before_json);
+			fill_col(&f, st, 7, &a->after_json);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+/* ---- API tokens ------------------------------------------------------- */
+
+static int pg_put_token(void *impl, struct ac_str name, struct ac_str hash,
+			int64_t created_at, int64_t *id, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_TOKEN_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, name);
+	b_text(&b, hash);
+	b_int(&b, created_at);
+	rc = exec_write(q, st, &b, "put_token", id, NULL, err);
+	if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "token.hash", "a token with this hash "
+			   "exists");
+	return rc;
+}
+
+static int pg_find_token(void *impl, struct ac_str hash,
+			 struct store_token *out, struct ac_err *err)
+{
+	const char *op = "find_token";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_TOKEN_FIND, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, hash);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "token",
+				"no live token with this hash");
+	if (rc == 1) {
+		rc = 0;
+		out->id = i64(st, 0);
+		fill_col(&f, st, 1, &out->name);
+		fill_col(&f, st, 2, &out->hash);
+		out->created_at = i64(st, 3);
+		out->revoked = !is_null(st, 4);
+		out->revoked_at = i64(st, 4);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int pg_revoke_tokens_named(void *impl, struct ac_str name, int64_t at,
+				  int *count, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	*count = 0;
+	if ((rc = prep(q, ST_TOKEN_REVOKE_NAME, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, name);
+	b_int(&b, at);
+	rc = exec_write(q, st, &b, "revoke_tokens_named", NULL, &changes,
+			err);
+	if (rc)
+		return rc;
+	*count = changes;
+	if (changes == 0)
+		return ac_err_set(err, AC_ENOTFOUND, "token.name",
+				  "no live token named %.*s",
+				  (int)(name.n < 100 ? name.n : 100), name.p);
+	return 0;
+}
+
+static int pg_revoke_token(void *impl, int64_t id, int64_t at,
+			   struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if ((rc = prep(q, ST_TOKEN_REVOKE, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	b_int(&b, at);
+	if ((rc = exec_write(q, st, &b, "revoke_token", NULL, &changes, err)) ||
+	    changes == 1)
+		return rc;
+	/* Nothing changed: no such token, or revoked already. */
+	if ((rc = prep(q, ST_TOKEN_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	if (!(rc = b_end(q, &b, "revoke_token", err)))
+		rc = step(q, st, "revoke_token", err);
+	done(st);
+	if (rc == 0)
+		return ac_err_set(err, AC_ENOTFOUND, "token.id",
+				  "no such token: %lld", (long long)id);
+	if (rc == 1)
+		return ac_err_set(err, AC_ESTATE, "token.id",
+				  "token %lld is already revoked",
+				  (long long)id);
+	return rc;
+}
+
+/* ---- staff accounts, sessions, look-ups, messages -------------------- */
+
+static int pg_put_staff_user(void *impl, const struct store_staff_user *u,
+			     struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_USER_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, u->name);
+	b_text(&b, u->role);
+	b_text(&b, u->password_hash);
+	b_int(&b, u->failed_in_a_row);
+	b_opt_int(&b, u->has_lock, u->locked_until);
+	b_int(&b, u->created_at);
+	rc = exec_write(q, st, &b, "put_staff_user", NULL, NULL, err);
+	if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "user.name", "a user named %.*s exists",
+			   (int)u->name.n, u->name.p);
+	return rc;
+}
+
+/* read_user fills u from a row of ST_USER_GET or ST_USER_LIST. */
+static void read_user(struct fill *f, struct pst *st,
+		      struct store_staff_user *u)
+{
+	fill_col(f, st, 0, &u->name);
+	fill_col(f, st, 1, &u->role);
+	fill_col(f, st, 2, &u->password_hash);
+	u->failed_in_a_row = (int)i64(st, 3);
+	u->has_lock = !is_null(st, 4);
+	u->locked_until = i64(st, 4);
+	u->created_at = i64(st, 5);
+}
+
+static int pg_get_staff_user(void *impl, struct ac_str name,
+			     struct store_staff_user *out, struct ac_err *err)
+{
+	const char *op = "get_staff_user";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_USER_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, name);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "user.name",
+				"no such user");
+	if (rc == 1) {
+		rc = 0;
+		read_user(&f, st, out);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int pg_list_staff_users(void *impl, struct ac_str after_name,
+			       int limit, struct store_staff_user_page *out,
+			       struct ac_err *err)
+{
+	const char *op = "list_staff_users";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_USER_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, after_name);
+	b_int(&b, limit_plus_one(limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			read_user(&f, st, &out->rows[out->n++]);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int pg_update_staff_login(void *impl, struct ac_str name,
+				 int failed_in_a_row, bool has_lock,
+				 int64_t locked_until, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if ((rc = prep(q, ST_USER_LOGIN, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, name);
+	b_int(&b, failed_in_a_row);
+	b_opt_int(&b, has_lock, locked_until);
+	if ((rc = exec_write(q, st, &b, "update_staff_login", NULL, &changes,
+			     err)))
+		return rc;
+	if (changes == 0)
+		return ac_err_set(err, AC_ENOTFOUND, "user.name",
+				  "no such user");
+	return 0;
+}
+
+static int pg_put_session(void *impl, const struct store_session *x,
+			  struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_SESSION_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, x->hash);
+	b_text(&b, x->kind);
+	b_opt(&b, x->user_name);
+	b_opt(&b, x->order_id);
+	b_text(&b, x->csrf);
+	b_int(&b, x->tz_offset_min);
+	b_int(&b, x->created_at);
+	b_int(&b, x->expires_at);
+	rc = exec_write(q, st, &b, "put_session", NULL, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, x->user_name.n ? "session.user_name"
+			   : "session.order_id", "no such %s",
+			   x->user_name.n ? "user" : "order");
+	else if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "session.hash", "a session with this "
+			   "hash exists");
+	return rc;
+}
+
+static int pg_get_session(void *impl, struct ac_str hash,
+			  struct store_session *out, struct ac_err *err)
+{
+	const char *op = "get_session";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_SESSION_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, hash);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "session",
+				"no session with this hash");
+	if (rc == 1) {
+		rc = 0;
+		fill_col(&f, st, 0, &out->hash);
+		fill_col(&f, st, 1, &out->kind);
+		fill_col(&f, st, 2, &out->user_name);
+		fill_col(&f, st, 3, &out->order_id);
+		fill_col(&f, st, 4, &out->csrf);
+		out->tz_offset_min = (int)i64(st, 5);
+		out->created_at = i64(st, 6);
+		out->expires_at = i64(st, 7);
+		out->ended = !is_null(st, 8);
+		out->ended_at = i64(st, 8);
+		fill_col(&f, st, 9, &out->role);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int pg_end_session(void *impl, struct ac_str hash, int64_t at,
+			  struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if ((rc = prep(q, ST_SESSION_END, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, hash);
+	b_int(&b, at);
+	if ((rc = exec_write(q, st, &b, "end_session", NULL, &changes, err)))
+		return rc;
+	if (changes == 0)
+		return ac_err_set(err, AC_ENOTFOUND, "session",
+				  "no live session with this hash");
+	return 0;
+}
+
+/* purge runs a DELETE whose only parameter is a time. */
+static int purge(struct pg *q, enum st id, int64_t before, int *count,
+		 const char *op, struct ac_err *err)
+{
+	struct pst *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if (count)
+		*count = 0;
+	if ((rc = prep(q, id, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, before);
+	rc = exec_write(q, st, &b, op, NULL, &changes, err);
+	if (!rc && count)
+		*count = changes;
+	return rc;
+}
+
+static int pg_purge_sessions(void *impl, int64_t before, int *count,
+			     struct ac_err *err)
+{
+	return purge(impl, ST_SESSION_PURGE, before, count, "purge_sessions",
+		     err);
+}
+
+static int pg_get_lookup_failures(void *impl, struct ac_str key,
+				  struct store_lookup_failure *out,
+				  struct ac_err *err)
+{
+	const char *op = "get_lookup_failures";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_LOOKUP_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, key);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 1) {
+		rc = 0;
+		out->window_start = i64(st, 0);
+		out->count = (int)i64(st, 1);
+	}
+	done(st);
+	return rc;
+}
+
+static int pg_add_lookup_failure(void *impl, struct ac_str key, int64_t at,
+				 int64_t window_us,
+				 struct store_lookup_failure *out,
+				 struct ac_err *err)
+{
+	const char *op = "add_lookup_failure";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_LOOKUP_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, key);
+	b_int(&b, at);
+	b_int(&b, window_us);
+	/* RETURNING: the row comes first, then the statement ends */
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 1) {
+		out->window_start = i64(st, 0);
+		out->count = (int)i64(st, 1);
+		rc = step(q, st, op, err);
+	} else if (rc == 0) {
+		rc = ac_err_set(err, AC_EIO, op, "no row returned");
+	}
+	done(st);
+	return rc;
+}
+
+static int pg_purge_lookup_failures(void *impl, int64_t before, int *count,
+				    struct ac_err *err)
+{
+	return purge(impl, ST_LOOKUP_PURGE, before, count,
+		     "purge_lookup_failures", err);
+}
+
+static int pg_add_message(void *impl, const struct store_message *m,
+			  int64_t *id, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_MESSAGE_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, m->case_id);
+	b_text(&b, m->sender);
+	b_text(&b, m->author);
+	b_text(&b, m->body);
+	b_int(&b, m->created_at);
+	rc = exec_write(q, st, &b, "add_message", id, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "message.case_id", "no such case: %.*s",
+			   (int)m->case_id.n, m->case_id.p);
+	return rc;
+}
+
+static int pg_list_messages(void *impl, struct ac_str case_id,
+			    int64_t after_id, int limit,
+			    struct store_message_page *out,
+			    struct ac_err *err)
+{
+	const char *op = "list_messages";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_MESSAGES_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	b_int(&b, after_id);
+	b_int(&b, limit_plus_one(limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_message *m;
+
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			m = &out->rows[out->n++];
+			m->id = i64(st, 0);
+			fill_col(&f, st, 1, &m->case_id);
+			fill_col(&f, st, 2, &m->sender);
+			fill_col(&f, st, 3, &m->author);
+			fill_col(&f, st, 4, &m->body);
+			m->created_at = i64(st, 5);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+const struct store_ops store_postgres_ops = {
+	.version = 1,
+	.name = "postgresql",
+	.xOpen = pg_open,
+	.xClose = pg_close,
+	.xSchemaVersion = pg_schema_version,
+	.xHealth = pg_health,
+	.xBegin = pg_begin,
+	.xBeginRead = pg_begin_read,
+	.xCommit = pg_commit,
+	.xRollback = pg_rollback,
+	.xInTransaction = pg_in_transaction,
+	.xSavepoint = pg_savepoint,
+	.xTestFailAfter = pg_test_fail_after,
+	.xPutOrder = pg_put_order,
+	.xGetOrder = pg_get_order,
+	.xPutShipment = pg_put_shipment,
+	.xAddTrackingEvent = pg_add_tracking_event,
+	.xListTrackingEvents = pg_list_tracking_events,
+	.xPutCase = pg_put_case,
+	.xGetCase = pg_get_case,
+	.xGetCaseView = pg_get_case_view,
+	.xUpdateCaseStatus = pg_update_case_status,
+	.xUpdateCaseOverride = pg_update_case_override,
+	.xUpdateCaseApproval = pg_update_case_approval,
+	.xListCases = pg_list_cases,
+	.xListDue = pg_list_due,
+	.xSaveDecision = pg_save_decision,
+	.xGetCurrentDecision = pg_get_current_decision,
+	.xAddLedger = pg_add_ledger,
+	.xSumLedgerCase = pg_sum_ledger_case,
+	.xSumLedgerOrder = pg_sum_ledger_order,
+	.xGetIdempotency = pg_get_idempotency,
+	.xPutIdempotency = pg_put_idempotency,
+	.xPutQuote = pg_put_quote,
+	.xUpdateQuote = pg_update_quote,
+	.xGetQuote = pg_get_quote,
+	.xGetCaseQuote = pg_get_case_quote,
+	.xAddNote = pg_add_note,
+	.xListNotes = pg_list_notes,
+	.xPutEvidence = pg_put_evidence,
+	.xGetEvidence = pg_get_evidence,
+	.xListEvidence = pg_list_evidence,
+	.xCaseCounts = pg_case_counts,
+	.xAppendAudit = pg_append_audit,
+	.xListAudit = pg_list_audit,
+	.xPutToken = pg_put_token,
+	.xFindToken = pg_find_token,
+	.xRevokeToken = pg_revoke_token,
+	.xRevokeTokensNamed = pg_revoke_tokens_named,
+	.xPutStaffUser = pg_put_staff_user,
+	.xGetStaffUser = pg_get_staff_user,
+	.xListStaffUsers = pg_list_staff_users,
+	.xUpdateStaffLogin = pg_update_staff_login,
+	.xPutSession = pg_put_session,
+	.xGetSession = pg_get_session,
+	.xEndSession = pg_end_session,
+	.xPurgeSessions = pg_purge_sessions,
+	.xGetLookupFailures = pg_get_lookup_failures,
+	.xAddLookupFailure = pg_add_lookup_failure,
+	.xPurgeLookupFailures = pg_purge_lookup_failures,
+	.xAddMessage = pg_add_message,
+	.xListMessages = pg_list_messages,
+};
