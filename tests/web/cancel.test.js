@@ -97,6 +97,20 @@ test('a customer cancels D-1001 in time and gets the refund', async () => {
 			`${c.refund_max_minor}`);
 		L.check(c2.status === 'resolved', `status ${c2.status}`);
 	});
+	await L.step('the audit names the customer and the manager', null,
+		     async () => {
+		const a = await L.api('GET',
+			`/v1/audit?entity=case&entity_id=${id}&limit=100`);
+		const who = new Map(a.json.events.map((e) =>
+			[e.action, e.actor]));
+		L.check(who.get('case.open') === 'customer:D-1001' &&
+			who.get('case.refund') === 'user:manager',
+			`the audit: ${JSON.stringify([...who])}`);
+		L.check([...who].some(([k, v]) => /approv/.test(k) &&
+					 v === 'user:manager'),
+			'no approval by user:manager: ' +
+			JSON.stringify([...who]));
+	});
 	await L.step('the customer sees the refund on the case', ana,
 		     async () => {
 		await L.go(ana, `/order/cases/${id}`);
