@@ -59,7 +59,7 @@ LIB_OBJ = $(CORE_OBJ) $(CODEC_OBJ)
 SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ)
 
 .PHONY: all deps test test-unit test-store test-store-pg test-desk \
-	test-scenarios test-san \
+	test-api-pg test-two-servers-pg test-scenarios test-san \
 	mutate run bench \
 	test-api test-crash test-web test-web-unit screenshots \
 	fuzz lint serve-objs \
@@ -136,16 +136,22 @@ $(B)/store-tests: $(STORE_TEST_OBJ) $(STORE_OBJ) $(LIB_OBJ)
 test-store: $(B)/store-tests
 	$(B)/store-tests --jobs 2
 
-# The store suite again on PostgreSQL: a private cluster in a temporary
-# directory (scripts/pg-cluster.sh, as the postgres user when root), a
-# schema per test (tests/store/pgtest.h), the cluster stopped and removed
-# whatever happens.
-test-store-pg: $(B)/store-tests
-	@scripts/deps.sh pg
-	@d=$$(mktemp -d /tmp/ac-pg-XXXXXX) && \
+# The suites again on PostgreSQL: PG_RUN starts a private cluster in a
+# temporary directory (scripts/pg-cluster.sh, as the postgres user when
+# root), sets DSN to its database and stops and removes it whatever
+# happens. test-store-pg: the store suite, a schema per test
+# (tests/store/pgtest.h); test-api-pg: tests/api/run.sh on serve --db
+# DSN; test-two-servers-pg: two servers refunding the same cases at once.
+PG_RUN = scripts/deps.sh pg && d=$$(mktemp -d /tmp/ac-pg-XXXXXX) && \
 	trap 'scripts/pg-cluster.sh stop "$$d"; rm -rf "$$d"' EXIT INT TERM && \
-	dsn=$$(scripts/pg-cluster.sh start "$$d") && \
-	AC_TEST_PG_DSN="$$dsn" $(B)/store-tests --jobs 2
+	DSN=$$(scripts/pg-cluster.sh start "$$d") &&
+
+test-store-pg: $(B)/store-tests
+	@$(PG_RUN) AC_TEST_PG_DSN="$$DSN" $(B)/store-tests --jobs 2
+test-api-pg: $(B)/aftercare
+	@$(PG_RUN) AC_TEST_DB="$$DSN" tests/api/run.sh $(B)/aftercare
+test-two-servers-pg: $(B)/aftercare
+	@$(PG_RUN) tests/api/pg-two-servers.sh $(B)/aftercare "$$DSN"
 
 # The desk suite: the desk's rules on a real SQLite file per test, with a
 # fake clock and injected store faults (tests/desk/support.c is its door).

@@ -4,14 +4,19 @@
  * connection (PQprepare) and run with PQexecPrepared, its parameters sent
  * in binary with their types given. The same semantics as sqlite.c:
  *
- * - store_begin is BEGIN (READ COMMITTED); store_begin_read is BEGIN
- *   ISOLATION LEVEL REPEATABLE READ READ ONLY (one snapshot).
- * - Where two servers could pay one case twice, a write transaction locks
- *   before it reads: store_get_idempotency takes a transaction advisory
- *   lock on (scope, key), so a second request with the key waits for the
- *   first and then finds its record; store_sum_ledger_case and
- *   store_sum_ledger_order lock the order's row (FOR NO KEY UPDATE), so
- *   the sums a refund is checked against cannot change before it commits.
+ * - store_begin is BEGIN (READ COMMITTED) and then the one writer's lock
+ *   (a transaction advisory lock), the counterpart of SQLite's BEGIN
+ *   IMMEDIATE: write transactions serialise across every server on the
+ *   database, waiting lock_timeout at most. Without it, two servers'
+ *   group commits, each holding the locks of the refunds already in its
+ *   batch (and the case_counts row), deadlock as soon as they meet on two
+ *   cases in opposite orders. store_begin_read is BEGIN ISOLATION LEVEL
+ *   REPEATABLE READ READ ONLY (one snapshot, no lock).
+ * - Where two servers could pay one case twice, a write transaction also
+ *   locks before it reads (for a write made without store_begin's lock,
+ *   and should that lock ever become finer): store_get_idempotency takes
+ *   a transaction advisory lock on (scope, key); store_sum_ledger_case and
+ *   store_sum_ledger_order lock the order's row (FOR NO KEY UPDATE).
  *   Case numbers come from a one-row counter (case_seq) updated in the
  *   insert: unique, gapless and in commit order across servers.
  * - PostgreSQL aborts a whole transaction on a failed statement; so inside
@@ -45,6 +50,7 @@
 /* Advisory lock classes (the first key of pg_advisory_lock(int, int)). */
 #define LOCK_MIGRATE 1634100584         /* schema: migrations */
 #define LOCK_IDEM 1634100585            /* an idempotency (scope, key) */
+#define LOCK_WRITER 1634100586          /* the one writer (key 0) */
 
 /* Type OIDs (pg_type.h), for PQprepare. */
 #define OID_BYTEA 17
@@ -80,7 +86,7 @@ enum st {
 	ST_BEGIN, ST_BEGIN_READ, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT,
 	ST_RELEASE,
 	ST_ROLLBACK_TO, ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK,
-	ST_STMT_SP, ST_STMT_RELEASE, ST_STMT_ROLLBACK,
+	ST_STMT_SP, ST_STMT_RELEASE, ST_STMT_ROLLBACK, ST_WRITER,
 	ST_HEALTH, ST_VERSION, ST_VERSION_ADD,
 	ST_ORDER_PUT, ST_ITEM_PUT, ST_SHIPMENT_PUT, ST_ORDER_GET, ST_ITEMS_GET,
 	ST_SHIPMENT_GET, ST_TRACKING_ADD, ST_TRACKING_LIST,
@@ -153,6 +159,9 @@ static const struct stmt_def stmts[ST_COUNT] = {
 	[ST_STMT_SP] = { "SAVEPOINT store_stmt", "", false },
 	[ST_STMT_RELEASE] = { "RELEASE store_stmt", "", false },
 	[ST_STMT_ROLLBACK] = { "ROLLBACK TO store_stmt", "", false },
+	/* the write lock, held to the end of the transaction */
+	[ST_WRITER] = { "SELECT pg_advisory_xact_lock(1634100586, 0)", "",
+			false },
 	[ST_HEALTH] = { "SELECT 1", "", false },
 	[ST_VERSION] = {
 		"SELECT coalesce(max(version), 0) FROM schema_version", "",
@@ -938,6 +947,13 @@ struct atomic {
 	bool was_atomic;
 };
 
+static void end_tx(struct pg *q)
+{
+	q->tx = TX_NONE;
+	q->lost = false;
+	q->atomic = false;
+}
+
 static int atomic_begin(struct pg *q, bool write, struct atomic *a,
 			const char *op, struct ac_err *err)
 {
@@ -954,7 +970,11 @@ static int atomic_begin(struct pg *q, bool write, struct atomic *a,
 	if (a->own)
 		q->tx = write ? TX_WRITE : TX_READ;
 	q->atomic = true;
-	return 0;
+	if (a->own && write && (rc = exec_internal(q, ST_WRITER, op, err))) {
+		undo(q, ST_ROLLBACK);
+		end_tx(q);
+	}
+	return rc;
 }
 
 /* commit_status runs COMMIT: 0 when the server committed; a COMMIT the
@@ -974,13 +994,6 @@ static int commit_status(struct pg *q, const char *op, struct ac_err *err)
 				"and was rolled back");
 	done(p);
 	return rc;
-}
-
-static void end_tx(struct pg *q)
-{
-	q->tx = TX_NONE;
-	q->lost = false;
-	q->atomic = false;
 }
 
 static int atomic_end(struct pg *q, struct atomic *a, int rc,
@@ -1370,8 +1383,13 @@ static int pg_begin(void *impl, struct ac_err *err)
 	if (q->tx != TX_NONE)
 		return ac_err_set(err, AC_ESTATE, "begin",
 				  "a transaction is already open");
-	if (!(rc = run(q, ST_BEGIN, "begin", err)))
-		q->tx = TX_WRITE;
+	if ((rc = run(q, ST_BEGIN, "begin", err)))
+		return rc;
+	q->tx = TX_WRITE;
+	if ((rc = exec_internal(q, ST_WRITER, "begin", err))) {
+		undo(q, ST_ROLLBACK);
+		end_tx(q);
+	}
 	return rc;
 }
 

@@ -8,7 +8,8 @@
 # failure. Needs bash, curl, jq, sha256sum and GNU date; node (with
 # tests/api/node_modules, installed by npm ci when missing) to check every
 # answer against the OpenAPI description. KEEP=DIR keeps the server's log
-# and the answers there.
+# and the answers there. AC_TEST_DB=DSN runs it on that database instead
+# (an empty PostgreSQL database: make test-api-pg).
 set -u
 
 if [ $# -ne 1 ] || [ ! -x "$1" ]; then
@@ -198,7 +199,7 @@ open_case() {
 
 # ---- start -----------------------------------------------------------------
 
-DB="$TMP/db.sqlite"
+DB="${AC_TEST_DB:-$TMP/db.sqlite}"
 mkdir "$TMP/rec"
 TOKEN=$("$BIN" token add ci --db "$DB" 2>"$TMP/token.err" | tail -n 1)
 check "token add prints a 64-hex token on the last line" \

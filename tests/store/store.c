@@ -1140,7 +1140,7 @@ static int due_ids(int64_t before, char ids[][STORE_ID_MAX], int64_t *due,
 static void assert_due_index_sound(void)
 {
 	if (pgtest_base())
-		return;         /* INDEXED BY and the integrity check: SQLite's */
+		return;         /* INDEXED BY, the integrity check: SQLite */
 	cr_assert_eq(raw_count("SELECT count(*) FROM cases INDEXED BY "
 			       "cases_due WHERE due_at IS NOT NULL"),
 		     raw_count("SELECT count(*) FROM cases NOT INDEXED "
