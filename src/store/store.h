@@ -2,7 +2,7 @@
  * Orders, shipments, cases, decisions, the ledger, idempotency keys, repair
  * quotes, notes, evidence, the audit log, API tokens, and for the pages
  * staff accounts, sessions, failed look-ups and messages. A backend (sqlite.c,
- * later postgres.c) fills a struct store_ops; store.c picks one from the
+ * postgres.c) fills a struct store_ops; store.c picks one from the
  * --db string. SQL appears nowhere outside src/store. */
 #ifndef AC_STORE_H
 #define AC_STORE_H
