@@ -507,6 +507,17 @@ static int prepared_index(struct pg *q, const struct pst *p)
 
 /* ---- errors ----------------------------------------------------------- */
 
+/* first_line: the length of libpq's message up to its first line's end
+ * (its hints follow on lines of their own). */
+static int first_line(const char *m)
+{
+	size_t n = strcspn(m, "\n");
+
+	while (n && m[n - 1] == ' ')
+		n--;
+	return (int)n;
+}
+
 static bool state_is(const char *state, const char *want)
 {
 	return state && strncmp(state, want, strlen(want)) == 0;
@@ -553,12 +564,10 @@ static int db_error(struct pg *q, const PGresult *res, const char *field,
 	if (PQstatus(q->conn) != CONNECTION_OK || !state ||
 	    state_is(state, "08") || state_is(state, "57P")) {
 		const char *m = PQerrorMessage(q->conn);
-		size_t n = strlen(m);
 
-		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-			n--;
 		return ac_err_set(err, AC_EIO, field,
-				  "database connection lost: %.*s", (int)n, m);
+				  "database connection lost: %.*s",
+				  first_line(m), m);
 	}
 	if (state_is(state, "55P03") || state_is(state, "40"))
 		return ac_err_set(err, AC_EIO, field,
@@ -1345,12 +1354,9 @@ static int pg_open(const char *dsn, void **impl, struct ac_err *err)
 	}
 	if (PQstatus(q->conn) != CONNECTION_OK) {
 		const char *m = PQerrorMessage(q->conn);
-		size_t n = strlen(m);
 
-		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-			n--;
 		rc = ac_err_set(err, AC_EIO, "db", "cannot connect to the "
-				"database: %.*s", (int)n, m);
+				"database: %.*s", first_line(m), m);
 		goto fail;
 	}
 	if ((rc = migrate(q, err)))
