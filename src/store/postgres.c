@@ -22,6 +22,10 @@
  * - PostgreSQL aborts a whole transaction on a failed statement; so inside
  *   a transaction every writing statement runs under a savepoint of its
  *   own (or its call's), and a failed call is undone alone, as on SQLite.
+ *   Inside the caller's savepoint (store_savepoint: the desk's group
+ *   commit, all or nothing) the statements go without one, a round trip
+ *   instead of three: a call that fails there leaves the savepoint's work
+ *   to be rolled back (STORE_SP_ROLLBACK), which its caller does anyway.
  *   A COMMIT the server answers with ROLLBACK is reported as a failure.
  * - lock_timeout 5 s (a writer waits that long for another, then AC_EIO
  *   "database is busy") and statement_timeout 10 s (a slow statement fails
@@ -486,6 +490,7 @@ struct pg {
 	enum tx tx;
 	bool lost;                        /* the connection broke in tx */
 	bool atomic;                      /* a call holds its own tx or sp */
+	bool caller_sp;                   /* the caller's savepoint is open */
 	int fail_after;                   /* < 0: no fault injection */
 };
 
@@ -676,7 +681,8 @@ static int exec_internal(struct pg *q, enum st id, const char *op,
 static int pexec(struct pg *q, struct pst *p, const char *op,
 		 struct ac_err *err)
 {
-	bool wrap = p->write && q->tx != TX_NONE && !q->atomic;
+	bool wrap = p->write && q->tx != TX_NONE && !q->atomic &&
+		    !q->caller_sp;
 	bool retry = !p->write && q->tx == TX_NONE;
 	ExecStatusType s;
 	int rc;
@@ -961,6 +967,7 @@ static void end_tx(struct pg *q)
 	q->tx = TX_NONE;
 	q->lost = false;
 	q->atomic = false;
+	q->caller_sp = false;
 }
 
 static int atomic_begin(struct pg *q, bool write, struct atomic *a,
@@ -969,7 +976,7 @@ static int atomic_begin(struct pg *q, bool write, struct atomic *a,
 	int rc;
 
 	a->own = q->tx == TX_NONE;
-	a->sp = !a->own && write;
+	a->sp = !a->own && write && !q->caller_sp;
 	a->was_atomic = q->atomic;
 	if (!a->own && !a->sp)
 		return 0;
@@ -1443,18 +1450,25 @@ static int pg_rollback(void *impl, struct ac_err *err)
 static int pg_savepoint(void *impl, enum store_sp what, struct ac_err *err)
 {
 	struct pg *q = impl;
+	int rc;
 
 	if (q->tx == TX_NONE)
 		return ac_err_set(err, AC_ESTATE, "savepoint",
 				  "no transaction is open");
 	switch (what) {
 	case STORE_SP_BEGIN:
-		return run(q, ST_SP_BEGIN, "savepoint", err);
+		rc = run(q, ST_SP_BEGIN, "savepoint", err);
+		q->caller_sp = rc == 0;
+		return rc;
 	case STORE_SP_RELEASE:
-		return run(q, ST_SP_RELEASE, "savepoint", err);
+		/* a failed release leaves it for the caller to roll back */
+		if ((rc = run(q, ST_SP_RELEASE, "savepoint", err)) == 0)
+			q->caller_sp = false;
+		return rc;
 	case STORE_SP_ROLLBACK:
 		undo(q, ST_SP_ROLLBACK);
 		undo(q, ST_SP_RELEASE);
+		q->caller_sp = false;
 		return 0;
 	}
 	return ac_err_set(err, AC_EINVAL, "savepoint", "no such action");
