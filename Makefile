@@ -59,7 +59,7 @@ LIB_OBJ = $(CORE_OBJ) $(CODEC_OBJ)
 SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ)
 
 .PHONY: all deps test test-unit test-store test-store-pg test-desk \
-	test-api-pg test-two-servers-pg test-scenarios test-san \
+	test-desk-pg test-api-pg test-two-servers-pg test-scenarios test-san \
 	mutate run bench \
 	test-api test-crash test-web test-web-unit screenshots \
 	fuzz lint serve-objs \
@@ -140,7 +140,8 @@ test-store: $(B)/store-tests
 # temporary directory (scripts/pg-cluster.sh, as the postgres user when
 # root), sets DSN to its database and stops and removes it whatever
 # happens. test-store-pg: the store suite, a schema per test
-# (tests/store/pgtest.h); test-api-pg: tests/api/run.sh on serve --db
+# (tests/store/pgtest.h), and the desk suite (test-desk-pg) likewise;
+# test-api-pg: tests/api/run.sh on serve --db
 # DSN; test-two-servers-pg: two servers refunding the same cases at once.
 PG_RUN = scripts/deps.sh pg && d=$$(mktemp -d /tmp/ac-pg-XXXXXX) && \
 	trap 'scripts/pg-cluster.sh stop "$$d"; rm -rf "$$d"' EXIT INT TERM && \
@@ -148,6 +149,8 @@ PG_RUN = scripts/deps.sh pg && d=$$(mktemp -d /tmp/ac-pg-XXXXXX) && \
 
 test-store-pg: $(B)/store-tests
 	@$(PG_RUN) AC_TEST_PG_DSN="$$DSN" $(B)/store-tests --jobs 2
+test-desk-pg: $(B)/desk-tests
+	@$(PG_RUN) AC_TEST_PG_DSN="$$DSN" $(B)/desk-tests --jobs 2
 test-api-pg: $(B)/aftercare
 	@$(PG_RUN) AC_TEST_DB="$$DSN" tests/api/run.sh $(B)/aftercare
 test-two-servers-pg: $(B)/aftercare
@@ -158,7 +161,8 @@ test-two-servers-pg: $(B)/aftercare
 DESK_TEST_SRC = $(wildcard tests/desk/*.c)
 DESK_TEST_OBJ = $(DESK_TEST_SRC:%.c=$(B)/%.o)
 
-$(B)/desk-tests: $(DESK_TEST_OBJ) $(STORE_OBJ) $(DESK_OBJ) $(LIB_OBJ)
+$(B)/desk-tests: $(DESK_TEST_OBJ) $(B)/tests/store/pgtest.o $(STORE_OBJ) \
+		$(DESK_OBJ) $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BASE) \
 		$(shell pkg-config --libs criterion)
 

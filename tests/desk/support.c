@@ -4,7 +4,9 @@
  * (claims are written as JSON here and read with the codec, as an edge
  * would), JSON text for orders and tracking; it reads the answers back
  * into the t_* records. Counts behind the desk go through
- * the store's own interface. */
+ * the store's own interface. With AC_TEST_PG_DSN set, each test runs on a
+ * PostgreSQL schema of its own (tests/store/pgtest.h) instead of a SQLite
+ * file. */
 #include "support.h"
 
 #include <criterion/criterion.h>
@@ -19,6 +21,7 @@
 #include "../../src/core/instant.h"
 #include "../../src/desk/desk.h"
 #include "../../src/store/store.h"
+#include "../store/pgtest.h"
 
 int64_t t_now;
 struct store *t_store;
@@ -28,7 +31,7 @@ static struct desk *desk;
 static struct case_reader *rd;
 static struct policy_file *pf;
 static char dir[64];
-static char path[96];
+static char path[512];                  /* the file, or PostgreSQL's DSN */
 
 static int64_t fake_clock(void *ctx)
 {
@@ -41,9 +44,13 @@ void t_setup(void)
 	struct desk_config cfg = { 0 };
 
 	t_now = T0;
-	snprintf(dir, sizeof dir, "%s", "/tmp/ac-desk-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/t.db", dir);
+	if (pgtest_base()) {
+		pgtest_schema_new(path, sizeof path);
+	} else {
+		snprintf(dir, sizeof dir, "%s", "/tmp/ac-desk-XXXXXX");
+		cr_assert_not_null(mkdtemp(dir));
+		snprintf(path, sizeof path, "%s/t.db", dir);
+	}
 	cr_assert_eq(store_open(path, &t_store, &t_err), 0, "open: %s: %s",
 		     t_err.field, t_err.msg);
 	pf = policy_file_default();
@@ -68,6 +75,10 @@ void t_teardown(void)
 	pf = NULL;
 	case_reader_free(rd);
 	rd = NULL;
+	if (pgtest_base()) {
+		pgtest_schema_drop();
+		return;
+	}
 	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
 		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
 		unlink(p);
