@@ -45,8 +45,8 @@ void pgtest_schema_new(char *dsn, size_t n)
 		 "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s",
 		 schema, schema);
 	admin(sql);
-	snprintf(dsn, n, "%s%soptions=-csearch_path%%3D%s", base,
-		 strchr(base, '?') ? "&" : "?", schema);
+	snprintf(dsn, n, "%s%soptions=-csearch_path%%3D%s&application_name=%s",
+		 base, strchr(base, '?') ? "&" : "?", schema, schema);
 }
 
 void pgtest_schema_drop(void)
@@ -59,6 +59,16 @@ void pgtest_schema_drop(void)
 		 "DROP SCHEMA IF EXISTS %s CASCADE", schema);
 	admin(sql);
 	schema[0] = '\0';
+}
+
+void pgtest_drop_connections(void)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(pid, 5000) "
+		 "FROM pg_stat_activity WHERE application_name = '%s'",
+		 schema);
+	pgtest_count(pgtest_base(), sql);  /* -1 when there was none */
 }
 
 long long pgtest_count(const char *dsn, const char *sql)

@@ -20,6 +20,11 @@ void pgtest_schema_new(char *dsn, size_t n);
 /* pgtest_schema_drop drops the schema pgtest_schema_new made. */
 void pgtest_schema_drop(void);
 
+/* pgtest_drop_connections ends the server side of every connection the
+ * test opened with the DSN pgtest_schema_new wrote (its
+ * application_name is the schema's), and waits for them to end. */
+void pgtest_drop_connections(void);
+
 /* pgtest_count answers a one-number query on dsn (-1: no row). */
 long long pgtest_count(const char *dsn, const char *sql);
 

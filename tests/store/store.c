@@ -325,6 +325,54 @@ Test(store, postgresql_unreachable_fails_cleanly)
 	assert_fails(store_open("", &t, &err), AC_EINVAL);
 }
 
+#define TOKEN_HASH "0123456789abcdef0123456789abcdef"
+
+/* PostgreSQL: a connection dropped under the store fails the call, and
+ * the transaction it was in, with AC_EIO, leaving nothing of it; the next
+ * call outside a transaction reconnects by itself (prepared statements
+ * and all). */
+Test(store, postgresql_reconnects_after_a_dropped_connection)
+{
+	struct store_order o, got;
+	char msg[256];
+
+	if (!pgtest_base())
+		cr_skip_test("PostgreSQL only");
+	put_sample_order("A-1", false);
+	assert_ok(store_begin(s, &err));
+	sample_order(&o, "A-2", false);
+	assert_ok(store_put_order(s, &o, &err));
+	pgtest_drop_connections();
+	sample_order(&o, "A-3", false);
+	assert_fails(store_put_order(s, &o, &err), AC_EIO);
+	cr_assert(strstr(err.msg, "connection"), "%s", err.msg);
+	assert_fails(store_commit(s, &err), AC_EIO);
+	cr_assert_not(store_in_transaction(s));
+	assert_ok(store_rollback(s, &err));
+	/* a read finds the connection gone and is tried again at once */
+	pgtest_drop_connections();
+	assert_ok(store_get_order(s, store_str("A-1"), &got, &err));
+	store_order_release(&got);
+	assert_fails(store_get_order(s, store_str("A-2"), &got, &err),
+		     AC_ENOTFOUND);
+	/* a call of several writes opens its own transaction: its BEGIN
+	 * is tried again too */
+	pgtest_drop_connections();
+	sample_order(&o, "A-4", false);
+	assert_ok(store_put_order(s, &o, &err));
+	/* a lone write that finds it gone fails (it may have been sent),
+	 * and the next one works */
+	pgtest_drop_connections();
+	assert_fails(store_put_token(s, store_str("ci"), store_str(TOKEN_HASH),
+				     T0, NULL, &err), AC_EIO);
+	assert_ok(store_put_token(s, store_str("ci"), store_str(TOKEN_HASH),
+				  T0, NULL, &err));
+	assert_ok(store_health(s, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM orders"), 2);
+	cr_assert_eq(raw_count("SELECT count(*) FROM tokens"), 1);
+	cr_assert_eq(raw_exec("SELECT 1", msg, sizeof msg), SQLITE_OK);
+}
+
 Test(store, cannot_open_a_directory_path)
 {
 	struct store *t = NULL;
