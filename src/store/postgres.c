@@ -930,8 +930,8 @@ static int count_of(const char *s)
 }
 
 /* exec_write runs a bound insert, update or delete (one step, as on
- * SQLite); *id (may be NULL) gets the id it RETURNING, *changes (may be
- * NULL) the rows changed. */
+ * SQLite); *id (may be NULL) gets the id its RETURNING gives, *changes (may
+ * be NULL) the rows changed. */
 static int exec_write(struct pg *q, struct pst *st, struct bind *b,
 		      const char *op, int64_t *id, int *changes,
 		      struct ac_err *err)
