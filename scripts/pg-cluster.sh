@@ -26,7 +26,7 @@ usage() {
 cmd=$1
 dir=$2
 
-bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+bin=$(printf "%s\n" /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 if [ -z "$bin" ] || [ ! -x "$bin/pg_ctl" ]; then
 	echo "pg-cluster.sh: no PostgreSQL under /usr/lib/postgresql" \
 		"(scripts/deps.sh pg installs it)" >&2
