@@ -120,6 +120,8 @@ static void add_row(cJSON *rows, const struct desk_case_row *row,
 	web_set_str(o, "type", web_claim_words((int)row->claim_type));
 	web_set_str(o, "verdict", row->has_verdict ?
 		    web_verdict_words((int)row->verdict) : "Not decided");
+	if (row->has_clause)
+		web_set_str(o, "clause", clause_id_name(row->clause));
 	if (row->has_deadline || row->has_response_due) {
 		web_when(when, sizeof when, row->due, 0, true);
 		web_relative(left, sizeof left, row->due, now);
@@ -135,6 +137,8 @@ static void queue_page(struct http_req *q, struct http_resp *r)
 	const char *status = http_req_query(q, "status");
 	const char *type = http_req_query(q, "type");
 	const char *order = http_req_query(q, "order");
+	const char *clause = http_req_query(q, "clause");
+	const char *customer = http_req_query(q, "customer");
 	const char *after = http_req_query(q, "after");
 	bool overdue = http_req_query(q, "overdue") != NULL;
 	int64_t now = desk_clock_now(q->ctx->desk);
@@ -146,15 +150,18 @@ static void queue_page(struct http_req *q, struct http_resp *r)
 	web_set_str(m, "title", "Queue");
 	rows = cJSON_AddArrayToObject(m, "rows");
 	ac_err_clear(&err);
-	if (status || type || order) {
+	if (status || type || order || clause || customer) {
 		struct desk_case_query cq = {
 			.status = status, .type = type, .order = order,
+			.clause = clause, .customer = customer,
 			.after = after, .limit = 50,
 		};
 		struct desk_case_page page;
 		char before[40];
 
-		if (!status && !order) {
+		/* by type alone: soonest due first (the deadline index);
+		 * by clause or customer: in the order opened */
+		if (!status && !order && !clause && !customer) {
 			instant_format(now + QUEUE_WITHIN_S * AC_US_PER_S,
 				       before, sizeof before);
 			cq.deadline_before = before;
@@ -180,21 +187,61 @@ static void queue_page(struct http_req *q, struct http_resp *r)
 			next = arena_strndup(q->arena, page.next,
 					     strlen(page.next));
 	}
-	if (rc) {
+	if (rc && err.code == AC_EINVAL) {
+		char text[300];
+
+		snprintf(text, sizeof text, "%s: %s", err.field, err.msg);
+		web_set_str(m, "error", text);
+	} else if (rc) {
 		cJSON_Delete(m);
 		web_desk_error(q, r, &err);
 		return;
 	}
 	if (next) {
-		char link[400];
+		char *link = arena_alloc(q->arena, 1200);
 
-		snprintf(link, sizeof link, "/console?after=%s%s%s%s%s%s%s%s",
+		snprintf(link, 1200, "/console?after=%s%s%s%s%s%s%s%s%s%s%s%s",
 			 next, status ? "&status=" : "", status ? status : "",
 			 type ? "&type=" : "", type ? type : "",
 			 order ? "&order=" : "", order ? order : "",
+			 clause ? "&clause=" : "", clause ? clause : "",
+			 customer ? "&customer=" : "",
+			 customer ? customer : "",
 			 overdue ? "&overdue=1" : "");
 		web_set_str(m, "next", link);
 	}
+	{
+		int64_t counts[CASE_STATUS_COUNT];
+		cJSON *ca = cJSON_AddArrayToObject(m, "counts");
+
+		if (!desk_case_counts(q->ctx->desk, counts, &err))
+			for (int st = 0; st < CASE_STATUS_COUNT; st++) {
+				cJSON *o = cJSON_CreateObject();
+
+				web_set_str(o, "words", web_status_words(st));
+				web_set_str(o, "value", case_status_name(
+					(enum case_status)st));
+				cJSON_AddNumberToObject(o, "n",
+							(double)counts[st]);
+				cJSON_AddItemToArray(ca, o);
+			}
+	}
+	opts = cJSON_AddArrayToObject(m, "clauses");
+	for (int c = 0; c < CL_COUNT; c++) {
+		cJSON *o = cJSON_CreateObject();
+		const char *name = clause_id_name((enum clause_id)c);
+		const struct clause *cl = &q->ctx->policy->clauses[c];
+		char words[200];
+
+		snprintf(words, sizeof words, "%s: %.*s", name,
+			 (int)cl->title.n, cl->title.p);
+		web_set_str(o, "value", name);
+		web_set_str(o, "words", words);
+		cJSON_AddBoolToObject(o, "selected", clause &&
+				      !strcmp(clause, name));
+		cJSON_AddItemToArray(opts, o);
+	}
+	web_set_str(m, "f_customer", customer);
 	web_set_str(m, "f_order", order);
 	cJSON_AddBoolToObject(m, "f_overdue", overdue);
 	opts = cJSON_AddArrayToObject(m, "statuses");
@@ -290,7 +337,6 @@ static void audit_model(struct http_req *q, cJSON *m, const char *id)
 	struct desk_audit_page page;
 	struct ac_err err;
 	cJSON *arr = cJSON_AddArrayToObject(m, "audit");
-	cJSON *photos = cJSON_AddArrayToObject(m, "photos");
 
 	ac_err_clear(&err);
 	if (desk_list_audit(q->ctx->desk, "case", id, 0, 100, &page, &err))
@@ -308,23 +354,6 @@ static void audit_model(struct http_req *q, cJSON *m, const char *id)
 			web_set_strn(o, "after", e->after_json.p,
 				     e->after_json.n);
 		cJSON_AddItemToArray(arr, o);
-		if (e->action.n == 12 && !memcmp(e->action.p,
-						 "evidence.add", 12)) {
-			cJSON *a = cJSON_ParseWithLength(e->after_json.p,
-							 e->after_json.n);
-			cJSON *sha = cJSON_GetObjectItem(a, "sha256");
-			char url[256];
-
-			if (cJSON_IsString(sha)) {
-				cJSON *p = cJSON_CreateObject();
-
-				snprintf(url, sizeof url, "/console/cases/%s/"
-					 "photos/%s", id, sha->valuestring);
-				web_set_str(p, "url", url);
-				cJSON_AddItemToArray(photos, p);
-			}
-			cJSON_Delete(a);
-		}
 	}
 }
 
@@ -454,6 +483,7 @@ static void get_case(struct http_req *q, struct http_resp *r)
 	notes_model(q, m, id);
 	messages_model(q, m, id);
 	audit_model(q, m, id);
+	view_photos(q, m, "/console", id);
 	web_set_str(m, "notice", http_req_query(q, "done"));
 	web_page(q, r, 200, "staff-case", m);
 }

@@ -436,6 +436,7 @@ static void get_case(struct http_req *q, struct http_resp *r)
 	view_case(m, q->ctx->policy, &f, &c, q->ctx->reader,
 		  desk_clock_now(q->ctx->desk), tz(q));
 	messages_model(q, m, q->params[0]);
+	view_photos(q, m, "/order", q->params[0]);
 	web_set_str(m, "notice", http_req_query(q, "done"));
 	web_page(q, r, 200, "case", m);
 }

@@ -267,9 +267,33 @@ void view_case(cJSON *m, const struct policy *p, const struct view_facts *f,
 			cJSON_GetObjectItem(dm, "facts")) > 0);
 		cJSON_AddBoolToObject(dm, "has_remedies", cJSON_GetArraySize(
 			cJSON_GetObjectItem(dm, "remedies")) > 0);
+		cJSON_AddBoolToObject(dm, "many_remedies", cJSON_GetArraySize(
+			cJSON_GetObjectItem(dm, "remedies")) > 1);
 	} else {
 		web_set_str(dm, "headline",
 			    web_verdict_words((int)c->decision.verdict));
 	}
 	free(ac);
+}
+
+void view_photos(struct http_req *q, cJSON *m, const char *prefix,
+		 const char *case_id)
+{
+	cJSON *arr = cJSON_AddArrayToObject(m, "photos");
+	struct desk_evidences ev;
+	struct ac_err err;
+
+	ac_err_clear(&err);
+	if (desk_list_evidence(q->ctx->desk, case_id, &ev, &err))
+		return;
+	for (int i = 0; i < ev.n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		char url[320];
+
+		snprintf(url, sizeof url, "%s/cases/%s/photos/%s", prefix,
+			 case_id, ev.evidences[i].sha256);
+		web_set_str(o, "url", url);
+		cJSON_AddItemToArray(arr, o);
+	}
+	cJSON_AddBoolToObject(m, "has_photos", ev.n > 0);
 }

@@ -51,4 +51,10 @@ void view_case(cJSON *m, const struct policy *p, const struct view_facts *f,
  * claim words, the verdict's words and the deciding clause's title. */
 void view_case_line(cJSON *o, const struct desk_case *c);
 
+/* view_photos sets "photos" [{url, type}] on m: the case's photos, with
+ * URLs under prefix ("/console" or "/order"); nothing when they cannot
+ * be read. */
+void view_photos(struct http_req *q, cJSON *m, const char *prefix,
+		 const char *case_id);
+
 #endif
