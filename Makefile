@@ -220,10 +220,11 @@ test-san:
 		test-api
 
 test:
-	@scripts/deps.sh build serve test web
+	@scripts/deps.sh build serve test web pg
 	$(MAKE) $(B)/aftercare
 	$(MAKE) test-unit test-store test-desk test-web-unit test-scenarios \
 		test-api test-crash test-web
+	$(MAKE) test-store-pg test-desk-pg test-api-pg test-two-servers-pg
 	$(MAKE) test-san
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
