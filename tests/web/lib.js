@@ -35,7 +35,7 @@ const MANAGER = { user: 'manager', password: 'manager-demo-1' };
 const AGENT = { user: 'agent', password: 'agent-demo-1' };
 
 // Playwright's waits give up after this long (a page answers in far less).
-const WAIT_MS = 8000;
+const WAIT_MS = 15000;
 
 let browserP = null;
 function browser() {

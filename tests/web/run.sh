@@ -93,7 +93,7 @@ if [ -n "${WEB_TESTS:-}" ]; then       # WEB_TESTS="cancel csrf": only those
 	for t in $WEB_TESTS; do files+=("$HERE/$t.test.js"); done
 fi
 AC_URL=$U AC_TOKEN=$TOKEN AC_BIN=$BIN AC_OUT=$T \
-	timeout -k 5 240 node --test --test-concurrency=2 "${files[@]}"
+	timeout -k 5 300 node --test --test-concurrency=2 "${files[@]}"
 status=$?
-[ "$status" = 124 ] && echo "tests/web: stopped after 240 s" >&2
+[ "$status" = 124 ] && echo "tests/web: stopped after 300 s" >&2
 exit "$status"
