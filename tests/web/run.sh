@@ -85,8 +85,9 @@ if [ -z "$U" ]; then
 	exit 1
 fi
 
-# One file at a time: they share the server, and each starts its own
-# browser. The whole run is bounded (a hung browser ends it).
+# Two files at a time, each with a browser of its own: they share the
+# server, each on orders and cases of its own (throttle.test.js starts a
+# server of its own). The whole run is bounded (a hung browser ends it).
 files=("$HERE"/*.test.js)
 if [ -n "${WEB_TESTS:-}" ]; then       # WEB_TESTS="cancel csrf": only those
 	files=()
