@@ -211,7 +211,8 @@ test-web: $(B)/aftercare
 screenshots:
 	@scripts/deps.sh build serve web
 	$(MAKE) $(B)/aftercare
-	WEB_SCREENSHOTS=1 tests/web/run.sh $(B)/aftercare
+	WEB_SCREENSHOTS=1 WEB_TESTS="pages repair throttle" \
+		tests/web/run.sh $(B)/aftercare
 
 # The whole suite again under AddressSanitizer and UBSan.
 test-san:
