@@ -1,7 +1,8 @@
 'use strict';
-// Every claim type through the portal's form: what the customer ticked and
-// typed is the claim the desk stored (type, items, defects, what arrived
-// instead, the correct address), and the answer names its clause.
+// Every claim type through the portal's form, in a browser without
+// JavaScript: what the customer ticked and typed is the claim the desk
+// stored (type, items, defects, what arrived instead, the correct
+// address), and the answer names its clause.
 const { test, after } = require('node:test');
 const L = require('./lib.js');
 
@@ -76,8 +77,9 @@ async function send(ana, k) {
 	return { id: m[1], label };
 }
 
-test('every claim type through the form', async () => {
-	const ana = await L.person();
+// Without JavaScript: the core path needs none (pages-spec, issue 7).
+test('every claim type through the form, without JavaScript', async () => {
+	const ana = await L.person({ javaScript: false });
 	const labels = new Set();
 
 	for (const k of CLAIMS) {
