@@ -24,11 +24,8 @@ fi
 BIN=$(realpath -- "$BIN")
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export CHROMIUM
-for need in node; do
-	command -v "$need" >/dev/null ||
-		{ echo "tests/web: no $need (scripts/deps.sh web)" >&2
-		  exit 2; }
-done
+command -v node >/dev/null ||
+	{ echo "tests/web: no node (scripts/deps.sh web)" >&2; exit 2; }
 [ -x "$CHROMIUM" ] ||
 	{ echo "tests/web: no $CHROMIUM (scripts/deps.sh web)" >&2; exit 2; }
 if [ ! -d "$HERE/node_modules/playwright-core" ] ||
@@ -40,6 +37,7 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/aftercare-web.XXXXXX") || exit 2
 SPID=
 status=1
+# shellcheck disable=SC2317  # run by the trap
 cleanup() {
 	if [ -n "$SPID" ] && kill -0 "$SPID" 2>/dev/null; then
 		kill -TERM "$SPID" 2>/dev/null
