@@ -157,15 +157,9 @@ static void queue_page(struct http_req *q, struct http_resp *r)
 			.after = after, .limit = 50,
 		};
 		struct desk_case_page page;
-		char before[40];
 
-		/* by type alone: soonest due first (the deadline index);
-		 * by clause or customer: in the order opened */
-		if (!status && !order && !clause && !customer) {
-			instant_format(now + QUEUE_WITHIN_S * AC_US_PER_S,
-				       before, sizeof before);
-			cq.deadline_before = before;
-		}
+		/* with a filter: in the order opened (a case without a
+		 * due time is listed too) */
 		rc = desk_list_cases(q->ctx->desk, &cq, &page, &err);
 		for (int i = 0; !rc && i < page.n; i++)
 			if (!overdue || page.rows[i].due < now)
