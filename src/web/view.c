@@ -190,6 +190,20 @@ void view_order(cJSON *m, const struct policy *p, const struct view_facts *f,
 	free(c);
 }
 
+static const char *quote_words(enum quote_status st)
+{
+	switch (st) {
+	case QUOTE_STATUS_QUOTED: return "waiting for your answer";
+	case QUOTE_STATUS_ACCEPTED: return "accepted";
+	case QUOTE_STATUS_DECLINED: return "declined";
+	case QUOTE_STATUS_EXPIRED: return "expired";
+	case QUOTE_STATUS_REPAIRED: return "repaired";
+	case QUOTE_STATUS_SHIPPED_BACK: return "repaired and shipped back";
+	case QUOTE_STATUS_COUNT: break;
+	}
+	return "";
+}
+
 void view_case_line(cJSON *o, const struct desk_case *c)
 {
 	const struct policy *p = c->policy;
@@ -246,8 +260,8 @@ void view_case(cJSON *m, const struct policy *p, const struct view_facts *f,
 		cJSON *qm = cJSON_AddObjectToObject(cm, "quote");
 
 		money(qm, "amount", cur, c->quote.amount_minor);
-		web_set_str(qm, "status",
-			    quote_status_name(c->quote.status));
+		web_set_str(qm, "status", quote_words(c->quote.status));
+		web_set_str(qm, "code", quote_status_name(c->quote.status));
 		web_when(s, sizeof s, c->quote.expires_at, tz_offset_min,
 			 true);
 		web_set_str(qm, "expires", s);
