@@ -59,7 +59,8 @@ LIB_OBJ = $(CORE_OBJ) $(CODEC_OBJ)
 SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ)
 
 .PHONY: all deps test test-unit test-store test-store-pg test-desk \
-	test-desk-pg test-api-pg test-two-servers-pg test-scenarios test-san \
+	test-desk-pg test-api-pg test-two-servers-pg test-pg-faults \
+	test-scenarios test-san \
 	mutate run bench \
 	test-api test-crash test-web test-web-unit screenshots \
 	fuzz lint serve-objs \
@@ -155,6 +156,9 @@ test-api-pg: $(B)/aftercare
 	@$(PG_RUN) AC_TEST_DB="$$DSN" tests/api/run.sh $(B)/aftercare
 test-two-servers-pg: $(B)/aftercare
 	@$(PG_RUN) tests/api/pg-two-servers.sh $(B)/aftercare "$$DSN"
+# PostgreSQL stopped and started under load; kill -9 of the server.
+test-pg-faults: $(B)/aftercare
+	@$(PG_RUN) tests/api/pg-faults.sh $(B)/aftercare "$$d" "$$DSN"
 
 # The desk suite: the desk's rules on a real SQLite file per test, with a
 # fake clock and injected store faults (tests/desk/support.c is its door).
@@ -225,7 +229,8 @@ test:
 	$(MAKE) $(B)/aftercare
 	$(MAKE) test-unit test-store test-desk test-web-unit test-scenarios \
 		test-api test-crash test-web
-	$(MAKE) test-store-pg test-desk-pg test-api-pg test-two-servers-pg
+	$(MAKE) test-store-pg test-desk-pg test-api-pg test-two-servers-pg \
+		test-pg-faults
 	$(MAKE) test-san
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}

@@ -5,6 +5,8 @@
 #                                     start it, create database "aftercare"
 #                                     and print its DSN (postgresql://...)
 #   scripts/pg-cluster.sh stop DIR    stop it (the files stay in DIR)
+#   scripts/pg-cluster.sh restart DIR start a stopped cluster again on the
+#                                     same port (the same DSN)
 #   scripts/pg-cluster.sh dsn DIR     print the DSN of a started cluster
 #
 # The server runs as the `postgres` user when called by root (DIR is then
@@ -18,7 +20,7 @@
 set -eu
 
 usage() {
-	echo "usage: $0 start|stop|dsn DIR" >&2
+	echo "usage: $0 start|stop|restart|dsn DIR" >&2
 	exit 2
 }
 
@@ -94,6 +96,18 @@ stop)
 	[ -d "$dir/data" ] || exit 0
 	as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop \
 		>/dev/null 2>&1 || true
+	;;
+restart)
+	dir=$(cd "$dir" && pwd)
+	port=$(cat "$dir/port")
+	as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on \
+		-c synchronous_commit=on -c max_connections=200" start \
+		>/dev/null 2>&1 || {
+		echo "pg-cluster.sh: cannot restart the server:" >&2
+		tail -n 20 "$dir/server.log" >&2
+		exit 1
+	}
 	;;
 dsn)
 	dir=$(cd "$dir" && pwd)
