@@ -283,10 +283,11 @@ $(B)/bench/bench_sqlite: bench/bench_sqlite.c
 	$(CC) -O2 -o $@ $< $(shell pkg-config --cflags --libs sqlite3)
 
 bench: all $(B)/bench/bench_decide $(B)/bench/bench_sqlite
-	@scripts/deps.sh build serve bench
+	@scripts/deps.sh build serve bench pg
 	bench/run.sh $(B)
 	bench/serve.sh $(B)
 	bench/big.sh $(B)
+	bench/pg.sh $(B)
 
 lint:
 	scripts/lint.sh
