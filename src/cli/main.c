@@ -22,6 +22,9 @@ static const struct cmd_entry commands[] = {
 	  "add an API token and print it, or revoke it", cmd_token },
 	{ "user", "add NAME --role agent|manager --db PATH",
 	  "add a staff account (password: first line of stdin)", cmd_user },
+	{ "backup", "--db DB --to FILE",
+	  "copy a SQLite database while it serves (never overwrites)",
+	  cmd_backup },
 };
 
 static void usage(FILE *f)

@@ -446,6 +446,18 @@ int store_open(const char *dsn, struct store **out, struct ac_err *err);
  * rolled back. */
 void store_close(struct store *s);
 
+/* store_backup copies the SQLite database dsn names into a new file `to`
+ * with SQLite's online backup, in steps, while other connections (a
+ * running server) go on writing: the copy is the database as it was when
+ * the backup began (one read snapshot held throughout), then checked with
+ * PRAGMA integrity_check. It never overwrites: AC_ECONFLICT (field "to")
+ * when `to` exists. AC_EINVAL (field "db") for a PostgreSQL dsn (use
+ * pg_dump) or a database that does not exist; AC_EIO when a step or the
+ * check fails (the partial copy is removed). *pages (may be NULL) is the
+ * number of pages copied. Implemented in backup.c. */
+int store_backup(const char *dsn, const char *to, int *pages,
+		 struct ac_err *err);
+
 /* store_backend_name: "sqlite" or "postgresql" (for logs). */
 const char *store_backend_name(const struct store *s);
 
