@@ -205,6 +205,7 @@ test-api: $(B)/aftercare
 	tests/api/hostile.sh $(B)/aftercare
 	tests/api/pages.sh $(B)/aftercare
 	tests/api/backup.sh $(B)/aftercare
+	tests/api/metrics.sh $(B)/aftercare
 test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
 

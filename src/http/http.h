@@ -290,6 +290,7 @@ extern const struct route_table res_quotes_routes;
 extern const struct route_table res_notes_routes;
 extern const struct route_table res_evidence_routes;
 extern const struct route_table res_audit_routes;
+extern const struct route_table res_metrics_routes;
 extern const struct route_table web_asset_routes;     /* src/web */
 extern const struct route_table web_portal_routes;
 extern const struct route_table web_console_routes;
@@ -310,6 +311,23 @@ enum route_result route_match(struct arena *a, const char *method,
 			      const char *path, const struct route **out,
 			      const char *params[HTTP_MAX_PARAMS],
 			      char *allow, size_t allow_n);
+
+/* Every route of every table, numbered from 0 in table order:
+ * route_count routes; route_at(i) is NULL out of range; route_index is
+ * -1 for NULL or a route of no table. */
+int route_count(void);
+const struct route *route_at(int i);
+int route_index(const struct route *rt);
+
+/* ---- inside the layer: metrics (res_metrics.c) -------------------------- */
+
+/* metrics_init notes the process start time (the first call wins). */
+void metrics_init(void);
+/* metrics_observe counts one answered request: its route (NULL: none
+ * matched), status and latency in microseconds; a 503 on a route that
+ * uses the store also counts as a database error. Lock-free (relaxed
+ * atomics): called by the event loop for every request. */
+void metrics_observe(const struct route *rt, int status, int64_t us);
 
 /* ---- inside the layer: authentication ------------------------------------ */
 

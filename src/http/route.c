@@ -19,6 +19,7 @@ static const struct route_table *const tables[] = {
 	&res_notes_routes,
 	&res_evidence_routes,
 	&res_audit_routes,
+	&res_metrics_routes,
 	&web_asset_routes,
 	&web_portal_routes,
 	&web_console_routes,
@@ -159,4 +160,37 @@ size_t http_body_limit(enum http_body kind)
 		break;
 	}
 	return HTTP_JSON_MAX;
+}
+
+int route_count(void)
+{
+	int n = 0;
+
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		n += (int)tables[t]->n;
+	return n;
+}
+
+const struct route *route_at(int i)
+{
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
+		if (i < (int)tables[t]->n)
+			return &tables[t]->routes[i];
+		i -= (int)tables[t]->n;
+	}
+	return NULL;
+}
+
+int route_index(const struct route *rt)
+{
+	int base = 0;
+
+	for (size_t t = 0; rt && t < sizeof tables / sizeof tables[0]; t++) {
+		const struct route *r0 = tables[t]->routes;
+
+		if (rt >= r0 && rt < r0 + tables[t]->n)
+			return base + (int)(rt - r0);
+		base += (int)tables[t]->n;
+	}
+	return -1;
 }

@@ -908,6 +908,9 @@ static void on_completed(void *cls, struct MHD_Connection *c,
 		 rq->queued ? rq->r.status : 0,
 		 (long long)(mono_us() - rq->start_us), rq->sent_bytes);
 	log_path(line, rq->q.actor ? rq->q.actor : "-");
+	if (rq->queued && rq->r.status)
+		metrics_observe(rq->route, rq->r.status,
+				mono_us() - rq->start_us);
 	if (term)
 		buf_addf(line, " end=%s", term);
 	buf_addc(line, '\n');
@@ -1191,6 +1194,7 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	int rc;
 
 	*out = NULL;
+	metrics_init();
 	srv->wake_fd = srv->ep_fd = -1;
 	jobq_init(&srv->reads);
 	jobq_init(&srv->writes);
