@@ -25,6 +25,9 @@ static const struct cmd_entry commands[] = {
 	{ "backup", "--db DB --to FILE",
 	  "copy a SQLite database while it serves (never overwrites)",
 	  cmd_backup },
+	{ "migrate", "--from DB --to DB",
+	  "copy a shop's whole history into an empty database, verified",
+	  cmd_migrate },
 };
 
 static void usage(FILE *f)

@@ -2892,6 +2892,138 @@ static int sq_list_messages(void *impl, struct ac_str case_id,
 	return rc ? rc : frc;
 }
 
+/* ---- whole-table copy ------------------------------------------------- */
+
+static void copy_sql(const struct store_table *t, bool insert, char *buf,
+		     size_t n)
+{
+	size_t k = 0;
+
+	k += (size_t)snprintf(buf + k, n - k, insert ? "INSERT INTO %s (" :
+			      "SELECT ", t->name);
+	for (int i = 0; i < t->ncols && k < n; i++)
+		k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? ", " : "",
+				      t->cols[i]);
+	if (k >= n)
+		return;
+	if (!insert) {
+		snprintf(buf + k, n - k, " FROM %s ORDER BY rowid", t->name);
+		return;
+	}
+	k += (size_t)snprintf(buf + k, n - k, ") VALUES (");
+	for (int i = 0; i < t->ncols && k < n; i++)
+		k += (size_t)snprintf(buf + k, n - k, "%s?%d", i ? ", " : "",
+				      i + 1);
+	if (k < n)
+		snprintf(buf + k, n - k, ")");
+}
+
+static int sq_count_rows(void *impl, const struct store_table *t,
+			 int64_t *n, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	char sql[256];
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", t->name);
+	if ((rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL)))
+		return db_error(q, rc, t->name, err);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = db_error(q, rc, t->name, err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_read_rows(void *impl, const struct store_table *t,
+			int (*row)(void *arg, const struct store_value *v),
+			void *arg, struct ac_err *err)
+{
+	struct sq *q = impl;
+	struct store_value v[STORE_TABLE_COLS];
+	sqlite3_stmt *st;
+	char sql[1024];
+	int rc;
+
+	copy_sql(t, false, sql, sizeof sql);
+	if ((rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL)))
+		return db_error(q, rc, t->name, err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < t->ncols; i++) {
+			struct store_value *x = &v[i];
+
+			memset(x, 0, sizeof *x);
+			switch (sqlite3_column_type(st, i)) {
+			case SQLITE_INTEGER:
+				x->kind = SV_INT;
+				x->i = sqlite3_column_int64(st, i);
+				break;
+			case SQLITE_TEXT:
+				x->kind = SV_TEXT;
+				x->p = (const char *)sqlite3_column_text(st, i);
+				x->n = (size_t)sqlite3_column_bytes(st, i);
+				break;
+			case SQLITE_BLOB:
+				x->kind = SV_BLOB;
+				x->p = sqlite3_column_blob(st, i);
+				x->n = (size_t)sqlite3_column_bytes(st, i);
+				break;
+			default:
+				x->kind = SV_NULL;
+			}
+		}
+		if ((rc = row(arg, v))) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : db_error(q, rc, t->name, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_insert_row(void *impl, const struct store_table *t,
+			 const struct store_value *v, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	char sql[1024];
+	int rc;
+
+	copy_sql(t, true, sql, sizeof sql);
+	if ((rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL)))
+		return db_error(q, rc, t->name, err);
+	for (int i = 0; i < t->ncols; i++) {
+		if (v[i].kind == SV_INT)
+			sqlite3_bind_int64(st, i + 1, v[i].i);
+		else if (v[i].kind == SV_TEXT)
+			sqlite3_bind_text(st, i + 1, v[i].p, (int)v[i].n,
+					  SQLITE_STATIC);
+		else if (v[i].kind == SV_BLOB)
+			sqlite3_bind_blob(st, i + 1, v[i].p, (int)v[i].n,
+					  SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : db_error(q, rc, t->name, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* SQLite gives the next rowid past the largest: nothing to do. */
+static int sq_copy_done(void *impl, const struct store_table *t,
+			struct ac_err *err)
+{
+	(void)impl;
+	(void)t;
+	(void)err;
+	return 0;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.version = 1,
 	.name = "sqlite",
@@ -2955,4 +3087,8 @@ const struct store_ops store_sqlite_ops = {
 	.xPurgeLookupFailures = sq_purge_lookup_failures,
 	.xAddMessage = sq_add_message,
 	.xListMessages = sq_list_messages,
+	.xCountRows = sq_count_rows,
+	.xReadRows = sq_read_rows,
+	.xInsertRow = sq_insert_row,
+	.xCopyDone = sq_copy_done,
 };

@@ -1316,3 +1316,91 @@ int store_list_messages(struct store *s, struct ac_str case_id,
 	RESULT_DONE(out, rc);
 	return rc;
 }
+
+/* ---- whole-table copy ------------------------------------------------- */
+
+static const struct store_table tables[] = {
+	{ "orders", { "id", "placed_at", "currency", "shipping_minor",
+		      "paid_minor", "addr_name", "addr_line1", "addr_line2",
+		      "addr_city", "addr_region", "addr_postal_code",
+		      "addr_country", "customer_name", "customer_email",
+		      "created_at" }, 15, "id", false },
+	{ "items", { "order_id", "line", "sku", "kind", "style", "shape",
+		     "material", "color", "size_milli", "price_minor",
+		     "certificate" }, 11, "order_id, line", false },
+	{ "shipments", { "order_id", "shipped_at", "addr_name", "addr_line1",
+			 "addr_line2", "addr_city", "addr_region",
+			 "addr_postal_code", "addr_country", "delivered_at",
+			 "courier_finding", "customs", "updated_at" }, 13,
+	  "order_id", false },
+	{ "tracking_events", { "id", "order_id", "at", "kind", "detail" }, 5,
+	  "id", true },
+	{ "cases", { "id", "order_id", "status", "claim_type", "opened_at",
+		     "claim_json", "created_at", "updated_at",
+		     "override_verdict", "override_reason", "override_author",
+		     "overridden_at", "approved_by", "approved_at", "seq",
+		     "decision_id", "verdict", "deadline", "response_due_at",
+		     "clause", "customer" }, 21, "seq", false },
+	{ "decisions", { "id", "case_id", "decided_at", "verdict",
+			 "refund_max_minor", "charge_minor", "deadline",
+			 "policy", "decision_json", "facts_json" }, 10, "id",
+	  true },
+	{ "ledger", { "id", "case_id", "order_id", "kind", "amount_minor",
+		      "currency", "created_at", "actor", "idempotency_key" },
+	  9, "id", true },
+	{ "idempotency", { "scope", "key", "request_hash", "ledger_id",
+			   "refunded_total_minor", "created_at" }, 6,
+	  "scope, key", false },
+	{ "repair_quotes", { "id", "case_id", "amount_minor", "status",
+			     "expires_at", "created_at", "updated_at" }, 7,
+	  "id", true },
+	{ "notes", { "id", "case_id", "author", "body", "created_at" }, 5,
+	  "id", true },
+	{ "evidence", { "case_id", "sha256", "content_type", "size", "path",
+			"data", "created_at" }, 7, NULL, false },
+	{ "audit", { "id", "at", "actor", "action", "entity", "entity_id",
+		     "before_json", "after_json" }, 8, "id", true },
+	{ "tokens", { "id", "name", "hash", "created_at", "revoked_at" }, 5,
+	  "id", true },
+	{ "staff_users", { "name", "role", "password_hash",
+			   "failed_in_a_row", "locked_until", "created_at" },
+	  6, "name", false },
+	{ "messages", { "id", "case_id", "sender", "author", "body",
+			"created_at" }, 6, "id", true },
+};
+
+const struct store_table *store_tables(int *n)
+{
+	*n = COUNT(tables);
+	return tables;
+}
+
+int store_count_rows(struct store *s, const struct store_table *t,
+		     int64_t *n, struct ac_err *err)
+{
+	ac_err_clear(err);
+	*n = 0;
+	return s->ops->xCountRows(s->impl, t, n, err);
+}
+
+int store_read_rows(struct store *s, const struct store_table *t,
+		    int (*row)(void *arg, const struct store_value *v),
+		    void *arg, struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xReadRows(s->impl, t, row, arg, err);
+}
+
+int store_insert_row(struct store *s, const struct store_table *t,
+		     const struct store_value *v, struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xInsertRow(s->impl, t, v, err);
+}
+
+int store_copy_done(struct store *s, const struct store_table *t,
+		    struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xCopyDone(s->impl, t, err);
+}

@@ -824,6 +824,54 @@ int store_list_messages(struct store *s, struct ac_str case_id,
 			int64_t after_id, int limit,
 			struct store_message_page *out, struct ac_err *err);
 
+/* ---- whole-table copy (aftercare migrate) ---------------------------- */
+
+/* A value of a copied row: its kind and, for INT, i; for TEXT and BLOB,
+ * n bytes at p (owned by the backend, valid during the callback). */
+enum store_vkind { SV_NULL, SV_INT, SV_TEXT, SV_BLOB };
+struct store_value {
+	enum store_vkind kind;
+	int64_t i;
+	const char *p;
+	size_t n;
+};
+
+#define STORE_TABLE_COLS 24
+
+/* A table of a shop's history: its columns (the same on every backend,
+ * generated ones left out) and the key it is read in order of. */
+struct store_table {
+	const char *name;
+	const char *cols[STORE_TABLE_COLS];
+	int ncols;
+	const char *order;            /* "id", "order_id, line" */
+	bool identity;                /* an integer id a sequence follows */
+};
+
+/* store_tables: the tables a copy of a shop moves, parents first
+ * (sessions and look-up windows are left out); *n is how many. */
+const struct store_table *store_tables(int *n);
+
+/* store_count_rows: *n is the number of rows in table t. */
+int store_count_rows(struct store *s, const struct store_table *t,
+		     int64_t *n, struct ac_err *err);
+
+/* store_read_rows calls row(arg, values) for every row of t in key order,
+ * in one snapshot; a non-zero return of row stops and is returned. */
+int store_read_rows(struct store *s, const struct store_table *t,
+		    int (*row)(void *arg, const struct store_value *v),
+		    void *arg, struct ac_err *err);
+
+/* store_insert_row inserts one row of t as it is, ids included (in the
+ * caller's transaction). AC_ECONFLICT/AC_EINVAL as the database says. */
+int store_insert_row(struct store *s, const struct store_table *t,
+		     const struct store_value *v, struct ac_err *err);
+
+/* store_copy_done: after the rows of t are in, the next id the database
+ * gives follows the largest copied (PostgreSQL's identity sequences). */
+int store_copy_done(struct store *s, const struct store_table *t,
+		    struct ac_err *err);
+
 /* ---- backends --------------------------------------------------------- */
 
 /* A backend, in the manner of sqlite3_vfs: a version, a name and one
@@ -975,6 +1023,15 @@ struct store_ops {
 			     int64_t after_id, int limit,
 			     struct store_message_page *out,
 			     struct ac_err *err);
+	int (*xCountRows)(void *impl, const struct store_table *t,
+			  int64_t *n, struct ac_err *err);
+	int (*xReadRows)(void *impl, const struct store_table *t,
+			 int (*row)(void *arg, const struct store_value *v),
+			 void *arg, struct ac_err *err);
+	int (*xInsertRow)(void *impl, const struct store_table *t,
+			  const struct store_value *v, struct ac_err *err);
+	int (*xCopyDone)(void *impl, const struct store_table *t,
+			 struct ac_err *err);
 };
 
 /* The SQLite backend (sqlite.c). */
