@@ -60,6 +60,7 @@ SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ)
 
 .PHONY: all deps test test-unit test-store test-store-pg test-desk \
 	test-desk-pg test-api-pg test-two-servers-pg test-pg-faults \
+	test-migrate-pg \
 	test-scenarios test-san \
 	mutate run bench \
 	test-api test-crash test-web test-web-unit screenshots \
@@ -159,6 +160,11 @@ test-two-servers-pg: $(B)/aftercare
 # PostgreSQL stopped and started under load; kill -9 of the server.
 test-pg-faults: $(B)/aftercare
 	@$(PG_RUN) tests/api/pg-faults.sh $(B)/aftercare "$$d" "$$DSN"
+
+# test-migrate-pg: aftercare migrate SQLite -> PostgreSQL -> SQLite on a
+# cluster of its own (the script starts and stops it).
+test-migrate-pg: $(B)/aftercare
+	@scripts/deps.sh pg && tests/cli/migrate-pg.sh $(B)/aftercare
 
 # The desk suite: the desk's rules on a real SQLite file per test, with a
 # fake clock and injected store faults (tests/desk/support.c is its door).
