@@ -3347,6 +3347,13 @@ static int pg_read_rows(void *impl, const struct store_table *t,
 	PGresult *res;
 	int rc = 0;
 
+	/* rows stream out as fast as the target takes them: a whole table
+	 * may take longer than the statement timeout (in a transaction,
+	 * SET LOCAL lasts until its end) */
+	if (q->tx != TX_NONE &&
+	    (rc = plain(q, "SET LOCAL statement_timeout = 0", t->name, NULL,
+			err)))
+		return rc;
 	copy_sql(t, false, sql, sizeof sql);
 	if (!PQsendQuery(q->conn, sql) || !PQsetSingleRowMode(q->conn))
 		return ac_err_set(err, AC_EIO, t->name, "%s",
