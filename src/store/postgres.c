@@ -492,6 +492,8 @@ struct pg {
 	bool atomic;                      /* a call holds its own tx or sp */
 	bool caller_sp;                   /* the caller's savepoint is open */
 	int fail_after;                   /* < 0: no fault injection */
+	const struct store_table *copy_prep[32]; /* inserts prepared */
+	int ncopy_prep;
 };
 
 static void pst_init(struct pst *p, const char *prefix, int i,
@@ -3406,9 +3408,9 @@ static int pg_insert_row(void *impl, const struct store_table *t,
 	const char *vals[STORE_TABLE_COLS];
 	int lens[STORE_TABLE_COLS], fmts[STORE_TABLE_COLS];
 	char ints[STORE_TABLE_COLS][24];
-	char sql[1024];
+	char sql[1024], name[64];
 	PGresult *res;
-	int rc = 0;
+	int rc = 0, k;
 
 	copy_sql(t, true, sql, sizeof sql);
 	for (int i = 0; i < t->ncols; i++) {
@@ -3426,7 +3428,20 @@ static int pg_insert_row(void *impl, const struct store_table *t,
 			fmts[i] = v[i].kind == SV_BLOB;
 		}
 	}
-	res = PQexecParams(q->conn, sql, t->ncols, NULL, vals, lens, fmts, 0);
+	snprintf(name, sizeof name, "copy_%s", t->name);
+	for (k = 0; k < q->ncopy_prep && q->copy_prep[k] != t; k++)
+		;
+	if (k == q->ncopy_prep && k < 32) {
+		res = PQprepare(q->conn, name, sql, t->ncols, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			rc = db_error(q, res, t->name, err);
+			PQclear(res);
+			return rc;
+		}
+		PQclear(res);
+		q->copy_prep[q->ncopy_prep++] = t;
+	}
+	res = PQexecPrepared(q->conn, name, t->ncols, vals, lens, fmts, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = db_error(q, res, t->name, err);
 	PQclear(res);
