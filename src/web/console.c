@@ -374,30 +374,6 @@ static void notes_model(struct http_req *q, cJSON *m, const char *id)
 	}
 }
 
-static void messages_model(struct http_req *q, cJSON *m, const char *id)
-{
-	struct desk_messages ms;
-	struct ac_err err;
-	cJSON *arr = cJSON_AddArrayToObject(m, "messages");
-
-	ac_err_clear(&err);
-	if (desk_list_messages(q->ctx->desk, id, &ms, &err))
-		return;
-	for (int i = 0; i < ms.n; i++) {
-		const struct desk_message *x = &ms.messages[i];
-		cJSON *o = cJSON_CreateObject();
-		char when[64];
-
-		web_when(when, sizeof when, x->created_at, 0, true);
-		web_set_str(o, "from", x->from == MSG_FROM_CUSTOMER ?
-			    "Customer" : "Shop");
-		web_set_strn(o, "author", x->author.p, x->author.n);
-		web_set_str(o, "when", when);
-		web_set_strn(o, "body", x->body.p, x->body.n);
-		cJSON_AddItemToArray(arr, o);
-	}
-}
-
 /* actions_model says which forms the case's state allows. */
 static void actions_model(struct http_req *q, cJSON *m,
 			  const struct desk_case *c)
@@ -475,29 +451,11 @@ static void get_case(struct http_req *q, struct http_resp *r)
 	actions_model(q, m, &c);
 	tracking_model(q, m, order);
 	notes_model(q, m, id);
-	messages_model(q, m, id);
+	view_messages(q, m, id, true);
 	audit_model(q, m, id);
 	view_photos(q, m, "/console", id);
 	web_set_str(m, "notice", http_req_query(q, "done"));
 	web_page(q, r, 200, "staff-case", m);
-}
-
-static void get_photo(struct http_req *q, struct http_resp *r)
-{
-	struct desk_evidence ev;
-	struct ac_err err;
-
-	ac_err_clear(&err);
-	if (desk_get_evidence(q->ctx->desk, q->params[0], q->params[1], &ev,
-			      &err)) {
-		web_desk_error(q, r, &err);
-		return;
-	}
-	r->status = 200;
-	r->content_type = arena_strndup(q->arena, ev.content_type.p,
-					ev.content_type.n);
-	buf_add(&r->body, ev.data.p, ev.data.n);
-	http_resp_header(r, "Content-Security-Policy", "default-src 'none'");
 }
 
 /* ---- actions ------------------------------------------------------------ */
@@ -852,7 +810,7 @@ static const struct route routes[] = {
 	  HTTP_TXN_WRITE, HTTP_BODY_FORM, NULL },
 	{ "GET", "/console/cases/{id}", get_case, HTTP_AUTH_STAFF,
 	  HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
-	{ "GET", "/console/cases/{id}/photos/{sha}", get_photo,
+	{ "GET", "/console/cases/{id}/photos/{sha}", view_photo,
 	  HTTP_AUTH_STAFF, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
 	STAFF_POST("approve", post_approve),
 	STAFF_POST("override", post_override),

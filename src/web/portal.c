@@ -395,31 +395,6 @@ static bool own_case(struct http_req *q, struct http_resp *r,
 	return false;
 }
 
-static void messages_model(struct http_req *q, cJSON *m, const char *id)
-{
-	struct desk_messages ms;
-	struct ac_err err;
-	cJSON *arr = cJSON_AddArrayToObject(m, "messages");
-
-	ac_err_clear(&err);
-	if (desk_list_messages(q->ctx->desk, id, &ms, &err))
-		return;
-	for (int i = 0; i < ms.n; i++) {
-		const struct desk_message *x = &ms.messages[i];
-		cJSON *o = cJSON_CreateObject();
-		char when[64];
-
-		web_when(when, sizeof when, x->created_at, tz(q), false);
-		cJSON_AddBoolToObject(o, "from_customer",
-				      x->from == MSG_FROM_CUSTOMER);
-		web_set_str(o, "from", x->from == MSG_FROM_CUSTOMER ?
-			    "You" : "The shop");
-		web_set_str(o, "when", when);
-		web_set_strn(o, "body", x->body.p, x->body.n);
-		cJSON_AddItemToArray(arr, o);
-	}
-}
-
 static void get_case(struct http_req *q, struct http_resp *r)
 {
 	struct view_facts f;
@@ -435,7 +410,7 @@ static void get_case(struct http_req *q, struct http_resp *r)
 	view_order(m, q->ctx->policy, &f, desk_clock_now(q->ctx->desk), tz(q));
 	view_case(m, q->ctx->policy, &f, &c, q->ctx->reader,
 		  desk_clock_now(q->ctx->desk), tz(q));
-	messages_model(q, m, q->params[0]);
+	view_messages(q, m, q->params[0], false);
 	view_photos(q, m, "/order", q->params[0]);
 	web_set_str(m, "notice", http_req_query(q, "done"));
 	web_page(q, r, 200, "case", m);
@@ -501,23 +476,10 @@ static void post_quote(struct http_req *q, struct http_resp *r)
 
 static void get_photo(struct http_req *q, struct http_resp *r)
 {
-	struct desk_evidence ev;
 	struct desk_case c;
-	struct ac_err err;
 
-	if (!own_case(q, r, &c))
-		return;
-	ac_err_clear(&err);
-	if (desk_get_evidence(q->ctx->desk, q->params[0], q->params[1], &ev,
-			      &err)) {
-		web_desk_error(q, r, &err);
-		return;
-	}
-	r->status = 200;
-	r->content_type = arena_strndup(q->arena, ev.content_type.p,
-					ev.content_type.n);
-	buf_add(&r->body, ev.data.p, ev.data.n);
-	http_resp_header(r, "Content-Security-Policy", "default-src 'none'");
+	if (own_case(q, r, &c))
+		view_photo(q, r);
 }
 
 static void post_signout(struct http_req *q, struct http_resp *r)

@@ -311,3 +311,49 @@ void view_photos(struct http_req *q, cJSON *m, const char *prefix,
 	}
 	cJSON_AddBoolToObject(m, "has_photos", ev.n > 0);
 }
+
+void view_messages(struct http_req *q, cJSON *m, const char *case_id,
+		   bool staff)
+{
+	cJSON *arr = cJSON_AddArrayToObject(m, "messages");
+	struct desk_messages ms;
+	struct ac_err err;
+
+	ac_err_clear(&err);
+	if (desk_list_messages(q->ctx->desk, case_id, &ms, &err))
+		return;
+	for (int i = 0; i < ms.n; i++) {
+		const struct desk_message *x = &ms.messages[i];
+		bool customer = x->from == MSG_FROM_CUSTOMER;
+		cJSON *o = cJSON_CreateObject();
+		char when[64];
+
+		web_when(when, sizeof when, x->created_at, staff ? 0 :
+			 q->session.tz_offset_min, staff);
+		cJSON_AddBoolToObject(o, "from_customer", customer);
+		web_set_str(o, "from", staff ? (customer ? "Customer" : "Shop")
+			    : (customer ? "You" : "The shop"));
+		web_set_strn(o, "author", x->author.p, x->author.n);
+		web_set_str(o, "when", when);
+		web_set_strn(o, "body", x->body.p, x->body.n);
+		cJSON_AddItemToArray(arr, o);
+	}
+}
+
+void view_photo(struct http_req *q, struct http_resp *r)
+{
+	struct desk_evidence ev;
+	struct ac_err err;
+
+	ac_err_clear(&err);
+	if (desk_get_evidence(q->ctx->desk, q->params[0], q->params[1], &ev,
+			      &err)) {
+		web_desk_error(q, r, &err);
+		return;
+	}
+	r->status = 200;
+	r->content_type = arena_strndup(q->arena, ev.content_type.p,
+					ev.content_type.n);
+	buf_add(&r->body, ev.data.p, ev.data.n);
+	http_resp_header(r, "Content-Security-Policy", "default-src 'none'");
+}

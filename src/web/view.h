@@ -57,4 +57,16 @@ void view_case_line(cJSON *o, const struct desk_case *c);
 void view_photos(struct http_req *q, cJSON *m, const char *prefix,
 		 const char *case_id);
 
+/* view_messages sets "messages" [{from, author, when, body,
+ * from_customer}] on m, oldest first: for the customer's page (staff false:
+ * "You" / "The shop", times at the customer's offset) or for staff
+ * ("Customer" / "Shop", UTC with its label). Nothing when they cannot be
+ * read. */
+void view_messages(struct http_req *q, cJSON *m, const char *case_id,
+		   bool staff);
+
+/* view_photo answers r with the photo q->params[1] of case q->params[0]
+ * (the caller has checked who may see the case). */
+void view_photo(struct http_req *q, struct http_resp *r);
+
 #endif
