@@ -33,4 +33,34 @@ ac_migration_0005:
 	.incbin "src/store/migrations/0005_queue.sql"
 ac_migration_0005_end:
 	.byte 0
+	.global ac_migration_0006
+	.global ac_migration_0006_end
+ac_migration_0006:
+	.incbin "src/store/migrations/0006_policy.sql"
+ac_migration_0006_end:
+	.byte 0
+	.global ac_migration_0007
+	.global ac_migration_0007_end
+ac_migration_0007:
+	.incbin "src/store/migrations/0007_reports.sql"
+ac_migration_0007_end:
+	.byte 0
+	.global ac_migration_0008
+	.global ac_migration_0008_end
+ac_migration_0008:
+	.incbin "src/store/migrations/0008_outbox.sql"
+ac_migration_0008_end:
+	.byte 0
+	.global ac_migration_0009
+	.global ac_migration_0009_end
+ac_migration_0009:
+	.incbin "src/store/migrations/0009_hooks.sql"
+ac_migration_0009_end:
+	.byte 0
+	.global ac_migration_0010
+	.global ac_migration_0010_end
+ac_migration_0010:
+	.incbin "src/store/migrations/0010_import.sql"
+ac_migration_0010_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -68,6 +68,11 @@ extern const char ac_pg_migration_0002[];
 extern const char ac_pg_migration_0003[];
 extern const char ac_pg_migration_0004[];
 extern const char ac_pg_migration_0005[];
+extern const char ac_pg_migration_0006[];
+extern const char ac_pg_migration_0007[];
+extern const char ac_pg_migration_0008[];
+extern const char ac_pg_migration_0009[];
+extern const char ac_pg_migration_0010[];
 
 /* In step with sqlite.c's table: the same versions and names. Append new
  * migrations here, in order, with their symbols in migrations_pg.S. */
@@ -81,6 +86,11 @@ static const struct migration {
 	{ 3, "0003_idem", ac_pg_migration_0003 },
 	{ 4, "0004_pages", ac_pg_migration_0004 },
 	{ 5, "0005_queue", ac_pg_migration_0005 },
+	{ 6, "0006_policy", ac_pg_migration_0006 },
+	{ 7, "0007_reports", ac_pg_migration_0007 },
+	{ 8, "0008_outbox", ac_pg_migration_0008 },
+	{ 9, "0009_hooks", ac_pg_migration_0009 },
+	{ 10, "0010_import", ac_pg_migration_0010 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

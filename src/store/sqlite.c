@@ -43,6 +43,16 @@ extern const char ac_migration_0004[];
 extern const char ac_migration_0004_end[];
 extern const char ac_migration_0005[];
 extern const char ac_migration_0005_end[];
+extern const char ac_migration_0006[];
+extern const char ac_migration_0006_end[];
+extern const char ac_migration_0007[];
+extern const char ac_migration_0007_end[];
+extern const char ac_migration_0008[];
+extern const char ac_migration_0008_end[];
+extern const char ac_migration_0009[];
+extern const char ac_migration_0009_end[];
+extern const char ac_migration_0010[];
+extern const char ac_migration_0010_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -56,6 +66,11 @@ static const struct migration {
 	{ 3, "0003_idem", ac_migration_0003 },
 	{ 4, "0004_pages", ac_migration_0004 },
 	{ 5, "0005_queue", ac_migration_0005 },
+	{ 6, "0006_policy", ac_migration_0006 },
+	{ 7, "0007_reports", ac_migration_0007 },
+	{ 8, "0008_outbox", ac_migration_0008 },
+	{ 9, "0009_hooks", ac_migration_0009 },
+	{ 10, "0010_import", ac_migration_0010 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
