@@ -238,7 +238,7 @@ test:
 	$(MAKE) test-unit test-store test-desk test-web-unit test-scenarios \
 		test-api test-crash test-web
 	$(MAKE) test-store-pg test-desk-pg test-api-pg test-two-servers-pg \
-		test-pg-faults
+		test-pg-faults test-migrate-pg
 	$(MAKE) test-san
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
