@@ -155,6 +155,14 @@ test-desk-pg: $(B)/desk-tests
 	@$(PG_RUN) AC_TEST_PG_DSN="$$DSN" $(B)/desk-tests --jobs 2
 test-api-pg: $(B)/aftercare
 	@$(PG_RUN) AC_TEST_DB="$$DSN" tests/api/run.sh $(B)/aftercare
+# test-api-more-pg: the rest of test-api that runs on either backend (the
+# pages' HTTP checks, /metrics, concurrency, deadlines), each server on a
+# new database of one cluster (tests/api/lib.sh's serve_demo)
+API_MORE = pages metrics concurrency deadlines
+test-api-more-pg: $(B)/aftercare
+	@$(PG_RUN) for t in $(API_MORE); do \
+		AC_TEST_PG_DSN="$$DSN" tests/api/$$t.sh $(B)/aftercare || exit 1; \
+	done
 test-two-servers-pg: $(B)/aftercare
 	@$(PG_RUN) tests/api/pg-two-servers.sh $(B)/aftercare "$$DSN"
 # PostgreSQL stopped and started under load; kill -9 of the server.
@@ -238,7 +246,7 @@ test:
 	$(MAKE) test-unit test-store test-desk test-web-unit test-scenarios \
 		test-api test-crash test-web
 	$(MAKE) test-store-pg test-desk-pg test-api-pg test-two-servers-pg \
-		test-pg-faults test-migrate-pg
+		test-pg-faults test-migrate-pg test-api-more-pg
 	$(MAKE) test-san
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}

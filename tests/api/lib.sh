@@ -14,13 +14,22 @@ check() {
 	if "$@" >/dev/null 2>&1; then ok "$name"; else bad "$name" "$detail"; fi
 }
 
-# serve_demo NAME [SERVE ARGS...]: the demo shop in $T/NAME.db, a token
+# serve_demo NAME [SERVE ARGS...]: the demo shop in $T/NAME.db (or, when
+# AC_TEST_PG_DSN names a PostgreSQL cluster's database, in a new database
+# of that cluster), a token
 # named NAME, and `serve` on a free loopback port; sets DB, TOKEN, SPID
 # and U (the server's URL). Exits 1, saying why, when one of them fails.
 serve_demo() {
 	local name=$1
 	shift
 	DB=$T/$name.db
+	if [ -n "${AC_TEST_PG_DSN:-}" ]; then
+		# a fresh database of the test's cluster for each server
+		local dbn="ac_${name//[^a-z0-9]/_}_$$"
+		psql -q "$AC_TEST_PG_DSN" -c "CREATE DATABASE $dbn" >/dev/null ||
+			{ echo "cannot create database $dbn" >&2; exit 1; }
+		DB=${AC_TEST_PG_DSN/\/aftercare?//$dbn?}
+	fi
 	"$BIN" demo --db "$DB" >/dev/null 2>&1 ||
 		{ echo "demo failed" >&2; exit 1; }
 	TOKEN=$("$BIN" token add "$name" --db "$DB" 2>/dev/null | tail -n 1)
