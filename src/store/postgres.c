@@ -3474,6 +3474,155 @@ static int pg_copy_done(void *impl, const struct store_table *t,
 	return plain(q, sql, t->name, NULL, err);
 }
 
+/* ---- replay (issue 9) ---- */
+
+/* The WHERE of the replay statements: $1 since (NULL: any), $2 the claim
+ * type (NULL: any), $3 .. $7 the statuses let through. */
+#define REPLAY_WHERE \
+	" WHERE c.decision_id IS NOT NULL" \
+	" AND ($1::bigint IS NULL OR c.opened_at >= $1::bigint)" \
+	" AND ($2::text IS NULL OR c.claim_type = $2::text)" \
+	" AND c.status IN ($3, $4, $5, $6, $7)"
+
+struct replay_params {
+	const char *v[7];
+	char since[24];
+};
+
+static void replay_params(const struct store_replay_filter *f,
+			  struct replay_params *p)
+{
+	memset(p, 0, sizeof *p);
+	if (f->has_since) {
+		snprintf(p->since, sizeof p->since, "%lld",
+			 (long long)f->since);
+		p->v[0] = p->since;
+	}
+	if (f->has_claim_type)
+		p->v[1] = claim_type_name(f->claim_type);
+	for (int i = 0; i < CASE_STATUS_COUNT && i < 5; i++)
+		if (!f->status_mask || (f->status_mask & CASE_STATUS_BIT(i)))
+			p->v[2 + i] = case_status_name((enum case_status)i);
+}
+
+static int pg_count_replay(void *impl, const struct store_replay_filter *f,
+			   int64_t *n, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct replay_params p;
+	PGresult *res;
+	int rc = 0;
+
+	if ((rc = ensure_conn(q, "cases", err)))
+		return rc;
+	replay_params(f, &p);
+	res = PQexecParams(q->conn, "SELECT count(*) FROM cases c"
+			   REPLAY_WHERE, 7, NULL, p.v, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		*n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	else
+		rc = db_error(q, res, "cases", err);
+	PQclear(res);
+	return rc;
+}
+
+static struct ac_str res_str(const PGresult *res, int i)
+{
+	return (struct ac_str){ PQgetvalue(res, 0, i),
+				(size_t)PQgetlength(res, 0, i) };
+}
+
+static int replay_row(const PGresult *res, struct store_replay_row *r,
+		      struct ac_err *err)
+{
+	struct ac_str status = res_str(res, 1), type = res_str(res, 2);
+
+	memset(r, 0, sizeof *r);
+	r->case_id = res_str(res, 0);
+	if (store_case_status_parse(status.p, status.n, &r->status) ||
+	    claim_type_parse(type.p, type.n, &r->claim_type))
+		return ac_err_set(err, AC_EIO, "cases", "case %.*s: not a "
+				  "status or claim type in the store",
+				  (int)r->case_id.n, r->case_id.p);
+	r->opened_at = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	r->overridden = PQgetvalue(res, 0, 4)[0] == 't';
+	r->decision_id = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
+	r->decided_at = strtoll(PQgetvalue(res, 0, 6), NULL, 10);
+	r->policy = res_str(res, 7);
+	r->decision_json = res_str(res, 8);
+	r->facts_json = res_str(res, 9);
+	return 0;
+}
+
+static int pg_read_replay(void *impl, const struct store_replay_filter *f,
+			  int (*row)(void *arg,
+				     const struct store_replay_row *r),
+			  void *arg, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct replay_params p;
+	bool own = q->tx == TX_NONE;
+	PGresult *res;
+	int rc = 0;
+
+	if ((rc = ensure_conn(q, "cases", err)))
+		return rc;
+	/* one snapshot (a transaction of its own unless the caller has
+	 * one); the rows stream as fast as the caller takes them, so the
+	 * statement timeout is lifted for it */
+	if (own && (rc = plain(q, "BEGIN ISOLATION LEVEL REPEATABLE READ "
+			       "READ ONLY", "cases", NULL, err)))
+		return rc;
+	if ((rc = plain(q, "SET LOCAL statement_timeout = 0", "cases", NULL,
+			err)))
+		goto out;
+	replay_params(f, &p);
+	if (!PQsendQueryParams(q->conn, "SELECT c.id, c.status, c.claim_type, "
+			       "c.opened_at, c.override_verdict IS NOT NULL, "
+			       "d.id, d.decided_at, d.policy, "
+			       "d.decision_json, d.facts_json FROM cases c "
+			       "JOIN decisions d ON d.id = c.decision_id"
+			       REPLAY_WHERE " ORDER BY c.id COLLATE \"C\"", 7,
+			       NULL, p.v, NULL, NULL, 0) ||
+	    !PQsetSingleRowMode(q->conn)) {
+		rc = ac_err_set(err, AC_EIO, "cases", "%s",
+				PQerrorMessage(q->conn));
+		goto out;
+	}
+	while ((res = PQgetResult(q->conn))) {
+		ExecStatusType st = PQresultStatus(res);
+
+		if (st == PGRES_SINGLE_TUPLE && !rc) {
+			struct store_replay_row r;
+
+			rc = replay_row(res, &r, err);
+			if (!rc)
+				rc = row(arg, &r);
+			if (rc) {
+				/* stop the server sending the rest */
+				PGcancel *c = PQgetCancel(q->conn);
+				char buf[256];
+
+				if (c) {
+					PQcancel(c, buf, sizeof buf);
+					PQfreeCancel(c);
+				}
+			}
+		} else if (st != PGRES_SINGLE_TUPLE &&
+			   st != PGRES_TUPLES_OK && !rc) {
+			rc = db_error(q, res, "cases", err);
+		}
+		PQclear(res);
+	}
+out:
+	if (own) {
+		struct ac_err e2;
+
+		plain(q, rc ? "ROLLBACK" : "COMMIT", "cases", NULL, &e2);
+	}
+	return rc;
+}
+
 const struct store_ops store_postgres_ops = {
 	.version = 1,
 	.name = "postgresql",
@@ -3541,4 +3690,6 @@ const struct store_ops store_postgres_ops = {
 	.xReadRows = pg_read_rows,
 	.xInsertRow = pg_insert_row,
 	.xCopyDone = pg_copy_done,
+	.xCountReplay = pg_count_replay,
+	.xReadReplay = pg_read_replay,
 };

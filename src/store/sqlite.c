@@ -3039,6 +3039,115 @@ static int sq_copy_done(void *impl, const struct store_table *t,
 	return 0;
 }
 
+/* ---- replay (issue 9) ---- */
+
+/* The WHERE of the replay statements: ?1 since (NULL: any), ?2 the claim
+ * type (NULL: any), ?3 .. ?7 the statuses let through. */
+#define REPLAY_WHERE \
+	" WHERE c.decision_id IS NOT NULL" \
+	" AND (?1 IS NULL OR c.opened_at >= ?1)" \
+	" AND (?2 IS NULL OR c.claim_type = ?2)" \
+	" AND c.status IN (?3, ?4, ?5, ?6, ?7)"
+
+static int replay_prep(struct sq *q, const char *sql,
+		       const struct store_replay_filter *f, sqlite3_stmt **out,
+		       struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL)))
+		return db_error(q, rc, "cases", err);
+	if (f->has_since)
+		sqlite3_bind_int64(st, 1, f->since);
+	if (f->has_claim_type)
+		sqlite3_bind_text(st, 2, claim_type_name(f->claim_type), -1,
+				  SQLITE_STATIC);
+	for (int i = 0; i < CASE_STATUS_COUNT && i < 5; i++)
+		if (!f->status_mask || (f->status_mask & CASE_STATUS_BIT(i)))
+			sqlite3_bind_text(st, 3 + i, case_status_name(
+						  (enum case_status)i), -1,
+					  SQLITE_STATIC);
+	*out = st;
+	return 0;
+}
+
+static int sq_count_replay(void *impl, const struct store_replay_filter *f,
+			   int64_t *n, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	int rc = replay_prep(q, "SELECT count(*) FROM cases c" REPLAY_WHERE,
+			     f, &st, err);
+
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = db_error(q, rc, "cases", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static struct ac_str col_str(sqlite3_stmt *st, int i)
+{
+	const char *p = (const char *)sqlite3_column_text(st, i);
+
+	return (struct ac_str){ p ? p : "",
+				p ? (size_t)sqlite3_column_bytes(st, i) : 0 };
+}
+
+static int sq_read_replay(void *impl, const struct store_replay_filter *f,
+			  int (*row)(void *arg,
+				     const struct store_replay_row *r),
+			  void *arg, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	int rc = replay_prep(q, "SELECT c.id, c.status, c.claim_type, "
+			     "c.opened_at, c.override_verdict IS NOT NULL, "
+			     "d.id, d.decided_at, d.policy, d.decision_json, "
+			     "d.facts_json FROM cases c "
+			     "JOIN decisions d ON d.id = c.decision_id"
+			     REPLAY_WHERE " ORDER BY c.id", f, &st, err);
+
+	if (rc)
+		return rc;
+	/* one statement: one snapshot, however long the callbacks take */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_replay_row r = { 0 };
+		struct ac_str status = col_str(st, 1), type = col_str(st, 2);
+
+		r.case_id = col_str(st, 0);
+		if (store_case_status_parse(status.p, status.n, &r.status) ||
+		    claim_type_parse(type.p, type.n, &r.claim_type)) {
+			rc = ac_err_set(err, AC_EIO, "cases", "case %.*s: not "
+					"a status or claim type in the store",
+					(int)r.case_id.n, r.case_id.p);
+			break;
+		}
+		r.opened_at = sqlite3_column_int64(st, 3);
+		r.overridden = sqlite3_column_int(st, 4) != 0;
+		r.decision_id = sqlite3_column_int64(st, 5);
+		r.decided_at = sqlite3_column_int64(st, 6);
+		r.policy = col_str(st, 7);
+		r.decision_json = col_str(st, 8);
+		r.facts_json = col_str(st, 9);
+		if ((rc = row(arg, &r)))
+			break;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = db_error(q, rc, "cases", err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.version = 1,
 	.name = "sqlite",
@@ -3106,4 +3215,6 @@ const struct store_ops store_sqlite_ops = {
 	.xReadRows = sq_read_rows,
 	.xInsertRow = sq_insert_row,
 	.xCopyDone = sq_copy_done,
+	.xCountReplay = sq_count_replay,
+	.xReadReplay = sq_read_replay,
 };

@@ -1404,3 +1404,21 @@ int store_copy_done(struct store *s, const struct store_table *t,
 	ac_err_clear(err);
 	return s->ops->xCopyDone(s->impl, t, err);
 }
+
+/* ---- replay (issue 9) ---- */
+
+int store_count_replay(struct store *s, const struct store_replay_filter *f,
+		       int64_t *n, struct ac_err *err)
+{
+	ac_err_clear(err);
+	*n = 0;
+	return s->ops->xCountReplay(s->impl, f, n, err);
+}
+
+int store_read_replay(struct store *s, const struct store_replay_filter *f,
+		      int (*row)(void *arg, const struct store_replay_row *r),
+		      void *arg, struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xReadReplay(s->impl, f, row, arg, err);
+}

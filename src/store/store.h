@@ -872,6 +872,41 @@ int store_insert_row(struct store *s, const struct store_table *t,
 int store_copy_done(struct store *s, const struct store_table *t,
 		    struct ac_err *err);
 
+/* ---- replay (issue 9) ------------------------------------------------ */
+
+/* Which cases store_read_replay reads: all when zeroed. */
+struct store_replay_filter {
+	bool has_since;               /* opened_at >= since */
+	int64_t since;
+	bool has_claim_type;
+	enum claim_type claim_type;
+	unsigned status_mask;         /* CASE_STATUS_BIT()s; 0: any */
+};
+
+/* A case with its current decision, as replay reads it. The strings are
+ * the backend's, valid during the callback. */
+struct store_replay_row {
+	struct ac_str case_id;
+	enum case_status status;
+	enum claim_type claim_type;
+	int64_t opened_at;
+	bool overridden;              /* the case carries a staff override */
+	int64_t decision_id, decided_at;
+	struct ac_str policy, decision_json, facts_json;
+};
+
+/* store_count_replay: *n is the number of decided cases f lets through. */
+int store_count_replay(struct store *s, const struct store_replay_filter *f,
+		       int64_t *n, struct ac_err *err);
+
+/* store_read_replay calls row(arg, r) for every decided case f lets
+ * through, in case id order (bytewise), in one snapshot, streaming (the
+ * rows are not held); a non-zero return of row stops and is returned.
+ * A case with no decision yet is left out. */
+int store_read_replay(struct store *s, const struct store_replay_filter *f,
+		      int (*row)(void *arg, const struct store_replay_row *r),
+		      void *arg, struct ac_err *err);
+
 /* ---- backends --------------------------------------------------------- */
 
 /* A backend, in the manner of sqlite3_vfs: a version, a name and one
@@ -1032,6 +1067,13 @@ struct store_ops {
 			  const struct store_value *v, struct ac_err *err);
 	int (*xCopyDone)(void *impl, const struct store_table *t,
 			 struct ac_err *err);
+	/* replay (issue 9) */
+	int (*xCountReplay)(void *impl, const struct store_replay_filter *f,
+			    int64_t *n, struct ac_err *err);
+	int (*xReadReplay)(void *impl, const struct store_replay_filter *f,
+			   int (*row)(void *arg,
+				      const struct store_replay_row *r),
+			   void *arg, struct ac_err *err);
 };
 
 /* The SQLite backend (sqlite.c). */
