@@ -28,6 +28,10 @@ static const struct cmd_entry commands[] = {
 	{ "migrate", "--from DB --to DB",
 	  "copy a shop's whole history into an empty database, verified",
 	  cmd_migrate },
+	{ "replay", "--db DB --policy FILE [--json] [--since TIME] "
+	  "[--type TYPE] [--status S,..] [--jobs N] [--limit N] [--progress]",
+	  "decide the stored cases again under FILE: what would change",
+	  cmd_replay },
 };
 
 static void usage(FILE *f)

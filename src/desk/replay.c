@@ -40,6 +40,13 @@ static bool has_need(const struct decision *d, enum need n)
 	return false;
 }
 
+static bool same_currency(const struct decision *a,
+			  const struct decision *b)
+{
+	return a->currency == b->currency ||
+	       !strcmp(a->currency->code, b->currency->code);
+}
+
 /* with_quote: after as the desk would store it once the quote before
  * shows was accepted (desk.c's apply_quote; warranty.3) */
 static void with_quote(struct decision *a, const struct decision *before)
@@ -66,7 +73,7 @@ bool replay_changed(const struct decision *before,
 	    a.verdict == VERDICT_PAID_REPAIR &&
 	    !has_need(b, NEED_REPAIR_QUOTE) && has_need(&a, NEED_REPAIR_QUOTE))
 		with_quote(&a, b);
-	if (a.verdict != b->verdict || a.currency != b->currency ||
+	if (a.verdict != b->verdict || !same_currency(&a, b) ||
 	    a.refund_max_minor != b->refund_max_minor ||
 	    a.charge_minor != b->charge_minor ||
 	    a.n_clauses != b->n_clauses || a.n_remedies != b->n_remedies ||
@@ -117,7 +124,8 @@ static int money_slot(struct replay_report *r, int *n_money,
 		      const struct currency *c)
 {
 	for (int i = 0; i < *n_money; i++)
-		if (r->money[i].currency == c)
+		if (r->money[i].currency == c ||
+		    !strcmp(r->money[i].currency->code, c->code))
 			return i;
 	if (*n_money == REPLAY_CURRENCIES_MAX)
 		return -1;
@@ -130,7 +138,8 @@ int replay_report_add(struct replay_report *r, const struct decision *before,
 {
 	int n_money = r->n_money;
 	int bi = money_slot(r, &n_money, before->currency);
-	int ai = bi < 0 ? -1 : money_slot(r, &n_money, after->currency);
+	int ai = bi < 0 ? -1 : same_currency(before, after) ? bi :
+		 money_slot(r, &n_money, after->currency);
 	int cb = replay_clause(before), ca = replay_clause(after);
 
 	if (bi < 0 || ai < 0)
@@ -338,9 +347,6 @@ static void work_row(struct run *rn, struct chunk *ch, struct row *w,
 		w->out = OUT_FAILED;
 		return;
 	}
-	/* the strings borrow from mem and rd: the emitter sets them again */
-	w->before.order = w->after.order = (struct ac_str){ "", 0 };
-	w->before.policy = w->after.policy = NULL;
 	w->out = replay_changed(&w->before, &w->after) ? OUT_CHANGED :
 							 OUT_SAME;
 	if (w->out == OUT_CHANGED) {
@@ -349,10 +355,12 @@ static void work_row(struct run *rn, struct chunk *ch, struct row *w,
 			ac_err_set(err, AC_ELIMIT, "decision", "larger than "
 				   "its buffer");
 			w->out = OUT_FAILED;
-			return;
 		}
 		w->aj_n = ch->out.len - w->aj;
 	}
+	/* the strings borrow from mem and rd: the emitter sets them again */
+	w->before.order = w->after.order = (struct ac_str){ "", 0 };
+	w->before.policy = w->after.policy = NULL;
 }
 
 static void *worker(void *arg)

@@ -122,6 +122,19 @@ enum st {
 	ST_LOOKUP_GET, ST_LOOKUP_ADD, ST_LOOKUP_PURGE,
 	ST_MESSAGE_ADD, ST_MESSAGES_LIST,
 	ST_EVIDENCE_LIST, ST_CASE_COUNTS,
+	/* policy versions (issue 9) */
+	ST_POLICY_PUT, ST_POLICY_GET, ST_POLICY_ACTIVE, ST_POLICY_DEACTIVATE,
+	ST_POLICY_ACTIVATE, ST_POLICY_LIST,
+	/* webhooks (issue 10.3) */
+	ST_HOOK_PUT, ST_HOOK_GET, ST_HOOK_LIST, ST_HOOK_EVENT_PUT,
+	ST_PARCEL_PUT, ST_PARCEL_FIND,
+	/* the outbox (issue 10): statements in its own block below */
+	ST_OUTBOX_ADD, ST_OUTBOX_DUE, ST_OUTBOX_CLAIM, ST_OUTBOX_FINISH,
+	ST_OUTBOX_RETRY, ST_OUTBOX_GET, ST_OUTBOX_LIST_STATUS,
+	ST_OUTBOX_LIST_CASE, ST_OUTBOX_DEPTH, ST_BOUNCE_PUT, ST_BOUNCE_GET,
+	/* reports (issue 9.3): statements in its own block below */
+	ST_REPORT_WEEKS, ST_REPORT_GROUPS, ST_REPORT_DURATIONS,
+	ST_REPORT_CLAIMANTS, ST_REPORT_CLAIMANTS_N, ST_DUE_COUNT,
 	ST_COUNT
 };
 
@@ -436,6 +449,25 @@ static const struct stmt_def stmts[ST_COUNT] = {
 	[ST_CASE_COUNTS] = {
 		"SELECT open, waiting, decided, resolved, closed "
 		"FROM case_counts WHERE id = 1", "", false },
+	/* policy versions (issue 9) */
+	[ST_POLICY_PUT] = {
+		"INSERT INTO policies (hash, body, created_at) "
+		"VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING", "tti",
+		true },
+	[ST_POLICY_GET] = {
+		"SELECT hash, body, created_at, activated_at, activated_by, "
+		"active FROM policies WHERE hash = $1", "t", false },
+	[ST_POLICY_ACTIVE] = {
+		"SELECT hash FROM policies WHERE active = 1", "", false },
+	[ST_POLICY_DEACTIVATE] = {
+		"UPDATE policies SET active = 0 WHERE active = 1", "", true },
+	[ST_POLICY_ACTIVATE] = {
+		"UPDATE policies SET active = 1, activated_at = $2, "
+		"activated_by = $3 WHERE hash = $1", "tit", true },
+	[ST_POLICY_LIST] = {
+		"SELECT hash, '', created_at, activated_at, activated_by, "
+		"active FROM policies ORDER BY created_at DESC, hash LIMIT $1",
+		"i", false },
 };
 
 /* The case lists: one statement per combination of filters (LIST_*
@@ -3623,6 +3655,146 @@ out:
 	return rc;
 }
 
+/* ---- policy versions (issue 9) ---- */
+
+static int pg_put_policy(void *impl, struct ac_str hash, struct ac_str body,
+			 int64_t created_at, struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_POLICY_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, hash);
+	b_text(&b, body);
+	b_int(&b, created_at);
+	return exec_write(q, st, &b, "put_policy", NULL, NULL, err);
+}
+
+/* read_policy fills p from a row of hash, body, created_at, activated_at,
+ * activated_by, active. */
+static void read_policy(struct fill *f, struct pst *st,
+			struct store_policy *p)
+{
+	fill_col(f, st, 0, &p->hash);
+	fill_col(f, st, 1, &p->body);
+	p->created_at = i64(st, 2);
+	p->activated = !is_null(st, 3);
+	p->activated_at = i64(st, 3);
+	fill_col(f, st, 4, &p->activated_by);
+	p->active = i64(st, 5) == 1;
+}
+
+static int pg_get_policy(void *impl, struct ac_str hash,
+			 struct store_policy *out, struct ac_err *err)
+{
+	const char *op = "get_policy";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_POLICY_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, hash);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "policy.hash",
+				"no such policy version");
+	if (rc == 1) {
+		rc = 0;
+		read_policy(&f, st, out);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int pg_active_policy(void *impl, char hash_out[STORE_POLICY_HASH_MAX],
+			    struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	int rc;
+
+	if ((rc = prep(q, ST_POLICY_ACTIVE, &st, err)))
+		return rc;
+	rc = step(q, st, "active_policy", err);
+	if (rc == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "policy",
+				"no policy is active");
+	if (rc == 1) {
+		struct ac_str h = raw(st, 0);
+
+		snprintf(hash_out, STORE_POLICY_HASH_MAX, "%.*s", (int)h.n,
+			 h.p);
+		rc = 0;
+	}
+	done(st);
+	return rc;
+}
+
+static int pg_activate_policy(void *impl, struct ac_str hash, int64_t at,
+			      struct ac_str by, struct ac_err *err)
+{
+	const char *op = "activate_policy";
+	struct pg *q = impl;
+	struct atomic a;
+	struct pst *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if ((rc = atomic_begin(q, true, &a, op, err)))
+		return rc;
+	rc = run(q, ST_POLICY_DEACTIVATE, op, err);
+	if (!rc && !(rc = prep(q, ST_POLICY_ACTIVATE, &st, err))) {
+		b_start(&b, st);
+		b_text(&b, hash);
+		b_int(&b, at);
+		b_text(&b, by);
+		rc = exec_write(q, st, &b, op, NULL, &changes, err);
+	}
+	if (!rc && changes != 1)
+		rc = ac_err_set(err, AC_ENOTFOUND, "policy.hash",
+				"no such policy version");
+	return atomic_end(q, &a, rc, op, err);
+}
+
+static int pg_list_policies(void *impl, int limit,
+			    struct store_policy_page *out, struct ac_err *err)
+{
+	const char *op = "list_policies";
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_POLICY_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, limit_plus_one(limit));
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			read_policy(&f, st, &out->rows[out->n++]);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
 const struct store_ops store_postgres_ops = {
 	.version = 1,
 	.name = "postgresql",
@@ -3692,4 +3864,9 @@ const struct store_ops store_postgres_ops = {
 	.xCopyDone = pg_copy_done,
 	.xCountReplay = pg_count_replay,
 	.xReadReplay = pg_read_replay,
+	.xPutPolicy = pg_put_policy,
+	.xGetPolicy = pg_get_policy,
+	.xActivePolicy = pg_active_policy,
+	.xActivatePolicy = pg_activate_policy,
+	.xListPolicies = pg_list_policies,
 };

@@ -1367,6 +1367,8 @@ static const struct store_table tables[] = {
 	  6, "name", false },
 	{ "messages", { "id", "case_id", "sender", "author", "body",
 			"created_at" }, 6, "id", true },
+	{ "policies", { "hash", "body", "created_at", "activated_at",
+			"activated_by", "active" }, 6, "hash", false },
 };
 
 const struct store_table *store_tables(int *n)
@@ -1421,4 +1423,91 @@ int store_read_replay(struct store *s, const struct store_replay_filter *f,
 {
 	ac_err_clear(err);
 	return s->ops->xReadReplay(s->impl, f, row, arg, err);
+}
+
+/* ---- policy versions (issue 9) ---- */
+
+void store_policy_release(struct store_policy *p)
+{
+	buf_release(&p->mem);
+}
+
+void store_policy_page_release(struct store_policy_page *p)
+{
+	buf_release(&p->mem);
+}
+
+static int check_policy_hash(struct ac_str h, struct ac_err *err)
+{
+	if (h.n != STORE_POLICY_HASH_MAX - 1 || memcmp(h.p, "sha256:", 7))
+		return ac_err_set(err, AC_EINVAL, "policy.hash",
+				  "not \"sha256:\" and 64 hex digits");
+	for (size_t i = 7; i < h.n; i++)
+		if (!((h.p[i] >= '0' && h.p[i] <= '9') ||
+		      (h.p[i] >= 'a' && h.p[i] <= 'f')))
+			return ac_err_set(err, AC_EINVAL, "policy.hash",
+					  "not \"sha256:\" and 64 hex "
+					  "digits");
+	return 0;
+}
+
+int store_put_policy(struct store *s, struct ac_str hash, struct ac_str body,
+		     int64_t created_at, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_policy_hash(hash, err)))
+		return rc;
+	if (body.n == 0 || body.n > (1u << 20))
+		return ac_err_set(err, AC_EINVAL, "policy.body",
+				  "must be 1 byte to 1 MiB");
+	return s->ops->xPutPolicy(s->impl, hash, body, created_at, err);
+}
+
+int store_get_policy(struct store *s, struct ac_str hash,
+		     struct store_policy *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_policy_hash(hash, err)))
+		rc = s->ops->xGetPolicy(s->impl, hash, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_active_policy(struct store *s,
+			char hash_out[STORE_POLICY_HASH_MAX],
+			struct ac_err *err)
+{
+	ac_err_clear(err);
+	hash_out[0] = '\0';
+	return s->ops->xActivePolicy(s->impl, hash_out, err);
+}
+
+int store_activate_policy(struct store *s, struct ac_str hash, int64_t at,
+			  struct ac_str by, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_policy_hash(hash, err)))
+		return rc;
+	if ((rc = check_text(by, true, 255, "policy.activated_by", err)))
+		return rc;
+	return s->ops->xActivatePolicy(s->impl, hash, at, by, err);
+}
+
+int store_list_policies(struct store *s, int limit,
+			struct store_policy_page *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	rc = s->ops->xListPolicies(s->impl, check_limit(limit), out, err);
+	RESULT_DONE(out, rc);
+	return rc;
 }

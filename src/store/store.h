@@ -907,6 +907,61 @@ int store_read_replay(struct store *s, const struct store_replay_filter *f,
 		      int (*row)(void *arg, const struct store_replay_row *r),
 		      void *arg, struct ac_err *err);
 
+/* ---- policy versions (0006, issue 9) --------------------------------- */
+
+/* A policy version: its text byte for byte, named by its hash ("sha256:"
+ * and 64 lower-case hex digits, computed by the caller from the text);
+ * activated: it has been active (activated_at, activated_by: the latest
+ * time); active: it is the one active now (at most one is). body is
+ * filled by store_get_policy only (a list leaves it empty). */
+struct store_policy {
+	struct ac_str hash, body, activated_by;
+	int64_t created_at;
+	bool activated, active;
+	int64_t activated_at;
+	struct buf mem;
+};
+
+#define STORE_POLICY_HASH_MAX 72        /* "sha256:" + 64 hex + NUL */
+
+struct store_policy_page {
+	int n;
+	struct store_policy rows[STORE_PAGE_MAX];   /* strings in mem */
+	bool more;
+	struct buf mem;
+};
+
+void store_policy_release(struct store_policy *p);
+void store_policy_page_release(struct store_policy_page *p);
+
+/* store_put_policy keeps a policy's text under its hash, not active;
+ * putting a hash already kept does nothing (the text is the hash's).
+ * AC_EINVAL naming "policy.hash" or "policy.body" (1 byte to 1 MiB). */
+int store_put_policy(struct store *s, struct ac_str hash, struct ac_str body,
+		     int64_t created_at, struct ac_err *err);
+
+/* store_get_policy fills *out with the version, its text included;
+ * AC_ENOTFOUND (field "policy.hash") when it is not kept. */
+int store_get_policy(struct store *s, struct ac_str hash,
+		     struct store_policy *out, struct ac_err *err);
+
+/* store_active_policy writes the active version's hash (NUL-terminated)
+ * to hash_out: one key look-up. AC_ENOTFOUND when none is active. */
+int store_active_policy(struct store *s,
+			char hash_out[STORE_POLICY_HASH_MAX],
+			struct ac_err *err);
+
+/* store_activate_policy makes the kept version active (and the one
+ * before it not), stamping at and by; atomic. AC_ENOTFOUND (field
+ * "policy.hash") when the version is not kept. */
+int store_activate_policy(struct store *s, struct ac_str hash, int64_t at,
+			  struct ac_str by, struct ac_err *err);
+
+/* store_list_policies: the kept versions without their text, the latest
+ * created first (then by hash), at most limit (more: there are others). */
+int store_list_policies(struct store *s, int limit,
+			struct store_policy_page *out, struct ac_err *err);
+
 /* ---- backends --------------------------------------------------------- */
 
 /* A backend, in the manner of sqlite3_vfs: a version, a name and one
@@ -1074,6 +1129,18 @@ struct store_ops {
 			   int (*row)(void *arg,
 				      const struct store_replay_row *r),
 			   void *arg, struct ac_err *err);
+	/* policy versions (0006, issue 9) */
+	int (*xPutPolicy)(void *impl, struct ac_str hash, struct ac_str body,
+			  int64_t created_at, struct ac_err *err);
+	int (*xGetPolicy)(void *impl, struct ac_str hash,
+			  struct store_policy *out, struct ac_err *err);
+	int (*xActivePolicy)(void *impl, char hash_out[STORE_POLICY_HASH_MAX],
+			     struct ac_err *err);
+	int (*xActivatePolicy)(void *impl, struct ac_str hash, int64_t at,
+			       struct ac_str by, struct ac_err *err);
+	int (*xListPolicies)(void *impl, int limit,
+			     struct store_policy_page *out,
+			     struct ac_err *err);
 };
 
 /* The SQLite backend (sqlite.c). */
