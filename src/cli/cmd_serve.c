@@ -86,6 +86,37 @@ static void close_desk(void *ctx, struct desk *d)
 	}
 }
 
+/* start_policy (issue 9): the database's active policy is the one the
+ * desk decides by. --policy FILE is kept and made active at start when
+ * another is; without it the built-in policy is kept and made active
+ * only in a database where none is. 0, or 1 with the problem printed. */
+static int start_policy(struct cli_desk *cd, const char *path)
+{
+	struct desk_policy_activation act;
+	struct ac_err err;
+	const char *text;
+	size_t n;
+	int rc;
+
+	ac_err_clear(&err);
+	if (!path) {
+		rc = desk_policy_sync(cd->desk, &err);
+	} else {
+		text = policy_file_bytes(cd->pf, &n);
+		rc = desk_policy_activate(cd->desk, "system:serve", text, n,
+					  NULL, &act, NULL, &err);
+		if (!rc && act.changed)
+			fprintf(stderr, "aftercare: --policy %s: %s is now the "
+				"active policy (it was %s)\n", path,
+				act.new_hash, act.old_hash[0] ? act.old_hash :
+				"none");
+	}
+	if (rc)
+		fprintf(stderr, "aftercare: policy: %s%s%s\n", err.field,
+			err.field[0] ? ": " : "", err.msg);
+	return rc ? 1 : 0;
+}
+
 /* atoi_bounded: 1 .. max, or -1. */
 static int atoi_bounded(const char *s, long max)
 {
@@ -160,6 +191,8 @@ int cmd_serve(int argc, char **argv)
 	if (status)
 		return status;
 	status = 1;
+	if (start_policy(&cd, policy_path))
+		goto out;
 	hc.listen = listen;
 	hc.desk = cd.desk;
 	hc.policy = policy_file_policy(cd.pf);

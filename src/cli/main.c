@@ -11,8 +11,10 @@ static const struct cmd_entry commands[] = {
 	{ "decide", "[--policy FILE] [--explain | --batch [--jobs N]]",
 	  "decide one case (JSON on stdin), or JSON Lines with --batch",
 	  cmd_decide },
-	{ "policy", "show|check|version [FILE]",
-	  "show, check or version a policy file", cmd_policy },
+	{ "policy", "show|check|version [FILE] | activate FILE --db DB | "
+	  "versions --db DB",
+	  "show, check or version a policy file; activate one on a database",
+	  cmd_policy },
 	{ "demo", "--db PATH",
 	  "add the demo shop's orders to a database", cmd_demo },
 	{ "serve", "--db PATH --listen HOST:PORT [--policy FILE] "
@@ -93,6 +95,8 @@ int cli_desk_open(const char *db, const char *policy_path,
 	}
 	return 0;
 fail:
+	/* recorded as a version where none is active (issue 9) */
+	dc.policy_text = policy_file_bytes(out->pf, &dc.policy_text_n);
 	cli_desk_close(out);
 	return 1;
 }

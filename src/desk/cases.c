@@ -60,10 +60,11 @@ int desk_open_case(struct desk *d, const char *actor,
 		.created_at = now,
 		.updated_at = now,
 		.has_response_due = true,
-		.response_due_at = now + d->policy->response_time_us,
 	};
 
 	rc = desk_txn_begin(d, err);
+	/* the policy active as the transaction began (issue 9) */
+	sc.response_due_at = now + d->policy->response_time_us;
 	if (!rc)
 		rc = store_put_case(d->store, &sc, id, err);
 	if (!rc)
@@ -125,7 +126,8 @@ int desk_read_case(struct desk *d, struct ac_str case_id,
 	out->decision_overridden = ov.present;
 	out->decision_override_reason = ov.reason;
 	out->decision_override_author = ov.author;
-	out->policy = d->policy;
+	/* the clauses as the policy it was decided under words them */
+	out->policy = desk_policy_of(d, S(out->decision.policy));
 	/* as stored when the case opened (the due list reads the same) */
 	out->response_due = sc->has_response_due ? sc->response_due_at :
 			    sc->created_at + d->policy->response_time_us;

@@ -41,6 +41,9 @@ int desk_new(const struct desk_config *cfg, struct desk **out,
 	d = xcalloc(1, sizeof *d);
 	d->store = cfg->store;
 	d->policy = cfg->policy;
+	d->base = cfg->policy;
+	d->base_text = cfg->policy_text;
+	d->base_text_n = cfg->policy_text_n;
 	d->now = cfg->now;
 	d->clock_ctx = cfg->clock_ctx;
 	d->rd2 = case_reader_new();
@@ -62,6 +65,7 @@ void desk_free(struct desk *d)
 	if (!d)
 		return;
 	case_reader_free(d->rd2);
+	desk_policy_release(d);
 	free(d->c);
 	buf_release(&d->scratch);
 	buf_release(&d->facts);
@@ -232,8 +236,13 @@ int desk_txn_begin(struct desk *d, struct ac_err *err)
 {
 	int rc;
 
-	if (!d->batch)
-		return store_begin(d->store, err);
+	if (!d->batch) {
+		/* the active policy is the one this transaction decides by */
+		if ((rc = store_begin(d->store, err)) == 0 &&
+		    (rc = desk_policy_txn(d, err)) != 0)
+			store_rollback(d->store, NULL);
+		return rc;
+	}
 	rc = store_savepoint(d->store, STORE_SP_BEGIN, err);
 	d->in_sp = rc == 0;
 	return rc;
@@ -272,6 +281,8 @@ int desk_batch_begin(struct desk *d, struct ac_err *err)
 	if (d->batch)
 		return ac_err_set(err, AC_ESTATE, "batch", "already open");
 	rc = store_begin(d->store, err);
+	if (rc == 0 && (rc = desk_policy_txn(d, err)) != 0)
+		store_rollback(d->store, NULL);
 	d->batch = rc == 0;
 	return rc;
 }
@@ -294,6 +305,7 @@ int desk_read_begin(struct desk *d, struct ac_err *err)
 {
 	if (d->batch)
 		return ac_err_set(err, AC_ESTATE, "read", "a batch is open");
+	desk_policy_read(d);
 	return store_begin_read(d->store, err);
 }
 

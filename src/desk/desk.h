@@ -42,7 +42,15 @@ struct store;
 
 struct desk_config {
 	struct store *store;            /* borrowed; outlives the desk */
-	const struct policy *policy;    /* borrowed; outlives the desk */
+	/* borrowed; outlives the desk: the policy the desk decides with
+	 * until the database names an active one (policies.c), and the one
+	 * it records as active in a database that has none */
+	const struct policy *policy;
+	/* policy's file, byte for byte (borrowed; outlives the desk), to
+	 * record it; NULL: the built-in policy's when policy is it, else
+	 * it is not recorded */
+	const char *policy_text;
+	size_t policy_text_n;
 	/* the clock: microseconds since the epoch, UTC */
 	int64_t (*now)(void *clock_ctx);
 	void *clock_ctx;
@@ -668,5 +676,92 @@ struct desk_audit_page {
 int desk_list_audit(struct desk *d, const char *entity, const char *entity_id,
 		    int64_t since_id, int limit, struct desk_audit_page *out,
 		    struct ac_err *err);
+
+/* ---- the policy's versions (policies.c, issue 9) ------------------- */
+
+/* Every policy the desk decides under is kept in the database (its text,
+ * named by its hash, "sha256:" and 64 hex digits), and one is active.
+ * Every write transaction starts by looking up the active hash (one key
+ * look-up) and decides with that policy, parsed once per process and
+ * kept (thread-safe) by hash: a policy activated by another server or by
+ * the CLI is used by every desk on the database from its next write.
+ * Reads look it up at most once a second. A database with no active
+ * policy gets the desk's own (desk_config.policy) recorded and active at
+ * its first write. Decisions keep the hash they were made under. */
+
+#define DESK_POLICY_HASH_MAX 72         /* "sha256:" + 64 hex + NUL */
+#define DESK_POLICY_PROBLEMS 32         /* problems a check reports */
+
+/* What `aftercare policy check` says of a text: each problem with its
+ * line (0: the whole file), its key in field, and its message. */
+struct desk_policy_problems {
+	int n;
+	struct ac_err e[DESK_POLICY_PROBLEMS];
+};
+
+/* desk_policy_check checks a policy text (at most 1 MiB of UTF-8, no NUL
+ * byte) as `aftercare policy check` does, writing nothing; 0 and its hash
+ * in hash_out, or AC_EINVAL with the problems in *probs (may be NULL)
+ * and the first in err. */
+int desk_policy_check(const char *text, size_t n,
+		      char hash_out[DESK_POLICY_HASH_MAX],
+		      struct desk_policy_problems *probs, struct ac_err *err);
+
+/* desk_policy returns the policy the desk decides with now (the active
+ * one as of its last look-up); it stays valid for the process's life. */
+const struct policy *desk_policy(struct desk *d);
+
+/* desk_policy_sync looks up the active policy now, in a write
+ * transaction of its own, recording the desk's own when none is active
+ * (what `serve` does at start). AC_EIO when the store fails; AC_EINVAL
+ * when the active text no longer parses. */
+int desk_policy_sync(struct desk *d, struct ac_err *err);
+
+/* desk_policy_activate checks the text, keeps it and makes it the active
+ * policy, audited ("policy.activate": actor, the old and the new hash).
+ * expect_hash (NULL: any): the hash the caller previewed; another text
+ * is AC_ECONFLICT (field "policy.hash"). A text that fails the check is
+ * AC_EINVAL, its problems in *probs (may be NULL), nothing stored.
+ * Activating the active one changes nothing (changed false, no audit). */
+struct desk_policy_activation {
+	char old_hash[DESK_POLICY_HASH_MAX];    /* "": none was active */
+	char new_hash[DESK_POLICY_HASH_MAX];
+	bool changed;
+};
+
+int desk_policy_activate(struct desk *d, const char *actor, const char *text,
+			 size_t n, const char *expect_hash,
+			 struct desk_policy_activation *out,
+			 struct desk_policy_problems *probs, struct ac_err *err);
+
+/* A kept version. text: the policy file (desk_policy_get only; empty in
+ * a list). activated: it has been active, last at activated_at by
+ * activated_by; active: it is the active one. */
+struct desk_policy_version {
+	struct ac_str hash, text, activated_by;
+	int64_t created_at;
+	bool activated, active;
+	int64_t activated_at;
+};
+
+/* desk_policy_get fills *out with the version (hash NULL: the active
+ * one), its text included; AC_ENOTFOUND (field "policy.hash"). */
+int desk_policy_get(struct desk *d, const char *hash,
+		    struct desk_policy_version *out, struct ac_err *err);
+
+/* desk_policy_list gives the kept versions, the latest first (at most
+ * DESK_PAGE_MAX). */
+struct desk_policy_versions {
+	int n;
+	const struct desk_policy_version *versions;
+};
+
+int desk_policy_list(struct desk *d, struct desk_policy_versions *out,
+		     struct ac_err *err);
+
+/* desk_policy_by_hash returns the kept version's parsed policy (parsed
+ * once a process), or NULL (err: AC_ENOTFOUND when not kept). */
+const struct policy *desk_policy_by_hash(struct desk *d, const char *hash,
+					 struct ac_err *err);
 
 #endif

@@ -45,6 +45,16 @@ struct desk {
 	unsigned next_token;
 	bool batch;                     /* group commit: one transaction */
 	bool in_sp;                     /* a call's savepoint is open */
+	/* the policy's versions (policies.c): policy above is the one in
+	 * use; base the config's, its text (NULL: not recorded); when reads
+	 * last looked the active one up (monotonic microseconds) */
+	const struct policy *base;
+	const char *base_text;
+	size_t base_text_n;
+	int64_t policy_seen;
+	struct store_policy v_pol;          /* a version a result shows */
+	struct store_policy_page *v_pols;   /* the versions a result lists */
+	struct desk_policy_version v_versions[DESK_PAGE_MAX];
 };
 
 /* A case loaded with everything needed to decide it again. */
@@ -134,6 +144,24 @@ const void *hold_done(struct desk *d, struct ac_err *err);
 
 /* desk_status_for: the status a (re)decided case takes. */
 enum case_status desk_status_for(enum verdict v);
+
+/* desk_policy_txn: the active policy, looked up at the start of a write
+ * transaction (desk_txn_begin, desk_batch_begin) and in use from then;
+ * records the desk's own when none is active. desk_policy_read: the same
+ * for a read, at most once a second, recording nothing. */
+int desk_policy_txn(struct desk *d, struct ac_err *err);
+void desk_policy_read(struct desk *d);
+/* desk_policy_of: the policy a stored decision names (its hash) when
+ * it is kept, else the one in use. */
+const struct policy *desk_policy_of(struct desk *d, struct ac_str hash);
+/* desk_policy_release frees what desk_free must (policies.c). */
+void desk_policy_release(struct desk *d);
+
+/* desk_apply_event applies a courier event of that kind ("delivered",
+ * "lost_confirmed", "customs_held", ...) to the shipment: 1 when the kind
+ * changes a fact a decision rests on, 0 (sh untouched) otherwise
+ * (orders.c; the webhooks use it too). */
+int desk_apply_event(const char *kind, int64_t at, struct shipment *sh);
 
 /* desk_paid: what was paid on the order: paid_minor when the order gave
  * it, else its items and shipping. */
