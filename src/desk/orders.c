@@ -143,7 +143,7 @@ int desk_put_shipment(struct desk *d, const char *actor, const char *order_id,
 }
 
 /* The courier events that change the facts a decision rests on. */
-static int apply_event(const char *kind, int64_t at, struct shipment *sh)
+int desk_apply_event(const char *kind, int64_t at, struct shipment *sh)
 {
 	if (!strcmp(kind, "delivered")) {
 		sh->delivered = true;
@@ -190,7 +190,7 @@ int desk_add_tracking(struct desk *d, const char *actor, const char *order_id,
 		return rc;
 	}
 	snprintf(kind, sizeof kind, "%.*s", (int)t->kind.n, t->kind.p);
-	bool changes = apply_event(kind, t->at, &sh);
+	bool changes = desk_apply_event(kind, t->at, &sh);
 	struct store_tracking_event ev = {
 		.order_id = S(order_id),
 		.at = t->at,

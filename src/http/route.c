@@ -20,6 +20,7 @@ static const struct route_table *const tables[] = {
 	&res_evidence_routes,
 	&res_audit_routes,
 	&res_metrics_routes,
+	&res_hooks_routes,
 	&web_asset_routes,
 	&web_portal_routes,
 	&web_console_routes,

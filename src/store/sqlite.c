@@ -411,6 +411,27 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_POLICY_LIST] =
 		"SELECT hash, '', created_at, activated_at, activated_by, "
 		"active FROM policies ORDER BY created_at DESC, hash LIMIT ?1",
+	/* webhooks (issue 10.3) */
+	[ST_HOOK_PUT] =
+		"INSERT INTO hooks (kind, name, secret, created_at) "
+		"VALUES (?1, ?2, ?3, ?4)",
+	[ST_HOOK_GET] =
+		"SELECT kind, name, secret, created_at FROM hooks WHERE "
+		"kind = ?1 AND name = ?2",
+	[ST_HOOK_LIST] =
+		"SELECT kind, name, '', created_at FROM hooks ORDER BY "
+		"kind, name LIMIT ?1",
+	[ST_HOOK_EVENT_PUT] =
+		"INSERT INTO hook_events (kind, name, event_id, "
+		"received_at, status, carrier, tracking_code, "
+		"tracking_kind, at, order_id, detail) VALUES (?1, ?2, ?3, "
+		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_PARCEL_PUT] =
+		"INSERT INTO parcels (carrier, tracking_code, order_id, "
+		"created_at) VALUES (?1, ?2, ?3, ?4)",
+	[ST_PARCEL_FIND] =
+		"SELECT order_id FROM parcels WHERE carrier = ?1 AND "
+		"tracking_code = ?2",
 };
 
 /* The case lists: one statement per combination of filters (LIST_*
@@ -3316,6 +3337,183 @@ static int sq_list_policies(void *impl, int limit,
 	return rc ? rc : frc;
 }
 
+/* ---- webhooks (issue 10.3) ---- */
+
+static int sq_put_hook(void *impl, struct ac_str kind, struct ac_str name,
+		       struct ac_str secret, int64_t created_at,
+		       struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_HOOK_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, kind);
+	b_text(&b, name);
+	b_text(&b, secret);
+	b_int(&b, created_at);
+	rc = exec_write(q, st, &b, "put_hook", NULL, NULL, err);
+	if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "hook.name", "%.*s integration %.*s exists",
+			   (int)kind.n, kind.p, (int)name.n, name.p);
+	return rc;
+}
+
+/* read_hook fills h from a row of kind, name, secret, created_at. */
+static void read_hook(struct fill *f, sqlite3_stmt *st, struct store_hook *h)
+{
+	fill_col(f, st, 0, &h->kind);
+	fill_col(f, st, 1, &h->name);
+	fill_col(f, st, 2, &h->secret);
+	h->created_at = i64(st, 3);
+}
+
+static int sq_get_hook(void *impl, struct ac_str kind, struct ac_str name,
+		       struct store_hook *out, struct ac_err *err)
+{
+	const char *op = "get_hook";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_HOOK_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, kind);
+	b_text(&b, name);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "hook",
+				"no %.*s integration named %.*s",
+				(int)kind.n, kind.p, (int)name.n, name.p);
+	if (rc == 1) {
+		rc = 0;
+		read_hook(&f, st, out);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_list_hooks(void *impl, struct store_hook_page *out,
+			 struct ac_err *err)
+{
+	const char *op = "list_hooks";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_HOOK_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, STORE_PAGE_MAX + 1);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			if (out->n == STORE_PAGE_MAX) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			read_hook(&f, st, &out->rows[out->n++]);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_put_hook_event(void *impl, const struct store_hook_event *e,
+			     struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_HOOK_EVENT_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, e->kind);
+	b_text(&b, e->name);
+	b_text(&b, e->event_id);
+	b_int(&b, e->received_at);
+	b_text(&b, e->status);
+	b_text(&b, e->carrier);
+	b_text(&b, e->tracking_code);
+	b_text(&b, e->tracking_kind);
+	b_int(&b, e->at);
+	b_opt(&b, e->order_id);
+	b_text(&b, e->detail);
+	rc = exec_write(q, st, &b, "put_hook_event", NULL, NULL, err);
+	if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "event.id", "event %.*s seen before",
+			   (int)e->event_id.n, e->event_id.p);
+	return rc;
+}
+
+static int sq_put_parcel(void *impl, struct ac_str carrier,
+			 struct ac_str tracking_code, struct ac_str order_id,
+			 int64_t created_at, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_PARCEL_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, carrier);
+	b_text(&b, tracking_code);
+	b_text(&b, order_id);
+	b_int(&b, created_at);
+	rc = exec_write(q, st, &b, "put_parcel", NULL, NULL, err);
+	if (rc == AC_ECONFLICT)
+		ac_err_set(err, rc, "tracking_code", "%.*s %.*s is already "
+			   "an order's parcel", (int)carrier.n, carrier.p,
+			   (int)tracking_code.n, tracking_code.p);
+	return rc;
+}
+
+static int sq_find_parcel(void *impl, struct ac_str carrier,
+			  struct ac_str tracking_code,
+			  char order_out[STORE_ID_MAX], struct ac_err *err)
+{
+	const char *op = "find_parcel";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_PARCEL_FIND, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, carrier);
+	b_text(&b, tracking_code);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "tracking_code",
+				"no parcel %.*s %.*s", (int)carrier.n,
+				carrier.p, (int)tracking_code.n,
+				tracking_code.p);
+	if (rc == 1) {
+		rc = 0;
+		snprintf(order_out, STORE_ID_MAX, "%.*s",
+			 sqlite3_column_bytes(st, 0),
+			 (const char *)sqlite3_column_text(st, 0));
+	}
+	done(st);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.version = 1,
 	.name = "sqlite",
@@ -3390,4 +3588,10 @@ const struct store_ops store_sqlite_ops = {
 	.xActivePolicy = sq_active_policy,
 	.xActivatePolicy = sq_activate_policy,
 	.xListPolicies = sq_list_policies,
+	.xPutHook = sq_put_hook,
+	.xGetHook = sq_get_hook,
+	.xListHooks = sq_list_hooks,
+	.xPutHookEvent = sq_put_hook_event,
+	.xPutParcel = sq_put_parcel,
+	.xFindParcel = sq_find_parcel,
 };

@@ -1369,6 +1369,20 @@ static const struct store_table tables[] = {
 			"created_at" }, 6, "id", true },
 	{ "policies", { "hash", "body", "created_at", "activated_at",
 			"activated_by", "active" }, 6, "hash", false },
+	{ "hooks", { "kind", "name", "secret", "created_at" }, 4,
+	  "kind, name", false },
+	{ "hook_events", { "kind", "name", "event_id", "received_at",
+			   "status", "carrier", "tracking_code",
+			   "tracking_kind", "at", "order_id", "detail" }, 11,
+	  "kind, name, event_id", false },
+	{ "parcels", { "carrier", "tracking_code", "order_id",
+		       "created_at" }, 4, "carrier, tracking_code", false },
+	{ "outbox", { "id", "kind", "case_id", "ref", "dedupe",
+		      "payload_json", "status", "attempts", "next_at",
+		      "last_error", "created_at", "sent_at" }, 12, "id",
+	  true },
+	{ "bounces", { "case_id", "address", "reason", "at" }, 4, "case_id",
+	  false },
 };
 
 const struct store_table *store_tables(int *n)
@@ -1510,4 +1524,130 @@ int store_list_policies(struct store *s, int limit,
 	rc = s->ops->xListPolicies(s->impl, check_limit(limit), out, err);
 	RESULT_DONE(out, rc);
 	return rc;
+}
+
+/* ---- webhooks (issue 10.3) ---- */
+
+void store_hook_release(struct store_hook *h)
+{
+	buf_release(&h->mem);
+}
+
+void store_hook_page_release(struct store_hook_page *p)
+{
+	buf_release(&p->mem);
+}
+
+static int check_hook(struct ac_str kind, struct ac_str name,
+		      struct ac_err *err)
+{
+	if (!str_is(kind, "aftership") && !str_is(kind, "easypost") &&
+	    !str_is(kind, "stripe"))
+		return ac_err_set(err, AC_EINVAL, "hook.kind", "not one of "
+				  "aftership, easypost, stripe");
+	if (name.n == 0 || name.n > 64)
+		return ac_err_set(err, AC_EINVAL, "hook.name",
+				  "1 to 64 bytes");
+	for (size_t i = 0; i < name.n; i++) {
+		char c = name.p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return ac_err_set(err, AC_EINVAL, "hook.name",
+					  "only a-z 0-9 . _ -");
+	}
+	return 0;
+}
+
+int store_put_hook(struct store *s, struct ac_str kind, struct ac_str name,
+		   struct ac_str secret, int64_t created_at,
+		   struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_hook(kind, name, err)))
+		return rc;
+	if (secret.n < 16 || secret.n > 256 || has_nul(secret))
+		return ac_err_set(err, AC_EINVAL, "hook.secret",
+				  "16 to 256 bytes without NUL");
+	return s->ops->xPutHook(s->impl, kind, name, secret, created_at, err);
+}
+
+int store_get_hook(struct store *s, struct ac_str kind, struct ac_str name,
+		   struct store_hook *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_hook(kind, name, err)))
+		rc = s->ops->xGetHook(s->impl, kind, name, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_list_hooks(struct store *s, struct store_hook_page *out,
+		     struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	rc = s->ops->xListHooks(s->impl, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_put_hook_event(struct store *s, const struct store_hook_event *e,
+			 struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_hook(e->kind, e->name, err)) ||
+	    (rc = check_text(e->event_id, true, 200, "event.id", err)) ||
+	    (rc = check_text(e->carrier, false, 64, "event.carrier", err)) ||
+	    (rc = check_text(e->tracking_code, false, 128,
+			     "event.tracking_code", err)) ||
+	    (rc = check_text(e->tracking_kind, false, 64, "event.kind",
+			     err)) ||
+	    (rc = check_text(e->order_id, false, STORE_ID_MAX - 1,
+			     "event.order_id", err)) ||
+	    (rc = check_text(e->detail, false, TEXT_MAX, "event.detail",
+			     err)))
+		return rc;
+	return s->ops->xPutHookEvent(s->impl, e, err);
+}
+
+int store_put_parcel(struct store *s, struct ac_str carrier,
+		     struct ac_str tracking_code, struct ac_str order_id,
+		     int64_t created_at, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_text(carrier, true, 64, "parcel.carrier", err)) ||
+	    (rc = check_text(tracking_code, true, 128,
+			     "parcel.tracking_code", err)) ||
+	    (rc = check_id(order_id, "parcel.order_id", err)))
+		return rc;
+	return s->ops->xPutParcel(s->impl, carrier, tracking_code, order_id,
+				  created_at, err);
+}
+
+int store_find_parcel(struct store *s, struct ac_str carrier,
+		      struct ac_str tracking_code,
+		      char order_out[STORE_ID_MAX], struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	order_out[0] = '\0';
+	if ((rc = check_text(carrier, true, 64, "parcel.carrier", err)) ||
+	    (rc = check_text(tracking_code, true, 128,
+			     "parcel.tracking_code", err)))
+		return rc;
+	return s->ops->xFindParcel(s->impl, carrier, tracking_code,
+				   order_out, err);
 }

@@ -962,6 +962,64 @@ int store_activate_policy(struct store *s, struct ac_str hash, int64_t at,
 int store_list_policies(struct store *s, int limit,
 			struct store_policy_page *out, struct ac_err *err);
 
+/* ---- webhooks (0009, issue 10.3) ---------------------------------- */
+
+/* An integration: kind "aftership", "easypost" or "stripe" and a name
+ * (1-64 bytes of a-z 0-9 . _ -). The secret is stored as given (an HMAC
+ * is checked with the secret itself, so it cannot be kept hashed); a
+ * list leaves it empty. */
+struct store_hook {
+	struct ac_str kind, name, secret;
+	int64_t created_at;
+	struct buf mem;
+};
+
+struct store_hook_page {
+	int n;
+	bool more;
+	struct store_hook rows[STORE_PAGE_MAX];
+	struct buf mem;
+};
+
+/* One delivered event, kept by (kind, name, event_id): status is
+ * "applied", "stale", "unmatched" or "ignored"; order_id empty: none. */
+struct store_hook_event {
+	struct ac_str kind, name, event_id, status;
+	struct ac_str carrier, tracking_code, tracking_kind, order_id, detail;
+	int64_t received_at, at;
+};
+
+void store_hook_release(struct store_hook *h);
+void store_hook_page_release(struct store_hook_page *p);
+
+/* store_put_hook stores an integration; AC_ECONFLICT when (kind, name)
+ * exists, AC_EINVAL for a bad kind, name or secret (16-256 bytes). */
+int store_put_hook(struct store *s, struct ac_str kind, struct ac_str name,
+		   struct ac_str secret, int64_t created_at,
+		   struct ac_err *err);
+/* store_get_hook fills *out (secret included); AC_ENOTFOUND. */
+int store_get_hook(struct store *s, struct ac_str kind, struct ac_str name,
+		   struct store_hook *out, struct ac_err *err);
+/* store_list_hooks: every integration (secrets left empty), by kind
+ * then name, at most STORE_PAGE_MAX (more: there are others). */
+int store_list_hooks(struct store *s, struct store_hook_page *out,
+		     struct ac_err *err);
+/* store_put_hook_event records an event; AC_ECONFLICT when its id was
+ * seen before by that integration (a duplicate delivery). */
+int store_put_hook_event(struct store *s, const struct store_hook_event *e,
+			 struct ac_err *err);
+/* store_put_parcel names the order a carrier's tracking code belongs to;
+ * AC_ECONFLICT when the code is already some order's (the caller tells
+ * whether it is the same one with store_find_parcel). */
+int store_put_parcel(struct store *s, struct ac_str carrier,
+		     struct ac_str tracking_code, struct ac_str order_id,
+		     int64_t created_at, struct ac_err *err);
+/* store_find_parcel copies the parcel's order id into order_out;
+ * AC_ENOTFOUND when no order has it. */
+int store_find_parcel(struct store *s, struct ac_str carrier,
+		      struct ac_str tracking_code,
+		      char order_out[STORE_ID_MAX], struct ac_err *err);
+
 /* ---- backends --------------------------------------------------------- */
 
 /* A backend, in the manner of sqlite3_vfs: a version, a name and one
@@ -1141,6 +1199,22 @@ struct store_ops {
 	int (*xListPolicies)(void *impl, int limit,
 			     struct store_policy_page *out,
 			     struct ac_err *err);
+	/* webhooks (0009, issue 10.3) */
+	int (*xPutHook)(void *impl, struct ac_str kind, struct ac_str name,
+			struct ac_str secret, int64_t created_at,
+			struct ac_err *err);
+	int (*xGetHook)(void *impl, struct ac_str kind, struct ac_str name,
+			struct store_hook *out, struct ac_err *err);
+	int (*xListHooks)(void *impl, struct store_hook_page *out,
+			  struct ac_err *err);
+	int (*xPutHookEvent)(void *impl, const struct store_hook_event *e,
+			     struct ac_err *err);
+	int (*xPutParcel)(void *impl, struct ac_str carrier,
+			  struct ac_str tracking_code, struct ac_str order_id,
+			  int64_t created_at, struct ac_err *err);
+	int (*xFindParcel)(void *impl, struct ac_str carrier,
+			   struct ac_str tracking_code,
+			   char order_out[STORE_ID_MAX], struct ac_err *err);
 };
 
 /* The SQLite backend (sqlite.c). */
