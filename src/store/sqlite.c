@@ -3514,6 +3514,401 @@ static int sq_find_parcel(void *impl, struct ac_str carrier,
 	return rc;
 }
 
+/* ---- the outbox (issue 10) ---- */
+
+#define OB_COLS "id, kind, case_id, ref, dedupe, payload_json, status, " \
+	"attempts, next_at, last_error, created_at, sent_at"
+
+/* The outbox's statements, by enum st - ST_OUTBOX_ADD (prepared and cached
+ * on the handle like the others, by ob_prep). A claim is one UPDATE of
+ * the due rows the index outbox_due gives, soonest first; SQLite has one
+ * writer, so two claims never take the same row. */
+static const char *const ob_sql[] = {
+	[ST_OUTBOX_ADD - ST_OUTBOX_ADD] =
+		"INSERT INTO outbox (kind, case_id, ref, dedupe, payload_json, "
+		"next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+		"ON CONFLICT (dedupe) DO NOTHING",
+	[ST_OUTBOX_DUE - ST_OUTBOX_ADD] =
+		"SELECT 1 FROM outbox WHERE kind = ?1 AND status IN "
+		"('pending', 'sending') AND next_at <= ?2 LIMIT 1",
+	[ST_OUTBOX_CLAIM - ST_OUTBOX_ADD] =
+		"UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
+		"next_at = ?3 WHERE id IN (SELECT id FROM outbox WHERE "
+		"kind = ?1 AND status IN ('pending', 'sending') AND "
+		"next_at <= ?2 ORDER BY next_at LIMIT ?4) RETURNING " OB_COLS,
+	[ST_OUTBOX_FINISH - ST_OUTBOX_ADD] =
+		"UPDATE outbox SET status = ?3, next_at = ?4, last_error = ?5, "
+		"sent_at = ?6 WHERE id = ?1 AND attempts = ?2 AND "
+		"status = 'sending'",
+	[ST_OUTBOX_RETRY - ST_OUTBOX_ADD] =
+		"UPDATE outbox SET status = 'pending', attempts = 0, "
+		"next_at = ?2 WHERE id = ?1 AND status IN ('dead', 'failed')",
+	[ST_OUTBOX_GET - ST_OUTBOX_ADD] =
+		"SELECT " OB_COLS " FROM outbox WHERE id = ?1",
+	[ST_OUTBOX_LIST_STATUS - ST_OUTBOX_ADD] =
+		"SELECT " OB_COLS " FROM outbox WHERE status = ?1 AND id > ?2 "
+		"ORDER BY id LIMIT ?3",
+	[ST_OUTBOX_LIST_CASE - ST_OUTBOX_ADD] =
+		"SELECT " OB_COLS " FROM outbox WHERE case_id = ?1 AND "
+		"id > ?2 AND (?4 IS NULL OR status = ?4) ORDER BY id LIMIT ?3",
+	[ST_OUTBOX_DEPTH - ST_OUTBOX_ADD] =
+		"SELECT kind, status, count(*) FROM outbox WHERE status IN "
+		"('pending', 'sending', 'dead', 'failed') GROUP BY kind, status "
+		"ORDER BY kind",
+	[ST_BOUNCE_PUT - ST_OUTBOX_ADD] =
+		"INSERT INTO bounces (case_id, address, reason, at) "
+		"VALUES (?1, ?2, ?3, ?4) ON CONFLICT (case_id) DO UPDATE SET "
+		"address = excluded.address, reason = excluded.reason, "
+		"at = excluded.at",
+	[ST_BOUNCE_GET - ST_OUTBOX_ADD] =
+		"SELECT case_id, address, reason, at FROM bounces "
+		"WHERE case_id = ?1",
+};
+
+static int ob_prep(struct sq *q, enum st id, sqlite3_stmt **out,
+		   struct ac_err *err)
+{
+	int rc;
+
+	*out = NULL;
+	if (!q->st[id]) {
+		rc = sqlite3_prepare_v3(q->db, ob_sql[id - ST_OUTBOX_ADD], -1,
+					SQLITE_PREPARE_PERSISTENT, &q->st[id],
+					NULL);
+		if (rc != SQLITE_OK)
+			return db_error(q, rc, "store.prepare", err);
+	}
+	*out = q->st[id];
+	return 0;
+}
+
+/* ob_row reads an OB_COLS row into r (strings through f). */
+static int ob_row(struct fill *f, sqlite3_stmt *st, struct store_outbox *r,
+		  struct ac_err *err)
+{
+	struct ac_str status = raw(st, 6);
+
+	r->id = i64(st, 0);
+	if (store_outbox_status_parse(status.p, status.n, &r->status))
+		return corrupt("outbox.status", status, err);
+	fill_col(f, st, 1, &r->kind);
+	fill_col(f, st, 2, &r->case_id);
+	fill_col(f, st, 3, &r->ref);
+	fill_col(f, st, 4, &r->dedupe);
+	fill_col(f, st, 5, &r->payload_json);
+	r->attempts = (int)i64(st, 7);
+	r->next_at = i64(st, 8);
+	fill_col(f, st, 9, &r->last_error);
+	r->created_at = i64(st, 10);
+	r->has_sent = !is_null(st, 11);
+	r->sent_at = i64(st, 11);
+	return 0;
+}
+
+/* ob_page runs a bound statement of OB_COLS rows into out (limit rows,
+ * more when another follows; limit 0: every row it gives). */
+static int ob_page(struct sq *q, sqlite3_stmt *st, struct bind *b,
+		   int limit, struct store_outbox_page *out, const char *op,
+		   struct ac_err *err)
+{
+	struct fill f;
+	int rc, frc;
+
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			if (out->n == (limit ? limit : STORE_PAGE_MAX)) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			if ((rc = ob_row(&f, st, &out->rows[out->n++], err)))
+				break;
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_outbox_add(void *impl, const struct store_outbox *m,
+			 int64_t *id, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc, changes = 0;
+
+	if ((rc = ob_prep(q, ST_OUTBOX_ADD, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, m->kind);
+	b_opt(&b, m->case_id);
+	b_opt(&b, m->ref);
+	b_text(&b, m->dedupe);
+	b_text(&b, m->payload_json);
+	b_int(&b, m->next_at);
+	b_int(&b, m->created_at);
+	rc = exec_write(q, st, &b, "outbox_add", id, &changes, err);
+	if (!rc && changes == 0)
+		*id = 0;                /* the dedupe key is there already */
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "outbox.case_id", "no such case: %.*s",
+			   (int)m->case_id.n, m->case_id.p);
+	else if (rc == AC_EINVAL)
+		ac_err_set(err, rc, "outbox.payload_json", "not JSON");
+	return rc;
+}
+
+static int sq_outbox_claim(void *impl, struct ac_str kind, int64_t now,
+			   int64_t lease_until, int limit,
+			   struct store_outbox_page *out, struct ac_err *err)
+{
+	const char *op = "outbox_claim";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	/* a read first: an idle worker never takes the write lock */
+	if ((rc = ob_prep(q, ST_OUTBOX_DUE, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, kind);
+	b_int(&b, now);
+	if (!(rc = b_end(q, &b, op, err)))
+		rc = step(q, st, op, err);
+	done(st);
+	if (rc <= 0)
+		return rc;
+	if ((rc = ob_prep(q, ST_OUTBOX_CLAIM, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, kind);
+	b_int(&b, now);
+	b_int(&b, lease_until);
+	b_int(&b, limit);
+	return ob_page(q, st, &b, 0, out, op, err);
+}
+
+/* ob_state tells why an update of row id changed nothing: AC_ENOTFOUND
+ * when there is no such row, else AC_ESTATE with msg. */
+static int ob_state(struct sq *q, int64_t id, const char *msg,
+		    struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = ob_prep(q, ST_OUTBOX_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	if (!(rc = b_end(q, &b, "outbox", err)))
+		rc = step(q, st, "outbox", err);
+	if (rc == 1) {
+		struct ac_str s = raw(st, 6);
+
+		rc = ac_err_set(err, AC_ESTATE, "outbox.status", "%s (it is "
+				"%.*s)", msg, (int)s.n, s.p);
+	} else if (rc == 0) {
+		rc = ac_err_set(err, AC_ENOTFOUND, "outbox.id",
+				"no such message: %lld", (long long)id);
+	}
+	done(st);
+	return rc;
+}
+
+static int sq_outbox_finish(void *impl, int64_t id, int attempts,
+			    enum store_outbox_status to, int64_t next_at,
+			    struct ac_str error, int64_t at,
+			    struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc, changes = 0;
+
+	if ((rc = ob_prep(q, ST_OUTBOX_FINISH, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	b_int(&b, attempts);
+	b_cstr(&b, store_outbox_status_name(to));
+	b_int(&b, to == STORE_OUTBOX_PENDING ? next_at : at);
+	b_opt(&b, error);
+	b_opt_int(&b, to == STORE_OUTBOX_SENT, at);
+	rc = exec_write(q, st, &b, "outbox_finish", NULL, &changes, err);
+	if (!rc && changes == 0)
+		rc = ob_state(q, id, "no longer this claim's", err);
+	return rc;
+}
+
+static int sq_outbox_retry(void *impl, int64_t id, int64_t at,
+			   struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc, changes = 0;
+
+	if ((rc = ob_prep(q, ST_OUTBOX_RETRY, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	b_int(&b, at);
+	rc = exec_write(q, st, &b, "outbox_retry", NULL, &changes, err);
+	if (!rc && changes == 0)
+		rc = ob_state(q, id, "only a dead or failed message is retried",
+			      err);
+	return rc;
+}
+
+static int sq_get_outbox(void *impl, int64_t id,
+			 struct store_outbox_page *out, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = ob_prep(q, ST_OUTBOX_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, id);
+	rc = ob_page(q, st, &b, 1, out, "get_outbox", err);
+	if (!rc && out->n == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "outbox.id",
+				"no such message: %lld", (long long)id);
+	out->more = false;
+	return rc;
+}
+
+static int sq_list_outbox(void *impl, const struct store_outbox_filter *flt,
+			  struct store_outbox_page *out, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	const char *status = flt->has_status ?
+			     store_outbox_status_name(flt->status) : NULL;
+	int rc;
+
+	if ((rc = ob_prep(q, flt->case_id.n ? ST_OUTBOX_LIST_CASE :
+			  ST_OUTBOX_LIST_STATUS, &st, err)))
+		return rc;
+	b_start(&b, st);
+	if (flt->case_id.n)
+		b_text(&b, flt->case_id);
+	else
+		b_cstr(&b, status);
+	b_int(&b, flt->after_id);
+	b_int(&b, limit_plus_one(flt->limit));
+	if (flt->case_id.n)
+		b_cstr(&b, status);
+	return ob_page(q, st, &b, flt->limit, out, "list_outbox", err);
+}
+
+/* ob_depth_add counts n rows of (kind, status) into out. */
+static void ob_depth_add(struct store_outbox_depth *out, struct ac_str kind,
+			 struct ac_str status, int64_t n)
+{
+	enum store_outbox_status s;
+	int i;
+
+	if (store_outbox_status_parse(status.p, status.n, &s))
+		return;
+	for (i = 0; i < out->n; i++)
+		if (strlen(out->kinds[i].kind) == kind.n &&
+		    !memcmp(out->kinds[i].kind, kind.p, kind.n))
+			break;
+	if (i == out->n) {
+		if (out->n == STORE_OUTBOX_DEPTH_MAX ||
+		    kind.n > STORE_OUTBOX_KIND_MAX)
+			return;
+		memset(&out->kinds[i], 0, sizeof out->kinds[i]);
+		memcpy(out->kinds[i].kind, kind.p, kind.n);
+		out->n++;
+	}
+	if (s == STORE_OUTBOX_PENDING)
+		out->kinds[i].pending += n;
+	else if (s == STORE_OUTBOX_SENDING)
+		out->kinds[i].sending += n;
+	else if (s == STORE_OUTBOX_DEAD)
+		out->kinds[i].dead += n;
+	else if (s == STORE_OUTBOX_FAILED)
+		out->kinds[i].failed += n;
+}
+
+static int sq_outbox_depth(void *impl, struct store_outbox_depth *out,
+			   struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = ob_prep(q, ST_OUTBOX_DEPTH, &st, err)))
+		return rc;
+	while ((rc = step(q, st, "outbox_depth", err)) == 1)
+		ob_depth_add(out, raw(st, 0), raw(st, 1), i64(st, 2));
+	done(st);
+	return rc;
+}
+
+static int sq_put_bounce(void *impl, const struct store_bounce *bo,
+			 struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = ob_prep(q, ST_BOUNCE_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, bo->case_id);
+	b_text(&b, bo->address);
+	b_text(&b, bo->reason);
+	b_int(&b, bo->at);
+	rc = exec_write(q, st, &b, "put_bounce", NULL, NULL, err);
+	if (rc == AC_ENOTFOUND)
+		ac_err_set(err, rc, "bounce.case_id", "no such case: %.*s",
+			   (int)bo->case_id.n, bo->case_id.p);
+	return rc;
+}
+
+static int sq_get_bounce(void *impl, struct ac_str case_id,
+			 struct store_bounce *out, struct ac_err *err)
+{
+	const char *op = "get_bounce";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = ob_prep(q, ST_BOUNCE_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		rc = step(q, st, op, err);
+	if (rc == 1) {
+		fill_col(&f, st, 0, &out->case_id);
+		fill_col(&f, st, 1, &out->address);
+		fill_col(&f, st, 2, &out->reason);
+		out->at = i64(st, 3);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = ac_err_set(err, AC_ENOTFOUND, "bounce.case_id",
+				"no bounce on %.*s", (int)case_id.n,
+				case_id.p);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.version = 1,
 	.name = "sqlite",
@@ -3594,4 +3989,14 @@ const struct store_ops store_sqlite_ops = {
 	.xPutHookEvent = sq_put_hook_event,
 	.xPutParcel = sq_put_parcel,
 	.xFindParcel = sq_find_parcel,
+	/* the outbox (issue 10) */
+	.xOutboxAdd = sq_outbox_add,
+	.xOutboxClaim = sq_outbox_claim,
+	.xOutboxFinish = sq_outbox_finish,
+	.xOutboxRetry = sq_outbox_retry,
+	.xGetOutbox = sq_get_outbox,
+	.xListOutbox = sq_list_outbox,
+	.xOutboxDepth = sq_outbox_depth,
+	.xPutBounce = sq_put_bounce,
+	.xGetBounce = sq_get_bounce,
 };

@@ -1651,3 +1651,191 @@ int store_find_parcel(struct store *s, struct ac_str carrier,
 	return s->ops->xFindParcel(s->impl, carrier, tracking_code,
 				   order_out, err);
 }
+
+/* ---- the outbox (issue 10) ---- */
+
+static const char *const outbox_status_names[STORE_OUTBOX_STATUS_COUNT] = {
+	"pending", "sending", "sent", "dead", "failed",
+};
+
+const char *store_outbox_status_name(enum store_outbox_status st)
+{
+	if ((int)st < 0 || st >= STORE_OUTBOX_STATUS_COUNT)
+		return NULL;
+	return outbox_status_names[st];
+}
+
+int store_outbox_status_parse(const char *p, size_t n,
+			      enum store_outbox_status *out)
+{
+	for (int i = 0; i < STORE_OUTBOX_STATUS_COUNT; i++)
+		if (strlen(outbox_status_names[i]) == n &&
+		    !memcmp(outbox_status_names[i], p, n)) {
+			*out = (enum store_outbox_status)i;
+			return 0;
+		}
+	return AC_EINVAL;
+}
+
+void store_outbox_page_release(struct store_outbox_page *p)
+{
+	buf_release(&p->mem);
+}
+
+void store_bounce_release(struct store_bounce *b)
+{
+	buf_release(&b->mem);
+}
+
+static int check_outbox_kind(struct ac_str k, struct ac_err *err)
+{
+	if (k.n == 0 || k.n > STORE_OUTBOX_KIND_MAX)
+		return ac_err_set(err, AC_EINVAL, "outbox.kind",
+				  "not 1 to %d bytes", STORE_OUTBOX_KIND_MAX);
+	for (size_t i = 0; i < k.n; i++)
+		if (!((k.p[i] >= 'a' && k.p[i] <= 'z') ||
+		      (k.p[i] >= '0' && k.p[i] <= '9') || k.p[i] == '_'))
+			return ac_err_set(err, AC_EINVAL, "outbox.kind",
+					  "only a-z, 0-9 and _");
+	return 0;
+}
+
+int store_outbox_add(struct store *s, const struct store_outbox *m,
+		     int64_t *id, struct ac_err *err)
+{
+	int64_t ignored;
+	int rc;
+
+	ac_err_clear(err);
+	if (!id)
+		id = &ignored;
+	*id = 0;
+	if ((rc = check_outbox_kind(m->kind, err)) ||
+	    (m->case_id.n && (rc = check_id(m->case_id, "outbox.case_id",
+					    err))) ||
+	    (rc = check_text(m->ref, false, STORE_OUTBOX_KEY_MAX,
+			     "outbox.ref", err)) ||
+	    (rc = check_text(m->dedupe, true, STORE_OUTBOX_KEY_MAX,
+			     "outbox.dedupe", err)) ||
+	    (rc = check_text(m->payload_json, true, STORE_OUTBOX_PAYLOAD_MAX,
+			     "outbox.payload_json", err)))
+		return rc;
+	return s->ops->xOutboxAdd(s->impl, m, id, err);
+}
+
+int store_outbox_claim(struct store *s, struct ac_str kind, int64_t now,
+		       int64_t lease_until, int limit,
+		       struct store_outbox_page *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (store_in_transaction(s))
+		rc = ac_err_set(err, AC_ESTATE, "outbox",
+				"a claim runs outside a transaction");
+	else if (!(rc = check_outbox_kind(kind, err)))
+		rc = s->ops->xOutboxClaim(s->impl, kind, now, lease_until,
+					  check_limit(limit), out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_outbox_finish(struct store *s, int64_t id, int attempts,
+			enum store_outbox_status to, int64_t next_at,
+			struct ac_str error, int64_t at, struct ac_err *err)
+{
+	ac_err_clear(err);
+	if (to != STORE_OUTBOX_SENT && to != STORE_OUTBOX_PENDING &&
+	    to != STORE_OUTBOX_DEAD && to != STORE_OUTBOX_FAILED)
+		return ac_err_set(err, AC_EINVAL, "outbox.status",
+				  "a claim ends sent, pending, dead or "
+				  "failed");
+	if (error.n > STORE_OUTBOX_ERROR_MAX) {
+		/* cut on a UTF-8 boundary */
+		size_t n = STORE_OUTBOX_ERROR_MAX;
+
+		while (n && ((unsigned char)error.p[n] & 0xc0) == 0x80)
+			n--;
+		error.n = n;
+	}
+	if (has_nul(error))
+		return ac_err_set(err, AC_EINVAL, "outbox.last_error",
+				  "contains a NUL byte");
+	return s->ops->xOutboxFinish(s->impl, id, attempts, to, next_at,
+				     error, at, err);
+}
+
+int store_outbox_retry(struct store *s, int64_t id, int64_t at,
+		       struct ac_err *err)
+{
+	ac_err_clear(err);
+	return s->ops->xOutboxRetry(s->impl, id, at, err);
+}
+
+int store_get_outbox(struct store *s, int64_t id,
+		     struct store_outbox_page *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	rc = s->ops->xGetOutbox(s->impl, id, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_list_outbox(struct store *s, const struct store_outbox_filter *f,
+		      struct store_outbox_page *out, struct ac_err *err)
+{
+	struct store_outbox_filter g = *f;
+	int rc = 0;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	g.limit = check_limit(f->limit);
+	if (!f->has_status && f->case_id.n == 0)
+		rc = ac_err_set(err, AC_EINVAL, "outbox.filter",
+				"a status or a case");
+	else if (f->case_id.n)
+		rc = check_id(f->case_id, "outbox.case_id", err);
+	if (!rc)
+		rc = s->ops->xListOutbox(s->impl, &g, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_outbox_depth(struct store *s, struct store_outbox_depth *out,
+		       struct ac_err *err)
+{
+	ac_err_clear(err);
+	memset(out, 0, sizeof *out);
+	return s->ops->xOutboxDepth(s->impl, out, err);
+}
+
+int store_put_bounce(struct store *s, const struct store_bounce *b,
+		     struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(b->case_id, "bounce.case_id", err)) ||
+	    (rc = check_text(b->address, true, 320, "bounce.address",
+			     err)) ||
+	    (rc = check_text(b->reason, true, 1024, "bounce.reason", err)))
+		return rc;
+	return s->ops->xPutBounce(s->impl, b, err);
+}
+
+int store_get_bounce(struct store *s, struct ac_str case_id,
+		     struct store_bounce *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(case_id, "bounce.case_id", err)))
+		rc = s->ops->xGetBounce(s->impl, case_id, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}

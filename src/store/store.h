@@ -1020,6 +1020,141 @@ int store_find_parcel(struct store *s, struct ac_str carrier,
 		      struct ac_str tracking_code,
 		      char order_out[STORE_ID_MAX], struct ac_err *err);
 
+/* ---- the outbox (0008, issue 10) ------------------------------------- */
+
+/* What must leave the process, written in the transaction of the change
+ * that causes it and sent by workers (src/desk/outbox.h). A row is
+ * pending until next_at, then claimed (sending, leased until next_at:
+ * a lease run out is claimed again), then sent, or pending again later,
+ * or dead (given up) or failed (the other side said no for good). */
+enum store_outbox_status {
+	STORE_OUTBOX_PENDING, STORE_OUTBOX_SENDING, STORE_OUTBOX_SENT,
+	STORE_OUTBOX_DEAD, STORE_OUTBOX_FAILED, STORE_OUTBOX_STATUS_COUNT
+};
+
+/* store_outbox_status_name: the wire name ("pending", ...; NULL out of
+ * range); _parse: 0 and *out, or AC_EINVAL. */
+const char *store_outbox_status_name(enum store_outbox_status s);
+int store_outbox_status_parse(const char *s, size_t n,
+			      enum store_outbox_status *out);
+
+#define STORE_OUTBOX_KIND_MAX 32        /* bytes of [a-z0-9_] */
+#define STORE_OUTBOX_KEY_MAX 255        /* dedupe and ref, bytes */
+#define STORE_OUTBOX_PAYLOAD_MAX (64u << 10)
+#define STORE_OUTBOX_ERROR_MAX 1024     /* last_error, cut to it */
+
+/* A row. put: kind, case_id (n == 0: none), ref (n == 0: none), dedupe,
+ * payload_json, next_at, created_at; the rest is the store's. */
+struct store_outbox {
+	int64_t id;
+	struct ac_str kind, case_id, ref, dedupe, payload_json;
+	enum store_outbox_status status;
+	int attempts;                 /* claims so far */
+	int64_t next_at;
+	struct ac_str last_error;     /* n == 0: none */
+	int64_t created_at;
+	bool has_sent;
+	int64_t sent_at;
+};
+
+struct store_outbox_page {
+	int n;
+	bool more;                    /* another page follows rows[n - 1] */
+	struct store_outbox rows[STORE_PAGE_MAX];
+	struct buf mem;
+};
+
+/* Which rows store_list_outbox gives, oldest first: one status
+ * (has_status) or one case (case_id), ids after after_id. */
+struct store_outbox_filter {
+	bool has_status;
+	enum store_outbox_status status;
+	struct ac_str case_id;        /* n == 0: any */
+	int64_t after_id;
+	int limit;                    /* 1 .. STORE_PAGE_MAX; else the max */
+};
+
+/* The outbox's depth: rows waiting (pending and sending) and dead, per
+ * kind; at most STORE_OUTBOX_DEPTH_MAX kinds (the first by name). */
+#define STORE_OUTBOX_DEPTH_MAX 16
+struct store_outbox_depth {
+	int n;
+	struct {
+		char kind[STORE_OUTBOX_KIND_MAX + 1];
+		int64_t pending, sending, dead, failed;
+	} kinds[STORE_OUTBOX_DEPTH_MAX];
+};
+
+/* A case's address that the customer's mail server refused for good. */
+struct store_bounce {
+	struct ac_str case_id, address, reason;
+	int64_t at;
+	struct buf mem;
+};
+
+void store_outbox_page_release(struct store_outbox_page *p);
+void store_bounce_release(struct store_bounce *b);
+
+/* store_outbox_add adds a pending row (in the caller's transaction: the
+ * change's). *id (may be NULL) is its id, or 0 when a row with that
+ * dedupe key is stored already (then nothing is added: not an error).
+ * AC_EINVAL (AC_ELIMIT for a size) naming "outbox.kind" (1..32 bytes of
+ * a-z 0-9 _),
+ * "outbox.dedupe", "outbox.ref", "outbox.payload_json" (not JSON or over
+ * STORE_OUTBOX_PAYLOAD_MAX); AC_ENOTFOUND ("outbox.case_id") when the case
+ * does not exist. */
+int store_outbox_add(struct store *s, const struct store_outbox *m,
+		     int64_t *id, struct ac_err *err);
+
+/* store_outbox_claim takes up to limit rows of `kind` that are due
+ * (pending with next_at <= now, or sending with a lease run out), soonest
+ * first, and marks them sending, attempts + 1, leased until lease_until,
+ * in one statement: two workers (two servers on PostgreSQL: FOR UPDATE
+ * SKIP LOCKED) never claim the same row at once. Outside a transaction
+ * only. out->rows are the claimed rows as they are now (more unused). */
+int store_outbox_claim(struct store *s, struct ac_str kind, int64_t now,
+		       int64_t lease_until, int limit,
+		       struct store_outbox_page *out, struct ac_err *err);
+
+/* store_outbox_finish ends the claim `attempts` of row id: to SENT
+ * (sent_at = at), PENDING (again at next_at), DEAD or FAILED, with error
+ * (n == 0: none; cut to STORE_OUTBOX_ERROR_MAX bytes). AC_ESTATE when
+ * the row is no longer that claim's (its lease ran out and another worker
+ * took it, or staff moved it); AC_ENOTFOUND when there is no such row. */
+int store_outbox_finish(struct store *s, int64_t id, int attempts,
+			enum store_outbox_status to, int64_t next_at,
+			struct ac_str error, int64_t at, struct ac_err *err);
+
+/* store_outbox_retry makes a dead or failed row pending again at `at`,
+ * its attempts counted from 0 (its last_error kept until the next).
+ * AC_ENOTFOUND (field "outbox.id"); AC_ESTATE when it is not dead or
+ * failed. */
+int store_outbox_retry(struct store *s, int64_t id, int64_t at,
+		       struct ac_err *err);
+
+/* store_get_outbox fills out->rows[0] (n = 1) with the row;
+ * AC_ENOTFOUND (field "outbox.id"). */
+int store_get_outbox(struct store *s, int64_t id,
+		     struct store_outbox_page *out, struct ac_err *err);
+
+/* store_list_outbox: a page of rows by status or by case (see the
+ * filter); AC_EINVAL ("outbox.filter") with neither. */
+int store_list_outbox(struct store *s, const struct store_outbox_filter *f,
+		      struct store_outbox_page *out, struct ac_err *err);
+
+/* store_outbox_depth fills *out (one statement over the rows not sent). */
+int store_outbox_depth(struct store *s, struct store_outbox_depth *out,
+		       struct ac_err *err);
+
+/* store_put_bounce records (or replaces) the case's refused address.
+ * AC_ENOTFOUND ("bounce.case_id"); AC_EINVAL naming the field. */
+int store_put_bounce(struct store *s, const struct store_bounce *b,
+		     struct ac_err *err);
+
+/* store_get_bounce fills *out; AC_ENOTFOUND when the case has none. */
+int store_get_bounce(struct store *s, struct ac_str case_id,
+		     struct store_bounce *out, struct ac_err *err);
+
 /* ---- backends --------------------------------------------------------- */
 
 /* A backend, in the manner of sqlite3_vfs: a version, a name and one
@@ -1215,6 +1350,28 @@ struct store_ops {
 	int (*xFindParcel)(void *impl, struct ac_str carrier,
 			   struct ac_str tracking_code,
 			   char order_out[STORE_ID_MAX], struct ac_err *err);
+	/* the outbox (0008, issue 10) */
+	int (*xOutboxAdd)(void *impl, const struct store_outbox *m,
+			  int64_t *id, struct ac_err *err);
+	int (*xOutboxClaim)(void *impl, struct ac_str kind, int64_t now,
+			    int64_t lease_until, int limit,
+			    struct store_outbox_page *out, struct ac_err *err);
+	int (*xOutboxFinish)(void *impl, int64_t id, int attempts,
+			     enum store_outbox_status to, int64_t next_at,
+			     struct ac_str error, int64_t at,
+			     struct ac_err *err);
+	int (*xOutboxRetry)(void *impl, int64_t id, int64_t at,
+			    struct ac_err *err);
+	int (*xGetOutbox)(void *impl, int64_t id,
+			  struct store_outbox_page *out, struct ac_err *err);
+	int (*xListOutbox)(void *impl, const struct store_outbox_filter *f,
+			   struct store_outbox_page *out, struct ac_err *err);
+	int (*xOutboxDepth)(void *impl, struct store_outbox_depth *out,
+			    struct ac_err *err);
+	int (*xPutBounce)(void *impl, const struct store_bounce *b,
+			  struct ac_err *err);
+	int (*xGetBounce)(void *impl, struct ac_str case_id,
+			  struct store_bounce *out, struct ac_err *err);
 };
 
 /* The SQLite backend (sqlite.c). */
