@@ -37,6 +37,10 @@ static const struct cmd_entry commands[] = {
 	  "[--type TYPE] [--status S,..] [--jobs N] [--limit N] [--progress]",
 	  "decide the stored cases again under FILE: what would change",
 	  cmd_replay },
+	{ "import", "shopify|woocommerce FILE --db DB [--format json|csv] "
+	  "[--prefix P] [--batch N] [--progress]",
+	  "import a shop's orders (Shopify JSON or CSV, WooCommerce JSON)",
+	  cmd_import },
 };
 
 static void usage(FILE *f)
