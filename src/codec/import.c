@@ -29,7 +29,7 @@ int import_money_parse(const char *s, size_t n, const struct currency *c,
 		return ac_err_set(err, AC_EINVAL, field, "empty, not an "
 				  "amount");
 	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-		if (v > (AC_MONEY_MAX - 9) / 10)
+		if (v > AC_MONEY_MAX)   /* v * 10 + 9 stays far from 2^63 */
 			return ac_err_set(err, AC_EINVAL, field,
 					  "above 9007199254740991 minor "
 					  "units");
@@ -38,7 +38,7 @@ int import_money_parse(const char *s, size_t n, const struct currency *c,
 	if (i < n && s[i] == '.') {
 		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
 			if (frac < c->exponent) {
-				if (v > (AC_MONEY_MAX - 9) / 10)
+				if (v > AC_MONEY_MAX)
 					return ac_err_set(err, AC_EINVAL,
 							  field, "above "
 							  "9007199254740991 "
@@ -62,10 +62,8 @@ int import_money_parse(const char *s, size_t n, const struct currency *c,
 				  "not a decimal amount: \"%.*s\"",
 				  (int)(n > 40 ? 40 : n), s);
 	for (; frac < c->exponent; frac++) {
-		if (v > AC_MONEY_MAX / 10)
-			return ac_err_set(err, AC_EINVAL, field,
-					  "above 9007199254740991 minor "
-					  "units");
+		if (v > AC_MONEY_MAX)
+			break;
 		v *= 10;
 	}
 	if (v > AC_MONEY_MAX)
