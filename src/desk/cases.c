@@ -2,6 +2,7 @@
  * A case is decided from the stored facts, never from a verdict a client
  * sends; staff approve the decision or override it with a reason. */
 #include "desk_int.h"
+#include "outbox.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -81,6 +82,16 @@ int desk_open_case(struct desk *d, const char *actor,
 
 		rc = desk_audit_rec(d, actor, "case.open", "case", S(id), NULL,
 				    0, after, 2, err);
+	}
+	/* the customer hears of it once the case is stored (issue 10) */
+	if (!rc) {
+		struct desk_mail_facts mf = {
+			.order_id = S(order_key),
+			.verdict = verdict_name(dec.verdict),
+		};
+
+		rc = desk_outbox_mail(d, MAIL_CASE_OPENED, S(id), &mf, "",
+				      err);
 	}
 	/* the answer is read before the commit: a call whose work is
 	 * committed has succeeded */
@@ -544,6 +555,18 @@ int desk_override(struct desk *d, const char *actor, const char *case_id,
 
 		rc = desk_audit_rec(d, actor, "case.override", "case",
 				    l.sc.id, NULL, 0, after, 3, err);
+	}
+	/* the customer hears of the new decision (issue 10) */
+	if (!rc) {
+		struct desk_mail_facts mf = {
+			.order_id = l.sc.order_id,
+			.verdict = verdict_name(v),
+		};
+		char key[24];
+
+		snprintf(key, sizeof key, "%lld", (long long)desk_now(d));
+		rc = desk_outbox_mail(d, MAIL_DECISION_CHANGED, l.sc.id, &mf,
+				      key, err);
 	}
 	if (!rc)
 		rc = desk_read_case(d, S(case_id), out, err);

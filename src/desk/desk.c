@@ -3,6 +3,7 @@
  * desk_decide_save: facts from the store, decide() from core, the
  * decision and its facts back to the store. */
 #include "desk_int.h"
+#include "outbox.h"
 
 #include <assert.h>
 #include <sodium.h>
@@ -607,6 +608,19 @@ int desk_redecide_order(struct desk *d, const char *actor,
 				rc = desk_audit_rec(d, actor, "case.redecide",
 						    "case", sc.id, before, 2,
 						    afterr, 2, err);
+			/* a verdict that changes is told (issue 10) */
+			if (!rc && changed && row->has_decision) {
+				struct desk_mail_facts mf = {
+					.order_id = order_id,
+					.verdict = verdict_name(dec.verdict),
+				};
+				char key[24];
+
+				snprintf(key, sizeof key, "%lld",
+					 (long long)desk_now(d));
+				rc = desk_outbox_mail(d, MAIL_DECISION_CHANGED,
+						      sc.id, &mf, key, err);
+			}
 			if (!rc) {
 				struct desk_case_line *l =
 					hold_row(d, sizeof *l);

@@ -4,6 +4,7 @@
  * second sees the first's entry in its sums. The idempotency record is
  * written in the same transaction as the entry it answers for. */
 #include "desk_int.h"
+#include "outbox.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -176,6 +177,20 @@ int desk_refund(struct desk *d, const char *actor, const char *case_id,
 		if (!rc)
 			rc = desk_audit_rec(d, actor, "case.refund", "case",
 					    l.sc.id, NULL, 0, a, 5, err);
+		/* the customer hears of the refund (issue 10) */
+		if (!rc) {
+			struct desk_mail_facts mf = {
+				.order_id = l.sc.order_id,
+				.has_amount = true,
+				.amount_minor = amount,
+				.currency = l.so.order.currency->code,
+			};
+			char key[24];
+
+			snprintf(key, sizeof key, "%lld", (long long)ledger_id);
+			rc = desk_outbox_mail(d, MAIL_REFUND_MADE, l.sc.id,
+					      &mf, key, err);
+		}
 		/* the whole allowance paid: the case is resolved */
 		if (!rc && total == sd.refund_max_minor &&
 		    l.sc.status != CASE_STATUS_RESOLVED)

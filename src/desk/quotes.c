@@ -3,6 +3,7 @@
  * shipped_back. Accepting fixes the repair's charge on the case and books
  * it in the ledger. */
 #include "desk_int.h"
+#include "outbox.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -76,6 +77,20 @@ int desk_quote(struct desk *d, const char *actor, const char *case_id,
 
 		rc = desk_audit_rec(d, actor, "quote.create", "case", sc.id,
 				    NULL, 0, a, 2, err);
+	}
+	/* the customer hears of the quote (issue 10) */
+	if (!rc) {
+		struct desk_mail_facts mf = {
+			.order_id = sc.order_id,
+			.has_amount = true,
+			.amount_minor = amount,
+			.expires_at = expires,
+		};
+		char key[24];
+
+		snprintf(key, sizeof key, "%lld", (long long)id);
+		rc = desk_outbox_mail(d, MAIL_REPAIR_QUOTE, sc.id, &mf, key,
+				      err);
 	}
 	if (!rc)
 		rc = store_get_quote(d->store, id, &q, err);

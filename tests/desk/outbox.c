@@ -351,3 +351,138 @@ Test(outbox, depth_counts_per_kind)
 	cr_assert_eq(dp.kinds[0].pending, 1);
 	cr_assert_eq(dp.kinds[0].dead, 2);
 }
+
+/* mail_rows: the case's "mail" rows; *payloads gets their payloads one
+ * after another (may be NULL) */
+static int mail_rows(const char *case_id, char *payloads, size_t cap)
+{
+	struct desk_outbox_list l;
+	int n = 0;
+
+	if (payloads)
+		payloads[0] = '\0';
+	cr_assert_eq(desk_outbox_list(od, NULL, case_id, 0, 100, &l, &t_err),
+		     0, "%s", t_err.msg);
+	for (int i = 0; i < l.n; i++) {
+		if (l.rows[i].kind.n != 4 || memcmp(l.rows[i].kind.p, "mail", 4))
+			continue;
+		n++;
+		if (payloads) {
+			size_t k = strlen(payloads);
+
+			snprintf(payloads + k, cap - k, "%.*s\n",
+				 (int)l.rows[i].payload_json.n,
+				 l.rows[i].payload_json.p);
+		}
+	}
+	desk_outbox_list_release(&l);
+	return n;
+}
+
+/* Opening a case under injected faults: the case and its mail together,
+ * or neither. */
+Test(outbox, a_case_and_its_mail_are_one_transaction)
+{
+	struct t_case c;
+	char p[4096];
+	int n;
+
+	t_order_delivered("O-1", t_now - 3 * T_HOUR);
+	for (n = 0; n < 200; n++) {
+		int rc;
+
+		t_fail_after(n);
+		rc = t_open("O-1", CLAIM_WRONG_ITEM, &c);
+		t_fail_after(-1);
+		if (rc == 0)
+			break;
+		cr_assert_eq(rows("pending"), 0, "n=%d: mail without its case",
+			     n);
+	}
+	cr_assert_lt(n, 200);
+	cr_assert_eq(mail_rows(c.id, p, sizeof p), 1);
+	cr_assert_not_null(strstr(p, "\"event\":\"case_opened\""), "%s", p);
+	cr_assert_not_null(strstr(p, "\"order_id\":\"O-1\""), "%s", p);
+	cr_assert_not_null(strstr(p, "\"verdict\":\"full_refund\""), "%s", p);
+}
+
+Test(outbox, each_event_writes_one_mail)
+{
+	struct t_case c, r;
+	char p[4096];
+
+	t_order_delivered("O-1", t_now - 3 * T_HOUR);
+	t_must_open("O-1", CLAIM_WRONG_ITEM, &c);
+	cr_assert_eq(t_refund("token:t", c.id, "k1", 1000, NULL), 0);
+	cr_assert_eq(t_refund("token:t", c.id, "k1", 1000, NULL), 0,
+		     "replayed");
+	cr_assert_eq(mail_rows(c.id, p, sizeof p), 2, "%s", p);
+	cr_assert_not_null(strstr(p, "\"event\":\"refund_made\""), "%s", p);
+	cr_assert_not_null(strstr(p, "\"amount_minor\":1000,"
+				  "\"currency\":\"USD\""), "%s", p);
+	t_now += T_SEC;
+	cr_assert_eq(t_override("user:ana", c.id, VERDICT_NO_REFUND, -1,
+				"the customer kept it"), 0, "%s", t_err.msg);
+	cr_assert_eq(mail_rows(c.id, p, sizeof p), 3);
+	cr_assert_not_null(strstr(p, "\"event\":\"decision_changed\","
+				  "\"case_id\":"), "%s", p);
+	cr_assert_not_null(strstr(p, "\"verdict\":\"no_refund\""), "%s", p);
+
+	t_order_delivered("O-2", t_now - 30 * T_DAY);
+	t_must_open("O-2", CLAIM_PAID_REPAIR, &r);
+	cr_assert_eq(t_quote(r.id, 4800, 0), 0, "%s", t_err.msg);
+	cr_assert_eq(mail_rows(r.id, p, sizeof p), 2);
+	cr_assert_not_null(strstr(p, "\"event\":\"repair_quote\""), "%s", p);
+	cr_assert_not_null(strstr(p, "\"amount_minor\":4800"), "%s", p);
+}
+
+Test(outbox, a_refused_refund_writes_no_mail)
+{
+	struct t_case c;
+
+	t_order_delivered("O-1", t_now - 3 * T_HOUR);
+	t_must_open("O-1", CLAIM_WRONG_ITEM, &c);
+	cr_assert_eq(t_refund("token:t", c.id, "k1", T_PAID * 10, NULL),
+		     AC_EINVAL);
+	cr_assert_eq(mail_rows(c.id, NULL, 0), 1, "the opening's only");
+}
+
+Test(outbox, a_decision_the_facts_change_is_told)
+{
+	struct t_case c;
+	char p[4096];
+	int n = 0;
+
+	t_order_investigating("O-1");
+	t_must_open("O-1", CLAIM_NOT_RECEIVED, &c);
+	cr_assert_eq(c.verdict, VERDICT_PENDING);
+	t_now += T_HOUR;
+	cr_assert_eq(t_tracking("O-1", "lost_confirmed", t_now, &n), 0, "%s",
+		     t_err.msg);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(mail_rows(c.id, p, sizeof p), 2, "%s", p);
+	cr_assert_not_null(strstr(p, "\"event\":\"decision_changed\""), "%s",
+			   p);
+	/* the same fact again changes nothing: no mail */
+	t_now += T_HOUR;
+	cr_assert_eq(t_tracking("O-1", "lost_confirmed", t_now, NULL), 0);
+	cr_assert_eq(mail_rows(c.id, NULL, 0), 2);
+}
+
+Test(outbox, deadlines_near_are_told_once)
+{
+	struct t_case c;
+	int added = -1;
+
+	t_order_new("O-1");
+	t_must_open("O-1", CLAIM_CANCEL, &c);
+	cr_assert(c.has_deadline, "a cancel has a deadline");
+	cr_assert_eq(desk_outbox_deadlines(od, 1, &added, &t_err), 0);
+	cr_assert_eq(added, 0, "not within a second");
+	t_now = c.deadline - T_HOUR;
+	cr_assert_eq(desk_outbox_deadlines(od, 2 * 3600, &added, &t_err), 0,
+		     "%s", t_err.msg);
+	cr_assert_eq(added, 1);
+	cr_assert_eq(desk_outbox_deadlines(od, 2 * 3600, &added, &t_err), 0);
+	cr_assert_eq(mail_rows(c.id, NULL, 0), 2, "told once");
+}
