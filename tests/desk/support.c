@@ -62,6 +62,16 @@ void t_setup(void)
 	rd = case_reader_new();
 }
 
+struct desk *t_desk(void)
+{
+	return desk;
+}
+
+const char *t_db(void)
+{
+	return path;
+}
+
 void t_teardown(void)
 {
 	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };

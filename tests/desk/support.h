@@ -291,6 +291,11 @@ void t_fail_after(int n);
 /* whether the store was left inside a transaction */
 bool t_in_transaction(void);
 
+/* the fixture's desk and its database (a SQLite path or a DSN), for
+ * suites that call the desk themselves (policies.c) */
+struct desk *t_desk(void);
+const char *t_db(void);
+
 /* names, for messages */
 const char *t_code_name(int rc);
 
