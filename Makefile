@@ -60,7 +60,7 @@ SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ)
 
 .PHONY: all deps test test-unit test-store test-store-pg test-desk \
 	test-desk-pg test-api-pg test-two-servers-pg test-pg-faults \
-	test-migrate-pg test-replay-pg \
+	test-migrate-pg \
 	test-scenarios test-san \
 	mutate run bench \
 	test-api test-crash test-web test-web-unit screenshots \
@@ -158,7 +158,7 @@ test-api-pg: $(B)/aftercare
 # test-api-more-pg: the rest of test-api that runs on either backend (the
 # pages' HTTP checks, /metrics, concurrency, deadlines), each server on a
 # new database of one cluster (tests/api/lib.sh's serve_demo)
-API_MORE = pages metrics concurrency deadlines
+API_MORE = pages metrics concurrency deadlines hooks
 test-api-more-pg: $(B)/aftercare
 	@$(PG_RUN) for t in $(API_MORE); do \
 		AC_TEST_PG_DSN="$$DSN" tests/api/$$t.sh $(B)/aftercare || exit 1; \
@@ -173,9 +173,6 @@ test-pg-faults: $(B)/aftercare
 # cluster of its own (the script starts and stops it).
 test-migrate-pg: $(B)/aftercare
 	@scripts/deps.sh pg && tests/cli/migrate-pg.sh $(B)/aftercare
-# test-replay-pg: tests/cli/replay.sh on a database of a private cluster
-test-replay-pg: $(B)/aftercare
-	@$(PG_RUN) AC_TEST_PG_DSN="$$DSN" tests/cli/replay.sh $(B)/aftercare
 
 # The desk suite: the desk's rules on a real SQLite file per test, with a
 # fake clock and injected store faults (tests/desk/support.c is its door).
@@ -211,7 +208,6 @@ test-scenarios: $(B)/aftercare
 	tests/scenarios/run.sh $(B)/aftercare
 	tests/scenarios/coverage.sh policy/shop.policy tests/scenarios
 	tests/cli/run.sh $(B)/aftercare
-	tests/cli/replay.sh $(B)/aftercare
 
 # The case desk over real HTTP on loopback (hostile.sh: smuggling, NUL,
 # slow and idle floods), and kill -9 while it writes.
@@ -224,6 +220,7 @@ test-api: $(B)/aftercare
 	tests/api/pages.sh $(B)/aftercare
 	tests/api/backup.sh $(B)/aftercare
 	tests/api/metrics.sh $(B)/aftercare
+	tests/api/hooks.sh $(B)/aftercare
 test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
 
@@ -250,7 +247,7 @@ test:
 	$(MAKE) test-unit test-store test-desk test-web-unit test-scenarios \
 		test-api test-crash test-web
 	$(MAKE) test-store-pg test-desk-pg test-api-pg test-two-servers-pg \
-		test-pg-faults test-migrate-pg test-api-more-pg test-replay-pg
+		test-pg-faults test-migrate-pg test-api-more-pg
 	$(MAKE) test-san
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}

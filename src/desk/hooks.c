@@ -287,18 +287,17 @@ int desk_put_parcel(struct desk *d, const char *actor, const char *order_id,
 		rc = ac_err_set(err, AC_ESTATE, "order", "the order has not "
 				"shipped: put its shipment first");
 	store_order_release(&so);
+	/* look first: on PostgreSQL a failed insert would end the
+	 * transaction's savepoint, and the look-up after it with it */
 	if (!rc) {
-		rc = store_put_parcel(d->store, S(car), S(code), S(order_id),
-				      desk_now(d), err);
-		if (rc == AC_ECONFLICT) {
-			struct ac_err e2;
-
-			ac_err_clear(&e2);
-			if (!store_find_parcel(d->store, S(car), S(code), owner,
-					       &e2) &&
-			    !strcmp(owner, order_id))
-				rc = 0;         /* the same parcel again */
-		}
+		rc = store_find_parcel(d->store, S(car), S(code), owner, err);
+		if (!rc && strcmp(owner, order_id))
+			rc = ac_err_set(err, AC_ECONFLICT, "tracking_code",
+					"%s %s is order %s's parcel", car, code,
+					owner);
+		else if (rc == AC_ENOTFOUND)
+			rc = store_put_parcel(d->store, S(car), S(code),
+					      S(order_id), desk_now(d), err);
 	}
 	if (!rc)
 		rc = desk_audit(d, actor, "parcel.put", "order", S(order_id),
