@@ -60,7 +60,7 @@ SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ)
 
 .PHONY: all deps test test-unit test-store test-store-pg test-desk \
 	test-desk-pg test-api-pg test-two-servers-pg test-pg-faults \
-	test-migrate-pg \
+	test-migrate-pg test-replay-pg \
 	test-scenarios test-san \
 	mutate run bench \
 	test-api test-crash test-web test-web-unit screenshots \
@@ -173,6 +173,9 @@ test-pg-faults: $(B)/aftercare
 # cluster of its own (the script starts and stops it).
 test-migrate-pg: $(B)/aftercare
 	@scripts/deps.sh pg && tests/cli/migrate-pg.sh $(B)/aftercare
+# test-replay-pg: tests/cli/replay.sh on a database of a private cluster
+test-replay-pg: $(B)/aftercare
+	@$(PG_RUN) AC_TEST_PG_DSN="$$DSN" tests/cli/replay.sh $(B)/aftercare
 
 # The desk suite: the desk's rules on a real SQLite file per test, with a
 # fake clock and injected store faults (tests/desk/support.c is its door).
@@ -208,6 +211,7 @@ test-scenarios: $(B)/aftercare
 	tests/scenarios/run.sh $(B)/aftercare
 	tests/scenarios/coverage.sh policy/shop.policy tests/scenarios
 	tests/cli/run.sh $(B)/aftercare
+	tests/cli/replay.sh $(B)/aftercare
 
 # The case desk over real HTTP on loopback (hostile.sh: smuggling, NUL,
 # slow and idle floods), and kill -9 while it writes.
@@ -247,7 +251,7 @@ test:
 	$(MAKE) test-unit test-store test-desk test-web-unit test-scenarios \
 		test-api test-crash test-web
 	$(MAKE) test-store-pg test-desk-pg test-api-pg test-two-servers-pg \
-		test-pg-faults test-migrate-pg test-api-more-pg
+		test-pg-faults test-migrate-pg test-api-more-pg test-replay-pg
 	$(MAKE) test-san
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}

@@ -4,7 +4,8 @@
 // order (with a customer) and a case opened on it, with the claim as
 // generated (its opened_at kept). Then a few cases are overridden by
 // staff and one paid repair gets an accepted quote, so that replay sees
-// those too. Prints one line: "cases N overridden K quoted Q".
+// those too; every 7th case is approved (status decided). Prints one
+// line: "cases N overridden K approved A quoted Q".
 //
 //   node tests/cli/replay-fill.js URL TOKEN < cases.jsonl
 'use strict';
@@ -62,6 +63,13 @@ async function main() {
 		});
 		if (r.status === 200) overridden++;
 	}
+	// staff approve every 7th case that is not pending: status decided
+	let approved = 0;
+	for (let i = 3; i < opened.length; i += 7) {
+		if (opened[i].decision.verdict === 'pending') continue;
+		const r = await post(`/v1/cases/${opened[i].id}/approve`, {});
+		if (r.status === 200) approved++;
+	}
 	// a paid repair with a quote accepted: its stored charge is the
 	// quote's (warranty.3), not the policy's
 	let quoted = 0;
@@ -75,7 +83,7 @@ async function main() {
 		if (r.status === 200) quoted++;
 	}
 	process.stdout.write(`cases ${opened.length} overridden ${overridden} ` +
-		`quoted ${quoted}\n`);
+		`approved ${approved} quoted ${quoted}\n`);
 }
 
 main().catch((e) => {
