@@ -21,9 +21,11 @@ static const struct route_table *const tables[] = {
 	&res_audit_routes,
 	&res_metrics_routes,
 	&res_hooks_routes,
+	&res_reports_routes,
 	&web_asset_routes,
 	&web_portal_routes,
 	&web_console_routes,
+	&web_dashboard_routes,
 };
 
 #define MAX_SEGMENTS 8

@@ -432,6 +432,32 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_PARCEL_FIND] =
 		"SELECT order_id FROM parcels WHERE carrier = ?1 AND "
 		"tracking_code = ?2",
+	/* reports (issue 9.3): ranges of the summaries' keys, a few
+	 * hundred rows at any size */
+	[ST_REPORT_WEEKS] =
+		"SELECT week, '', currency, sum(cases), sum(refunds), "
+		"sum(refunded_minor) FROM report_sums WHERE dim = 'week' "
+		"AND week BETWEEN ?1 AND ?2 GROUP BY week, currency "
+		"HAVING sum(cases) <> 0 OR sum(refunds) <> 0 "
+		"ORDER BY week, currency LIMIT ?3",
+	[ST_REPORT_GROUPS] =
+		"SELECT 0, key, currency, sum(cases), sum(refunds), "
+		"sum(refunded_minor) FROM report_sums WHERE dim = ?4 "
+		"AND week BETWEEN ?1 AND ?2 GROUP BY key, currency "
+		"HAVING sum(cases) <> 0 OR sum(refunds) <> 0 "
+		"ORDER BY key, currency LIMIT ?3",
+	[ST_REPORT_DURATIONS] =
+		"SELECT bucket, sum(n) FROM report_durations "
+		"WHERE what = ?1 AND week BETWEEN ?2 AND ?3 GROUP BY bucket",
+	[ST_REPORT_CLAIMANTS] =
+		"SELECT key, claims, not_received, damaged, last_at "
+		"FROM report_claimants WHERE by = ?1 AND claims >= ?2 "
+		"ORDER BY claims DESC, key DESC LIMIT ?3",
+	[ST_REPORT_CLAIMANTS_N] =
+		"SELECT count(*) FROM report_claimants "
+		"WHERE by = ?1 AND claims >= ?2",
+	/* the partial index cases_due: a range of it */
+	[ST_DUE_COUNT] = "SELECT count(*) FROM cases WHERE due_at < ?1",
 };
 
 /* The case lists: one statement per combination of filters (LIST_*
@@ -3909,6 +3935,179 @@ static int sq_get_bounce(void *impl, struct ac_str case_id,
 	return rc ? rc : frc;
 }
 
+/* ---- reports (issue 9.3) ---- */
+
+/* The dims' names in report_sums.dim, in enum store_report_dim's order. */
+static const char *const report_dim_names[STORE_REPORT_DIM_COUNT] = {
+	"week", "type", "clause", "staff", "material", "kind",
+};
+
+/* copy_cell copies a text column into a fixed buffer; AC_ELIMIT when it
+ * does not fit. */
+static int copy_cell(sqlite3_stmt *st, int col, char *out, size_t cap,
+		     const char *field, struct ac_err *err)
+{
+	struct ac_str v = raw(st, col);
+
+	if (v.n >= cap)
+		return ac_err_set(err, AC_ELIMIT, field, "longer than %zu "
+				  "bytes", cap - 1);
+	memcpy(out, v.p, v.n);
+	out[v.n] = '\0';
+	return 0;
+}
+
+static int sq_report_sums(void *impl, enum store_report_dim dim,
+			  int64_t from_week, int64_t to_week,
+			  struct store_report_row *rows, int cap, int *n,
+			  struct ac_err *err)
+{
+	const char *op = "report_sums";
+	bool weeks = dim == STORE_REPORT_WEEK;
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, weeks ? ST_REPORT_WEEKS : ST_REPORT_GROUPS, &st,
+		       err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, from_week);
+	b_int(&b, to_week);
+	b_int(&b, (int64_t)cap + 1);
+	if (!weeks)
+		b_cstr(&b, report_dim_names[dim]);
+	rc = b_end(q, &b, op, err);
+	while (!rc && (rc = step(q, st, op, err)) == 1) {
+		struct store_report_row *r = &rows[*n];
+
+		if (*n == cap) {
+			rc = ac_err_set(err, AC_ELIMIT, "report.rows",
+					"more than %d rows", cap);
+			break;
+		}
+		r->week = i64(st, 0);
+		if ((rc = copy_cell(st, 1, r->key, sizeof r->key,
+				    "report.key", err)) ||
+		    (rc = copy_cell(st, 2, r->currency, sizeof r->currency,
+				    "report.currency", err)))
+			break;
+		r->cases = i64(st, 3);
+		r->refunds = i64(st, 4);
+		r->refunded_minor = i64(st, 5);
+		(*n)++;
+		rc = 0;
+	}
+	done(st);
+	return rc;
+}
+
+static int sq_report_durations(void *impl, enum store_report_wait what,
+			       int64_t from_week, int64_t to_week,
+			       int64_t counts[STORE_REPORT_BUCKETS],
+			       struct ac_err *err)
+{
+	const char *op = "report_durations";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_REPORT_DURATIONS, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_cstr(&b, what == STORE_WAIT_DECISION ? "decision" : "refund");
+	b_int(&b, from_week);
+	b_int(&b, to_week);
+	rc = b_end(q, &b, op, err);
+	while (!rc && (rc = step(q, st, op, err)) == 1) {
+		int64_t bucket = i64(st, 0);
+
+		rc = 0;
+		if (bucket < 0 || bucket >= STORE_REPORT_BUCKETS) {
+			rc = ac_err_set(err, AC_EIO, "report.bucket",
+					"no bucket %lld", (long long)bucket);
+			break;
+		}
+		counts[bucket] = i64(st, 1);
+	}
+	done(st);
+	return rc;
+}
+
+static int sq_report_claimants(void *impl, bool by_address,
+			       int64_t min_claims,
+			       struct store_claimant *rows, int cap, int *n,
+			       int64_t *total, struct ac_err *err)
+{
+	const char *op = "report_claimants";
+	const char *by = by_address ? "address" : "email";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct atomic a;
+	int rc;
+
+	if ((rc = atomic_begin(q, false, &a, op, err)))
+		return rc;
+	if (!(rc = prep(q, ST_REPORT_CLAIMANTS, &st, err))) {
+		b_start(&b, st);
+		b_cstr(&b, by);
+		b_int(&b, min_claims);
+		b_int(&b, cap);
+		rc = b_end(q, &b, op, err);
+		while (!rc && (rc = step(q, st, op, err)) == 1) {
+			struct store_claimant *c = &rows[*n];
+
+			if ((rc = copy_cell(st, 0, c->key, sizeof c->key,
+					    "report.key", err)))
+				break;
+			c->claims = i64(st, 1);
+			c->not_received = i64(st, 2);
+			c->damaged = i64(st, 3);
+			c->last_at = i64(st, 4);
+			(*n)++;
+			rc = 0;
+		}
+		done(st);
+	}
+	if (!rc && !(rc = prep(q, ST_REPORT_CLAIMANTS_N, &st, err))) {
+		b_start(&b, st);
+		b_cstr(&b, by);
+		b_int(&b, min_claims);
+		if (!(rc = b_end(q, &b, op, err)) &&
+		    (rc = step(q, st, op, err)) == 1) {
+			*total = i64(st, 0);
+			rc = 0;
+		}
+		done(st);
+	}
+	return atomic_end(q, &a, rc, op, err);
+}
+
+static int sq_count_due_before(void *impl, int64_t at, int64_t *n,
+			       struct ac_err *err)
+{
+	const char *op = "count_due_before";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_DUE_COUNT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, at);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 1) {
+		*n = i64(st, 0);
+		rc = 0;
+	}
+	done(st);
+	return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.version = 1,
 	.name = "sqlite",
@@ -3999,4 +4198,8 @@ const struct store_ops store_sqlite_ops = {
 	.xOutboxDepth = sq_outbox_depth,
 	.xPutBounce = sq_put_bounce,
 	.xGetBounce = sq_get_bounce,
+	.xReportSums = sq_report_sums,
+	.xReportDurations = sq_report_durations,
+	.xReportClaimants = sq_report_claimants,
+	.xCountDueBefore = sq_count_due_before,
 };

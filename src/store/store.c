@@ -1839,3 +1839,79 @@ int store_get_bounce(struct store *s, struct ac_str case_id,
 	RESULT_DONE(out, rc);
 	return rc;
 }
+
+/* ---- reports (issue 9.3) ---------------------------------------------- */
+
+/* The bounds 0007_reports.sql's CASE spells out, in seconds. */
+const int64_t store_report_bucket_s[STORE_REPORT_BUCKETS - 1] = {
+	3600, 7200, 14400, 28800, 43200, 86400, 172800, 259200, 432000,
+	604800, 1209600, 2592000, 5184000,
+};
+
+#define WEEK_US INT64_C(604800000000)
+#define DAYS3_US INT64_C(259200000000)
+
+int64_t store_report_week(int64_t at)
+{
+	/* 1970-01-01 was a Thursday, three days after a Monday; the double
+	 * modulo floors instants before 1970 too (as the migration does) */
+	return at - (((at + DAYS3_US) % WEEK_US) + WEEK_US) % WEEK_US;
+}
+
+int store_report_sums(struct store *s, enum store_report_dim dim,
+		      int64_t from_week, int64_t to_week,
+		      struct store_report_row *rows, int cap, int *n,
+		      struct ac_err *err)
+{
+	ac_err_clear(err);
+	*n = 0;
+	if ((int)dim < 0 || dim >= STORE_REPORT_DIM_COUNT)
+		return ac_err_set(err, AC_EINVAL, "report.dim",
+				  "not a report group");
+	if (cap < 1)
+		return ac_err_set(err, AC_EINVAL, "report.rows",
+				  "no room for a row");
+	return s->ops->xReportSums(s->impl, dim, from_week, to_week, rows,
+				   cap, n, err);
+}
+
+int store_report_durations(struct store *s, enum store_report_wait what,
+			   int64_t from_week, int64_t to_week,
+			   int64_t counts[STORE_REPORT_BUCKETS],
+			   struct ac_err *err)
+{
+	ac_err_clear(err);
+	for (int i = 0; i < STORE_REPORT_BUCKETS; i++)
+		counts[i] = 0;
+	if (what != STORE_WAIT_DECISION && what != STORE_WAIT_REFUND)
+		return ac_err_set(err, AC_EINVAL, "report.what",
+				  "not a duration");
+	return s->ops->xReportDurations(s->impl, what, from_week, to_week,
+					counts, err);
+}
+
+int store_report_claimants(struct store *s, bool by_address,
+			   int64_t min_claims, struct store_claimant *rows,
+			   int cap, int *n, int64_t *total,
+			   struct ac_err *err)
+{
+	ac_err_clear(err);
+	*n = 0;
+	*total = 0;
+	if (cap < 1 || cap > STORE_PAGE_MAX)
+		return ac_err_set(err, AC_EINVAL, "limit",
+				  "from 1 to %d", STORE_PAGE_MAX);
+	if (min_claims < 1)
+		return ac_err_set(err, AC_EINVAL, "min_claims",
+				  "at least 1");
+	return s->ops->xReportClaimants(s->impl, by_address, min_claims,
+					rows, cap, n, total, err);
+}
+
+int store_count_due_before(struct store *s, int64_t at, int64_t *n,
+			   struct ac_err *err)
+{
+	ac_err_clear(err);
+	*n = 0;
+	return s->ops->xCountDueBefore(s->impl, at, n, err);
+}

@@ -1155,6 +1155,86 @@ int store_put_bounce(struct store *s, const struct store_bounce *b,
 int store_get_bounce(struct store *s, struct ac_str case_id,
 		     struct store_bounce *out, struct ac_err *err);
 
+/* ---- reports (issue 9.3, 0007_reports.sql) ---------------------------- */
+
+/* The groups the report summaries keep, per ISO week of opening (cases)
+ * or of payment (refunds) and per currency: every case ('week'), by claim
+ * type, by current deciding clause ("" when none), by how it was decided
+ * ('staff': "auto", "staff" or "undecided"), by the material and by the
+ * kind of the items its claim names (a case counts under each distinct
+ * one). Kept by triggers in the transaction of every write. */
+enum store_report_dim {
+	STORE_REPORT_WEEK, STORE_REPORT_TYPE, STORE_REPORT_CLAUSE,
+	STORE_REPORT_STAFF, STORE_REPORT_MATERIAL, STORE_REPORT_KIND,
+	STORE_REPORT_DIM_COUNT
+};
+
+/* The durations' buckets: bucket b < STORE_REPORT_BUCKETS - 1 holds
+ * durations up to store_report_bucket_s[b] seconds (and above the bound
+ * before it); the last holds the longer ones. */
+#define STORE_REPORT_BUCKETS 14
+extern const int64_t store_report_bucket_s[STORE_REPORT_BUCKETS - 1];
+
+#define STORE_REPORT_KEY_MAX 256
+
+/* One row of sums: a week's (STORE_REPORT_WEEK: key "") or a group's
+ * over the weeks asked for (week 0), in one currency. */
+struct store_report_row {
+	int64_t week;                 /* Monday 00:00 UTC, microseconds */
+	char key[STORE_REPORT_KEY_MAX];
+	char currency[4];
+	int64_t cases;                /* opened in the weeks */
+	int64_t refunds;              /* refund entries paid in the weeks */
+	int64_t refunded_minor;       /* their sum, minor units */
+};
+
+/* store_report_week: the Monday 00:00 UTC of at's ISO week (µs). */
+int64_t store_report_week(int64_t at);
+
+/* store_report_sums fills rows[0 .. *n) with dim's sums over the weeks
+ * from_week .. to_week (Mondays, both included): for STORE_REPORT_WEEK
+ * one row per week and currency, oldest first; otherwise one per key and
+ * currency, by key. Rows that are all 0 are left out. AC_ELIMIT
+ * ("report.rows") when there would be more than cap; AC_EINVAL for a dim
+ * out of range. */
+int store_report_sums(struct store *s, enum store_report_dim dim,
+		      int64_t from_week, int64_t to_week,
+		      struct store_report_row *rows, int cap, int *n,
+		      struct ac_err *err);
+
+enum store_report_wait { STORE_WAIT_DECISION, STORE_WAIT_REFUND };
+
+/* store_report_durations adds up, over the weeks of opening from_week ..
+ * to_week, how many cases waited how long (counts[b], bucket b) from the
+ * claim to their first decision that is not pending, or to their first
+ * refund. */
+int store_report_durations(struct store *s, enum store_report_wait what,
+			   int64_t from_week, int64_t to_week,
+			   int64_t counts[STORE_REPORT_BUCKETS],
+			   struct ac_err *err);
+
+/* A repeat claimant: an e-mail (as cases.customer folds it) or a delivery
+ * address, and its not_received and damaged claims. */
+struct store_claimant {
+	char key[STORE_REPORT_KEY_MAX];
+	int64_t claims, not_received, damaged;
+	int64_t last_at;              /* the latest such claim's opened_at */
+};
+
+/* store_report_claimants fills rows[0 .. *n) (at most cap) with the
+ * e-mails (by_address false) or addresses with at least min_claims such
+ * claims, the most first, then by key; *total is how many there are in
+ * all. */
+int store_report_claimants(struct store *s, bool by_address,
+			   int64_t min_claims, struct store_claimant *rows,
+			   int cap, int *n, int64_t *total,
+			   struct ac_err *err);
+
+/* store_count_due_before: *n is the number of cases due before at (the
+ * due index: neither resolved nor closed). */
+int store_count_due_before(struct store *s, int64_t at, int64_t *n,
+			   struct ac_err *err);
+
 /* ---- backends --------------------------------------------------------- */
 
 /* A backend, in the manner of sqlite3_vfs: a version, a name and one
@@ -1372,6 +1452,21 @@ struct store_ops {
 			  struct ac_err *err);
 	int (*xGetBounce)(void *impl, struct ac_str case_id,
 			  struct store_bounce *out, struct ac_err *err);
+	/* reports (0007, issue 9.3) */
+	int (*xReportSums)(void *impl, enum store_report_dim dim,
+			   int64_t from_week, int64_t to_week,
+			   struct store_report_row *rows, int cap, int *n,
+			   struct ac_err *err);
+	int (*xReportDurations)(void *impl, enum store_report_wait what,
+				int64_t from_week, int64_t to_week,
+				int64_t counts[STORE_REPORT_BUCKETS],
+				struct ac_err *err);
+	int (*xReportClaimants)(void *impl, bool by_address,
+				int64_t min_claims,
+				struct store_claimant *rows, int cap, int *n,
+				int64_t *total, struct ac_err *err);
+	int (*xCountDueBefore)(void *impl, int64_t at, int64_t *n,
+			       struct ac_err *err);
 };
 
 /* The SQLite backend (sqlite.c). */
