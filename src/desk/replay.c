@@ -123,7 +123,7 @@ void replay_report_count(struct replay_report *r, struct ac_str policy)
 static int money_slot(struct replay_report *r, int *n_money,
 		      const struct currency *c)
 {
-	for (int i = 0; i < *n_money; i++)
+	for (int i = 0; i < r->n_money; i++)   /* the entries kept so far */
 		if (r->money[i].currency == c ||
 		    !strcmp(r->money[i].currency->code, c->code))
 			return i;
