@@ -158,7 +158,8 @@ static void json_tail(const struct replay_report *r, struct buf *b)
 			buf_adds(b, j == REPLAY_NO_CLAUSE ? "null" : "\"");
 			if (j != REPLAY_NO_CLAUSE)
 				buf_addf(b, "%s\"", clause_name(j));
-			buf_addf(b, ",\"cases\":%" PRId64 "}", r->clauses[i][j]);
+			buf_addf(b, ",\"cases\":%" PRId64 "}",
+				 r->clauses[i][j]);
 			first = false;
 		}
 	buf_adds(b, "]},\"money\":[");
