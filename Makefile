@@ -229,6 +229,7 @@ test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
 
 # The pages end to end in headless Chromium (Debian's chromium driven by
+	tests/api/policies.sh $(B)/aftercare
 # playwright-core; axe-core on every page); `make screenshots` also writes
 # docs/screenshots/*.png, at 1280 and 360 px.
 test-web: $(B)/aftercare

@@ -759,6 +759,22 @@ struct desk_policy_versions {
 int desk_policy_list(struct desk *d, struct desk_policy_versions *out,
 		     struct ac_err *err);
 
+/* desk_policy_preview checks the text (as desk_policy_check: AC_EINVAL
+ * with the problems in *probs) and replays the history under it
+ * (replay.h's replay_run on the desk's store, f and h as it takes them:
+ * f NULL is every case) into *out, writing nothing; hash_out gets the
+ * text's hash. Run it in a read transaction, or outside one. */
+struct replay_filter;
+struct replay_hooks;
+struct replay_report;
+
+int desk_policy_preview(struct desk *d, const char *text, size_t n,
+			const struct replay_filter *f,
+			const struct replay_hooks *h,
+			struct replay_report *out,
+			char hash_out[DESK_POLICY_HASH_MAX],
+			struct desk_policy_problems *probs, struct ac_err *err);
+
 /* desk_policy_by_hash returns the kept version's parsed policy (parsed
  * once a process), or NULL (err: AC_ENOTFOUND when not kept). */
 const struct policy *desk_policy_by_hash(struct desk *d, const char *hash,

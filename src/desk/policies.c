@@ -6,6 +6,7 @@
  * (a mutex guards it; an entry is never freed, so a pointer handed out
  * stays good), so a new text is parsed once, whichever desk meets it. */
 #include "desk_int.h"
+#include "replay.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -347,6 +348,28 @@ int desk_policy_activate(struct desk *d, const char *actor, const char *text,
 	d->policy = p;
 	out->changed = true;
 	return 0;
+}
+
+int desk_policy_preview(struct desk *d, const char *text, size_t n,
+			const struct replay_filter *f,
+			const struct replay_hooks *h,
+			struct replay_report *out,
+			char hash_out[DESK_POLICY_HASH_MAX],
+			struct desk_policy_problems *probs, struct ac_err *err)
+{
+	static const struct replay_filter all;
+	struct policy_file *pf = parse(text, n, probs, err);
+	int rc;
+
+	hash_out[0] = '\0';
+	if (!pf)
+		return err->code;
+	snprintf(hash_out, DESK_POLICY_HASH_MAX, "%s",
+		 policy_file_policy(pf)->version);
+	rc = replay_run(d->store, policy_file_policy(pf), f ? f : &all, h,
+			out, err);
+	policy_file_free(pf);
+	return rc;
 }
 
 /* ---- listing ---------------------------------------------------------- */

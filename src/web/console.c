@@ -7,7 +7,11 @@
  *   POST /console/cases/{id}/{action}    approve, override, refund,
  *                                        tracking, quote, quote-status,
  *                                        note, message, resolve, close
- *   GET  /console/policy                 the clauses the shop runs under
+ *   GET  /console/policy                 the clauses the shop runs under;
+ *                                        managers: its text, its versions
+ *   POST /console/policy/preview         managers: check a text, replay
+ *                                        the history under it (read only)
+ *   POST /console/policy/activate        managers: activate the previewed
  *   GET  /console/users, POST            accounts (managers)
  * Every action is the desk's, with the actor "user:NAME"; the console
  * adds the roles: overrides, accounts and refunds above the policy's
@@ -25,6 +29,7 @@
 #include "../codec/codec.h"
 #include "../core/instant.h"
 #include "../desk/desk.h"
+#include "../desk/replay.h"
 #include "view.h"
 #include "web.h"
 
@@ -709,13 +714,25 @@ static void post_close(struct http_req *q, struct http_resp *r)
 
 /* ---- the policy, the accounts ---------------------------------------- */
 
-static void get_policy(struct http_req *q, struct http_resp *r)
+/* The policy page (issue 9): the active policy's clauses for all staff;
+ * for managers its text in an editor (or a file to upload), the
+ * problems of a text that failed the check, and the kept versions. */
+static void policy_page(struct http_req *q, struct http_resp *r, int status,
+			const char *text, size_t text_n,
+			const struct desk_policy_problems *probs,
+			const char *notice)
 {
-	const struct policy *p = q->ctx->policy;
+	const struct policy *p = desk_policy(q->ctx->desk);
+	struct desk_policy_versions vs;
+	struct desk_policy_version v;
+	struct ac_err err;
 	cJSON *m = cJSON_CreateObject(), *arr;
+	char when[64];
 
+	ac_err_clear(&err);
 	web_set_str(m, "title", "Policy");
 	web_set_str(m, "version", p->version);
+	web_set_str(m, "notice", notice);
 	arr = cJSON_AddArrayToObject(m, "clauses");
 	for (int i = 0; i < CL_COUNT; i++) {
 		cJSON *o = cJSON_CreateObject();
@@ -727,7 +744,285 @@ static void get_policy(struct http_req *q, struct http_resp *r)
 			     p->clauses[i].text.n);
 		cJSON_AddItemToArray(arr, o);
 	}
-	web_page(q, r, 200, "policy", m);
+	if (!q->session.manager) {
+		web_page(q, r, status, "policy", m);
+		return;
+	}
+	cJSON *ed = cJSON_AddObjectToObject(m, "editor");
+
+	if (!text && desk_policy_get(q->ctx->desk, NULL, &v, &err) == 0) {
+		text = v.text.p;
+		text_n = v.text.n;
+	}
+	web_set_strn(ed, "text", text ? text : "", text ? text_n : 0);
+	if (probs && probs->n) {
+		cJSON *pr = cJSON_AddArrayToObject(ed, "problems");
+
+		for (int i = 0; i < probs->n; i++) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(o, "line", probs->e[i].line);
+			web_set_str(o, "key", probs->e[i].field[0] ?
+				    probs->e[i].field : NULL);
+			web_set_str(o, "message", probs->e[i].msg);
+			cJSON_AddItemToArray(pr, o);
+		}
+	}
+	ac_err_clear(&err);
+	if (desk_policy_list(q->ctx->desk, &vs, &err) == 0 && vs.n) {
+		arr = cJSON_AddArrayToObject(ed, "versions");
+		for (int i = 0; i < vs.n; i++) {
+			const struct desk_policy_version *x = &vs.versions[i];
+			cJSON *o = cJSON_CreateObject();
+
+			web_set_strn(o, "hash", x->hash.p, x->hash.n);
+			cJSON_AddBoolToObject(o, "active", x->active);
+			if (x->activated) {
+				web_when(when, sizeof when, x->activated_at, 0,
+					 true);
+				web_set_str(o, "at", when);
+				web_set_strn(o, "by", x->activated_by.p,
+					     x->activated_by.n);
+			}
+			cJSON_AddItemToArray(arr, o);
+		}
+	}
+	web_page(q, r, status, "policy", m);
+}
+
+static void get_policy(struct http_req *q, struct http_resp *r)
+{
+	policy_page(q, r, 200, NULL, 0, NULL,
+		    http_req_query(q, "activated") ? "The policy you previewed "
+		    "is now active: new cases and re-decisions use it." : NULL);
+}
+
+/* policy_text: the text a manager sent: the uploaded file when one was
+ * chosen, else the editor's; line ends as LF (a browser sends a form's
+ * text with CRLF, and the preview's text comes back that way), so that
+ * what was previewed hashes the same when it is activated. */
+static const char *policy_text(struct http_req *q, size_t *n)
+{
+	const struct http_field *f = http_form_at(q, "file", 0);
+	const struct http_field *t = http_form_at(q, "text", 0);
+	const struct http_field *x = f && f->len ? f : t;
+	char *out;
+	size_t k = 0;
+
+	*n = 0;
+	if (!x)
+		return "";
+	out = arena_alloc(q->arena, x->len + 1);
+	for (size_t i = 0; i < x->len; i++)
+		if (!(x->value[i] == '\r' && i + 1 < x->len &&
+		      x->value[i + 1] == '\n'))
+			out[k++] = x->value[i];
+	out[k] = '\0';
+	*n = k;
+	return out;
+}
+
+static void money_cell(cJSON *o, const char *key, const struct currency *c,
+		       int64_t minor)
+{
+	char b[64];
+
+	money_format(b, sizeof b, c, minor);
+	web_set_str(o, key, b);
+}
+
+static void change_cell(cJSON *o, const struct currency *c, int64_t before,
+			int64_t after)
+{
+	char b[64], s[72];
+	int64_t d = after - before;
+
+	money_format(b, sizeof b, c, d < 0 ? -d : d);
+	snprintf(s, sizeof s, "%s%s", d < 0 ? "−" : d > 0 ? "+" : "", b);
+	web_set_str(o, "change", s);
+}
+
+static const char *clause_label(int c)
+{
+	return c == REPLAY_NO_CLAUSE ? "none" :
+	       clause_id_name((enum clause_id)c);
+}
+
+#define PREVIEW_CASES_MAX 500           /* changed cases listed, at most */
+
+struct preview {
+	cJSON *cases;
+	int64_t listed, more;
+};
+
+static int preview_case(void *arg, const struct replay_case *c)
+{
+	struct preview *pv = arg;
+	cJSON *o;
+	char b[64];
+
+	if (pv->listed == PREVIEW_CASES_MAX) {
+		pv->more++;
+		return 0;
+	}
+	pv->listed++;
+	o = cJSON_CreateObject();
+	web_set_strn(o, "id", c->id.p, c->id.n);
+	web_set_str(o, "type", web_claim_words((int)c->claim_type));
+	web_set_str(o, "before", web_verdict_words((int)c->before->verdict));
+	web_set_str(o, "after", web_verdict_words((int)c->after->verdict));
+	web_set_str(o, "clause_before",
+		    clause_label(replay_clause(c->before)));
+	web_set_str(o, "clause_after", clause_label(replay_clause(c->after)));
+	money_format(b, sizeof b, c->after->currency,
+		     c->before->refund_max_minor);
+	web_set_str(o, "refund_before", b);
+	money_format(b, sizeof b, c->after->currency,
+		     c->after->refund_max_minor);
+	web_set_str(o, "refund_after", b);
+	web_set_strn(o, "policy", c->policy.p,
+		     c->policy.n > 19 ? 19 : c->policy.n);
+	cJSON_AddItemToArray(pv->cases, o);
+	return 0;
+}
+
+/* The preview's model: what the replay found. */
+static void preview_model(cJSON *m, const struct replay_report *rep)
+{
+	cJSON *arr = cJSON_AddArrayToObject(m, "transitions");
+
+	for (int b = 0; b < REPLAY_VERDICTS; b++)
+		for (int a = 0; a < REPLAY_VERDICTS; a++) {
+			cJSON *o;
+
+			if (a == b || !rep->verdicts[b][a])
+				continue;
+			o = cJSON_CreateObject();
+			web_set_str(o, "before", web_verdict_words(b));
+			web_set_str(o, "after", web_verdict_words(a));
+			cJSON_AddNumberToObject(o, "count",
+						(double)rep->verdicts[b][a]);
+			cJSON_AddItemToArray(arr, o);
+		}
+	arr = cJSON_AddArrayToObject(m, "clause_moves");
+	for (int b = 0; b < REPLAY_CLAUSES; b++)
+		for (int a = 0; a < REPLAY_CLAUSES; a++) {
+			cJSON *o;
+
+			if (a == b || !rep->clauses[b][a])
+				continue;
+			o = cJSON_CreateObject();
+			web_set_str(o, "before", clause_label(b));
+			web_set_str(o, "after", clause_label(a));
+			cJSON_AddNumberToObject(o, "count",
+						(double)rep->clauses[b][a]);
+			cJSON_AddItemToArray(arr, o);
+		}
+	arr = cJSON_AddArrayToObject(m, "money");
+	cJSON *by = cJSON_AddArrayToObject(m, "money_by_clause");
+
+	for (int i = 0; i < rep->n_money; i++) {
+		const struct replay_money *mo = &rep->money[i];
+		cJSON *o = cJSON_CreateObject();
+
+		web_set_str(o, "currency", mo->currency->code);
+		money_cell(o, "before", mo->currency, mo->before_minor);
+		money_cell(o, "after", mo->currency, mo->after_minor);
+		change_cell(o, mo->currency, mo->before_minor, mo->after_minor);
+		cJSON_AddItemToArray(arr, o);
+		for (int c = 0; c < REPLAY_CLAUSES; c++) {
+			int64_t cb = mo->clause_before_minor[c];
+			int64_t ca = mo->clause_after_minor[c];
+
+			if (!cb && !ca)
+				continue;
+			o = cJSON_CreateObject();
+			web_set_str(o, "currency", mo->currency->code);
+			web_set_str(o, "clause", clause_label(c));
+			money_cell(o, "before", mo->currency, cb);
+			money_cell(o, "after", mo->currency, ca);
+			change_cell(o, mo->currency, cb, ca);
+			cJSON_AddItemToArray(by, o);
+		}
+	}
+}
+
+static void post_policy_preview(struct http_req *q, struct http_resp *r)
+{
+	struct desk_policy_problems *probs;
+	struct replay_report *rep;
+	struct replay_hooks h = { 0 };
+	struct preview pv = { 0 };
+	char hash[DESK_POLICY_HASH_MAX];
+	struct ac_err err;
+	const char *text;
+	size_t n;
+	cJSON *m;
+
+	if (!managers_only(q, r, "change the policy"))
+		return;
+	text = policy_text(q, &n);
+	probs = arena_alloc(q->arena, sizeof *probs);
+	rep = arena_alloc(q->arena, sizeof *rep);
+	ac_err_clear(&err);
+	m = cJSON_CreateObject();
+	pv.cases = cJSON_AddArrayToObject(m, "cases");
+	h.arg = &pv;
+	h.changed = preview_case;
+	if (desk_policy_preview(q->ctx->desk, text, n, NULL, &h, rep, hash,
+				probs, &err)) {
+		cJSON_Delete(m);
+		if (err.code == AC_EINVAL || err.code == AC_ELIMIT)
+			policy_page(q, r, 422, text, n, probs, NULL);
+		else
+			web_desk_error(q, r, &err);
+		return;
+	}
+	web_set_str(m, "title", "What this policy would change");
+	web_set_str(m, "hash", hash);
+	web_set_str(m, "active", desk_policy(q->ctx->desk)->version);
+	cJSON_AddBoolToObject(m, "same",
+			      !strcmp(hash,
+				      desk_policy(q->ctx->desk)->version));
+	web_set_strn(m, "text", text, n);
+	cJSON_AddNumberToObject(m, "n_cases", (double)rep->cases);
+	cJSON_AddNumberToObject(m, "changed", (double)rep->changed);
+	cJSON_AddNumberToObject(m, "overridden", (double)rep->overridden);
+	cJSON_AddNumberToObject(m, "failed", (double)rep->failed);
+	cJSON_AddNumberToObject(m, "more", (double)pv.more);
+	preview_model(m, rep);
+	web_page(q, r, 200, "policy-preview", m);
+}
+
+static void post_policy_activate(struct http_req *q, struct http_resp *r)
+{
+	struct desk_policy_problems *probs;
+	struct desk_policy_activation act;
+	const char *hash = http_form(q, "hash");
+	struct ac_err err;
+	const char *text;
+	size_t n;
+
+	if (!managers_only(q, r, "change the policy"))
+		return;
+	text = policy_text(q, &n);
+	probs = arena_alloc(q->arena, sizeof *probs);
+	ac_err_clear(&err);
+	if (!hash || !hash[0]) {
+		ac_err_set(&err, AC_EINVAL, "hash", "preview the policy "
+			   "before activating it");
+		web_desk_error(q, r, &err);
+		return;
+	}
+	if (desk_policy_activate(q->ctx->desk, q->actor, text, n, hash, &act,
+				 probs, &err)) {
+		if (err.code == AC_EINVAL && probs->n)
+			policy_page(q, r, 422, text, n, probs, NULL);
+		else
+			web_desk_error(q, r, &err);
+		return;
+	}
+	web_see_other(r, "/console/policy?activated=1");
 }
 
 static void users_page(struct http_req *q, struct http_resp *r, int status,
@@ -823,7 +1118,13 @@ static const struct route routes[] = {
 	STAFF_POST("resolve", post_resolve),
 	STAFF_POST("close", post_close),
 	{ "GET", "/console/policy", get_policy, HTTP_AUTH_STAFF,
-	  HTTP_TXN_NONE, HTTP_BODY_NONE, NULL },
+	  HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
+	/* issue 9: managers check, preview (a replay of the history, read
+	 * only) and activate a policy */
+	{ "POST", "/console/policy/preview", post_policy_preview,
+	  HTTP_AUTH_STAFF, HTTP_TXN_READ, HTTP_BODY_UPLOAD, NULL },
+	{ "POST", "/console/policy/activate", post_policy_activate,
+	  HTTP_AUTH_STAFF, HTTP_TXN_WRITE, HTTP_BODY_UPLOAD, NULL },
 	{ "GET", "/console/users", get_users, HTTP_AUTH_STAFF, HTTP_TXN_READ,
 	  HTTP_BODY_NONE, NULL },
 	{ "POST", "/console/users", post_users, HTTP_AUTH_STAFF,
