@@ -89,7 +89,7 @@ static const char *well_formed(const char *s)
 					size_t k = entity(s);
 
 					if (!k)
-						return "a bare & in an attribute";
+						return "a bare & in a value";
 					s += k;
 				} else {
 					s++;
