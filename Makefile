@@ -165,6 +165,10 @@ test-api-more-pg: $(B)/aftercare
 	done
 test-two-servers-pg: $(B)/aftercare
 	@$(PG_RUN) tests/api/pg-two-servers.sh $(B)/aftercare "$$DSN"
+# test-import-pg: tests/cli/import.sh on a database of a private cluster
+.PHONY: test-import-pg
+test-import-pg: $(B)/aftercare
+	@$(PG_RUN) AC_TEST_PG_DSN="$$DSN" tests/cli/import.sh $(B)/aftercare
 # PostgreSQL stopped and started under load; kill -9 of the server.
 test-pg-faults: $(B)/aftercare
 	@$(PG_RUN) tests/api/pg-faults.sh $(B)/aftercare "$$d" "$$DSN"
@@ -211,6 +215,7 @@ test-scenarios: $(B)/aftercare
 	tests/scenarios/run.sh $(B)/aftercare
 	tests/scenarios/coverage.sh policy/shop.policy tests/scenarios
 	tests/cli/run.sh $(B)/aftercare
+	tests/cli/import.sh $(B)/aftercare
 	tests/cli/replay.sh $(B)/aftercare
 
 # The case desk over real HTTP on loopback (hostile.sh: smuggling, NUL,
@@ -253,6 +258,7 @@ test:
 		test-api test-crash test-web
 	$(MAKE) test-store-pg test-desk-pg test-api-pg test-two-servers-pg \
 		test-pg-faults test-migrate-pg test-api-more-pg test-replay-pg
+	$(MAKE) test-import-pg
 	$(MAKE) test-san
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
@@ -269,7 +275,8 @@ FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	      $(shell pkg-config --cflags $(PKGS))
 FUZZ_LIB_SRC = $(CORE_SRC) $(CODEC_SRC) src/codec/policy_default.S
-FUZZ_TARGETS = fuzz_case_json fuzz_policy_file fuzz_route fuzz_tmpl
+FUZZ_TARGETS = fuzz_case_json fuzz_policy_file fuzz_route fuzz_tmpl \
+	       fuzz_import
 # The router's harness links the whole server (its tables name handlers).
 FUZZ_ROUTE_SRC = $(FUZZ_LIB_SRC) $(STORE_SRC) $(DESK_SRC) $(HTTP_SRC) \
 		 $(WEB_SRC) src/store/migrations.S src/store/migrations_pg.S \
@@ -310,6 +317,7 @@ bench: all $(B)/bench/bench_decide $(B)/bench/bench_sqlite
 	bench/serve.sh $(B)
 	bench/big.sh $(B)
 	bench/pg.sh $(B)
+	bench/import.sh $(B)
 
 lint:
 	scripts/lint.sh

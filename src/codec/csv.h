@@ -41,8 +41,9 @@ void csv_reader_init(struct csv_reader *r, char *buf, size_t n);
  * quoted field that never closes; AC_ELIMIT for more than CSV_MAX_FIELDS
  * fields. After an error the reader has skipped to the end of the bad
  * record's line (the end of the buffer for a quote that never closes),
- * so the caller may report it and read on. An empty line is a record of
- * one empty field. */
+ * so the caller may report it and read on; rec->n is then the index of
+ * the field that failed (from 0). An empty line is a record of one empty
+ * field. */
 int csv_next(struct csv_reader *r, struct csv_record *rec,
 	     struct ac_err *err);
 

@@ -115,6 +115,43 @@ int import_time_parse(const char *s, size_t n, bool utc, int64_t *us)
 	return -1;
 }
 
+bool imp_utf8(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k, left = n - i;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			k = 2;
+		else if (c >= 0xe0 && c <= 0xef)
+			k = 3;
+		else if (c >= 0xf0 && c <= 0xf4)
+			k = 4;
+		else
+			return false;
+		if (left < k)
+			return false;
+		for (size_t j = 1; j < k; j++)
+			if ((s[i + j] & 0xc0) != 0x80)
+				return false;
+		/* no overlongs, no surrogates, nothing above U+10FFFF */
+		if ((c == 0xe0 && s[i + 1] < 0xa0) ||
+		    (c == 0xed && s[i + 1] > 0x9f) ||
+		    (c == 0xf0 && s[i + 1] < 0x90) ||
+		    (c == 0xf4 && s[i + 1] > 0x8f))
+			return false;
+		i += k;
+	}
+	return true;
+}
+
 /* ---- the order being mapped -------------------------------------------- */
 
 void imp_reset(struct imp *im)
@@ -495,6 +532,10 @@ int imp_write(const struct imp *im, const char *prefix,
 		 (int)id.n, id.p);
 	if (!id.n)
 		return ac_err_set(err, AC_EINVAL, "id", "empty");
+	for (size_t i = 0; i < id.n; i++)
+		if ((unsigned char)id.p[i] < 0x20 || id.p[i] == 0x7f)
+			return ac_err_set(err, AC_EINVAL, "id", "holds a "
+					  "control character");
 	if (strlen(out->id) > 127 || id.n > 127)
 		return ac_err_set(err, AC_ELIMIT, "id",
 				  "longer than 127 bytes");

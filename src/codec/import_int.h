@@ -39,6 +39,9 @@ struct imp {
 	char scratch[4096];            /* strings made while mapping */
 };
 
+/* imp_utf8: s[0..n) is UTF-8 (RFC 3629). */
+bool imp_utf8(const char *s, size_t n);
+
 /* imp_reset empties *im for the next order. */
 void imp_reset(struct imp *im);
 

@@ -297,6 +297,8 @@ struct shopify_csv {
 	int rc;                         /* the pending record's csv_next */
 	struct ac_err pending_err;
 	struct csv_record rec;          /* the record read ahead */
+	int n_head;                     /* the header's names */
+	struct ac_str head[CSV_MAX_FIELDS];
 };
 
 static struct ac_str field(const struct shopify_csv *sc,
@@ -334,6 +336,9 @@ int shopify_csv_new(struct csv_reader *csv, struct shopify_csv **out,
 					  "header line");
 		return rc;
 	}
+	sc->n_head = sc->rec.n;
+	memcpy(sc->head, sc->rec.fields,
+	       sizeof sc->head[0] * (size_t)sc->n_head);
 	for (int c = 0; c < C_COUNT; c++) {
 		sc->col[c] = -1;
 		for (int i = 0; i < sc->rec.n; i++) {
@@ -359,6 +364,27 @@ int shopify_csv_new(struct csv_reader *csv, struct shopify_csv **out,
 	return 0;
 }
 
+/* check_row: every field of the row is UTF-8 text (the JSON an order
+ * becomes must be). */
+static int check_row(const struct shopify_csv *sc,
+		     const struct csv_record *r, struct ac_err *err)
+{
+	for (int i = 0; i < r->n; i++) {
+		char col[64];
+
+		if (imp_utf8(r->fields[i].p, r->fields[i].n))
+			continue;
+		if (i < sc->n_head)
+			snprintf(col, sizeof col, "%.*s", (int)sc->head[i].n,
+				 sc->head[i].p);
+		else
+			snprintf(col, sizeof col, "field %d", i + 1);
+		return ac_err_set(err, AC_EINVAL, col, "not UTF-8 text "
+				  "(export the file as UTF-8)");
+	}
+	return 0;
+}
+
 static int row_item(struct shopify_csv *sc, const struct csv_record *r,
 		    struct imp *im, struct ac_err *err)
 {
@@ -367,6 +393,8 @@ static int row_item(struct shopify_csv *sc, const struct csv_record *r,
 	struct ac_str qs = field(sc, r, C_QTY);
 	int64_t qty = 0, price;
 
+	if (check_row(sc, r, err))
+		return AC_EINVAL;
 	for (size_t i = 0; i < qs.n; i++) {
 		if (qs.p[i] < '0' || qs.p[i] > '9' || qty > AC_MAX_ITEMS)
 			return ac_err_set(err, AC_EINVAL, "Lineitem quantity",
@@ -441,6 +469,10 @@ int shopify_csv_next(struct shopify_csv *sc, struct imp *im,
 		return 0;
 	if (sc->rc < 0) {
 		*err = sc->pending_err;
+		if (sc->rec.n < sc->n_head)  /* the column the row broke in */
+			snprintf(err->field, sizeof err->field, "%.*s",
+				 (int)sc->head[sc->rec.n].n,
+				 sc->head[sc->rec.n].p);
 		out->line = err->line;
 		snprintf(out->where, sizeof out->where, "%ld", out->line);
 		read_ahead(sc);
