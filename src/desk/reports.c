@@ -176,7 +176,8 @@ static int automation(struct desk *d, struct desk_report *r,
 {
 	static const char *const hows[] = { "auto", "staff", "undecided" };
 	static const char *const words[] = {
-		"Decided by the policy alone", "Overridden or approved by staff",
+		"Decided by the policy alone",
+		"Overridden or approved by staff",
 		"Not decided yet",
 	};
 	struct store_report_row *rows = xcalloc(DESK_REPORT_ROWS,

@@ -28,7 +28,7 @@ enum desk_col_kind {
 	DESK_COL_TEXT,                  /* a string */
 	DESK_COL_INT,                   /* a count */
 	DESK_COL_MONEY,                 /* minor units of the row's currency */
-	DESK_COL_WEEK,                  /* a Monday 00:00 UTC (µs): "2026-W05" */
+	DESK_COL_WEEK,                  /* a Monday 00:00 UTC, µs: 2026-W05 */
 	DESK_COL_TIME,                  /* an instant (µs): RFC 3339 */
 	DESK_COL_SECONDS,               /* a duration in seconds */
 };
