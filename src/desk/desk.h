@@ -732,7 +732,8 @@ struct desk_policy_activation {
 int desk_policy_activate(struct desk *d, const char *actor, const char *text,
 			 size_t n, const char *expect_hash,
 			 struct desk_policy_activation *out,
-			 struct desk_policy_problems *probs, struct ac_err *err);
+			 struct desk_policy_problems *probs,
+			 struct ac_err *err);
 
 /* A kept version. text: the policy file (desk_policy_get only; empty in
  * a list). activated: it has been active, last at activated_at by

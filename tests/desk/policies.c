@@ -180,7 +180,7 @@ Test(policies, the_previewed_text_is_the_one_activated)
 	free(text);
 }
 
-Test(policies, old_cases_keep_their_decision_new_ones_and_redecisions_use_the_active)
+Test(policies, old_cases_keep_theirs_new_ones_and_redecisions_use_active)
 {
 	struct desk_policy_activation act;
 	struct t_case old, new_case, again;
