@@ -7,6 +7,8 @@
  * delivery) the file knows and the store does not yet is added, so a
  * second import of the same file writes nothing. docs/IMPORT.md. */
 #include <errno.h>
+#include <stdint.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +127,60 @@ static int sync_shipment(struct desk *d, const char *actor,
 	return rc ? rc : 1;
 }
 
+/* The ids this run imported, to tell an order that comes twice in the
+ * file from one that was there before: an open-addressing set. */
+struct idset {
+	char **slot;
+	size_t cap, n;
+};
+
+static uint64_t id_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u;   /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* idset_add adds id; false when it was there already. */
+static bool idset_add(struct idset *set, const char *id)
+{
+	size_t i;
+
+	if (2 * (set->n + 1) > set->cap) {
+		struct idset big = { xcalloc(set->cap ? 2 * set->cap : 1024,
+					     sizeof(char *)),
+				     set->cap ? 2 * set->cap : 1024, 0 };
+
+		for (size_t k = 0; k < set->cap; k++) {
+			if (!set->slot[k])
+				continue;
+			i = id_hash(set->slot[k]) & (big.cap - 1);
+			while (big.slot[i])
+				i = (i + 1) & (big.cap - 1);
+			big.slot[i] = set->slot[k];
+			big.n++;
+		}
+		free(set->slot);
+		*set = big;
+	}
+	i = id_hash(id) & (set->cap - 1);
+	for (; set->slot[i]; i = (i + 1) & (set->cap - 1))
+		if (!strcmp(set->slot[i], id))
+			return false;
+	set->slot[i] = xstrndup(id, strlen(id));
+	set->n++;
+	return true;
+}
+
+static void idset_release(struct idset *set)
+{
+	for (size_t k = 0; k < set->cap; k++)
+		free(set->slot[k]);
+	free(set->slot);
+}
+
 static int map_file(const char *path, char **p, size_t *n)
 {
 	struct stat st;
@@ -167,6 +223,7 @@ int cmd_import(int argc, char **argv)
 	struct counts c = { 0 };
 	struct import_reader *r = NULL;
 	struct import_order o;
+	struct idset seen = { 0 };
 	struct order_request *req = NULL;
 	struct case_reader *rd = NULL;
 	struct cli_desk cd = { 0 };
@@ -273,6 +330,10 @@ int cmd_import(int argc, char **argv)
 		}
 		ac_err_clear(&err);
 		rc = order_request_read(rd, o.json.p, o.json.len, req, &err);
+		if (!rc && !idset_add(&seen, o.id))
+			rc = ac_err_set(&err, AC_EINVAL, "", "the order %s is "
+					"in the file twice (its rows must be "
+					"together)", o.id);
 		if (!rc) {
 			rc = desk_create_order(cd.desk, actor, req, &err);
 			if (!rc) {
@@ -320,6 +381,7 @@ int cmd_import(int argc, char **argv)
 	status = c.failed ? 1 : 0;
 out_order:
 	import_order_release(&o);
+	idset_release(&seen);
 	case_reader_free(rd);
 	free(req);
 out:

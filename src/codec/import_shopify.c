@@ -487,6 +487,14 @@ int shopify_csv_next(struct shopify_csv *sc, struct imp *im,
 		goto fail;
 	}
 	im->id = name;
+	if (!field(sc, r, C_CURRENCY).n && !field(sc, r, C_CREATED).n &&
+	    !field(sc, r, C_TOTAL).n) {
+		rc = ac_err_set(err, AC_EINVAL, "Name", "a line item row of "
+				"%.*s apart from the order's first row (an "
+				"order's rows must be together)",
+				(int)(name.n > 40 ? 40 : name.n), name.p);
+		goto fail;
+	}
 	im->email = field(sc, r, C_EMAIL);
 	if ((rc = imp_currency(field(sc, r, C_CURRENCY), &im->cur,
 			       "Currency", err)) ||

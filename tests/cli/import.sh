@@ -234,6 +234,20 @@ is broken-imported "$(q "SELECT string_agg(id, ' ') FROM (SELECT id FROM
 is broken-csv-two-rows "$(q "SELECT count(*), sum(price_minor) FROM items
 	WHERE order_id = '4008'")" "2|15000"
 
+# an order's rows apart: the second part is reported, not dropped unseen
+imp shopify shopify-split.csv
+is split-rows "$RC|$ERR" "1|shopify-split.csv:4: Name: a line item row of \
+#5001 apart from the order's first row (an order's rows must be together)
+aftercare: import: 1 of 3 orders could not be imported (listed above); \
+the others were"
+
+jq '.orders += [.orders[1]]' shopify-orders.json >"$T/twice.json"
+imp shopify "$T/twice.json" --prefix TW-
+is twice "$RC|$ERR" "1|$T/twice.json:orders[4] (id 5402390118487): the \
+order TW-1002 is in the file twice (its rows must be together)
+aftercare: import: 1 of 5 orders could not be imported (listed above); \
+the others were"
+
 # ---- unusable input: exit 2, nothing imported ----------------------------
 n0=$(q "SELECT count(*) FROM orders")
 imp shopify shopify-truncated.json
