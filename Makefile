@@ -11,7 +11,7 @@
 
 B ?= build
 CC ?= gcc
-PKGS = libcjson libsodium sqlite3 libmicrohttpd libpq
+PKGS = libcjson libsodium sqlite3 libmicrohttpd libpq libcurl
 
 # Warnings, explicit:
 #   -Wall -Wextra      the usual
@@ -46,6 +46,7 @@ WEB_SRC = $(wildcard src/web/*.c)
 # The pages' files (templates, CSS, scripts), built into the program.
 WEB_FILES = $(sort $(wildcard web/pages/*) $(wildcard web/static/*))
 CLI_SRC = $(wildcard src/cli/*.c)
+PAY_SRC = $(wildcard src/pay/*.c)
 
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
 CODEC_OBJ = $(CODEC_SRC:%.c=$(B)/%.o) $(B)/src/codec/policy_default.o
@@ -55,8 +56,9 @@ DESK_OBJ = $(DESK_SRC:%.c=$(B)/%.o)
 HTTP_OBJ = $(HTTP_SRC:%.c=$(B)/%.o) $(B)/src/http/openapi.o
 WEB_OBJ = $(WEB_SRC:%.c=$(B)/%.o) $(B)/web-files.o
 CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
+PAY_OBJ = $(PAY_SRC:%.c=$(B)/%.o)
 LIB_OBJ = $(CORE_OBJ) $(CODEC_OBJ)
-SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ)
+SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ) $(PAY_OBJ)
 
 .PHONY: all deps test test-unit test-store test-store-pg test-desk \
 	test-desk-pg test-api-pg test-two-servers-pg test-pg-faults \

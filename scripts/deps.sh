@@ -10,7 +10,7 @@ set -eu
 
 web=
 want="make gcc pkg-config libcjson-dev libsodium-dev libsqlite3-dev libmicrohttpd-dev
-	libpq-dev"
+	libpq-dev libcurl4-openssl-dev"
 for job in "${@:-build}"; do
 	case "$job" in
 	build) ;;

@@ -15,6 +15,7 @@
 #include "../codec/codec.h"
 #include "../desk/desk.h"
 #include "../http/http.h"
+#include "../pay/pay.h"
 #include "../store/store.h"
 #include "cli.h"
 
@@ -30,7 +31,13 @@ static int usage(FILE *to, int status)
 	      "  --per-client N  connections one client address may hold "
 	      "(default 128;\n"
 	      "                  raise it behind a proxy, where every "
-	      "client has its address)\n", to);
+	      "client has its address)\n"
+	      "  --pay-url URL --pay-key-file FILE   send ledger refunds to "
+	      "the payment\n"
+	      "                  provider (Stripe's refunds API; the key: "
+	      "FILE's first line)\n"
+	      "  --pay-timeout S --pay-attempts N --pay-backoff-ms MS\n",
+	      to);
 	return status;
 }
 
@@ -138,6 +145,8 @@ int cmd_serve(int argc, char **argv)
 	struct cli_desk cd;
 	struct http_server *srv = NULL;
 	struct http_config hc = { 0 };
+	struct pay_config pc = { 0 };   /* issue 10.4 */
+	struct pay_service *pay = NULL;
 	struct ac_err err;
 	sigset_t stop;
 	int sig = 0, status = 1;
@@ -153,11 +162,27 @@ int cmd_serve(int argc, char **argv)
 			hc.readers = atoi_bounded(argv[++i], 64);
 		else if (!strcmp(argv[i], "--per-client") && i + 1 < argc)
 			per_client = atoi_bounded(argv[++i], 65536);
+		else if (!strcmp(argv[i], "--pay-url") && i + 1 < argc)
+			pc.url = argv[++i];
+		else if (!strcmp(argv[i], "--pay-key-file") && i + 1 < argc)
+			pc.key_file = argv[++i];
+		else if (!strcmp(argv[i], "--pay-timeout") && i + 1 < argc)
+			pc.timeout_s = atoi_bounded(argv[++i], 60);
+		else if (!strcmp(argv[i], "--pay-attempts") && i + 1 < argc)
+			pc.max_attempts = atoi_bounded(argv[++i], 100);
+		else if (!strcmp(argv[i], "--pay-backoff-ms") && i + 1 < argc)
+			pc.base_us = 1000LL * atoi_bounded(argv[++i], 600000);
 		else
 			return usage(stderr, 2);
 	}
-	if (!db || !listen)
+	if (!db || !listen || !pc.url != !pc.key_file)
 		return usage(stderr, 2);
+	if (pc.timeout_s < 0 || pc.max_attempts < 0 || pc.base_us < 0) {
+		fprintf(stderr, "aftercare: --pay-timeout (1-60), "
+			"--pay-attempts (1-100), --pay-backoff-ms (1-600000): "
+			"out of range\n");
+		return 2;
+	}
 	if (per_client < 0) {
 		fprintf(stderr, "aftercare: --per-client: not a number from "
 			"1 to 65536\n");
@@ -209,6 +234,16 @@ int cmd_serve(int argc, char **argv)
 			      "8081 make run)\n", stderr);
 		goto out;
 	}
+	if (pc.url) {                   /* refunds to the provider */
+		pc.open_desk = open_desk;
+		pc.close_desk = close_desk;
+		pc.desk_ctx = &ds;
+		if (pay_start(&pc, &pay, &err)) {
+			fprintf(stderr, "aftercare: %s: %s\n", err.field,
+				err.msg);
+			goto out;
+		}
+	}
 	fprintf(stderr, "listening on %s\n", http_server_url(srv));
 	fflush(stderr);
 	while (sigwait(&stop, &sig))
@@ -217,9 +252,12 @@ int cmd_serve(int argc, char **argv)
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_server_stop(srv, GRACE_MS);
 	srv = NULL;
+	pay_stop(pay);
+	pay = NULL;
 	fputs("aftercare: stopped\n", stderr);
 	status = 0;
 out:
+	pay_stop(pay);
 	http_server_stop(srv, 0);
 	cli_desk_close(&cd);
 	return status;

@@ -5,6 +5,7 @@
  * written in the same transaction as the entry it answers for. */
 #include "desk_int.h"
 #include "outbox.h"
+#include "pay.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -191,6 +192,12 @@ int desk_refund(struct desk *d, const char *actor, const char *case_id,
 			rc = desk_outbox_mail(d, MAIL_REFUND_MADE, l.sc.id,
 					      &mf, key, err);
 		}
+		/* the payment provider pays it back (issue 10.4) */
+		if (!rc)
+			rc = desk_pay_refund_added(d, l.sc.id, l.sc.order_id,
+						   ledger_id, amount,
+						   l.so.order.currency->code,
+						   err);
 		/* the whole allowance paid: the case is resolved */
 		if (!rc && total == sd.refund_max_minor &&
 		    l.sc.status != CASE_STATUS_RESOLVED)

@@ -21,6 +21,7 @@ static const struct route_table *const tables[] = {
 	&res_audit_routes,
 	&res_metrics_routes,
 	&res_hooks_routes,
+	&res_payments_routes,
 	&res_reports_routes,
 	&web_asset_routes,
 	&web_portal_routes,

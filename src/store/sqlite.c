@@ -106,6 +106,9 @@ enum st {
 	/* webhooks (issue 10.3) */
 	ST_HOOK_PUT, ST_HOOK_GET, ST_HOOK_LIST, ST_HOOK_EVENT_PUT,
 	ST_PARCEL_PUT, ST_PARCEL_FIND,
+	/* payment refunds (issue 10.4) */
+	ST_PAYINTENT_PUT, ST_PAYINTENT_GET, ST_REFUNDPAY_PUT, ST_REFUNDPAY_GET,
+	ST_REFUNDPAY_SET, ST_REFUNDPAY_LIST,
 	/* reports (issue 9.3) */
 	ST_REPORT_WEEKS, ST_REPORT_GROUPS, ST_REPORT_DURATIONS,
 	ST_REPORT_CLAIMANTS, ST_REPORT_CLAIMANTS_N, ST_DUE_COUNT,
@@ -432,6 +435,38 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_PARCEL_FIND] =
 		"SELECT order_id FROM parcels WHERE carrier = ?1 AND "
 		"tracking_code = ?2",
+	/* payment refunds (issue 10.4) */
+	[ST_PAYINTENT_PUT] =
+		"INSERT INTO order_payments (order_id, payment_intent, "
+		"updated_at) VALUES (?1, ?2, ?3) ON CONFLICT (order_id) "
+		"DO UPDATE SET payment_intent = excluded.payment_intent, "
+		"updated_at = excluded.updated_at",
+	[ST_PAYINTENT_GET] =
+		"SELECT payment_intent FROM order_payments WHERE order_id "
+		"= ?1",
+	[ST_REFUNDPAY_PUT] =
+		"INSERT INTO refund_payments (ledger_id, case_id, "
+		"outbox_id, status, created_at, updated_at) VALUES (?1, "
+		"?2, ?3, 'pending', ?4, ?4)",
+	[ST_REFUNDPAY_GET] =
+		"SELECT r.ledger_id, r.case_id, r.status, r.provider_id, "
+		"r.reason, r.created_at, r.updated_at, l.amount_minor, "
+		"l.currency, l.order_id, r.outbox_id FROM "
+		"refund_payments r JOIN "
+		"ledger l ON l.id = r.ledger_id WHERE r.ledger_id = ?1",
+	[ST_REFUNDPAY_SET] =
+		"UPDATE refund_payments SET status = ?2, provider_id = "
+		"CASE WHEN ?3 = '' THEN provider_id ELSE ?3 END, "
+		"outbox_id = CASE WHEN ?7 = 0 THEN outbox_id ELSE ?7 "
+		"END, reason = ?4, updated_at = ?5 WHERE ledger_id = "
+		"?1 AND (status = 'pending' OR ?6 = 1)",
+	[ST_REFUNDPAY_LIST] =
+		"SELECT r.ledger_id, r.case_id, r.status, r.provider_id, "
+		"r.reason, r.created_at, r.updated_at, l.amount_minor, "
+		"l.currency, l.order_id, r.outbox_id FROM "
+		"refund_payments r JOIN "
+		"ledger l ON l.id = r.ledger_id WHERE r.case_id = ?1 "
+		"ORDER BY r.ledger_id LIMIT ?2",
 	/* reports (issue 9.3): ranges of the summaries' keys, a few
 	 * hundred rows at any size */
 	[ST_REPORT_WEEKS] =
@@ -3540,6 +3575,173 @@ static int sq_find_parcel(void *impl, struct ac_str carrier,
 	return rc;
 }
 
+/* ---- payment refunds (issue 10.4) ---- */
+
+static int sq_put_payment_intent(void *impl, struct ac_str order_id,
+				 struct ac_str intent, int64_t at,
+				 struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_PAYINTENT_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, order_id);
+	b_text(&b, intent);
+	b_int(&b, at);
+	return exec_write(q, st, &b, "put_payment_intent", NULL, NULL, err);
+}
+
+static int sq_get_payment_intent(void *impl, struct ac_str order_id,
+				 char out[256], struct ac_err *err)
+{
+	const char *op = "get_payment_intent";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_PAYINTENT_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, order_id);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "payment_intent",
+				"order %.*s has none", (int)order_id.n,
+				order_id.p);
+	if (rc == 1) {
+		rc = 0;
+		snprintf(out, 256, "%.*s", sqlite3_column_bytes(st, 0),
+			 (const char *)sqlite3_column_text(st, 0));
+	}
+	done(st);
+	return rc;
+}
+
+static int sq_put_refund_pay(void *impl, int64_t ledger_id,
+			     struct ac_str case_id, int64_t outbox_id,
+			     int64_t at, struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_REFUNDPAY_PUT, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, ledger_id);
+	b_text(&b, case_id);
+	b_int(&b, outbox_id);
+	b_int(&b, at);
+	return exec_write(q, st, &b, "put_refund_pay", NULL, NULL, err);
+}
+
+/* read_refund_pay fills r from a row of the ST_REFUNDPAY_* columns. */
+static void read_refund_pay(struct fill *f, sqlite3_stmt *st,
+			    struct store_refund_pay *r)
+{
+	r->ledger_id = i64(st, 0);
+	fill_col(f, st, 1, &r->case_id);
+	fill_col(f, st, 2, &r->status);
+	fill_col(f, st, 3, &r->provider_id);
+	fill_col(f, st, 4, &r->reason);
+	r->created_at = i64(st, 5);
+	r->updated_at = i64(st, 6);
+	r->amount_minor = i64(st, 7);
+	fill_col(f, st, 8, &r->currency);
+	fill_col(f, st, 9, &r->order_id);
+	r->outbox_id = i64(st, 10);
+}
+
+static int sq_get_refund_pay(void *impl, int64_t ledger_id,
+			     struct store_refund_pay *out, struct ac_err *err)
+{
+	const char *op = "get_refund_pay";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_REFUNDPAY_GET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, ledger_id);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)) &&
+	    (rc = step(q, st, op, err)) == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "ledger_entry",
+				"no refund %lld sent to the provider",
+				(long long)ledger_id);
+	if (rc == 1) {
+		rc = 0;
+		read_refund_pay(&f, st, out);
+	}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_set_refund_pay(void *impl, int64_t ledger_id,
+			     struct ac_str status, struct ac_str provider_id,
+			     struct ac_str reason, int64_t outbox_id,
+			     int64_t at, bool force, int *changed,
+			     struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_REFUNDPAY_SET, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, ledger_id);
+	b_text(&b, status);
+	b_text(&b, provider_id);
+	b_text(&b, reason);
+	b_int(&b, at);
+	b_int(&b, force ? 1 : 0);
+	b_int(&b, outbox_id);
+	return exec_write(q, st, &b, "set_refund_pay", NULL, changed, err);
+}
+
+static int sq_list_refund_pays(void *impl, struct ac_str case_id,
+			       struct store_refund_pay_page *out,
+			       struct ac_err *err)
+{
+	const char *op = "list_refund_pays";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_REFUNDPAY_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, case_id);
+	b_int(&b, STORE_PAGE_MAX + 1);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			if (out->n == STORE_PAGE_MAX) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			read_refund_pay(&f, st, &out->rows[out->n++]);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
 /* ---- the outbox (issue 10) ---- */
 
 #define OB_COLS "id, kind, case_id, ref, dedupe, payload_json, status, " \
@@ -4188,6 +4390,12 @@ const struct store_ops store_sqlite_ops = {
 	.xPutHookEvent = sq_put_hook_event,
 	.xPutParcel = sq_put_parcel,
 	.xFindParcel = sq_find_parcel,
+	.xPutPaymentIntent = sq_put_payment_intent,
+	.xGetPaymentIntent = sq_get_payment_intent,
+	.xPutRefundPay = sq_put_refund_pay,
+	.xGetRefundPay = sq_get_refund_pay,
+	.xSetRefundPay = sq_set_refund_pay,
+	.xListRefundPays = sq_list_refund_pays,
 	/* the outbox (issue 10) */
 	.xOutboxAdd = sq_outbox_add,
 	.xOutboxClaim = sq_outbox_claim,

@@ -1377,6 +1377,12 @@ static const struct store_table tables[] = {
 	  "kind, name, event_id", false },
 	{ "parcels", { "carrier", "tracking_code", "order_id",
 		       "created_at" }, 4, "carrier, tracking_code", false },
+	{ "order_payments", { "order_id", "payment_intent", "updated_at" },
+	  3, "order_id", false },
+	{ "refund_payments", { "ledger_id", "case_id", "status",
+			       "provider_id", "reason", "outbox_id",
+			       "created_at", "updated_at" }, 8, "ledger_id",
+	  false },
 	{ "outbox", { "id", "kind", "case_id", "ref", "dedupe",
 		      "payload_json", "status", "attempts", "next_at",
 		      "last_error", "created_at", "sent_at" }, 12, "id",
@@ -1650,6 +1656,106 @@ int store_find_parcel(struct store *s, struct ac_str carrier,
 		return rc;
 	return s->ops->xFindParcel(s->impl, carrier, tracking_code,
 				   order_out, err);
+}
+
+/* ---- payment refunds (issue 10.4) ---- */
+
+void store_refund_pay_release(struct store_refund_pay *r)
+{
+	buf_release(&r->mem);
+}
+
+void store_refund_pay_page_release(struct store_refund_pay_page *p)
+{
+	buf_release(&p->mem);
+}
+
+int store_put_payment_intent(struct store *s, struct ac_str order_id,
+			     struct ac_str intent, int64_t at,
+			     struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(order_id, "order.id", err)) ||
+	    (rc = check_text(intent, true, 255, "payment_intent", err)))
+		return rc;
+	return s->ops->xPutPaymentIntent(s->impl, order_id, intent, at, err);
+}
+
+int store_get_payment_intent(struct store *s, struct ac_str order_id,
+			     char out[256], struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	out[0] = '\0';
+	if ((rc = check_id(order_id, "order.id", err)))
+		return rc;
+	return s->ops->xGetPaymentIntent(s->impl, order_id, out, err);
+}
+
+int store_put_refund_pay(struct store *s, int64_t ledger_id,
+			 struct ac_str case_id, int64_t outbox_id,
+			 int64_t at, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_id(case_id, "case.id", err)))
+		return rc;
+	return s->ops->xPutRefundPay(s->impl, ledger_id, case_id, outbox_id,
+				     at, err);
+}
+
+int store_get_refund_pay(struct store *s, int64_t ledger_id,
+			 struct store_refund_pay *out, struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	rc = s->ops->xGetRefundPay(s->impl, ledger_id, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_set_refund_pay(struct store *s, int64_t ledger_id,
+			 struct ac_str status, struct ac_str provider_id,
+			 struct ac_str reason, int64_t outbox_id, int64_t at,
+			 bool force, int *changed, struct ac_err *err)
+{
+	int rc, dummy = 0;
+
+	ac_err_clear(err);
+	if (!changed)
+		changed = &dummy;
+	*changed = 0;
+	if (!str_is(status, "pending") && !str_is(status, "succeeded") &&
+	    !str_is(status, "failed"))
+		return ac_err_set(err, AC_EINVAL, "refund.status", "not one "
+				  "of pending, succeeded, failed");
+	if ((rc = check_text(provider_id, false, 255, "refund.provider_id",
+			     err)) ||
+	    (rc = check_text(reason, false, 1024, "refund.reason", err)))
+		return rc;
+	return s->ops->xSetRefundPay(s->impl, ledger_id, status, provider_id,
+				     reason, outbox_id, at, force, changed,
+				     err);
+}
+
+int store_list_refund_pays(struct store *s, struct ac_str case_id,
+			   struct store_refund_pay_page *out,
+			   struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_id(case_id, "case.id", err)))
+		rc = s->ops->xListRefundPays(s->impl, case_id, out, err);
+	RESULT_DONE(out, rc);
+	return rc;
 }
 
 /* ---- the outbox (issue 10) ---- */

@@ -1235,6 +1235,63 @@ int store_report_claimants(struct store *s, bool by_address,
 int store_count_due_before(struct store *s, int64_t at, int64_t *n,
 			   struct ac_err *err);
 
+/* ---- payment refunds (0009, issue 10.4) ---------------------------- */
+
+/* A ledger refund as sent to the payment provider: status "pending",
+ * "succeeded" or "failed"; provider_id its refund's id ("" until known);
+ * reason the provider's words. amount_minor, currency and order_id are
+ * the ledger entry's (read only). */
+struct store_refund_pay {
+	int64_t ledger_id;
+	struct ac_str case_id, status, provider_id, reason;
+	int64_t outbox_id;              /* its outbox row */
+	int64_t created_at, updated_at;
+	int64_t amount_minor;
+	struct ac_str currency, order_id;
+	struct buf mem;
+};
+
+struct store_refund_pay_page {
+	int n;
+	bool more;
+	struct store_refund_pay rows[STORE_PAGE_MAX];
+	struct buf mem;
+};
+
+void store_refund_pay_release(struct store_refund_pay *r);
+void store_refund_pay_page_release(struct store_refund_pay_page *p);
+
+/* store_put_payment_intent records (or replaces) the provider's payment
+ * an order was paid with (1-255 bytes). */
+int store_put_payment_intent(struct store *s, struct ac_str order_id,
+			     struct ac_str intent, int64_t at,
+			     struct ac_err *err);
+/* store_get_payment_intent copies it into out (256 bytes); AC_ENOTFOUND
+ * when the order has none. */
+int store_get_payment_intent(struct store *s, struct ac_str order_id,
+			     char out[256], struct ac_err *err);
+/* store_put_refund_pay records the ledger refund as pending, sent by
+ * outbox row outbox_id; AC_ECONFLICT when it is there already. */
+int store_put_refund_pay(struct store *s, int64_t ledger_id,
+			 struct ac_str case_id, int64_t outbox_id,
+			 int64_t at, struct ac_err *err);
+/* store_get_refund_pay fills *out; AC_ENOTFOUND. */
+int store_get_refund_pay(struct store *s, int64_t ledger_id,
+			 struct store_refund_pay *out, struct ac_err *err);
+/* store_set_refund_pay sets status (and provider_id unless empty,
+ * outbox_id unless 0, and reason) while the refund is pending, or whatever it is when force;
+ * *changed (may be NULL): 1 when it did, 0 when the refund had already
+ * ended (an answer arriving late changes nothing). */
+int store_set_refund_pay(struct store *s, int64_t ledger_id,
+			 struct ac_str status, struct ac_str provider_id,
+			 struct ac_str reason, int64_t outbox_id, int64_t at,
+			 bool force, int *changed, struct ac_err *err);
+/* store_list_refund_pays: the case's refunds sent to the provider, in
+ * ledger order (at most STORE_PAGE_MAX; more: there are others). */
+int store_list_refund_pays(struct store *s, struct ac_str case_id,
+			   struct store_refund_pay_page *out,
+			   struct ac_err *err);
+
 /* ---- backends --------------------------------------------------------- */
 
 /* A backend, in the manner of sqlite3_vfs: a version, a name and one
@@ -1466,6 +1523,25 @@ struct store_ops {
 				struct store_claimant *rows, int cap, int *n,
 				int64_t *total, struct ac_err *err);
 	int (*xCountDueBefore)(void *impl, int64_t at, int64_t *n,
+			       struct ac_err *err);
+	/* payment refunds (0009, issue 10.4) */
+	int (*xPutPaymentIntent)(void *impl, struct ac_str order_id,
+				 struct ac_str intent, int64_t at,
+				 struct ac_err *err);
+	int (*xGetPaymentIntent)(void *impl, struct ac_str order_id,
+				 char out[256], struct ac_err *err);
+	int (*xPutRefundPay)(void *impl, int64_t ledger_id,
+			     struct ac_str case_id, int64_t outbox_id,
+			     int64_t at, struct ac_err *err);
+	int (*xGetRefundPay)(void *impl, int64_t ledger_id,
+			     struct store_refund_pay *out, struct ac_err *err);
+	int (*xSetRefundPay)(void *impl, int64_t ledger_id,
+			     struct ac_str status, struct ac_str provider_id,
+			     struct ac_str reason, int64_t outbox_id,
+			     int64_t at, bool force, int *changed,
+			     struct ac_err *err);
+	int (*xListRefundPays)(void *impl, struct ac_str case_id,
+			       struct store_refund_pay_page *out,
 			       struct ac_err *err);
 };
 

@@ -54,3 +54,29 @@ CREATE TABLE parcels (
 	PRIMARY KEY (carrier, tracking_code)
 ) STRICT;
 CREATE INDEX parcels_order ON parcels (order_id);
+
+-- Payment refunds (issue 10.4). The provider's payment an order was paid
+-- with (Stripe's payment intent): a refund of the order is sent there.
+CREATE TABLE order_payments (
+	order_id TEXT NOT NULL PRIMARY KEY REFERENCES orders (id),
+	payment_intent TEXT NOT NULL CHECK (length(payment_intent)
+		BETWEEN 1 AND 255),
+	updated_at INTEGER NOT NULL
+) STRICT;
+
+-- What the provider made of each ledger refund sent to it: pending until
+-- it answers succeeded or failed (reason: its words). provider_id: its
+-- refund's id ('' until known). A failed refund retried by staff is
+-- pending again. outbox_id: its outbox row (0008), retried with it.
+CREATE TABLE refund_payments (
+	ledger_id INTEGER NOT NULL PRIMARY KEY REFERENCES ledger (id),
+	case_id TEXT NOT NULL REFERENCES cases (id),
+	status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded',
+		'failed')),
+	provider_id TEXT NOT NULL DEFAULT '',
+	reason TEXT NOT NULL DEFAULT '',
+	outbox_id INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX refund_payments_case ON refund_payments (case_id, ledger_id);

@@ -38,3 +38,23 @@ CREATE TABLE parcels (
 	PRIMARY KEY (carrier, tracking_code)
 );
 CREATE INDEX parcels_order ON parcels (order_id);
+
+CREATE TABLE order_payments (
+	order_id TEXT NOT NULL PRIMARY KEY REFERENCES orders (id),
+	payment_intent TEXT NOT NULL CHECK (length(payment_intent)
+		BETWEEN 1 AND 255),
+	updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE refund_payments (
+	ledger_id BIGINT NOT NULL PRIMARY KEY REFERENCES ledger (id),
+	case_id TEXT NOT NULL REFERENCES cases (id),
+	status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded',
+		'failed')),
+	provider_id TEXT NOT NULL DEFAULT '',
+	reason TEXT NOT NULL DEFAULT '',
+	outbox_id BIGINT NOT NULL DEFAULT 0,
+	created_at BIGINT NOT NULL,
+	updated_at BIGINT NOT NULL
+);
+CREATE INDEX refund_payments_case ON refund_payments (case_id, ledger_id);
