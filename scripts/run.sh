@@ -9,7 +9,7 @@ db=${DB:-aftercare.db}
 listen=${LISTEN:-127.0.0.1:8080}
 tokfile="$db.token"
 
-"$bin" demo --db "$db"
+"$bin" demo --db "$db" --cases
 if [ ! -s "$tokfile" ]; then
 	"$bin" token add demo --db "$db" | tail -n 1 > "$tokfile"
 fi

@@ -3,7 +3,9 @@
  * like any integration's, with times relative to now: in production,
  * shipped, delivered yesterday, delivered last year, lost, held at
  * customs. Orders that already exist are left as they are. Two staff
- * accounts, manager and agent, are added when absent. */
+ * accounts, manager and agent, are added when absent. With --cases (make
+ * run), a new shop also gets a few claims decided, a history for the
+ * console's policy preview (issue 9) and reports. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +56,47 @@ static const struct demo_order demo[] = {
 	{ "D-1013", "JPY", 8 * DAY, 4 * DAY, 1 * DAY, "none", "cleared", false,
 	  "two items, yen, delivered yesterday" },
 };
+
+/* The claims --cases files on a new demo shop: one per line, as POST
+ * /v1/cases takes them (opened now). */
+static const char *const demo_claims[] = {
+	"{\"order\":\"D-1004\",\"claim\":{\"type\":\"wrong_item\","
+	"\"lines\":[1],\"received\":[{\"line\":1,\"material\":"
+	"\"sterling silver\"}]}}",
+	/* past the 48 hours: no refund; a longer window would give one */
+	"{\"order\":\"D-1005\",\"claim\":{\"type\":\"damaged\","
+	"\"defects\":[\"scratch\"]}}",
+	"{\"order\":\"D-1007\",\"claim\":{\"type\":\"repair\","
+	"\"defects\":[\"clasp\"]}}",
+	"{\"order\":\"D-1008\",\"claim\":{\"type\":\"not_received\"}}",
+	"{\"order\":\"D-1013\",\"claim\":{\"type\":\"damaged\","
+	"\"lines\":[2],\"defects\":[\"scratch\"]}}",
+};
+
+static int demo_cases(struct cli_desk *cd, struct case_reader *rd)
+{
+	for (size_t i = 0; i < sizeof demo_claims / sizeof demo_claims[0];
+	     i++) {
+		struct desk_open req = { 0 };
+		struct desk_case c;
+		struct ac_err err;
+		const char *j = demo_claims[i];
+
+		ac_err_clear(&err);
+		if (claim_request_parse(rd, j, strlen(j), &req.order_id,
+					&req.claim, &req.has_opened_at,
+					&err) ||
+		    desk_open_case(cd->desk, "system:demo", &req, &c, &err)) {
+			fprintf(stderr, "aftercare: demo claim %zu: %s: %s\n",
+				i + 1, err.field, err.msg);
+			return 1;
+		}
+		printf("  %.*s  on %.*s: %s\n", (int)c.id.n, c.id.p,
+		       (int)c.order_id.n, c.order_id.p,
+		       verdict_name(c.decision.verdict));
+	}
+	return 0;
+}
 
 /* The demo's staff: their sign-in is printed, it is a demo. */
 static const struct demo_user {
@@ -112,6 +155,7 @@ static void order_json(struct buf *b, const struct demo_order *o,
 int cmd_demo(int argc, char **argv)
 {
 	const char *db = NULL;
+	bool cases = false;
 	struct cli_desk cd;
 	struct ac_err err;
 	struct buf b;
@@ -122,11 +166,13 @@ int cmd_demo(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--db") && i + 1 < argc)
 			db = argv[++i];
+		else if (!strcmp(argv[i], "--cases"))
+			cases = true;
 		else
 			break;
 	}
 	if (!db) {
-		fputs("usage: aftercare demo --db PATH\n", stderr);
+		fputs("usage: aftercare demo --db PATH [--cases]\n", stderr);
 		return 2;
 	}
 	if (cli_desk_open(db, NULL, &cd))
@@ -159,6 +205,10 @@ int cmd_demo(int argc, char **argv)
 		}
 	}
 	printf("demo shop: %d new orders in %s\n", created, db);
+	/* a new shop's history: only once, with its orders */
+	if (cases && created == (int)(sizeof demo / sizeof demo[0]) &&
+	    demo_cases(&cd, rd))
+		goto out_bufs;
 	/* the demo's staff, added once (a name taken is left as it is) */
 	for (size_t i = 0; i < sizeof demo_users / sizeof demo_users[0];
 	     i++) {

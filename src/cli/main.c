@@ -15,7 +15,7 @@ static const struct cmd_entry commands[] = {
 	  "versions --db DB",
 	  "show, check or version a policy file; activate one on a database",
 	  cmd_policy },
-	{ "demo", "--db PATH",
+	{ "demo", "--db PATH [--cases]",
 	  "add the demo shop's orders to a database", cmd_demo },
 	{ "serve", "--db PATH --listen HOST:PORT [--policy FILE] "
 	  "[--readers N] [--per-client N]",
