@@ -43,8 +43,10 @@ STORE_SRC = $(wildcard src/store/*.c)
 DESK_SRC = $(wildcard src/desk/*.c)
 HTTP_SRC = $(wildcard src/http/*.c)
 WEB_SRC = $(wildcard src/web/*.c)
+# e-mail to customers (src/mail, issue 10): beside src/web, in the server
+MAIL_SRC = $(wildcard src/mail/*.c)
 # The pages' files (templates, CSS, scripts), built into the program.
-WEB_FILES = $(sort $(wildcard web/pages/*) $(wildcard web/static/*))
+WEB_FILES = $(sort $(wildcard web/pages/*) $(wildcard web/static/*) $(wildcard web/mail/*))
 CLI_SRC = $(wildcard src/cli/*.c)
 PAY_SRC = $(wildcard src/pay/*.c)
 
@@ -55,10 +57,11 @@ STORE_OBJ = $(STORE_SRC:%.c=$(B)/%.o) $(B)/src/store/migrations.o \
 DESK_OBJ = $(DESK_SRC:%.c=$(B)/%.o)
 HTTP_OBJ = $(HTTP_SRC:%.c=$(B)/%.o) $(B)/src/http/openapi.o
 WEB_OBJ = $(WEB_SRC:%.c=$(B)/%.o) $(B)/web-files.o
+MAIL_OBJ = $(MAIL_SRC:%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
 PAY_OBJ = $(PAY_SRC:%.c=$(B)/%.o)
 LIB_OBJ = $(CORE_OBJ) $(CODEC_OBJ)
-SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ) $(PAY_OBJ)
+SERVE_OBJ = $(STORE_OBJ) $(DESK_OBJ) $(HTTP_OBJ) $(WEB_OBJ) $(MAIL_OBJ) $(PAY_OBJ)
 
 .PHONY: all deps test test-unit test-store test-store-pg test-desk \
 	test-desk-pg test-api-pg test-two-servers-pg test-pg-faults \
@@ -231,6 +234,7 @@ test-api: $(B)/aftercare
 	tests/api/pages.sh $(B)/aftercare
 	tests/api/backup.sh $(B)/aftercare
 	tests/api/metrics.sh $(B)/aftercare
+	tests/api/mail.sh $(B)/aftercare
 	tests/api/hooks.sh $(B)/aftercare
 test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20

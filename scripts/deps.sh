@@ -14,7 +14,7 @@ want="make gcc pkg-config libcjson-dev libsodium-dev libsqlite3-dev libmicrohttp
 for job in "${@:-build}"; do
 	case "$job" in
 	build) ;;
-	test) want="$want libcriterion-dev jq clang libclang-rt-14-dev curl sqlite3 nodejs npm" ;;
+	test) want="$want libcriterion-dev jq clang libclang-rt-14-dev curl sqlite3 nodejs npm python3-aiosmtpd" ;;
 	fuzz) want="$want clang libclang-rt-14-dev" ;;
 	bench) want="$want nodejs npm wrk nginx-light sqlite3 curl jq" ;;
 	serve) want="$want libmicrohttpd-dev libsqlite3-dev sqlite3 curl" ;;

@@ -14,6 +14,8 @@
 
 #include "../codec/codec.h"
 #include "../desk/desk.h"
+#include "../desk/outbox.h"
+#include "../mail/mail.h"
 #include "../http/http.h"
 #include "../pay/pay.h"
 #include "../store/store.h"
@@ -32,6 +34,15 @@ static int usage(FILE *to, int status)
 	      "(default 128;\n"
 	      "                  raise it behind a proxy, where every "
 	      "client has its address)\n"
+	      "  --smtp URL      mail customers through this SMTP server "
+	      "(smtp://HOST:PORT;\n"
+	      "                  smtp://USER:PASS@HOST:PORT logs in over "
+	      "STARTTLS; smtps://..)\n"
+	      "  --mail-from ADDRESS  the sender of that mail (with --smtp)\n"
+	      "  --public-url URL  the portal's address, for the link in "
+	      "each mail\n"
+	      "  --outbox-workers N  threads sending from the outbox "
+	      "(default 2)\n"
 	      "  --pay-url URL --pay-key-file FILE   send ledger refunds to "
 	      "the payment\n"
 	      "                  provider (Stripe's refunds API; the key: "
@@ -145,6 +156,10 @@ int cmd_serve(int argc, char **argv)
 	struct cli_desk cd;
 	struct http_server *srv = NULL;
 	struct http_config hc = { 0 };
+	struct mail_config mc = { 0 };
+	struct mail *mail = NULL;
+	struct outbox_config oc = { 0 };
+	struct outbox *ob = NULL;
 	struct pay_config pc = { 0 };   /* issue 10.4 */
 	struct pay_service *pay = NULL;
 	struct ac_err err;
@@ -172,6 +187,14 @@ int cmd_serve(int argc, char **argv)
 			pc.max_attempts = atoi_bounded(argv[++i], 100);
 		else if (!strcmp(argv[i], "--pay-backoff-ms") && i + 1 < argc)
 			pc.base_us = 1000LL * atoi_bounded(argv[++i], 600000);
+		else if (!strcmp(argv[i], "--smtp") && i + 1 < argc)
+			mc.smtp_url = argv[++i];
+		else if (!strcmp(argv[i], "--mail-from") && i + 1 < argc)
+			mc.from = argv[++i];
+		else if (!strcmp(argv[i], "--public-url") && i + 1 < argc)
+			mc.public_url = argv[++i];
+		else if (!strcmp(argv[i], "--outbox-workers") && i + 1 < argc)
+			oc.workers = atoi_bounded(argv[++i], 64);
 		else
 			return usage(stderr, 2);
 	}
@@ -181,6 +204,21 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "aftercare: --pay-timeout (1-60), "
 			"--pay-attempts (1-100), --pay-backoff-ms (1-600000): "
 			"out of range\n");
+		return 2;
+	}
+	if (oc.workers < 0) {
+		fprintf(stderr, "aftercare: --outbox-workers: not a number "
+			"from 1 to 64\n");
+		return 2;
+	}
+	if (!mc.smtp_url != !mc.from) {
+		fprintf(stderr, "aftercare: --smtp and --mail-from go "
+			"together\n");
+		return 2;
+	}
+	ac_err_clear(&err);
+	if (mc.smtp_url && mail_new(&mc, &mail, &err)) {
+		fprintf(stderr, "aftercare: %s: %s\n", err.field, err.msg);
 		return 2;
 	}
 	if (per_client < 0) {
@@ -245,6 +283,33 @@ int cmd_serve(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "listening on %s\n", http_server_url(srv));
+	/* The outbox's workers (issue 10): customer mail with --smtp (a
+	 * server without it leaves mail rows to one that has it); other
+	 * kinds register their handler here too. */
+	oc.open_desk = open_desk;
+	oc.close_desk = close_desk;
+	oc.desk_ctx = &ds;
+	if (outbox_new(&oc, &ob, &err) == 0 && mail) {
+		struct outbox_kind k;
+
+		mail_kind(mail, &k);
+		outbox_register(ob, &k, &err);
+	}
+	if (err.code || outbox_start(ob, &err)) {
+		fprintf(stderr, "aftercare: outbox: %s: %s\n", err.field,
+			err.msg);
+		goto out;
+	}
+	if (mail) {
+		const char *at = strrchr(mc.smtp_url, '@');
+
+		fprintf(stderr, "mail: to customers through %s%s, from %s\n",
+			at ? "the server at " : "", at ? at + 1 : mc.smtp_url,
+			mc.from);
+	} else {
+		fputs("mail: off (no --smtp): customer mail waits in the "
+		      "outbox\n", stderr);
+	}
 	fflush(stderr);
 	while (sigwait(&stop, &sig))
 		;
@@ -252,6 +317,7 @@ int cmd_serve(int argc, char **argv)
 		sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_server_stop(srv, GRACE_MS);
 	srv = NULL;
+	outbox_stop(ob);
 	pay_stop(pay);
 	pay = NULL;
 	fputs("aftercare: stopped\n", stderr);
@@ -259,6 +325,8 @@ int cmd_serve(int argc, char **argv)
 out:
 	pay_stop(pay);
 	http_server_stop(srv, 0);
+	outbox_free(ob);
+	mail_free(mail);
 	cli_desk_close(&cd);
 	return status;
 }

@@ -137,6 +137,11 @@ int desk_outbox_deadlines(struct desk *d, int64_t within_s, int *added,
 			if (!row->has_deadline || row->deadline <= now ||
 			    row->deadline > until)
 				continue;
+			/* opened when it was near already: the opening's
+			 * mail said so */
+			if (row->created_at >=
+			    row->deadline - within_s * AC_US_PER_S)
+				continue;
 			snprintf(key, sizeof key, "%" PRId64, row->deadline);
 			rc = desk_outbox_mail(d, MAIL_DEADLINE_NEAR, row->id,
 					      &mf, key, err);

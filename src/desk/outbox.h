@@ -117,7 +117,9 @@ int desk_outbox_mail(struct desk *d, enum desk_mail_event ev,
 /* desk_outbox_deadlines adds, in a transaction of its own, a
  * MAIL_DEADLINE_NEAR row for every case not resolved or closed whose
  * customer deadline falls within within_s from now (and is not past),
- * once per case and deadline; *added (may be NULL) counts the rows new. */
+ * once per case and deadline, unless the case was opened when it was that
+ * near already (its opening's mail told it); *added (may be NULL) counts
+ * the rows new. */
 int desk_outbox_deadlines(struct desk *d, int64_t within_s, int *added,
 			  struct ac_err *err);
 

@@ -291,6 +291,7 @@ extern const struct route_table res_notes_routes;
 extern const struct route_table res_evidence_routes;
 extern const struct route_table res_audit_routes;
 extern const struct route_table res_metrics_routes;
+extern const struct route_table res_outbox_routes;
 extern const struct route_table res_hooks_routes;       /* issue 10.3 */
 extern const struct route_table res_payments_routes;    /* issue 10.4 */
 extern const struct route_table res_reports_routes;     /* issue 9.3 */

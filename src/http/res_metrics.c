@@ -17,6 +17,8 @@
 
 #include "../core/workflow.h"
 #include "../desk/desk.h"
+#include "../desk/outbox.h"
+#include <string.h>
 #include "http.h"
 
 #define MAX_ROUTES 160                  /* beyond: counted as unmatched */
@@ -100,6 +102,44 @@ static bool used(int i)
 	return false;
 }
 
+/* outbox_metrics: the outbox's depth (issue 10): its rows not sent, by
+ * kind and status; "mail" always, other kinds once they have rows. A
+ * failed read leaves the series out (the request counters still go). */
+static void outbox_metrics(struct desk *d, struct buf *b)
+{
+	static const char *const st[] = { "pending", "sending", "dead",
+					  "failed" };
+	struct desk_outbox_depth dp;
+	struct ac_err err;
+	bool mail = false;
+
+	ac_err_clear(&err);
+	if (desk_outbox_depth(d, &dp, &err))
+		return;
+	buf_adds(b, "# HELP aftercare_outbox_messages Outbox messages not "
+		 "sent, by kind and status (pending: waiting; sending: "
+		 "claimed; dead and failed: for staff to see).\n"
+		 "# TYPE aftercare_outbox_messages gauge\n");
+	for (int i = 0; i <= dp.n; i++) {
+		const char *kind = i < dp.n ? dp.kinds[i].kind : "mail";
+		int64_t v[4] = { 0 };
+
+		if (i < dp.n) {
+			v[0] = dp.kinds[i].pending;
+			v[1] = dp.kinds[i].sending;
+			v[2] = dp.kinds[i].dead;
+			v[3] = dp.kinds[i].failed;
+			mail |= !strcmp(kind, "mail");
+		} else if (mail) {
+			break;
+		}
+		for (int k = 0; k < 4; k++)
+			buf_addf(b, "aftercare_outbox_messages{kind=\"%s\","
+				 "status=\"%s\"} %lld\n", kind, st[k],
+				 (long long)v[k]);
+	}
+}
+
 static void get_metrics(struct http_req *q, struct http_resp *r)
 {
 	int64_t counts[CASE_STATUS_COUNT];
@@ -165,6 +205,7 @@ static void get_metrics(struct http_req *q, struct http_resp *r)
 		buf_addf(b, "aftercare_cases{state=\"%s\"} %lld\n",
 			 case_status_name((enum case_status)s),
 			 (long long)counts[s]);
+	outbox_metrics(q->ctx->desk, b);
 	buf_addf(b, "# HELP aftercare_db_errors_total Answers 503 from "
 		 "routes that use the database.\n"
 		 "# TYPE aftercare_db_errors_total counter\n"

@@ -20,6 +20,7 @@ static const struct route_table *const tables[] = {
 	&res_evidence_routes,
 	&res_audit_routes,
 	&res_metrics_routes,
+	&res_outbox_routes,
 	&res_hooks_routes,
 	&res_payments_routes,
 	&res_reports_routes,

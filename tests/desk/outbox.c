@@ -486,3 +486,18 @@ Test(outbox, deadlines_near_are_told_once)
 	cr_assert_eq(desk_outbox_deadlines(od, 2 * 3600, &added, &t_err), 0);
 	cr_assert_eq(mail_rows(c.id, NULL, 0), 2, "told once");
 }
+
+Test(outbox, a_case_opened_near_its_deadline_is_not_told_again)
+{
+	struct t_case c;
+	int added = -1;
+
+	t_order_new("O-1");
+	t_must_open("O-1", CLAIM_CANCEL, &c);
+	cr_assert(c.has_deadline);
+	/* a window wider than the time the case had when it opened */
+	cr_assert_eq(desk_outbox_deadlines(od, (int64_t)(c.deadline - t_now) /
+					   T_SEC + 3600, &added, &t_err), 0);
+	cr_assert_eq(added, 0);
+	cr_assert_eq(mail_rows(c.id, NULL, 0), 1);
+}
