@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,11 @@ int cmd_import(int argc, char **argv)
 		fputs("aftercare: --prefix: at most 32 bytes\n", stderr);
 		return 2;
 	}
+	/* keep freed memory instead of trimming the heap after every order
+	 * and faulting it in again (as serve does; perf showed brk and page
+	 * faults at a tenth of an import) */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 16 << 20);
 	if (map_file(file, &bytes, &n)) {
 		fprintf(stderr, "aftercare: %s: %s\n", file, strerror(errno));
 		return 2;
