@@ -229,7 +229,8 @@ static void queue_page(struct http_req *q, struct http_resp *r)
 	for (int c = 0; c < CL_COUNT; c++) {
 		cJSON *o = cJSON_CreateObject();
 		const char *name = clause_id_name((enum clause_id)c);
-		const struct clause *cl = &q->ctx->policy->clauses[c];
+		const struct clause *cl =
+			&desk_policy(q->ctx->desk)->clauses[c];
 		char words[200];
 
 		snprintf(words, sizeof words, "%s: %.*s", name,
@@ -450,8 +451,9 @@ static void get_case(struct http_req *q, struct http_resp *r)
 	m = cJSON_CreateObject();
 	snprintf(title, sizeof title, "Case %s", id);
 	web_set_str(m, "title", title);
-	view_order(m, q->ctx->policy, &f, desk_clock_now(q->ctx->desk), 0);
-	view_case(m, q->ctx->policy, &f, &c, q->ctx->reader,
+	view_order(m, desk_policy(q->ctx->desk), &f,
+		   desk_clock_now(q->ctx->desk), 0);
+	view_case(m, desk_policy(q->ctx->desk), &f, &c, q->ctx->reader,
 		  desk_clock_now(q->ctx->desk), 0);
 	actions_model(q, m, &c);
 	tracking_model(q, m, order);
@@ -572,7 +574,7 @@ static void post_refund(struct http_req *q, struct http_resp *r)
 		web_desk_error(q, r, &err);
 		return;
 	}
-	if (desk_refund_needs_manager(q->ctx->policy, cur,
+	if (desk_refund_needs_manager(desk_policy(q->ctx->desk), cur,
 				      req.amount_minor) &&
 	    !managers_only(q, r, "refund this much"))
 		return;

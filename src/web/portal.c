@@ -133,7 +133,8 @@ static void get_order(struct http_req *q, struct http_resp *r)
 	snprintf(title, sizeof title, "Order %.*s", (int)f.order.id.n,
 		 f.order.id.p);
 	web_set_str(m, "title", title);
-	view_order(m, q->ctx->policy, &f, desk_clock_now(q->ctx->desk), tz(q));
+	view_order(m, desk_policy(q->ctx->desk), &f,
+		   desk_clock_now(q->ctx->desk), tz(q));
 	cases = cJSON_AddArrayToObject(m, "cases");
 	for (int i = 0; i < f.n_cases; i++) {
 		struct desk_case c;
@@ -163,7 +164,8 @@ static void claim_page(struct http_req *q, struct http_resp *r, int status,
 	const char *chosen = http_form(q, "type");
 
 	web_set_str(m, "title", "File a claim");
-	view_order(m, q->ctx->policy, f, desk_clock_now(q->ctx->desk), tz(q));
+	view_order(m, desk_policy(q->ctx->desk), f,
+		   desk_clock_now(q->ctx->desk), tz(q));
 	web_set_str(m, "error", error);
 	web_set_str(m, "error_field", field);
 	web_set_str(m, "message", http_form(q, "message"));
@@ -407,8 +409,9 @@ static void get_case(struct http_req *q, struct http_resp *r)
 	m = cJSON_CreateObject();
 	snprintf(title, sizeof title, "Case %s", q->params[0]);
 	web_set_str(m, "title", title);
-	view_order(m, q->ctx->policy, &f, desk_clock_now(q->ctx->desk), tz(q));
-	view_case(m, q->ctx->policy, &f, &c, q->ctx->reader,
+	view_order(m, desk_policy(q->ctx->desk), &f,
+		   desk_clock_now(q->ctx->desk), tz(q));
+	view_case(m, desk_policy(q->ctx->desk), &f, &c, q->ctx->reader,
 		  desk_clock_now(q->ctx->desk), tz(q));
 	view_messages(q, m, q->params[0], false);
 	view_photos(q, m, "/order", q->params[0]);
