@@ -17,7 +17,7 @@ for job in "${@:-build}"; do
 	test) want="$want libcriterion-dev jq clang libclang-rt-14-dev curl sqlite3 nodejs npm python3-aiosmtpd" ;;
 	fuzz) want="$want clang libclang-rt-14-dev" ;;
 	bench) want="$want nodejs npm wrk nginx-light sqlite3 curl jq" ;;
-	serve) want="$want libmicrohttpd-dev libsqlite3-dev sqlite3 curl" ;;
+	serve) want="$want libmicrohttpd-dev libsqlite3-dev sqlite3 curl python3-aiosmtpd" ;;
 	web) want="$want nodejs npm chromium"; web=1 ;;
 	pg) want="$want postgresql libpq-dev" ;;
 	*) echo "deps.sh: unknown job '$job'" >&2; exit 2 ;;

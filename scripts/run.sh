@@ -40,4 +40,23 @@ Try it:
   build/aftercare decide --explain < examples/wrong-item.json
 
 MSG
-exec "$bin" serve --db "$db" --listen "$listen"
+# The customers' mail (issue 10) goes to a small SMTP sink started beside
+# the server (tests/api/smtp_sink.py): each message is kept whole in
+# $db.mail/ and listed here as it comes. MAIL_PORT=port moves it.
+mail_port=${MAIL_PORT:-2525}
+set -- --db "$db" --listen "$listen"
+if /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+	/usr/bin/python3 "$(dirname "$0")/../tests/api/smtp_sink.py" \
+		--dir "$db.mail" --port "$mail_port" 2>&1 |
+		grep --line-buffered -v '^port ' &
+	echo "mail: the customers' mail goes to an SMTP sink on" \
+		"127.0.0.1:$mail_port;"
+	echo "mail: each message is kept in $db.mail/ (an .eml file) and" \
+		"listed here as it comes"
+	echo
+	set -- "$@" --smtp "smtp://127.0.0.1:$mail_port" \
+		--mail-from desk@shop.example --public-url "http://$listen"
+else
+	echo "mail: off (python3-aiosmtpd is missing: scripts/deps.sh serve)"
+fi
+exec "$bin" serve "$@"
