@@ -294,6 +294,7 @@ extern const struct route_table res_metrics_routes;
 extern const struct route_table res_outbox_routes;
 extern const struct route_table res_hooks_routes;       /* issue 10.3 */
 extern const struct route_table res_payments_routes;    /* issue 10.4 */
+extern const struct route_table web_pay_routes;         /* issue 10.4 */
 extern const struct route_table res_reports_routes;     /* issue 9.3 */
 extern const struct route_table web_dashboard_routes;   /* issue 9.3 */
 extern const struct route_table web_asset_routes;     /* src/web */

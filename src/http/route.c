@@ -23,6 +23,7 @@ static const struct route_table *const tables[] = {
 	&res_outbox_routes,
 	&res_hooks_routes,
 	&res_payments_routes,
+	&web_pay_routes,
 	&res_reports_routes,
 	&web_asset_routes,
 	&web_portal_routes,

@@ -457,6 +457,7 @@ static void get_case(struct http_req *q, struct http_resp *r)
 		  desk_clock_now(q->ctx->desk), 0);
 	actions_model(q, m, &c);
 	tracking_model(q, m, order);
+	web_pay_model(q, m, id);      /* issue 10.4 */
 	notes_model(q, m, id);
 	view_messages(q, m, id, true);
 	audit_model(q, m, id);

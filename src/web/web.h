@@ -79,6 +79,11 @@ void web_when(char *out, size_t cap, int64_t at, int tz_offset_min,
 void web_set_str(cJSON *o, const char *key, const char *s);
 void web_set_strn(cJSON *o, const char *key, const char *s, size_t n);
 
+/* web_pay_model adds "payments" (the case's refunds sent to the payment
+ * provider: entry, amount, status, reason, when, failed) to m (pay_page.c,
+ * issue 10.4). */
+void web_pay_model(struct http_req *q, cJSON *m, const char *case_id);
+
 /* web_relative writes "in 4 hours", "in 3 days", "2 hours ago" for at
  * seen from now (rounded down to the unit shown). */
 void web_relative(char *out, size_t cap, int64_t at, int64_t now);

@@ -139,10 +139,28 @@ check "a declined refund fails at once with the provider's words" \
 	"$(pay "$C5" "$E5")" wait_pay "$C5" "$E5" failed
 check "card_declined is the reason" "$(pay "$C5" "$E5")" \
 	grep -q card_declined <<<"$(pay "$C5" "$E5")"
-curl -s -o /dev/null -X POST -H "$AUTH" "$U/v1/cases/$C5/payments/$E5/retry"
+# staff see it on the console's case page and retry it there
+code=$(curl -s -D "$T/si.h" -o /dev/null -w '%{http_code}' \
+	"$U/console/signin" --data-urlencode user=agent \
+	--data-urlencode password=agent-demo-1)
+SC=(-b "ac_staff=$(sed -n 's/.*ac_staff=\([0-9a-f]*\).*/\1/p' "$T/si.h")")
+curl -s "${SC[@]}" "$U/console/cases/$C5" >"$T/page"
+check "the console's case page shows the failed refund and its reason" \
+	"$(grep -A3 'h-payments' "$T/page" | head -c 600)" \
+	grep -q "Failed</strong> (card_declined" "$T/page"
+check "… with a button to retry it" "" \
+	grep -q ">Retry the refund of USD 50.00</button>" "$T/page"
+csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/page" |
+	head -n 1)
+code=$(curl -s -o /dev/null -w '%{http_code}' "${SC[@]}" \
+	"$U/console/cases/$C5/payments/$E5/retry" --data-urlencode csrf="$csrf")
+check "the console's retry: 303 back to the case" "$code" test "$code" = 303
 check "retried, it is paid once" "$(pay "$C5" "$E5")" \
 	wait_pay "$C5" "$E5" succeeded
 check "once" "$(made "$C5" "$E5")" test "$(made "$C5" "$E5")" = 1
+curl -s "${SC[@]}" "$U/console/cases/$C5" >"$T/page"
+check "the page then shows it paid back, with no button" "" \
+	bash -c "grep -q 'Paid back</strong>' '$T/page' && ! grep -q 'Retry the refund' '$T/page'"
 
 # ---- pending until the webhook ---------------------------------------------------
 C6=$(paid P-6 pi_006)
