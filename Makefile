@@ -324,6 +324,7 @@ bench: all $(B)/bench/bench_decide $(B)/bench/bench_sqlite
 	bench/serve.sh $(B)
 	bench/big.sh $(B)
 	bench/pg.sh $(B)
+	bench/mail.sh $(B)
 	bench/import.sh $(B)
 
 lint:
