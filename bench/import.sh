@@ -4,8 +4,9 @@
 # line items an order, a third fulfilled with a tracking number): orders
 # imported a second into a new SQLite file, the same file imported again
 # (every order already there: the re-import's rate), and the peak memory
-# of each run (/usr/bin/time -v, maximum resident set size, the file's
-# mapped pages included). Baseline in the same run: sqlite3 loading the
+# of each run: the maximum resident set size (/usr/bin/time -v; the
+# file's mapped pages and the database's included) and the largest
+# anonymous part of it (RssAnon, sampled). Baseline in the same run: sqlite3 loading the
 # same orders and items as plain INSERTs in one transaction, the
 # fastest the database takes those rows. Usage: bench/import.sh BUILD_DIR
 set -u
@@ -96,38 +97,59 @@ with open(t + "/orders.json", "w") as js, open(t + "/orders.csv", "w") as cs, \
 EOF
 [ -s "$T/orders.json" ] || { echo "import.sh: no orders generated" >&2; exit 1; }
 
+# anon_peak PID: the largest RssAnon (kB) of PID, sampled every 0.1 s
+# until it ends (the resident set without the file's mapped pages and
+# the database's, which are page cache the kernel may take back).
+anon_peak() {
+	local max=0 k v
+	while [ -r "/proc/$1/status" ]; do
+		while read -r k v _; do
+			[ "$k" = RssAnon: ] && [ "$v" -gt "$max" ] && max=$v
+		done <"/proc/$1/status" 2>/dev/null
+		sleep 0.1
+	done
+	echo "$max"
+}
+
 # run NAME DB ARGS...: one timed import; prints its line.
 run() {
-	local name=$1 db=$2 s e
+	local name=$1 db=$2 s e tpid pid=
 	shift 2
 	s=$(date +%s.%N)
 	/usr/bin/time -v -o "$T/time" "$BIN" import shopify "$@" --db "$db" \
-		>"$T/out" 2>"$T/err" || {
+		>"$T/out" 2>"$T/err" &
+	tpid=$!
+	for _ in $(seq 100); do
+		pid=$(pgrep -P "$tpid") && break
+		sleep 0.01
+	done
+	anon=$(anon_peak "${pid:-0}")
+	wait "$tpid" || {
 		echo "import.sh: $name failed: $(tail -n 3 "$T/err")" >&2
 		exit 1
 	}
 	e=$(date +%s.%N)
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$T/time")
-	awk -v n="$N" -v s="$s" -v e="$e" -v r="$rss" -v name="$name" \
-		-v out="$(cat "$T/out")" 'BEGIN {
-		printf "import %-28s %8.0f orders/s  (%6.2f s)  peak %4.0f MB\n",
-			name, n / (e - s), e - s, r / 1024
+	awk -v n="$N" -v s="$s" -v e="$e" -v r="$rss" -v a="$anon" \
+		-v b="$BASE" -v name="$name" -v out="$(cat "$T/out")" 'BEGIN {
+		printf "import %-24s %6.0f orders/s (%.2f x baseline, " \
+			"%.2f s), peak RSS %.0f MB, anon %.0f MB\n", name,
+			n / (e - s), n / (e - s) / b, e - s, r / 1024, a / 1024
 		print "    " out
 	}'
 }
 
 echo "import: $N orders, $(du -m "$T/orders.json" | cut -f1) MB of JSON," \
 	"$(du -m "$T/orders.csv" | cut -f1) MB of CSV"
-run "Shopify JSON, new file" "$T/json.db" "$T/orders.json"
-run "Shopify JSON, again" "$T/json.db" "$T/orders.json"
-run "Shopify CSV, new file" "$T/csv.db" "$T/orders.csv"
-run "Shopify CSV, again" "$T/csv.db" "$T/orders.csv"
 s=$(date +%s.%N)
 sqlite3 "$T/base.db" "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;" \
 	>/dev/null
 sqlite3 "$T/base.db" <"$T/baseline.sql"
 e=$(date +%s.%N)
-awk -v n="$N" -v s="$s" -v e="$e" 'BEGIN {
-	printf "baseline: sqlite3 plain INSERTs    %8.0f orders/s  (%6.2f s)\n",
-		n / (e - s), e - s
-}'
+BASE=$(awk -v n="$N" -v s="$s" -v e="$e" \
+	'BEGIN { printf "%.0f", n / (e - s) }')
+echo "baseline: sqlite3, plain INSERTs of the same rows: $BASE orders/s"
+run "Shopify JSON, new file" "$T/json.db" "$T/orders.json"
+run "Shopify JSON, again" "$T/json.db" "$T/orders.json"
+run "Shopify CSV, new file" "$T/csv.db" "$T/orders.csv"
+run "Shopify CSV, again" "$T/csv.db" "$T/orders.csv"
