@@ -325,6 +325,7 @@ bench: all $(B)/bench/bench_decide $(B)/bench/bench_sqlite
 	bench/big.sh $(B)
 	bench/pg.sh $(B)
 	bench/mail.sh $(B)
+	bench/hooks.sh $(B)
 	bench/import.sh $(B)
 
 lint:
