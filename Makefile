@@ -220,6 +220,7 @@ test-scenarios: $(B)/aftercare
 	tests/scenarios/run.sh $(B)/aftercare
 	tests/scenarios/coverage.sh policy/shop.policy tests/scenarios
 	tests/cli/run.sh $(B)/aftercare
+	tests/cli/replay.sh $(B)/aftercare
 	tests/cli/import.sh $(B)/aftercare
 	tests/cli/replay.sh $(B)/aftercare
 
@@ -323,6 +324,7 @@ bench: all $(B)/bench/bench_decide $(B)/bench/bench_sqlite
 	bench/run.sh $(B)
 	bench/serve.sh $(B)
 	bench/big.sh $(B)
+	bench/replay.sh $(B)
 	bench/pg.sh $(B)
 	bench/mail.sh $(B)
 	bench/hooks.sh $(B)

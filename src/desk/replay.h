@@ -134,7 +134,8 @@ void replay_report_init(struct replay_report *r, const char *version);
  * remedies, needs or deadline (the policy version is not compared). A
  * repair quote accepted on the case (before: paid_repair with no
  * repair_quote need) is applied to after first, as the desk applies it
- * (warranty.3: "charge 0 until quoted"). */
+ * (warranty.3: "charge 0 until quoted"): a paid repair's charge is the
+ * facts' (a material's cost rise) or the quote's, never the policy's. */
 bool replay_changed(const struct decision *before,
 		    const struct decision *after);
 

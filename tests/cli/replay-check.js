@@ -38,8 +38,7 @@ function norm(d) {
 // a quote accepted on the case: after as the desk would keep it
 function withQuote(after, before) {
 	if (before.verdict !== 'paid_repair' || after.verdict !== 'paid_repair' ||
-	    (before.needs || []).includes('repair_quote') ||
-	    !(after.needs || []).includes('repair_quote'))
+	    (before.needs || []).includes('repair_quote'))
 		return after;
 	const a = JSON.parse(JSON.stringify(after));
 	a.charge_minor = before.charge_minor;

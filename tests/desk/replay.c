@@ -242,6 +242,14 @@ Test(replay_sum, an_accepted_quote_is_not_a_change)
 	again.n_needs = 1;
 	again.needs[0] = NEED_REPAIR_QUOTE;
 	cr_expect(!replay_changed(&stored, &again));
+	/* a charge from the facts (a material's cost rise) the quote
+	 * replaced: the same */
+	struct decision rise = again;
+
+	rise.n_needs = 0;
+	rise.charge_minor = 59879;
+	rise.remedies[0].amount_minor = 59879;
+	cr_expect(!replay_changed(&stored, &rise));
 	/* anything else that differs still does */
 	again.has_deadline = true;
 	cr_expect(replay_changed(&stored, &again));
