@@ -185,6 +185,8 @@ test-migrate-pg: $(B)/aftercare
 # test-replay-pg: tests/cli/replay.sh on a database of a private cluster
 test-replay-pg: $(B)/aftercare
 	@$(PG_RUN) AC_TEST_PG_DSN="$$DSN" tests/cli/replay.sh $(B)/aftercare
+# issue 9: the policy's versions, activated from the CLI while serve runs
+API_MORE += policies
 
 # The desk suite: the desk's rules on a real SQLite file per test, with a
 # fake clock and injected store faults (tests/desk/support.c is its door).
@@ -233,6 +235,7 @@ test-api: $(B)/aftercare
 	tests/api/deadlines.sh $(B)/aftercare
 	tests/api/hostile.sh $(B)/aftercare
 	tests/api/pages.sh $(B)/aftercare
+	tests/api/policies.sh $(B)/aftercare
 	tests/api/backup.sh $(B)/aftercare
 	tests/api/metrics.sh $(B)/aftercare
 	tests/api/mail.sh $(B)/aftercare
@@ -242,7 +245,6 @@ test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
 
 # The pages end to end in headless Chromium (Debian's chromium driven by
-	tests/api/policies.sh $(B)/aftercare
 # playwright-core; axe-core on every page); `make screenshots` also writes
 # docs/screenshots/*.png, at 1280 and 360 px.
 test-web: $(B)/aftercare

@@ -95,6 +95,8 @@ int cli_desk_open(const char *db, const char *policy_path,
 	}
 	dc.store = out->store;
 	dc.policy = policy_file_policy(out->pf);
+	/* recorded as a version where none is active (issue 9) */
+	dc.policy_text = policy_file_bytes(out->pf, &dc.policy_text_n);
 	dc.now = desk_clock_real;
 	if (desk_new(&dc, &out->desk, &err)) {
 		fprintf(stderr, "aftercare: desk: %s\n", err.msg);
@@ -102,8 +104,6 @@ int cli_desk_open(const char *db, const char *policy_path,
 	}
 	return 0;
 fail:
-	/* recorded as a version where none is active (issue 9) */
-	dc.policy_text = policy_file_bytes(out->pf, &dc.policy_text_n);
 	cli_desk_close(out);
 	return 1;
 }
