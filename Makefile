@@ -224,7 +224,6 @@ test-scenarios: $(B)/aftercare
 	tests/cli/run.sh $(B)/aftercare
 	tests/cli/replay.sh $(B)/aftercare
 	tests/cli/import.sh $(B)/aftercare
-	tests/cli/replay.sh $(B)/aftercare
 
 # The case desk over real HTTP on loopback (hostile.sh: smuggling, NUL,
 # slow and idle floods), and kill -9 while it writes.
