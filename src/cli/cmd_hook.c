@@ -72,7 +72,8 @@ int cmd_hook(int argc, char **argv)
 	if (cli_desk_open(db, NULL, &cd))
 		return 1;
 	if (!strcmp(verb, "list")) {
-		status = desk_hook_list(cd.desk, print_hook, NULL, &err) ? 1 : 0;
+		status = desk_hook_list(cd.desk, print_hook, NULL, &err) ?
+			 1 : 0;
 		if (status)
 			fprintf(stderr, "aftercare: hook list: %s\n", err.msg);
 		goto out;

@@ -1279,7 +1279,8 @@ int store_put_refund_pay(struct store *s, int64_t ledger_id,
 int store_get_refund_pay(struct store *s, int64_t ledger_id,
 			 struct store_refund_pay *out, struct ac_err *err);
 /* store_set_refund_pay sets status (and provider_id unless empty,
- * outbox_id unless 0, and reason) while the refund is pending, or whatever it is when force;
+ * outbox_id unless 0, and reason) while the refund is pending, or
+ * whatever it is when force;
  * *changed (may be NULL): 1 when it did, 0 when the refund had already
  * ended (an answer arriving late changes nothing). */
 int store_set_refund_pay(struct store *s, int64_t ledger_id,

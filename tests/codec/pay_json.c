@@ -44,7 +44,8 @@ Test(pay_json, refund_and_error_answers)
 Test(pay_json, events)
 {
 	static const char ok[] = EV("refund.updated", "refund",
-				    "{\"ledger_entry\":\"42\",\"case\":\"C-1\"}");
+				    "{\"ledger_entry\":\"42\","
+				    "\"case\":\"C-1\"}");
 	static const char charge[] = EV("charge.refund.updated", "refund",
 					"{\"ledger_entry\":\"7\"}");
 	static const char other[] = EV("charge.succeeded", "charge", "{}");
