@@ -300,6 +300,7 @@ extern const struct route_table web_dashboard_routes;   /* issue 9.3 */
 extern const struct route_table web_asset_routes;     /* src/web */
 extern const struct route_table web_portal_routes;
 extern const struct route_table web_console_routes;
+extern const struct route_table web_outbox_routes;      /* issue 10 */
 
 enum route_result {
 	ROUTE_FOUND,

@@ -28,6 +28,7 @@ static const struct route_table *const tables[] = {
 	&web_asset_routes,
 	&web_portal_routes,
 	&web_console_routes,
+	&web_outbox_routes,
 	&web_dashboard_routes,
 };
 

@@ -29,6 +29,7 @@
 #include "../codec/codec.h"
 #include "../core/instant.h"
 #include "../desk/desk.h"
+#include "../desk/outbox.h"
 #include "../desk/replay.h"
 #include "view.h"
 #include "web.h"
@@ -394,6 +395,22 @@ static void actions_model(struct http_req *q, cJSON *m,
 	cJSON_AddBoolToObject(m, "can_approve", live && !pending &&
 			      c->status != CASE_STATUS_DECIDED);
 	cJSON_AddBoolToObject(m, "can_override", live && q->session.manager);
+	/* the customer's address refused for good (issue 10) */
+	{
+		struct desk_bounce bo;
+		struct ac_err be;
+		char id[HTTP_ID_MAX];
+
+		snprintf(id, sizeof id, "%.*s", (int)c->id.n, c->id.p);
+		ac_err_clear(&be);
+		if (desk_bounce_get(q->ctx->desk, id, &bo, &be) == 0 &&
+		    bo.bounced) {
+			cJSON *b = cJSON_AddObjectToObject(m, "bounce");
+
+			web_set_str(b, "address", bo.address);
+			web_set_str(b, "reason", bo.reason);
+		}
+	}
 	cJSON_AddBoolToObject(m, "can_refund", live &&
 			      c->decision.refund_max_minor >
 			      c->refunded_total_minor);

@@ -249,6 +249,26 @@ curl -s -H "$AUTH" "$U/metrics" >"$T/m"
 check "/metrics counts the dead letter" \
 	"$(grep aftercare_outbox "$T/m")" \
 	grep -q '^aftercare_outbox_messages{kind="mail",status="dead"} 1$' "$T/m"
+# the console: managers see the dead letter and may send it again
+signin() {  # signin USER PASSWORD: the staff cookie's curl arguments
+	curl -s -D - -o /dev/null "$U/console/signin" --data-urlencode \
+		user="$1" --data-urlencode password="$2" |
+		sed -n 's/^[Ss]et-[Cc]ookie: \(ac_staff=[0-9a-f]*\).*/\1/p'
+}
+MC=$(signin manager manager-demo-1)
+AC=$(signin agent agent-demo-1)
+code=$(curl -s -o "$T/page" -w '%{http_code}' -b "$MC" "$U/console/outbox")
+check "the console's outbox lists the dead letter for a manager" \
+	"$code $(head -c 300 "$T/page")" \
+	bash -c "[ $code = 200 ] && grep -q 'href=\"/console/cases/$C5\"' '$T/page' && grep -q 'action=\"/console/outbox/$ID/retry\"' '$T/page' && grep -q 'was refused' '$T/page'"
+check "with a link in the console's nav" "" \
+	grep -q 'href="/console/outbox">Outbox</a>' "$T/page"
+code=$(curl -s -o /dev/null -w '%{http_code}' -b "$AC" "$U/console/outbox")
+check "an agent is refused (403)" "$code" test "$code" = 403
+code=$(curl -s -o "$T/cpage" -w '%{http_code}' -b "$MC" \
+	"$U/console/cases/$C5")
+check "the case's console page shows the bounce" "$code" \
+	grep -q 'Mail to the customer bounces: bounce@example.com' "$T/cpage"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/outbox?status=dead")
 check "GET /v1/outbox without a token is 401" "$code" test "$code" = 401
 code=$(post "/v1/outbox/999999/retry" '')
