@@ -16,7 +16,7 @@ for job in "${@:-build}"; do
 	build) ;;
 	test) want="$want libcriterion-dev jq clang libclang-rt-14-dev curl sqlite3 nodejs npm python3-aiosmtpd" ;;
 	fuzz) want="$want clang libclang-rt-14-dev" ;;
-	bench) want="$want nodejs npm wrk nginx-light sqlite3 curl jq" ;;
+	bench) want="$want nodejs npm wrk nginx-light sqlite3 curl jq time python3 procps" ;;
 	serve) want="$want libmicrohttpd-dev libsqlite3-dev sqlite3 curl python3-aiosmtpd" ;;
 	web) want="$want nodejs npm chromium"; web=1 ;;
 	pg) want="$want postgresql libpq-dev" ;;
