@@ -284,6 +284,21 @@ esac
 imp shopify "$T/orders.txt" --prefix CSV- --format json
 is format-forced-wrong "$RC" 2
 
+# ---- one order alone: Shopify's {"order": {...}}, WooCommerce's object ----
+jq '{order: .orders[0]}' shopify-orders.json >"$T/one.json"
+imp shopify "$T/one.json" --prefix ONE-
+is single-shopify "$RC|$(q "SELECT count(*) FROM items WHERE order_id =
+	'ONE-1001'")" "0|1"
+jq '{order: (.orders[0] | .email = "nobody")}' shopify-orders.json \
+	>"$T/one-bad.json"
+imp shopify "$T/one-bad.json" --prefix ONE-BAD-
+is single-shopify-report "$RC|${ERR%%$'\n'*}" "1|$T/one-bad.json:order \
+(id 5402390118486): email: not an e-mail address: \"nobody\""
+jq '.[1]' woo-orders.json >"$T/one-woo.json"
+imp woocommerce "$T/one-woo.json" --prefix ONE-
+is single-woo "$RC|$(q "SELECT paid_minor FROM orders WHERE id =
+	'ONE-728'")" "0|12345"
+
 # ---- small batches: the same result ---------------------------------------
 imp shopify shopify-broken.csv --prefix B1- --batch 1
 is batch-one "$RC|$(q "SELECT count(*) FROM orders WHERE id LIKE 'B1-%'")" \
