@@ -392,8 +392,12 @@ int imp_add_item(struct imp *im, struct imp_item *it, struct ac_str title,
 				  "a %s needs a size: a Size property, or "
 				  "a number alone in the variant",
 				  item_kind_name(k));
+	it->sku = imp_trim(it->sku);
+	if (!it->sku.n)         /* many shops leave SKUs empty */
+		it->sku = imp_trim(title);
 	if (!it->sku.n)
-		return ac_err_set(err, AC_EINVAL, field, "no sku");
+		return ac_err_set(err, AC_EINVAL, field, "neither a sku nor "
+				  "a title");
 	if (qty < 1 || qty > AC_MAX_ITEMS - im->n_items)
 		return ac_err_set(err, AC_ELIMIT, field,
 				  "%lld pieces: an order holds at most %d",

@@ -61,7 +61,8 @@ void imp_item_prop(struct imp_item *it, struct ac_str name,
 		   struct ac_str value);
 
 /* imp_add_item completes a line item (kind from the title when no
- * property gave it, size from the variant text) and adds it `qty` times,
+ * property gave it, size from the variant text, the title as its sku
+ * when it has none) and adds it `qty` times,
  * priced from `price_minor`: the unit price, or when `is_total` the
  * line's total, split into qty prices that differ by at most one minor
  * unit and sum to it exactly. Errors name `field` (the line item). */

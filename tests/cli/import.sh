@@ -151,6 +151,9 @@ is woo-tracking "$(q "SELECT s.shipped_at, t.detail FROM shipments s JOIN
 	'727'")" "$(($(date -u -d 2026-03-27T00:00:00Z +%s) * 1000000))|\
 usps 9400100000000000000000"
 
+is woo-no-sku "$(q "SELECT sku FROM items WHERE order_id = '728'")" \
+	"Gold Chain"
+
 # ---- a case on an imported order, through the server ---------------------
 TOKEN=$("$BIN" token add import-test --db "$DB" 2>/dev/null | tail -n 1)
 "$BIN" serve --db "$DB" --listen 127.0.0.1:0 2>"$T/serve.err" &
