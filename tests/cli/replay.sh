@@ -15,6 +15,8 @@
 # person, and bad flags. On SQLite, or on PostgreSQL when AC_TEST_PG_DSN
 # names a cluster's database (a new database of it is used; make
 # test-replay-pg). Needs node, and sqlite3 or psql.
+# ok and bad always succeed: "A && ok || bad" is an if-then-else here
+# shellcheck disable=SC2015
 set -uo pipefail
 
 BIN=$(realpath "${1:?usage: tests/cli/replay.sh BUILD/aftercare}")
