@@ -308,20 +308,39 @@ static const char *kind_from_title(struct ac_str t)
 	return "other";
 }
 
-/* leading_decimal: the number a size text starts with ("7.5",
- * "45 cm" -> "45"), or an empty slice. */
-static struct ac_str leading_decimal(struct ac_str s)
+static bool is_letter(char c)
 {
-	size_t i = 0;
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+/* size_text: the number in a size as shops write it ("7", "7.5",
+ * "Size 7", "US 6.5", "Ring size: 7", "45 cm"), or an empty slice when
+ * the text holds anything else ("14k White Gold", "Large"). */
+static struct ac_str size_text(struct ac_str s)
+{
+	size_t i = 0, d;
 
 	s = imp_trim(s);
+	while (i < s.n && (is_letter(s.p[i]) || s.p[i] == ' ' ||
+			   s.p[i] == ':'))
+		i++;
+	d = i;
 	while (i < s.n && ((s.p[i] >= '0' && s.p[i] <= '9') ||
 			   s.p[i] == '.'))
 		i++;
-	return (struct ac_str){ s.p, i };
+	struct ac_str num = { s.p + d, i - d };
+
+	while (i < s.n && s.p[i] == ' ')
+		i++;
+	if (i + 2 == s.n && (s.p[i] | 0x20) == 'c' &&
+	    (s.p[i + 1] | 0x20) == 'm')
+		i += 2;
+	if (i != s.n || !num.n)
+		return (struct ac_str){ "", 0 };
+	return num;
 }
 
-/* size_from_variant: a part of "7 / 14k White Gold" that is a number
+/* size_from_variant: a part of "7 / 14k White Gold" that is a size
  * alone, or an empty slice. */
 static struct ac_str size_from_variant(struct ac_str v)
 {
@@ -332,8 +351,8 @@ static struct ac_str size_from_variant(struct ac_str v)
 
 		while (j < v.n && v.p[j] != '/')
 			j++;
-		struct ac_str part = imp_trim((struct ac_str){ v.p + i,
-							       j - i });
+		struct ac_str part = size_text((struct ac_str){ v.p + i,
+								j - i });
 		int64_t milli;
 
 		if (part.n && !item_size_parse(part.p, part.n, &milli))
@@ -374,7 +393,7 @@ int imp_add_item(struct imp *im, struct imp_item *it, struct ac_str title,
 		it->kind.n = strlen(it->kind.p);
 	}
 	if (it->size.n) {
-		struct ac_str d = leading_decimal(it->size);
+		struct ac_str d = size_text(it->size);
 
 		if (!d.n || item_size_parse(d.p, d.n, &milli))
 			return ac_err_set(err, AC_EINVAL, field,
