@@ -116,11 +116,33 @@ static int sync_shipment(struct desk *d, const char *actor,
 		return 0;
 	sh = req->shipment;
 	if (have.shipped) {
+		/* only the delivery is new: the rest stays as aftercare has
+		 * it (the address copied: have's strings are the desk's
+		 * until its next call) */
+		struct ac_str *to[] = { &sh.address.name, &sh.address.line1,
+					&sh.address.line2, &sh.address.city,
+					&sh.address.region,
+					&sh.address.postal_code,
+					&sh.address.country };
+		const struct address *a = &have.shipment->address;
+		const struct ac_str from[] = { a->name, a->line1, a->line2,
+					       a->city, a->region,
+					       a->postal_code, a->country };
+
+		for (size_t i = 0; i < sizeof to / sizeof to[0]; i++) {
+			to[i]->p = from[i].p ? xstrndup(from[i].p, from[i].n)
+					     : NULL;
+			to[i]->n = from[i].n;
+		}
 		sh.courier_finding = have.shipment->courier_finding;
 		sh.customs = have.shipment->customs;
 		sh.shipped_at = have.shipment->shipped_at;
 		if (sh.delivered_at < sh.shipped_at)
 			sh.delivered_at = sh.shipped_at;
+		rc = desk_put_shipment(d, actor, o->id, &sh, &f, err);
+		for (size_t i = 0; i < sizeof to / sizeof to[0]; i++)
+			free((char *)to[i]->p);
+		return rc ? rc : 1;
 	}
 	rc = desk_put_shipment(d, actor, o->id, &sh, &f, err);
 	if (!rc && !had_shipment)

@@ -204,15 +204,24 @@ else
 		head -n 20)"
 fi
 
-# ---- the file learns of a delivery: a re-import adds it, once -----------
-jq '.orders[2].fulfillments[0].shipment_status = "delivered"' \
+# ---- the file learns of a delivery and a shipment: a re-import adds
+# them, once; what aftercare has of a shipment is kept ----------------------
+jq '.orders[2].fulfillments[0].shipment_status = "delivered" |
+	.orders[2].shipping_address.address1 = "2-2 Elsewhere" |
+	.orders[1].fulfillments = [{status: "success",
+		created_at: "2026-05-22T08:00:00Z", tracking_company: "DHL",
+		tracking_number: "JD0001"}]' \
 	shopify-orders.json >"$T/later.json"
 imp shopify "$T/later.json"
-is later-updated "$RC|${OUT#*: }" "0|4 orders: 0 imported, 1 updated, \
-3 already there, 0 could not be imported"
-is later-delivered "$(q "SELECT delivered_at FROM shipments WHERE
-	order_id = '1003'")" \
-	"$(($(date -u -d 2026-06-04T00:00:00Z +%s) * 1000000))"
+is later-updated "$RC|${OUT#*: }" "0|4 orders: 0 imported, 2 updated, \
+2 already there, 0 could not be imported"
+is later-delivered "$(q "SELECT addr_line1, delivered_at FROM shipments
+	WHERE order_id = '1003'")" "1-1 Marunouchi|\
+$(($(date -u -d 2026-06-04T00:00:00Z +%s) * 1000000))"
+is later-shipped "$(q "SELECT s.shipped_at, t.detail FROM shipments s
+	JOIN tracking_events t ON t.order_id = s.order_id
+	WHERE s.order_id = '1002'")" \
+	"$(($(date -u -d 2026-05-22T08:00:00Z +%s) * 1000000))|DHL JD0001"
 imp shopify "$T/later.json"
 is later-once "$RC|${OUT#*: }" "0|4 orders: 0 imported, 0 updated, \
 4 already there, 0 could not be imported"
