@@ -7,7 +7,9 @@
 # amount, with its metadata and key) or visibly failed with the reason,
 # and a failed one retried by staff is paid once. The refund.updated
 # webhook: signed (Stripe-Signature), once per event id, never moving an
-# ended refund back; bad or stale signatures 401.
+# ended refund back; bad or stale signatures 401. kill -9 of the server
+# while the provider holds its answer: after the restart the refund is
+# sent again (its lease ran out) and paid once.
 # Usage: tests/api/payments.sh BIN    (exit 1 if any check failed)
 set -u
 [ $# -eq 1 ] || { echo "usage: $0 BIN" >&2; exit 2; }
@@ -215,11 +217,28 @@ check "a refund of an order without a payment intent is the ledger's only" \
 	test "$(curl -s -H "$AUTH" "$U/v1/cases/$C7/payments" | jq '.payments|length')" = 0 -a \
 	"$(made "$C7" "$E7")" = 0
 
+# ---- kill -9 while the provider holds the answer ---------------------------------
+C8=$(paid P-8 pi_008)
+mode lost 1
+E8=$(refund "$C8" 800 k8)
+for _ in $(seq 100); do [ "$(made "$C8" "$E8")" = 1 ] && break; sleep 0.05; done
+{ kill -9 "$SPID"; wait "$SPID"; } 2>/dev/null
+"$BIN" serve --db "$DB" --listen 127.0.0.1:0 --pay-url "$P" \
+	--pay-key-file "$T/key" --pay-timeout 1 --pay-attempts 3 \
+	--pay-backoff-ms 200 2>"$T/serve2.err" &
+SPID=$!
+for _ in $(seq 200); do grep -q '^listening on' "$T/serve2.err" && break; sleep 0.05; done
+U=$(sed -n 's|^listening on ||p' "$T/serve2.err")
+check "after kill -9 mid-send and a restart the refund is sent again" \
+	"$(pay "$C8" "$E8")" wait_pay "$C8" "$E8" succeeded
+check "… and the provider paid it once" "$(made "$C8" "$E8")" \
+	test "$(made "$C8" "$E8")" = 1
+
 # ---- in all: every refund at the stand-in is one ledger entry's, once -------------
 n=$(curl -s "$P/_refunds" | jq 'length')
 u=$(curl -s "$P/_refunds" | jq '[.[].key] | unique | length')
-check "the stand-in made 6 refunds, each for one ledger entry" "$n $u" \
-	test "$n" = 6 -a "$u" = 6
+check "the stand-in made 7 refunds, each for one ledger entry" "$n $u" \
+	test "$n" = 7 -a "$u" = 7
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
