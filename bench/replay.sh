@@ -46,6 +46,7 @@ T=$(mktemp -d) || exit 2
 KEEP=${BENCH_REPLAY_KEEP:-$T}
 mkdir -p "$KEEP" || exit 2
 SPID=
+# shellcheck disable=SC2317  # called by the trap
 cleanup() {
 	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
 	rm -rf -- "$T"
@@ -88,7 +89,11 @@ make_db() {
 	INSERT INTO orders SELECT * FROM t.orders;
 	INSERT INTO items SELECT * FROM t.items;
 	INSERT INTO shipments SELECT * FROM t.shipments;
-	CREATE TEMP TABLE tpl AS
+	CREATE TEMP TABLE tpl (k INTEGER PRIMARY KEY, order_id, status,
+		claim_type, opened_at, claim_json, created_at,
+		response_due_at, decided_at, verdict, refund_max_minor,
+		charge_minor, deadline, policy, decision_json, facts_json);
+	INSERT INTO tpl
 		SELECT row_number() OVER (ORDER BY c.id) - 1 AS k, c.order_id,
 			c.status, c.claim_type, c.opened_at, c.claim_json,
 			c.created_at, c.response_due_at, d.decided_at,
@@ -126,7 +131,7 @@ FAILED=0
 # which are the page cache's) and ANON (peak private memory, RssAnon,
 # polled every 20 ms: what the process itself holds)
 timed() {
-	local name=$1 tpid cpid= a
+	local name=$1 tpid cpid='' a
 	shift
 	/usr/bin/time -v -o "$OUT/$name.time" "$@" <"${IN:-/dev/null}" \
 		>"$T/$name.out" 2>"$OUT/$name.err" &
@@ -163,12 +168,12 @@ sqlite3 "$DB" "SELECT d.facts_json FROM cases c JOIN decisions d
 
 # best of three each, alternating (the page cache warm for both)
 best_d=0 best_r=0
-for run in 1 2 3; do
+for _ in 1 2 3; do
 	IN=$T/facts.jsonl timed decide "$BIN" decide --batch --policy "$T/window24.policy"
 	if [ "$best_d" = 0 ] || awk -v a="$SEC" -v b="$best_d" 'BEGIN { exit !(a < b) }'; then
 		best_d=$SEC; kb_d=$KB; an_d=$ANON
 	fi
-	IN= timed replay "$BIN" replay --db "$DB" --policy "$T/window24.policy" --json
+	IN='' timed replay "$BIN" replay --db "$DB" --policy "$T/window24.policy" --json
 	if [ "$best_r" = 0 ] || awk -v a="$SEC" -v b="$best_r" 'BEGIN { exit !(a < b) }'; then
 		best_r=$SEC; kb_r=$KB; an_r=$ANON
 	fi
@@ -176,7 +181,7 @@ done
 changed=$(node -e 'const r = JSON.parse(require("fs").readFileSync(
 	process.argv[1], "utf8")); console.log(r.cases, r.changed_cases)' \
 	"$T/replay.out") || FAILED=1
-IN= timed replay-small "$BIN" replay --db "$KEEP/replay-$SMALL.db" \
+IN='' timed replay-small "$BIN" replay --db "$KEEP/replay-$SMALL.db" \
 	--policy "$T/window24.policy" --json
 kb_small=$KB an_small=$ANON
 
