@@ -8,6 +8,9 @@
 #include "desk_int.h"
 #include "replay.h"
 
+/* a kept text, at most (the store's CHECK) */
+#define STORE_POLICY_BODY_MAX (1u << 20)
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +116,13 @@ static struct policy_file *parse(const char *text, size_t n,
 	if (!probs)
 		probs = &mine;
 	probs->n = 0;
+	if (n > STORE_POLICY_BODY_MAX) {
+		ac_err_set(&probs->e[0], AC_ELIMIT, "policy", "larger than "
+			   "%u bytes", STORE_POLICY_BODY_MAX);
+		probs->n = 1;
+		*err = probs->e[0];
+		return NULL;
+	}
 	if (n == 0 || memchr(text, '\0', n) ||
 	    !utf8_ok((const unsigned char *)text, n)) {
 		ac_err_set(&probs->e[0], AC_EINVAL, "policy", n ?

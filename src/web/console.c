@@ -938,6 +938,23 @@ static void preview_model(cJSON *m, const struct replay_report *rep)
 						(double)rep->clauses[b][a]);
 			cJSON_AddItemToArray(arr, o);
 		}
+	arr = cJSON_AddArrayToObject(m, "under");
+	for (int i = 0; i < rep->n_policies; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		web_set_str(o, "hash", rep->policies[i].hash);
+		cJSON_AddNumberToObject(o, "count",
+					(double)rep->policies[i].cases);
+		cJSON_AddItemToArray(arr, o);
+	}
+	if (rep->policies_other) {
+		cJSON *o = cJSON_CreateObject();
+
+		web_set_str(o, "hash", "others");
+		cJSON_AddNumberToObject(o, "count",
+					(double)rep->policies_other);
+		cJSON_AddItemToArray(arr, o);
+	}
 	arr = cJSON_AddArrayToObject(m, "money");
 	cJSON *by = cJSON_AddArrayToObject(m, "money_by_clause");
 

@@ -193,6 +193,32 @@ test('a manager edits the contact window, previews what it changes and ' +
 		L.check(/of 2 cases would be decided differently/.test(sum),
 			`the summary says: ${sum}`);
 	});
+	await L.step('the preview says which policy the cases were ' +
+		     'decided under', boss, async () => {
+		const t = await boss.page.locator('#decided-under')
+			.innerText();
+		L.check(t.includes(late.decision.policy) &&
+			/\s2\s*$/.test(t.trim().split('\n').pop() + ' '),
+			`the table says: ${t}`);
+	});
+	await L.step('the same text uploaded as a file previews the same ' +
+		     'version', boss, async () => {
+		const p = boss.page;
+		const back = p.url();
+		await go(boss, '/console/policy');
+		await p.getByLabel('Or upload a policy file').setInputFiles({
+			name: 'week.policy', mimeType: 'text/plain',
+			buffer: Buffer.from(text.replace(
+				/^contact_window = 48h$/m,
+				'contact_window = 168h')),
+		});
+		const st = await L.submit(boss,
+			p.getByRole('button', { name: 'Check and preview' }));
+		L.check(st === 200, `the upload's preview answered ${st}`);
+		const h = await p.locator('input[name=hash]').inputValue();
+		L.check(h === hash, `the upload previews ${h}, not ${hash}` +
+			` (from ${back})`);
+	});
 	await L.step('the preview: which cases change, each linked', boss,
 		     async () => {
 		const p = boss.page;
