@@ -231,6 +231,73 @@ int desk_hook_verify(struct desk *d, enum hook_kind k, const char *name,
 
 /* ---- parcels ---------------------------------------------------------- */
 
+static int apply(struct desk *d, const char *actor, const char *order_id,
+		 const struct hook_event *ev, const char *status, bool *stale,
+		 struct ac_err *err);
+
+/* known_kind: the mapped kind's own static name, NULL for another. */
+static const char *known_kind(struct ac_str k)
+{
+	static const char *const kinds[] = { "delivered", "lost_confirmed",
+		"customs_held", "customs_refused", "returned" };
+
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (k.n == strlen(kinds[i]) && !memcmp(k.p, kinds[i], k.n))
+			return kinds[i];
+	return NULL;
+}
+
+/* apply_unmatched applies, oldest first, the events that came for the
+ * parcel before it was named, inside the caller's transaction. */
+static int apply_unmatched(struct desk *d, const char *order_id,
+			   const char *car, const char *code,
+			   struct ac_err *err)
+{
+	struct store_hook_event_page *page = xcalloc(1, sizeof *page);
+	int rc = 0;
+
+	for (int round = 0; !rc && round < 100; round++) {
+		bool more;
+
+		rc = store_list_unmatched(d->store, S(car), S(code), page,
+					  err);
+		for (int i = 0; !rc && i < page->n; i++) {
+			const struct store_hook_event *e = &page->rows[i];
+			struct hook_event ev = { .tracking = true };
+			const char *st = "ignored";
+			char actor[96];
+			bool stale = false;
+
+			snprintf(actor, sizeof actor, "hook:%.*s/%.*s",
+				 (int)e->kind.n, e->kind.p, (int)e->name.n,
+				 e->name.p);
+			snprintf(ev.id, sizeof ev.id, "%.*s",
+				 (int)e->event_id.n, e->event_id.p);
+			snprintf(ev.status, sizeof ev.status, "%.*s",
+				 (int)e->detail.n, e->detail.p);
+			ev.kind = known_kind(e->tracking_kind);
+			ev.at = e->at;
+			if (ev.kind) {
+				rc = apply(d, actor, order_id, &ev, ev.status,
+					   &stale, err);
+				st = stale ? "stale" : "applied";
+			}
+			if (!rc)
+				rc = store_match_hook_event(d->store, e->kind,
+							    e->name,
+							    e->event_id,
+							    S(st),
+							    S(order_id), err);
+		}
+		more = !rc && page->more;
+		store_hook_event_page_release(page);
+		if (!more)
+			break;
+	}
+	free(page);
+	return rc;
+}
+
 int hook_fold_carrier(const char *in, char *out, size_t cap,
 		      struct ac_err *err)
 {
@@ -295,9 +362,17 @@ int desk_put_parcel(struct desk *d, const char *actor, const char *order_id,
 			rc = ac_err_set(err, AC_ECONFLICT, "tracking_code",
 					"%s %s is order %s's parcel", car, code,
 					owner);
-		else if (rc == AC_ENOTFOUND)
+		else if (rc == AC_ENOTFOUND) {
+			ac_err_clear(err);
 			rc = store_put_parcel(d->store, S(car), S(code),
 					      S(order_id), desk_now(d), err);
+			/* what the courier said before the parcel was
+			 * named applies now */
+			hold_reset(d);
+			if (!rc)
+				rc = apply_unmatched(d, order_id, car, code,
+						     err);
+		}
 	}
 	if (!rc)
 		rc = desk_audit(d, actor, "parcel.put", "order", S(order_id),

@@ -87,7 +87,10 @@ int desk_hook_event(struct desk *d, enum hook_kind k, const char *name,
  * letters and digits: "Royal Mail" and "royal-mail" are "royalmail") and
  * tracking code (spaces dropped, upper case). The order must have
  * shipped (AC_ESTATE); the same parcel again is fine; a parcel of
- * another order is AC_ECONFLICT. */
+ * another order is AC_ECONFLICT. Events kept "unmatched" for the parcel
+ * (they came before it was named) are applied then, oldest first, in
+ * the same transaction, as if they came now: each "applied" or "stale"
+ * ("ignored" without a kind), the order's open cases decided again. */
 int desk_put_parcel(struct desk *d, const char *actor, const char *order_id,
 		    const char *carrier, const char *tracking_code,
 		    struct ac_err *err);

@@ -105,7 +105,7 @@ enum st {
 	ST_POLICY_ACTIVATE, ST_POLICY_LIST,
 	/* webhooks (issue 10.3) */
 	ST_HOOK_PUT, ST_HOOK_GET, ST_HOOK_LIST, ST_HOOK_EVENT_PUT,
-	ST_PARCEL_PUT, ST_PARCEL_FIND,
+	ST_PARCEL_PUT, ST_PARCEL_FIND, ST_UNMATCHED_LIST, ST_HOOK_EVENT_MATCH,
 	/* payment refunds (issue 10.4) */
 	ST_PAYINTENT_PUT, ST_PAYINTENT_GET, ST_REFUNDPAY_PUT, ST_REFUNDPAY_GET,
 	ST_REFUNDPAY_SET, ST_REFUNDPAY_LIST,
@@ -435,6 +435,15 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_PARCEL_FIND] =
 		"SELECT order_id FROM parcels WHERE carrier = ?1 AND "
 		"tracking_code = ?2",
+	[ST_UNMATCHED_LIST] =
+		"SELECT kind, name, event_id, received_at, status, carrier, "
+		"tracking_code, tracking_kind, at, detail FROM hook_events "
+		"WHERE carrier = ?1 AND tracking_code = ?2 AND status = "
+		"'unmatched' ORDER BY at, received_at LIMIT ?3",
+	[ST_HOOK_EVENT_MATCH] =
+		"UPDATE hook_events SET status = ?4, order_id = ?5 WHERE "
+		"kind = ?1 AND name = ?2 AND event_id = ?3 AND status = "
+		"'unmatched'",
 	/* payment refunds (issue 10.4) */
 	[ST_PAYINTENT_PUT] =
 		"INSERT INTO order_payments (order_id, payment_intent, "
@@ -3575,6 +3584,77 @@ static int sq_find_parcel(void *impl, struct ac_str carrier,
 	return rc;
 }
 
+static int sq_list_unmatched(void *impl, struct ac_str carrier,
+			     struct ac_str tracking_code,
+			     struct store_hook_event_page *out,
+			     struct ac_err *err)
+{
+	const char *op = "list_unmatched";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_UNMATCHED_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, carrier);
+	b_text(&b, tracking_code);
+	b_int(&b, STORE_PAGE_MAX + 1);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_hook_event *e;
+
+			if (out->n == STORE_PAGE_MAX) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			e = &out->rows[out->n++];
+			fill_col(&f, st, 0, &e->kind);
+			fill_col(&f, st, 1, &e->name);
+			fill_col(&f, st, 2, &e->event_id);
+			e->received_at = i64(st, 3);
+			fill_col(&f, st, 4, &e->status);
+			fill_col(&f, st, 5, &e->carrier);
+			fill_col(&f, st, 6, &e->tracking_code);
+			fill_col(&f, st, 7, &e->tracking_kind);
+			e->at = i64(st, 8);
+			fill_col(&f, st, 9, &e->detail);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
+static int sq_match_hook_event(void *impl, struct ac_str kind,
+			       struct ac_str name, struct ac_str event_id,
+			       struct ac_str status, struct ac_str order_id,
+			       struct ac_err *err)
+{
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	int changes = 0, rc;
+
+	if ((rc = prep(q, ST_HOOK_EVENT_MATCH, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, kind);
+	b_text(&b, name);
+	b_text(&b, event_id);
+	b_text(&b, status);
+	b_text(&b, order_id);
+	rc = exec_write(q, st, &b, "match_hook_event", NULL, &changes, err);
+	if (!rc && changes == 0)
+		rc = ac_err_set(err, AC_ENOTFOUND, "event.id", "event %.*s "
+				"is not unmatched", (int)event_id.n,
+				event_id.p);
+	return rc;
+}
+
 /* ---- payment refunds (issue 10.4) ---- */
 
 static int sq_put_payment_intent(void *impl, struct ac_str order_id,
@@ -4390,6 +4470,8 @@ const struct store_ops store_sqlite_ops = {
 	.xPutHookEvent = sq_put_hook_event,
 	.xPutParcel = sq_put_parcel,
 	.xFindParcel = sq_find_parcel,
+	.xListUnmatched = sq_list_unmatched,
+	.xMatchHookEvent = sq_match_hook_event,
 	.xPutPaymentIntent = sq_put_payment_intent,
 	.xGetPaymentIntent = sq_get_payment_intent,
 	.xPutRefundPay = sq_put_refund_pay,

@@ -1658,6 +1658,45 @@ int store_find_parcel(struct store *s, struct ac_str carrier,
 				   order_out, err);
 }
 
+void store_hook_event_page_release(struct store_hook_event_page *p)
+{
+	buf_release(&p->mem);
+}
+
+int store_list_unmatched(struct store *s, struct ac_str carrier,
+			 struct ac_str tracking_code,
+			 struct store_hook_event_page *out,
+			 struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!(rc = check_text(carrier, true, 64, "parcel.carrier", err)) &&
+	    !(rc = check_text(tracking_code, true, 128,
+			      "parcel.tracking_code", err)))
+		rc = s->ops->xListUnmatched(s->impl, carrier, tracking_code,
+					    out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
+int store_match_hook_event(struct store *s, struct ac_str kind,
+			   struct ac_str name, struct ac_str event_id,
+			   struct ac_str status, struct ac_str order_id,
+			   struct ac_err *err)
+{
+	int rc;
+
+	ac_err_clear(err);
+	if ((rc = check_hook(kind, name, err)) ||
+	    (rc = check_text(event_id, true, 200, "event.id", err)) ||
+	    (rc = check_id(order_id, "event.order_id", err)))
+		return rc;
+	return s->ops->xMatchHookEvent(s->impl, kind, name, event_id, status,
+				       order_id, err);
+}
+
 /* ---- payment refunds (issue 10.4) ---- */
 
 void store_refund_pay_release(struct store_refund_pay *r)

@@ -1020,6 +1020,29 @@ int store_find_parcel(struct store *s, struct ac_str carrier,
 		      struct ac_str tracking_code,
 		      char order_out[STORE_ID_MAX], struct ac_err *err);
 
+struct store_hook_event_page {
+	int n;
+	bool more;
+	struct store_hook_event rows[STORE_PAGE_MAX];
+	struct buf mem;
+};
+
+void store_hook_event_page_release(struct store_hook_event_page *p);
+
+/* store_list_unmatched: the events kept "unmatched" for that carrier and
+ * tracking code, oldest first by their own time (at most
+ * STORE_PAGE_MAX; more: there are others). */
+int store_list_unmatched(struct store *s, struct ac_str carrier,
+			 struct ac_str tracking_code,
+			 struct store_hook_event_page *out,
+			 struct ac_err *err);
+/* store_match_hook_event gives an unmatched event its order and status;
+ * AC_ENOTFOUND when it is not unmatched (any more). */
+int store_match_hook_event(struct store *s, struct ac_str kind,
+			   struct ac_str name, struct ac_str event_id,
+			   struct ac_str status, struct ac_str order_id,
+			   struct ac_err *err);
+
 /* ---- the outbox (0008, issue 10) ------------------------------------- */
 
 /* What must leave the process, written in the transaction of the change
@@ -1488,6 +1511,14 @@ struct store_ops {
 	int (*xFindParcel)(void *impl, struct ac_str carrier,
 			   struct ac_str tracking_code,
 			   char order_out[STORE_ID_MAX], struct ac_err *err);
+	int (*xListUnmatched)(void *impl, struct ac_str carrier,
+			      struct ac_str tracking_code,
+			      struct store_hook_event_page *out,
+			      struct ac_err *err);
+	int (*xMatchHookEvent)(void *impl, struct ac_str kind,
+			       struct ac_str name, struct ac_str event_id,
+			       struct ac_str status, struct ac_str order_id,
+			       struct ac_err *err);
 	/* the outbox (0008, issue 10) */
 	int (*xOutboxAdd)(void *impl, const struct store_outbox *m,
 			  int64_t *id, struct ac_err *err);

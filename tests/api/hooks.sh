@@ -9,7 +9,8 @@
 # signatures and unknown integrations are 401 problem+json with nothing
 # stored; a second delivery of an event id changes nothing; an older
 # event after a newer one is kept as history only; an unknown tracking
-# code is 202 "unmatched"; `hook list` never shows a secret.
+# code is 202 "unmatched", applied when its parcel is named later; `hook
+# list` never shows a secret.
 # Usage: tests/api/hooks.sh BIN    (exit 1 if any check failed)
 set -u
 [ $# -eq 1 ] || { echo "usage: $0 BIN" >&2; exit 2; }
@@ -233,6 +234,23 @@ check "an unknown tracking code: 202 unmatched" "$code $(cat "$T/out")" \
 code=$(as_post shop "$UNK")
 check "and its second delivery is a duplicate (it was kept)" "$code" \
 	test "$code" = 200 -a "$(jq -r .status "$T/out")" = duplicate
+# an event before its parcel was named: kept, then applied when it is
+c=$(order H-8)
+C8=$(open_case H-8 not_received)
+EARLY=$(as_event as-13 dhl EARLY8 Exception Exception_013 "$(ago '1 day')")
+code=$(as_post shop "$EARLY")
+check "an event for a parcel not named yet: 202 unmatched" "$code $c" \
+	test "$code" = 202 -a "$(verdict "$C8")" = pending
+code=$(parcel H-8 DHL early8)
+check "naming the parcel applies it: the case becomes full_refund" \
+	"$code $(verdict "$C8") $(events H-8)" test "$code" = 200 -a \
+	"$(verdict "$C8")" = full_refund -a "$(events H-8)" = 1
+code=$(as_post shop "$EARLY")
+check "and its second delivery is still a duplicate" "$code" \
+	test "$code" = 200 -a "$(jq -r .status "$T/out")" = duplicate
+parcel H-8 dhl EARLY8 >/dev/null
+check "naming it again applies nothing twice" "$(events H-8)" \
+	test "$(events H-8)" = 1
 INTR=$(as_event as-11 usps EZ7 InTransit InTransit_007 "$(ago '1 day')")
 code=$(as_post shop "$INTR")
 check "a status that maps to no kind: 200 ignored, nothing changes" \
