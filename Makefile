@@ -326,6 +326,7 @@ bench: all $(B)/bench/bench_decide $(B)/bench/bench_sqlite
 	bench/serve.sh $(B)
 	bench/big.sh $(B)
 	bench/replay.sh $(B)
+	bench/reports.sh $(B)
 	bench/pg.sh $(B)
 	bench/mail.sh $(B)
 	bench/hooks.sh $(B)

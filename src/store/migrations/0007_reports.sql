@@ -122,7 +122,7 @@ FROM (SELECT 'decision' AS what, c.opened_at - (((c.opened_at
 		+ 259200000000) % 604800000000) + 604800000000)
 		% 604800000000 AS w,
 		(SELECT min(x.decided_at) FROM decisions x
-		 WHERE x.id = (SELECT min(y.id) FROM decisions y
+		 WHERE x.id = (SELECT min(y.id) FROM decisions y INDEXED BY decisions_case
 			WHERE y.case_id = c.id AND y.verdict <> 'pending'))
 		- c.opened_at AS d
 	FROM cases c
@@ -130,7 +130,7 @@ FROM (SELECT 'decision' AS what, c.opened_at - (((c.opened_at
 	SELECT 'refund', c.opened_at - (((c.opened_at + 259200000000)
 		% 604800000000) + 604800000000) % 604800000000,
 		(SELECT x.created_at FROM ledger x
-		 WHERE x.id = (SELECT min(y.id) FROM ledger y
+		 WHERE x.id = (SELECT min(y.id) FROM ledger y INDEXED BY ledger_case
 			WHERE y.case_id = c.id AND y.kind = 'refund'))
 		- c.opened_at
 	FROM cases c)
@@ -165,34 +165,66 @@ FROM (SELECT lower(trim(trim(o.addr_line1, char(32, 9, 10, 13, 12, 11))
 GROUP BY k;
 
 -- ---- the triggers -------------------------------------------------------
+-- Written for a write path that stays fast: each statement an upsert of
+-- a few rows found by key, no DISTINCT, GROUP BY, IN (subquery) or
+-- compound subquery in a join (each would build a temporary b-tree,
+-- which costs a temporary file's open on every write); items are
+-- deduplicated by "no earlier line with the same value". A case's
+-- decisions and ledger entries are read INDEXED BY the case's index, and
+-- "+x.id < NEW.id" keeps the rowid bound from being used: with the
+-- statistics of a small shop (PRAGMA optimize at close) SQLite would
+-- otherwise walk the whole table on every write while a big one is
+-- loaded in bulk.
 
 -- A new case: counted in each of its groups, for its opening week; a
 -- not_received or damaged claim counted for its e-mail and address.
 CREATE TRIGGER report_cases_insert AFTER INSERT ON cases
 BEGIN
 	INSERT INTO report_sums (dim, week, key, currency, cases)
-	SELECT g.dim, NEW.opened_at - (((NEW.opened_at + 259200000000)
-		% 604800000000) + 604800000000) % 604800000000, g.key,
-		o.currency, 1
-	FROM orders o, (SELECT 'week' AS dim, '' AS key
-		UNION ALL SELECT 'type', NEW.claim_type
-		UNION ALL SELECT 'clause', coalesce(NEW.clause, '')
-		UNION ALL SELECT 'staff', CASE
-			WHEN NEW.override_verdict IS NOT NULL
-				OR NEW.approved_by IS NOT NULL THEN 'staff'
+	SELECT v.column1, NEW.opened_at - (((NEW.opened_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		CASE v.column1 WHEN 'week' THEN ''
+		WHEN 'type' THEN NEW.claim_type
+		WHEN 'clause' THEN coalesce(NEW.clause, '')
+		ELSE CASE WHEN NEW.override_verdict IS NOT NULL
+			OR NEW.approved_by IS NOT NULL THEN 'staff'
 			WHEN NEW.verdict IS NULL OR NEW.verdict = 'pending'
-			THEN 'undecided' ELSE 'auto' END
-		UNION ALL SELECT DISTINCT 'material', i.material FROM items i
-		WHERE i.order_id = NEW.order_id AND (coalesce(json_type(
-			NEW.claim_json, '$.lines'), '') <> 'array'
-			OR i.line IN (SELECT value FROM json_each(
-				NEW.claim_json, '$.lines')))
-		UNION ALL SELECT DISTINCT 'kind', i.kind FROM items i
-		WHERE i.order_id = NEW.order_id AND (coalesce(json_type(
-			NEW.claim_json, '$.lines'), '') <> 'array'
-			OR i.line IN (SELECT value FROM json_each(
-				NEW.claim_json, '$.lines')))) g
+			THEN 'undecided' ELSE 'auto' END END,
+		o.currency, 1
+	FROM orders o, (VALUES ('week'), ('type'), ('clause'), ('staff')) v
 	WHERE o.id = NEW.order_id
+	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
+		cases = cases + 1;
+	INSERT INTO report_sums (dim, week, key, currency, cases)
+	SELECT 'material', NEW.opened_at - (((NEW.opened_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000, i.material,
+		(SELECT currency FROM orders WHERE id = NEW.order_id), 1
+	FROM items i WHERE i.order_id = NEW.order_id AND
+		(coalesce(json_type(NEW.claim_json, '$.lines'), '') <> 'array'
+			OR EXISTS (SELECT 1 FROM json_each(NEW.claim_json, '$.lines')
+				WHERE value = i.line))
+		AND NOT EXISTS (SELECT 1 FROM items j
+			WHERE j.order_id = i.order_id AND j.line < i.line
+			AND j.material = i.material AND
+				(coalesce(json_type(NEW.claim_json, '$.lines'), '') <> 'array'
+			OR EXISTS (SELECT 1 FROM json_each(NEW.claim_json, '$.lines')
+				WHERE value = j.line)))
+	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
+		cases = cases + 1;
+	INSERT INTO report_sums (dim, week, key, currency, cases)
+	SELECT 'kind', NEW.opened_at - (((NEW.opened_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000, i.kind,
+		(SELECT currency FROM orders WHERE id = NEW.order_id), 1
+	FROM items i WHERE i.order_id = NEW.order_id AND
+		(coalesce(json_type(NEW.claim_json, '$.lines'), '') <> 'array'
+			OR EXISTS (SELECT 1 FROM json_each(NEW.claim_json, '$.lines')
+				WHERE value = i.line))
+		AND NOT EXISTS (SELECT 1 FROM items j
+			WHERE j.order_id = i.order_id AND j.line < i.line
+			AND j.kind = i.kind AND
+				(coalesce(json_type(NEW.claim_json, '$.lines'), '') <> 'array'
+			OR EXISTS (SELECT 1 FROM json_each(NEW.claim_json, '$.lines')
+				WHERE value = j.line)))
 	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
 		cases = cases + 1;
 
@@ -230,30 +262,42 @@ BEGIN
 END;
 
 -- A case whose deciding clause changes (a new decision): its count and
--- its refunds, week by week, leave the old clause for the new one (the
--- sums of the two keys are moved in one statement, each signed).
+-- its refunds, entry by entry, leave the old clause for the new one.
 CREATE TRIGGER report_cases_clause AFTER UPDATE OF clause ON cases
 	WHEN OLD.clause IS NOT NEW.clause
 BEGIN
-	INSERT INTO report_sums (dim, week, key, currency, cases, refunds,
-		refunded_minor)
-	SELECT 'clause', w, k, cur, sum(n * sign), sum(r * sign), sum(m * sign)
-	FROM (SELECT NEW.opened_at - (((NEW.opened_at + 259200000000)
-			% 604800000000) + 604800000000)
-			% 604800000000 AS w, o.currency AS cur,
-			1 AS n, 0 AS r, 0 AS m
-		FROM orders o WHERE o.id = NEW.order_id
-		UNION ALL
-		SELECT l.created_at - (((l.created_at + 259200000000)
-			% 604800000000) + 604800000000) % 604800000000,
-			l.currency, 0, 1, l.amount_minor
-		FROM ledger l WHERE l.case_id = NEW.id AND l.kind = 'refund'),
-		(SELECT coalesce(OLD.clause, '') AS k, -1 AS sign
-		 UNION ALL SELECT coalesce(NEW.clause, ''), 1)
-	WHERE true
-	GROUP BY w, k, cur
+	INSERT INTO report_sums (dim, week, key, currency, cases)
+	SELECT 'clause', NEW.opened_at - (((NEW.opened_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		coalesce(OLD.clause, ''), o.currency, -1
+	FROM orders o WHERE o.id = NEW.order_id
 	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
-		cases = cases + excluded.cases,
+		cases = cases + excluded.cases;
+	INSERT INTO report_sums (dim, week, key, currency, refunds,
+		refunded_minor)
+	SELECT 'clause', l.created_at - (((l.created_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		coalesce(OLD.clause, ''), l.currency, -1, -1 * l.amount_minor
+	FROM ledger l INDEXED BY ledger_case
+	WHERE l.case_id = NEW.id AND l.kind = 'refund'
+	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
+		refunds = refunds + excluded.refunds,
+		refunded_minor = refunded_minor + excluded.refunded_minor;
+	INSERT INTO report_sums (dim, week, key, currency, cases)
+	SELECT 'clause', NEW.opened_at - (((NEW.opened_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		coalesce(NEW.clause, ''), o.currency, 1
+	FROM orders o WHERE o.id = NEW.order_id
+	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
+		cases = cases + excluded.cases;
+	INSERT INTO report_sums (dim, week, key, currency, refunds,
+		refunded_minor)
+	SELECT 'clause', l.created_at - (((l.created_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		coalesce(NEW.clause, ''), l.currency, 1, 1 * l.amount_minor
+	FROM ledger l INDEXED BY ledger_case
+	WHERE l.case_id = NEW.id AND l.kind = 'refund'
+	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
 		refunds = refunds + excluded.refunds,
 		refunded_minor = refunded_minor + excluded.refunded_minor;
 END;
@@ -271,31 +315,50 @@ CREATE TRIGGER report_cases_staff AFTER UPDATE OF verdict,
 			WHEN NEW.verdict IS NULL OR NEW.verdict = 'pending'
 			THEN 'undecided' ELSE 'auto' END)
 BEGIN
-	INSERT INTO report_sums (dim, week, key, currency, cases, refunds,
-		refunded_minor)
-	SELECT 'staff', w, k, cur, sum(n * sign), sum(r * sign), sum(m * sign)
-	FROM (SELECT NEW.opened_at - (((NEW.opened_at + 259200000000)
-			% 604800000000) + 604800000000)
-			% 604800000000 AS w, o.currency AS cur,
-			1 AS n, 0 AS r, 0 AS m
-		FROM orders o WHERE o.id = NEW.order_id
-		UNION ALL
-		SELECT l.created_at - (((l.created_at + 259200000000)
-			% 604800000000) + 604800000000) % 604800000000,
-			l.currency, 0, 1, l.amount_minor
-		FROM ledger l WHERE l.case_id = NEW.id AND l.kind = 'refund'),
-		(SELECT CASE WHEN OLD.override_verdict IS NOT NULL
+	INSERT INTO report_sums (dim, week, key, currency, cases)
+	SELECT 'staff', NEW.opened_at - (((NEW.opened_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		CASE WHEN OLD.override_verdict IS NOT NULL
 			OR OLD.approved_by IS NOT NULL THEN 'staff'
 			WHEN OLD.verdict IS NULL OR OLD.verdict = 'pending'
-			THEN 'undecided' ELSE 'auto' END AS k, -1 AS sign
-		 UNION ALL SELECT CASE WHEN NEW.override_verdict IS NOT NULL
+			THEN 'undecided' ELSE 'auto' END, o.currency, -1
+	FROM orders o WHERE o.id = NEW.order_id
+	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
+		cases = cases + excluded.cases;
+	INSERT INTO report_sums (dim, week, key, currency, refunds,
+		refunded_minor)
+	SELECT 'staff', l.created_at - (((l.created_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		CASE WHEN OLD.override_verdict IS NOT NULL
+			OR OLD.approved_by IS NOT NULL THEN 'staff'
+			WHEN OLD.verdict IS NULL OR OLD.verdict = 'pending'
+			THEN 'undecided' ELSE 'auto' END, l.currency, -1, -1 * l.amount_minor
+	FROM ledger l INDEXED BY ledger_case
+	WHERE l.case_id = NEW.id AND l.kind = 'refund'
+	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
+		refunds = refunds + excluded.refunds,
+		refunded_minor = refunded_minor + excluded.refunded_minor;
+	INSERT INTO report_sums (dim, week, key, currency, cases)
+	SELECT 'staff', NEW.opened_at - (((NEW.opened_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		CASE WHEN NEW.override_verdict IS NOT NULL
 			OR NEW.approved_by IS NOT NULL THEN 'staff'
 			WHEN NEW.verdict IS NULL OR NEW.verdict = 'pending'
-			THEN 'undecided' ELSE 'auto' END, 1)
-	WHERE true
-	GROUP BY w, k, cur
+			THEN 'undecided' ELSE 'auto' END, o.currency, 1
+	FROM orders o WHERE o.id = NEW.order_id
 	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
-		cases = cases + excluded.cases,
+		cases = cases + excluded.cases;
+	INSERT INTO report_sums (dim, week, key, currency, refunds,
+		refunded_minor)
+	SELECT 'staff', l.created_at - (((l.created_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		CASE WHEN NEW.override_verdict IS NOT NULL
+			OR NEW.approved_by IS NOT NULL THEN 'staff'
+			WHEN NEW.verdict IS NULL OR NEW.verdict = 'pending'
+			THEN 'undecided' ELSE 'auto' END, l.currency, 1, 1 * l.amount_minor
+	FROM ledger l INDEXED BY ledger_case
+	WHERE l.case_id = NEW.id AND l.kind = 'refund'
+	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
 		refunds = refunds + excluded.refunds,
 		refunded_minor = refunded_minor + excluded.refunded_minor;
 END;
@@ -307,34 +370,59 @@ CREATE TRIGGER report_ledger AFTER INSERT ON ledger
 BEGIN
 	INSERT INTO report_sums (dim, week, key, currency, refunds,
 		refunded_minor)
-	SELECT g.dim, NEW.created_at - (((NEW.created_at + 259200000000)
-		% 604800000000) + 604800000000) % 604800000000, g.key,
-		NEW.currency, 1, NEW.amount_minor
-	FROM (SELECT 'week' AS dim, '' AS key
-		UNION ALL SELECT 'type', c.claim_type
-			FROM cases c WHERE c.id = NEW.case_id
-		UNION ALL SELECT 'clause', coalesce(c.clause, '')
-			FROM cases c WHERE c.id = NEW.case_id
-		UNION ALL SELECT 'staff', CASE WHEN c.override_verdict IS NOT NULL
+	SELECT v.column1, NEW.created_at - (((NEW.created_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		CASE v.column1 WHEN 'week' THEN ''
+		WHEN 'type' THEN c.claim_type
+		WHEN 'clause' THEN coalesce(c.clause, '')
+		ELSE CASE WHEN c.override_verdict IS NOT NULL
 			OR c.approved_by IS NOT NULL THEN 'staff'
 			WHEN c.verdict IS NULL OR c.verdict = 'pending'
-			THEN 'undecided' ELSE 'auto' END
-			FROM cases c WHERE c.id = NEW.case_id
-		UNION ALL SELECT DISTINCT 'material', i.material
-		FROM cases c JOIN items i ON i.order_id = c.order_id
-		WHERE c.id = NEW.case_id AND (coalesce(json_type(
-			c.claim_json, '$.lines'), '') <> 'array'
-			OR i.line IN (SELECT value FROM json_each(
-				c.claim_json, '$.lines')))
-		UNION ALL SELECT DISTINCT 'kind', i.kind
-		FROM cases c JOIN items i ON i.order_id = c.order_id
-		WHERE c.id = NEW.case_id AND (coalesce(json_type(
-			c.claim_json, '$.lines'), '') <> 'array'
-			OR i.line IN (SELECT value FROM json_each(
-				c.claim_json, '$.lines')))) g
-	WHERE true
+			THEN 'undecided' ELSE 'auto' END END,
+		NEW.currency, 1, NEW.amount_minor
+	FROM cases c, (VALUES ('week'), ('type'), ('clause'), ('staff')) v
+	WHERE c.id = NEW.case_id
 	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
-		refunds = refunds + excluded.refunds,
+		refunds = refunds + 1,
+		refunded_minor = refunded_minor + excluded.refunded_minor;
+	INSERT INTO report_sums (dim, week, key, currency, refunds,
+		refunded_minor)
+	SELECT 'material', NEW.created_at - (((NEW.created_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		i.material, NEW.currency, 1,
+		NEW.amount_minor
+	FROM cases c, items i WHERE i.order_id = c.order_id AND
+		(coalesce(json_type(c.claim_json, '$.lines'), '') <> 'array'
+			OR EXISTS (SELECT 1 FROM json_each(c.claim_json, '$.lines')
+				WHERE value = i.line))
+		AND NOT EXISTS (SELECT 1 FROM items j
+			WHERE j.order_id = i.order_id AND j.line < i.line
+			AND j.material = i.material AND
+				(coalesce(json_type(c.claim_json, '$.lines'), '') <> 'array'
+			OR EXISTS (SELECT 1 FROM json_each(c.claim_json, '$.lines')
+				WHERE value = j.line)))
+	AND c.id = NEW.case_id
+	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
+		refunds = refunds + 1,
+		refunded_minor = refunded_minor + excluded.refunded_minor;
+	INSERT INTO report_sums (dim, week, key, currency, refunds,
+		refunded_minor)
+	SELECT 'kind', NEW.created_at - (((NEW.created_at + 259200000000)
+		% 604800000000) + 604800000000) % 604800000000,
+		i.kind, NEW.currency, 1, NEW.amount_minor
+	FROM cases c, items i WHERE i.order_id = c.order_id AND
+		(coalesce(json_type(c.claim_json, '$.lines'), '') <> 'array'
+			OR EXISTS (SELECT 1 FROM json_each(c.claim_json, '$.lines')
+				WHERE value = i.line))
+		AND NOT EXISTS (SELECT 1 FROM items j
+			WHERE j.order_id = i.order_id AND j.line < i.line
+			AND j.kind = i.kind AND
+				(coalesce(json_type(c.claim_json, '$.lines'), '') <> 'array'
+			OR EXISTS (SELECT 1 FROM json_each(c.claim_json, '$.lines')
+				WHERE value = j.line)))
+	AND c.id = NEW.case_id
+	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
+		refunds = refunds + 1,
 		refunded_minor = refunded_minor + excluded.refunded_minor;
 
 	INSERT INTO report_durations (what, week, bucket, n)
@@ -350,9 +438,9 @@ BEGIN
 		WHEN d <= 5184000000000 THEN 12 ELSE 13 END, 1
 	FROM (SELECT opened_at, NEW.created_at - opened_at AS d
 		FROM cases WHERE id = NEW.case_id) c
-	WHERE NOT EXISTS (SELECT 1 FROM ledger l
+	WHERE NOT EXISTS (SELECT 1 FROM ledger l INDEXED BY ledger_case
 		WHERE l.case_id = NEW.case_id AND l.kind = 'refund'
-			AND l.id < NEW.id)
+			AND +l.id < NEW.id)
 	ON CONFLICT (what, week, bucket) DO UPDATE SET n = n + 1;
 END;
 
@@ -374,8 +462,8 @@ BEGIN
 		WHEN d <= 5184000000000 THEN 12 ELSE 13 END, 1
 	FROM (SELECT opened_at, NEW.decided_at - opened_at AS d
 		FROM cases WHERE id = NEW.case_id) c
-	WHERE NOT EXISTS (SELECT 1 FROM decisions x
+	WHERE NOT EXISTS (SELECT 1 FROM decisions x INDEXED BY decisions_case
 		WHERE x.case_id = NEW.case_id AND x.verdict <> 'pending'
-			AND x.id < NEW.id)
+			AND +x.id < NEW.id)
 	ON CONFLICT (what, week, bucket) DO UPDATE SET n = n + 1;
 END;
