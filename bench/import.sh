@@ -2,7 +2,9 @@
 # import.sh: `aftercare import` on a generated shop of N orders (default
 # 100,000) in Shopify's order JSON and in its orders CSV export (1 to 3
 # line items an order, a third fulfilled with a tracking number): orders
-# imported a second into a new SQLite file, the same file imported again
+# imported a second into a new SQLite file (and a CPU second: user +
+# system time, steadier than the wall clock on a shared machine), the
+# same file imported again
 # (every order already there: the re-import's rate), and the peak memory
 # of each run: the maximum resident set size (/usr/bin/time -v; the
 # file's mapped pages and the database's included) and the largest
@@ -130,11 +132,15 @@ run() {
 	}
 	e=$(date +%s.%N)
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$T/time")
+	cpu=$(awk -F': ' '/User time|System time/ { t += $2 } END { print t }' \
+		"$T/time")
 	awk -v n="$N" -v s="$s" -v e="$e" -v r="$rss" -v a="$anon" \
-		-v b="$BASE" -v name="$name" -v out="$(cat "$T/out")" 'BEGIN {
+		-v b="$BASE" -v c="$cpu" -v name="$name" \
+		-v out="$(cat "$T/out")" 'BEGIN {
 		printf "import %-24s %6.0f orders/s (%.2f x baseline, " \
-			"%.2f s), peak RSS %.0f MB, anon %.0f MB\n", name,
-			n / (e - s), n / (e - s) / b, e - s, r / 1024, a / 1024
+			"%.2f s; %.0f a CPU second), peak RSS %.0f MB, " \
+			"anon %.0f MB\n", name, n / (e - s), n / (e - s) / b,
+			e - s, n / (c > 0 ? c : 1), r / 1024, a / 1024
 		print "    " out
 	}'
 }
