@@ -206,17 +206,21 @@ static void idset_release(struct idset *set)
 
 static int map_file(const char *path, char **p, size_t *n)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	int fd = open(path, O_RDONLY);
 
 	*p = NULL;
 	*n = 0;
 	if (fd < 0)
 		return -1;
+	errno = 0;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		if (!errno)
-			errno = EINVAL;
+		int e = errno;
+
+		if (e == 0 || S_ISDIR(st.st_mode))  /* fstat succeeded */
+			e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		close(fd);
+		errno = e;
 		return -1;
 	}
 	*n = (size_t)st.st_size;
