@@ -285,7 +285,7 @@ FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 	      $(shell pkg-config --cflags $(PKGS))
 FUZZ_LIB_SRC = $(CORE_SRC) $(CODEC_SRC) src/codec/policy_default.S
 FUZZ_TARGETS = fuzz_case_json fuzz_policy_file fuzz_route fuzz_tmpl \
-	       fuzz_import
+	       fuzz_import fuzz_hooks
 # The router's harness links the whole server (its tables name handlers).
 FUZZ_ROUTE_SRC = $(FUZZ_LIB_SRC) $(STORE_SRC) $(DESK_SRC) $(HTTP_SRC) \
 		 $(WEB_SRC) src/store/migrations.S src/store/migrations_pg.S \

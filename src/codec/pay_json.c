@@ -38,9 +38,11 @@ static int refund_from(const cJSON *o, struct pay_refund *r,
 			 msg ? msg : "");
 		return 0;
 	}
-	if (!str(o, "id") || !str(o, "status"))
-		return ac_err_set(err, AC_EINVAL, str(o, "id") ? "status" :
-				  "id", "missing or not a string");
+	const char *id = str(o, "id"), *status = str(o, "status");
+
+	if (!id || !*id || !status || !*status)
+		return ac_err_set(err, AC_EINVAL, id && *id ? "status" : "id",
+				  "missing, empty or not a string");
 	copy(r->id, sizeof r->id, str(o, "id"));
 	copy(r->status, sizeof r->status, str(o, "status"));
 	copy(r->reason, sizeof r->reason, str(o, "failure_reason"));
