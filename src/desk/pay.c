@@ -179,6 +179,34 @@ int desk_pay_result(struct desk *d, const char *actor, int64_t ledger_id,
 	return rc ? desk_fail(d, rc) : 0;
 }
 
+int desk_pay_reopen(struct desk *d, const char *actor, int64_t ledger_id,
+		    int64_t outbox_id, int *reopened, struct ac_err *err)
+{
+	struct store_refund_pay r;
+	int rc = desk_txn_begin(d, err);
+
+	*reopened = 0;
+	if (rc)
+		return rc;
+	rc = store_get_refund_pay(d->store, ledger_id, &r, err);
+	if (!rc && r.outbox_id == outbox_id && r.status.n == 6 &&
+	    !memcmp(r.status.p, "failed", 6)) {
+		rc = store_set_refund_pay(d->store, ledger_id, S("pending"),
+					  S(""), S(""), 0, desk_now(d), true,
+					  NULL, err);
+		if (!rc)
+			rc = audit(d, actor, ledger_id, "refund.retry",
+				   "pending", "", err);
+		*reopened = !rc;
+	}
+	store_refund_pay_release(&r);
+	if (!rc)
+		rc = desk_txn_commit(d, err);
+	if (rc)
+		*reopened = 0;
+	return rc ? desk_fail(d, rc) : 0;
+}
+
 int desk_pay_retry(struct desk *d, const char *actor, const char *case_id,
 		   int64_t ledger_id, struct ac_err *err)
 {

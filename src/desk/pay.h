@@ -61,6 +61,13 @@ int desk_pay_result(struct desk *d, const char *actor, int64_t ledger_id,
 		    const char *status, const char *provider_id,
 		    const char *reason, int *changed, struct ac_err *err);
 
+/* desk_pay_reopen: staff retried the outbox row outbox_id by hand (the
+ * outbox's dead letters): when it is the failed refund's own row, the
+ * refund is pending again (1), to be sent with the same key; otherwise
+ * it is left as it is (0). Audited. */
+int desk_pay_reopen(struct desk *d, const char *actor, int64_t ledger_id,
+		    int64_t outbox_id, int *reopened, struct ac_err *err);
+
 /* desk_pay_retry sends a failed refund of the case again: its outbox row
  * pending at once, its payment pending, one transaction. AC_ENOTFOUND
  * (ledger_entry) when the case has no such refund sent; AC_ESTATE

@@ -164,6 +164,19 @@ static enum outbox_result send_refund(void *ctx, struct desk *d,
 		snprintf(why, why_n, "store: %s", err.msg);
 		return OUTBOX_RETRY;
 	}
+	if (!strcmp(p.status, "failed") && p.outbox_id == it->id) {
+		/* its own row, retried by hand from the dead letters: the
+		 * refund is pending again, sent with the same key */
+		int reopened = 0;
+
+		if (desk_pay_reopen(d, ACTOR, ledger_id, it->id, &reopened,
+				    &err)) {
+			snprintf(why, why_n, "store: %s", err.msg);
+			return OUTBOX_RETRY;
+		}
+		if (reopened)
+			snprintf(p.status, sizeof p.status, "pending");
+	}
 	if (strcmp(p.status, "pending"))
 		return OUTBOX_SENT;     /* ended already (its webhook) */
 	buf_init(&answer, ANSWER_MAX);

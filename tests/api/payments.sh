@@ -133,6 +133,21 @@ code=$(curl -s -o "$T/out" -w '%{http_code}' -X POST -H "$AUTH" \
 	"$U/v1/cases/$C4/payments/$E4/retry")
 check "a refund that succeeded is not retried: 409" "$code" test "$code" = 409
 
+# ---- the dead letter retried by hand from the outbox --------------------------
+C9=$(paid P-9 pi_009)
+mode 5xx 3
+E9=$(refund "$C9" 900 k9)
+wait_pay "$C9" "$E9" failed
+row=$(curl -s -H "$AUTH" "$U/v1/cases/$C9/outbox" |
+	jq -r '.messages[] | select(.kind == "refund" and .status == "dead") | .id')
+code=$(curl -s -o "$T/out" -w '%{http_code}' -X POST -H "$AUTH" \
+	"$U/v1/outbox/$row/retry")
+check "a dead refund row retried from the outbox's dead letters: 200" \
+	"$code $row $(cat "$T/out")" test "$code" = 200 -a -n "$row"
+check "it is pending again, then paid" "$(pay "$C9" "$E9")" \
+	wait_pay "$C9" "$E9" succeeded
+check "once" "$(made "$C9" "$E9")" test "$(made "$C9" "$E9")" = 1
+
 # ---- declined ---------------------------------------------------------------
 C5=$(paid P-5 pi_005)
 mode fail 1
@@ -237,8 +252,8 @@ check "… and the provider paid it once" "$(made "$C8" "$E8")" \
 # ---- in all: every refund at the stand-in is one ledger entry's, once -------------
 n=$(curl -s "$P/_refunds" | jq 'length')
 u=$(curl -s "$P/_refunds" | jq '[.[].key] | unique | length')
-check "the stand-in made 7 refunds, each for one ledger entry" "$n $u" \
-	test "$n" = 7 -a "$u" = 7
+check "the stand-in made 8 refunds, each for one ledger entry" "$n $u" \
+	test "$n" = 8 -a "$u" = 8
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
