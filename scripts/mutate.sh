@@ -251,6 +251,18 @@ F src/desk/desk.c
 F src/desk/quotes.c
 - if (q.amount_minor > 0) rc = store_add_ledger(d->store, &e, NULL, err);
 + if (q.amount_minor < 0) rc = store_add_ledger(d->store, &e, NULL, err);
+# policy: a write does not look up the active policy (issue 9)
+F src/desk/desk.c
+- (rc = store_begin(d->store, err)) == 0 && (rc = desk_policy_txn(d, err)) != 0)
++ (rc = store_begin(d->store, err)) == 0 && (rc = 0) != 0)
+# policy: another text than the previewed one is activated
+F src/desk/policies.c
+- if (expect_hash && strcmp(expect_hash, p->version))
++ if (expect_hash && 0)
+# policy: an activation is not audited as one
+F src/desk/policies.c
+- rc = desk_audit_rec(d, actor, "policy.activate", "policy",
++ rc = desk_audit_rec(d, actor, "policy.change", "policy",
 EOF
 )
 
