@@ -108,8 +108,10 @@ open_rps=$(awk '/^Requests\/sec:/ {print $2}' "$OUT/wrk-open.txt")
 AFTERCARE_HOOKS=$T/events wrk -t1 -c16 -d"${DUR}s" --latency \
 	-s "$HERE/wrk/hook.lua" "$U/v1/hooks/aftership/bench" >"$OUT/wrk-hook.txt" 2>&1
 hook_rps=$(awk '/^Requests\/sec:/ {print $2}' "$OUT/wrk-hook.txt")
-[ -n "$open_rps" ] && [ -n "$hook_rps" ] ||
-	{ echo "hooks.sh: wrk: $(head -c 300 "$OUT/wrk-hook.txt")" >&2; exit 1; }
+if [ -z "$open_rps" ] || [ -z "$hook_rps" ]; then
+	echo "hooks.sh: wrk: $(head -c 300 "$OUT/wrk-hook.txt")" >&2
+	exit 1
+fi
 non2xx=$(awk '/Non-2xx/ {print $NF}' "$OUT/wrk-hook.txt")
 kill "$SPID"; wait "$SPID" 2>/dev/null; SPID=
 applied=$(sqlite3 "$DB" "SELECT count(*) FROM hook_events WHERE status = 'applied'")

@@ -16,7 +16,8 @@ set -u
 BIN=$(realpath -- "$1") || exit 2
 HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 T=$(mktemp -d) || exit 2
-SPID= PPID2=
+SPID=
+PPID2=
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null;
 	[ -n "$PPID2" ] && kill "$PPID2" 2>/dev/null; rm -rf -- "$T"' EXIT
 # shellcheck source=tests/api/lib.sh
