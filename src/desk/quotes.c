@@ -41,6 +41,9 @@ int desk_quote(struct desk *d, const char *actor, const char *case_id,
 		return ac_err_set(err, AC_EINVAL, "expires_at",
 				  "already past");
 	rc = desk_txn_begin(d, err);
+	/* the policy active as the transaction began (issue 9) */
+	if (!rc && !req->has_expires_at)
+		expires = now + d->policy->quote_life_us;
 	if (!rc)
 		rc = store_get_case(d->store, S(case_id), &sc, err);
 	if (!rc)
