@@ -229,6 +229,39 @@ int desk_hook_verify(struct desk *d, enum hook_kind k, const char *name,
 	return rc;
 }
 
+int desk_hook_events(struct desk *d, const char *status, int limit,
+		     void (*each)(void *arg, const struct desk_hook_seen *e),
+		     void *arg, bool *more, struct ac_err *err)
+{
+	struct store_hook_event_page *page = xcalloc(1, sizeof *page);
+	int rc = store_list_hook_events(d->store, S(status), limit, page,
+					err);
+
+	for (int i = 0; !rc && i < page->n; i++) {
+		const struct store_hook_event *e = &page->rows[i];
+		char f[9][256];
+		const struct ac_str *src[9] = { &e->kind, &e->name,
+			&e->event_id, &e->status, &e->carrier,
+			&e->tracking_code, &e->tracking_kind, &e->order_id,
+			&e->detail };
+
+		for (int k = 0; k < 9; k++)
+			snprintf(f[k], sizeof f[k], "%.*s", (int)src[k]->n,
+				 src[k]->p ? src[k]->p : "");
+		struct desk_hook_seen v = {
+			f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8],
+			e->at, e->received_at,
+		};
+
+		each(arg, &v);
+	}
+	if (more)
+		*more = !rc && page->more;
+	store_hook_event_page_release(page);
+	free(page);
+	return rc;
+}
+
 /* ---- parcels ---------------------------------------------------------- */
 
 static int apply(struct desk *d, const char *actor, const char *order_id,

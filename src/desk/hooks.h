@@ -83,6 +83,22 @@ int desk_hook_event(struct desk *d, enum hook_kind k, const char *name,
 		    const struct hook_event *ev, struct desk_hook_result *out,
 		    struct ac_err *err);
 
+/* One event as kept, for staff (strings borrowed for the callback). */
+struct desk_hook_seen {
+	const char *kind, *name, *event_id, *status;
+	const char *carrier, *tracking_code, *tracking_kind, *order_id;
+	const char *detail;
+	int64_t at, received_at;
+};
+
+/* desk_hook_events calls each(arg, e) for the events of that status
+ * ("unmatched", "applied", "stale", "ignored"), the latest received
+ * first, at most limit (1..100); *more (may be NULL) says whether others
+ * follow. AC_EINVAL naming "status". */
+int desk_hook_events(struct desk *d, const char *status, int limit,
+		     void (*each)(void *arg, const struct desk_hook_seen *e),
+		     void *arg, bool *more, struct ac_err *err);
+
 /* desk_put_parcel names the order's parcel: carrier (folded to lower-case
  * letters and digits: "Royal Mail" and "royal-mail" are "royalmail") and
  * tracking code (spaces dropped, upper case). The order must have

@@ -3,13 +3,16 @@
  *   POST /v1/hooks/aftership/{name}   AfterShip tracking_update   200|202
  *   POST /v1/hooks/easypost/{name}    EasyPost tracker.updated    200|202
  *   PUT  /v1/orders/{id}/parcel       {"carrier", "tracking_code"} 200
+ *   GET  /v1/hooks/events             ?status (unmatched)&limit    200
  * The webhooks need no token: the signature (made with the
  * integration's secret, `aftercare hook add`) is checked on a reader
  * before the writer sees the request, and a bad or missing one is 401
  * with nothing stored. An event whose parcel no order has is kept and
  * answered 202 (a 4xx would only make the provider retry). */
+#include <stdio.h>
 #include <string.h>
 
+#include "../core/instant.h"
 #include "../desk/hooks.h"
 #include "json_out.h"
 
@@ -136,7 +139,70 @@ static void put_parcel(struct http_req *q, struct http_resp *r)
 	http_answer(r, rc, &err, 200);
 }
 
+static void w_time(struct buf *b, int64_t at)
+{
+	char t[40];
+
+	instant_format(at, t, sizeof t);
+	http_json_str(b, t);
+}
+
+/* {"integration", "id", "status", "carrier", "tracking_code", "kind",
+ * "order", "detail", "at", "received_at"} */
+static void write_seen(void *arg, const struct desk_hook_seen *e)
+{
+	struct buf *b = arg;
+	char integ[96];
+
+	snprintf(integ, sizeof integ, "%s/%s", e->kind, e->name);
+	buf_adds(b, b->p[b->len - 1] == '[' ? "{\"integration\":" :
+		 ",{\"integration\":");
+	http_json_str(b, integ);
+	buf_adds(b, ",\"id\":");
+	http_json_str(b, e->event_id);
+	buf_adds(b, ",\"status\":");
+	http_json_str(b, e->status);
+	buf_adds(b, ",\"carrier\":");
+	http_json_str(b, e->carrier);
+	buf_adds(b, ",\"tracking_code\":");
+	http_json_str(b, e->tracking_code);
+	buf_adds(b, ",\"kind\":");
+	http_json_str(b, e->tracking_kind);
+	buf_adds(b, ",\"order\":");
+	if (e->order_id[0])
+		http_json_str(b, e->order_id);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"detail\":");
+	http_json_str(b, e->detail);
+	buf_adds(b, ",\"at\":");
+	w_time(b, e->at);
+	buf_adds(b, ",\"received_at\":");
+	w_time(b, e->received_at);
+	buf_addc(b, '}');
+}
+
+static void get_events(struct http_req *q, struct http_resp *r)
+{
+	const char *status = http_req_query(q, "status");
+	int64_t limit;
+	bool more = false;
+	struct ac_err err;
+	int rc;
+
+	if (!http_query_int(q, r, "limit", 1, 100, 50, &limit))
+		return;
+	ac_err_clear(&err);
+	buf_adds(&r->body, "{\"events\":[");
+	rc = desk_hook_events(q->ctx->desk, status ? status : "unmatched",
+			      (int)limit, write_seen, &r->body, &more, &err);
+	buf_addf(&r->body, "],\"more\":%s}", more ? "true" : "false");
+	http_answer(r, rc, &err, 200);
+}
+
 static const struct route routes[] = {
+	{ "GET", "/v1/hooks/events", get_events,
+	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
 	{ "POST", "/v1/hooks/aftership/{name}", post_aftership,
 	  HTTP_AUTH_NONE, HTTP_TXN_WRITE, HTTP_BODY_JSON, check_aftership },
 	{ "POST", "/v1/hooks/easypost/{name}", post_easypost,

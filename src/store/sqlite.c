@@ -106,6 +106,7 @@ enum st {
 	/* webhooks (issue 10.3) */
 	ST_HOOK_PUT, ST_HOOK_GET, ST_HOOK_LIST, ST_HOOK_EVENT_PUT,
 	ST_PARCEL_PUT, ST_PARCEL_FIND, ST_UNMATCHED_LIST, ST_HOOK_EVENT_MATCH,
+	ST_HOOK_EVENTS_LIST,
 	/* payment refunds (issue 10.4) */
 	ST_PAYINTENT_PUT, ST_PAYINTENT_GET, ST_REFUNDPAY_PUT, ST_REFUNDPAY_GET,
 	ST_REFUNDPAY_SET, ST_REFUNDPAY_LIST,
@@ -444,6 +445,11 @@ static const char *const sql_text[ST_COUNT] = {
 		"UPDATE hook_events SET status = ?4, order_id = ?5 WHERE "
 		"kind = ?1 AND name = ?2 AND event_id = ?3 AND status = "
 		"'unmatched'",
+	[ST_HOOK_EVENTS_LIST] =
+		"SELECT kind, name, event_id, received_at, status, carrier, "
+		"tracking_code, tracking_kind, at, detail, "
+		"coalesce(order_id, '') FROM hook_events WHERE status = ?1 "
+		"ORDER BY received_at DESC, event_id LIMIT ?2",
 	/* payment refunds (issue 10.4) */
 	[ST_PAYINTENT_PUT] =
 		"INSERT INTO order_payments (order_id, payment_intent, "
@@ -3629,6 +3635,50 @@ static int sq_list_unmatched(void *impl, struct ac_str carrier,
 	return rc ? rc : frc;
 }
 
+static int sq_list_hook_events(void *impl, struct ac_str status, int limit,
+			       struct store_hook_event_page *out,
+			       struct ac_err *err)
+{
+	const char *op = "list_hook_events";
+	struct sq *q = impl;
+	sqlite3_stmt *st;
+	struct bind b;
+	struct fill f;
+	int rc, frc;
+
+	if ((rc = prep(q, ST_HOOK_EVENTS_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, status);
+	b_int(&b, limit + 1);
+	fill_init(&f, &out->mem);
+	if (!(rc = b_end(q, &b, op, err)))
+		while ((rc = step(q, st, op, err)) == 1) {
+			struct store_hook_event *e;
+
+			if (out->n == limit) {
+				out->more = true;
+				rc = 0;
+				break;
+			}
+			e = &out->rows[out->n++];
+			fill_col(&f, st, 0, &e->kind);
+			fill_col(&f, st, 1, &e->name);
+			fill_col(&f, st, 2, &e->event_id);
+			e->received_at = i64(st, 3);
+			fill_col(&f, st, 4, &e->status);
+			fill_col(&f, st, 5, &e->carrier);
+			fill_col(&f, st, 6, &e->tracking_code);
+			fill_col(&f, st, 7, &e->tracking_kind);
+			e->at = i64(st, 8);
+			fill_col(&f, st, 9, &e->detail);
+			fill_col(&f, st, 10, &e->order_id);
+		}
+	done(st);
+	frc = fill_end(&f, op, rc ? NULL : err);
+	return rc ? rc : frc;
+}
+
 static int sq_match_hook_event(void *impl, struct ac_str kind,
 			       struct ac_str name, struct ac_str event_id,
 			       struct ac_str status, struct ac_str order_id,
@@ -4472,6 +4522,7 @@ const struct store_ops store_sqlite_ops = {
 	.xFindParcel = sq_find_parcel,
 	.xListUnmatched = sq_list_unmatched,
 	.xMatchHookEvent = sq_match_hook_event,
+	.xListHookEvents = sq_list_hook_events,
 	.xPutPaymentIntent = sq_put_payment_intent,
 	.xGetPaymentIntent = sq_get_payment_intent,
 	.xPutRefundPay = sq_put_refund_pay,

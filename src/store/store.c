@@ -1681,6 +1681,25 @@ int store_list_unmatched(struct store *s, struct ac_str carrier,
 	return rc;
 }
 
+int store_list_hook_events(struct store *s, struct ac_str status, int limit,
+			   struct store_hook_event_page *out,
+			   struct ac_err *err)
+{
+	int rc = 0;
+
+	ac_err_clear(err);
+	RESULT_INIT(out);
+	if (!str_is(status, "applied") && !str_is(status, "stale") &&
+	    !str_is(status, "unmatched") && !str_is(status, "ignored"))
+		rc = ac_err_set(err, AC_EINVAL, "status", "not one of "
+				"applied, stale, unmatched, ignored");
+	if (!rc)
+		rc = s->ops->xListHookEvents(s->impl, status,
+					     check_limit(limit), out, err);
+	RESULT_DONE(out, rc);
+	return rc;
+}
+
 int store_match_hook_event(struct store *s, struct ac_str kind,
 			   struct ac_str name, struct ac_str event_id,
 			   struct ac_str status, struct ac_str order_id,

@@ -1036,6 +1036,11 @@ int store_list_unmatched(struct store *s, struct ac_str carrier,
 			 struct ac_str tracking_code,
 			 struct store_hook_event_page *out,
 			 struct ac_err *err);
+/* store_list_hook_events: the events of that status, the latest received
+ * first (at most limit, 1..STORE_PAGE_MAX; more: there are others). */
+int store_list_hook_events(struct store *s, struct ac_str status, int limit,
+			   struct store_hook_event_page *out,
+			   struct ac_err *err);
 /* store_match_hook_event gives an unmatched event its order and status;
  * AC_ENOTFOUND when it is not unmatched (any more). */
 int store_match_hook_event(struct store *s, struct ac_str kind,
@@ -1515,6 +1520,9 @@ struct store_ops {
 			      struct ac_str tracking_code,
 			      struct store_hook_event_page *out,
 			      struct ac_err *err);
+	int (*xListHookEvents)(void *impl, struct ac_str status, int limit,
+			       struct store_hook_event_page *out,
+			       struct ac_err *err);
 	int (*xMatchHookEvent)(void *impl, struct ac_str kind,
 			       struct ac_str name, struct ac_str event_id,
 			       struct ac_str status, struct ac_str order_id,

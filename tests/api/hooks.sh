@@ -234,6 +234,20 @@ check "an unknown tracking code: 202 unmatched" "$code $(cat "$T/out")" \
 code=$(as_post shop "$UNK")
 check "and its second delivery is a duplicate (it was kept)" "$code" \
 	test "$code" = 200 -a "$(jq -r .status "$T/out")" = duplicate
+code=$(curl -s -o "$T/ev" -w '%{http_code}' -H "$AUTH" "$U/v1/hooks/events")
+check "staff list the unmatched events: the unknown code, no order" \
+	"$code $(cat "$T/ev")" test "$code" = 200 -a \
+	"$(jq -r '[.events[] | select(.id == "as-10")][0] | .integration+" "+.tracking_code+" "+.kind+" "+(.order|tostring)' "$T/ev")" = \
+	"aftership/shop NOSUCHCODE delivered null"
+code=$(curl -s -o "$T/ev" -w '%{http_code}' -H "$AUTH" \
+	"$U/v1/hooks/events?status=applied&limit=100")
+check "… and the applied ones, with their order" "$code" test "$code" = 200 -a \
+	"$(jq -r '[.events[] | select(.id == "as-1")][0].order' "$T/ev")" = H-1
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" \
+	"$U/v1/hooks/events?status=bogus")
+check "a status that is none: 422" "$code" test "$code" = 422
+code=$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/hooks/events")
+check "the list needs a token" "$code" test "$code" = 401
 # an event before its parcel was named: kept, then applied when it is
 c=$(order H-8)
 C8=$(open_case H-8 not_received)

@@ -40,6 +40,7 @@ CREATE TABLE hook_events (
 ) STRICT;
 CREATE INDEX hook_events_unmatched ON hook_events (carrier, tracking_code)
 	WHERE status = 'unmatched';
+CREATE INDEX hook_events_status ON hook_events (status, received_at);
 
 -- A parcel: the courier (lower-case letters and digits, "ups", "usps",
 -- "royalmail") and its tracking code (upper case, no spaces) name one

@@ -28,6 +28,7 @@ CREATE TABLE hook_events (
 );
 CREATE INDEX hook_events_unmatched ON hook_events (carrier, tracking_code)
 	WHERE status = 'unmatched';
+CREATE INDEX hook_events_status ON hook_events (status, received_at);
 
 CREATE TABLE parcels (
 	carrier TEXT NOT NULL CHECK (carrier ~ '^[a-z0-9]{1,64}$'),
