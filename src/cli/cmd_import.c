@@ -22,6 +22,7 @@
 #include "../codec/codec.h"
 #include "../codec/import.h"
 #include "../desk/desk.h"
+#include "../desk/hooks.h"
 #include "cli.h"
 
 #define USAGE "usage: aftercare import shopify|woocommerce FILE --db DB " \
@@ -72,8 +73,14 @@ static void report(const char *file, const char *where,
 		fprintf(stderr, "%s:%s: %s\n", file, where, err->msg);
 }
 
-static int add_tracking(struct desk *d, const char *actor,
-			const struct import_order *o, struct ac_err *err)
+/* add_tracking keeps each tracking number as a "shipped" event and, when
+ * the order has shipped and the shop named the carrier, names the parcel
+ * (desk_put_parcel), so the couriers' webhooks find the order by it. A
+ * parcel already another order's (the same file imported again under
+ * another --prefix) is said on stderr and kept as the event alone. */
+static int add_tracking(struct desk *d, const char *actor, const char *file,
+			const struct import_order *o, bool shipped,
+			struct ac_err *err)
 {
 	for (int i = 0; i < o->n_tracking; i++) {
 		struct desk_tracking t = {
@@ -85,6 +92,22 @@ static int add_tracking(struct desk *d, const char *actor,
 		struct desk_facts f;
 		int rc = desk_add_tracking(d, actor, o->id, &t, &f, err);
 
+		if (!rc && shipped && o->tracking[i].carrier[0] &&
+		    o->tracking[i].code[0]) {
+			struct ac_err perr = { 0 };
+
+			rc = desk_put_parcel(d, actor, o->id,
+					     o->tracking[i].carrier,
+					     o->tracking[i].code, &perr);
+			if (rc == AC_ECONFLICT) {
+				fprintf(stderr, "%s:%s: %s: %s; kept as a "
+					"tracking event only\n", file,
+					o->where, perr.field, perr.msg);
+				rc = 0;
+			} else if (rc) {
+				*err = perr;
+			}
+		}
 		if (rc)
 			return rc;
 	}
@@ -96,7 +119,7 @@ static int add_tracking(struct desk *d, const char *actor,
  * courier's findings. 1 when something was added, 0 when nothing, or
  * an AC_E* code. */
 static int sync_shipment(struct desk *d, const char *actor,
-			 const struct order_request *req,
+			 const char *file, const struct order_request *req,
 			 const struct import_order *o, struct ac_err *err)
 {
 	struct desk_order have;
@@ -146,7 +169,7 @@ static int sync_shipment(struct desk *d, const char *actor,
 	}
 	rc = desk_put_shipment(d, actor, o->id, &sh, &f, err);
 	if (!rc && !had_shipment)
-		rc = add_tracking(d, actor, o, err);
+		rc = add_tracking(d, actor, file, o, true, err);
 	return rc ? rc : 1;
 }
 
@@ -369,10 +392,12 @@ int cmd_import(int argc, char **argv)
 		if (!rc) {
 			rc = desk_create_order(cd.desk, actor, req, &err);
 			if (!rc) {
-				rc = add_tracking(cd.desk, actor, &o, &err);
+				rc = add_tracking(cd.desk, actor, file, &o,
+						  req->shipped, &err);
 				c.created++;
 			} else if (rc == AC_ECONFLICT) {
-				rc = sync_shipment(cd.desk, actor, req, &o,
+				rc = sync_shipment(cd.desk, actor, file, req,
+						   &o,
 						   &err);
 				if (rc == 1)
 					c.updated++;

@@ -510,6 +510,11 @@ void imp_add_tracking(struct import_order *out, int64_t at,
 		 carrier.n ? " " : "", (int)(number.n > 80 ? 80 : number.n),
 		 number.p, status.n ? " " : "",
 		 (int)(status.n > 40 ? 40 : status.n), status.p);
+	snprintf(t->carrier, sizeof t->carrier, "%.*s",
+		 (int)(carrier.n < sizeof t->carrier ? carrier.n : 0),
+		 carrier.p ? carrier.p : "");
+	snprintf(t->code, sizeof t->code, "%.*s",
+		 (int)(number.n < sizeof t->code ? number.n : 0), number.p);
 }
 
 /* ---- the order request JSON ---------------------------------------- */

@@ -51,6 +51,8 @@ int import_time_parse(const char *s, size_t n, bool utc, int64_t *us);
 struct import_tracking {
 	int64_t at;
 	char detail[192];
+	char carrier[64];      /* as the shop wrote it ("" when unknown) */
+	char code[129];        /* the tracking number, as written */
 };
 
 /* One order as read: where it is in the file, its aftercare id, the
