@@ -39,7 +39,8 @@ static const struct {
 /* What the server itself answers, by status. */
 static const struct kind by_status[] = {
 	{ 400, URN "bad-request", "The request is malformed" },
-	{ 401, URN "unauthorized", "No valid API token" },
+	{ 401, URN "unauthorized", "No valid credentials: API token, "
+	  "session or signature" },
 	{ 404, URN "not-found", "No such resource" },
 	{ 405, URN "method-not-allowed", "The path does not take the method" },
 	{ 408, URN "timeout", "The request came too slowly" },
