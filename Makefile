@@ -174,6 +174,11 @@ test-two-servers-pg: $(B)/aftercare
 .PHONY: test-import-pg
 test-import-pg: $(B)/aftercare
 	@$(PG_RUN) AC_TEST_PG_DSN="$$DSN" tests/cli/import.sh $(B)/aftercare
+# test-mail-pg: mail.sh on PostgreSQL, and two servers sharing one outbox
+.PHONY: test-mail-pg
+test-mail-pg: $(B)/aftercare
+	@$(PG_RUN) AC_TEST_PG_DSN="$$DSN" tests/api/mail.sh $(B)/aftercare && \
+		tests/api/mail-two.sh $(B)/aftercare "$$DSN"
 # PostgreSQL stopped and started under load; kill -9 of the server.
 test-pg-faults: $(B)/aftercare
 	@$(PG_RUN) tests/api/pg-faults.sh $(B)/aftercare "$$d" "$$DSN"
@@ -268,6 +273,7 @@ test:
 	$(MAKE) test-store-pg test-desk-pg test-api-pg test-two-servers-pg \
 		test-pg-faults test-migrate-pg test-api-more-pg test-replay-pg
 	$(MAKE) test-import-pg
+	$(MAKE) test-mail-pg
 	$(MAKE) test-san
 	scripts/lint.sh
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}

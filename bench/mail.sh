@@ -40,7 +40,8 @@ W=${MAIL_WORKERS:-4}
 OUT=$B/bench-out/mail
 mkdir -p "$OUT"
 T=$(mktemp -d) || exit 2
-SPID= SINK=
+SPID=''
+SINK=''
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
 	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null

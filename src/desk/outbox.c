@@ -52,7 +52,8 @@ const char *desk_mail_event_name(enum desk_mail_event e)
 int desk_mail_event_parse(const char *s, size_t n, enum desk_mail_event *out)
 {
 	for (int i = 0; i < MAIL_EVENT_COUNT; i++)
-		if (strlen(mail_events[i]) == n && !memcmp(mail_events[i], s, n)) {
+		if (strlen(mail_events[i]) == n &&
+		    !memcmp(mail_events[i], s, n)) {
 			*out = (enum desk_mail_event)i;
 			return 0;
 		}

@@ -364,7 +364,8 @@ static int mail_rows(const char *case_id, char *payloads, size_t cap)
 	cr_assert_eq(desk_outbox_list(od, NULL, case_id, 0, 100, &l, &t_err),
 		     0, "%s", t_err.msg);
 	for (int i = 0; i < l.n; i++) {
-		if (l.rows[i].kind.n != 4 || memcmp(l.rows[i].kind.p, "mail", 4))
+		if (l.rows[i].kind.n != 4 ||
+		    memcmp(l.rows[i].kind.p, "mail", 4))
 			continue;
 		n++;
 		if (payloads) {
