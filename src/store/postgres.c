@@ -4772,7 +4772,9 @@ static const struct stmt_def rp_stmts[] = {
 		"SELECT count(*) FROM report_claimants "
 		"WHERE by = $1 AND claims >= $2", "ti", false },
 	[ST_DUE_COUNT - ST_REPORT_WEEKS] = {
-		"SELECT count(*) FROM cases WHERE due_at < $1", "i", false },
+		"SELECT coalesce((SELECT sum(n) FROM report_due "
+		"WHERE day < $2), 0)::bigint + (SELECT count(*) FROM cases "
+		"WHERE due_at >= $2 AND due_at < $1)", "ii", false },
 };
 
 static int rp_prep(struct pg *q, enum st id, struct pst **out,
@@ -4950,6 +4952,7 @@ static int pg_count_due_before(void *impl, int64_t at, int64_t *n,
 		return rc;
 	b_start(&b, st);
 	b_int(&b, at);
+	b_int(&b, store_report_day(at));
 	if (!(rc = b_end(q, &b, op, err)) &&
 	    (rc = step(q, st, op, err)) == 1) {
 		*n = i64(st, 0);

@@ -506,8 +506,12 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_REPORT_CLAIMANTS_N] =
 		"SELECT count(*) FROM report_claimants "
 		"WHERE by = ?1 AND claims >= ?2",
-	/* the partial index cases_due: a range of it */
-	[ST_DUE_COUNT] = "SELECT count(*) FROM cases WHERE due_at < ?1",
+	/* the days before ?2 (the day of ?1) from report_due, and ?1's
+	 * own day from the partial index cases_due */
+	[ST_DUE_COUNT] =
+		"SELECT coalesce((SELECT sum(n) FROM report_due "
+		"WHERE day < ?2), 0) + (SELECT count(*) FROM cases "
+		"WHERE due_at >= ?2 AND due_at < ?1)",
 };
 
 /* The case lists: one statement per combination of filters (LIST_*
@@ -4431,6 +4435,7 @@ static int sq_count_due_before(void *impl, int64_t at, int64_t *n,
 		return rc;
 	b_start(&b, st);
 	b_int(&b, at);
+	b_int(&b, store_report_day(at));
 	if (!(rc = b_end(q, &b, op, err)) &&
 	    (rc = step(q, st, op, err)) == 1) {
 		*n = i64(st, 0);

@@ -2022,6 +2022,13 @@ int64_t store_report_week(int64_t at)
 	return at - (((at + DAYS3_US) % WEEK_US) + WEEK_US) % WEEK_US;
 }
 
+int64_t store_report_day(int64_t at)
+{
+	const int64_t day = INT64_C(86400000000);
+
+	return at - ((at % day) + day) % day;
+}
+
 int store_report_sums(struct store *s, enum store_report_dim dim,
 		      int64_t from_week, int64_t to_week,
 		      struct store_report_row *rows, int cap, int *n,

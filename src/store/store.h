@@ -1218,6 +1218,8 @@ struct store_report_row {
 
 /* store_report_week: the Monday 00:00 UTC of at's ISO week (µs). */
 int64_t store_report_week(int64_t at);
+/* store_report_day: the 00:00 UTC of at's day (µs). */
+int64_t store_report_day(int64_t at);
 
 /* store_report_sums fills rows[0 .. *n) with dim's sums over the weeks
  * from_week .. to_week (Mondays, both included): for STORE_REPORT_WEEK
@@ -1258,8 +1260,9 @@ int store_report_claimants(struct store *s, bool by_address,
 			   int cap, int *n, int64_t *total,
 			   struct ac_err *err);
 
-/* store_count_due_before: *n is the number of cases due before at (the
- * due index: neither resolved nor closed). */
+/* store_count_due_before: *n is the number of cases due before at
+ * (neither resolved nor closed): report_due's days before at's, and at's
+ * own day from the due index. */
 int store_count_due_before(struct store *s, int64_t at, int64_t *n,
 			   struct ac_err *err);
 

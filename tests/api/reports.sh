@@ -290,7 +290,9 @@ if [ $PG = 0 ]; then
 		echo "CREATE TEMP TABLE kept_s AS SELECT * FROM report_sums WHERE cases <> 0 OR refunds <> 0;"
 		echo "CREATE TEMP TABLE kept_d AS SELECT * FROM report_durations;"
 		echo "CREATE TEMP TABLE kept_c AS SELECT * FROM report_claimants;"
+		echo "CREATE TEMP TABLE kept_u AS SELECT * FROM report_due WHERE n <> 0;"
 		echo "DELETE FROM report_sums; DELETE FROM report_durations; DELETE FROM report_claimants;"
+		echo "DROP TABLE report_due;"
 		sed -n '/^-- ---- the existing rows, once/,/^-- ---- the triggers/p' \
 			"$ROOT/src/store/migrations/0007_reports.sql"
 		echo "SELECT 'sums', count(*) FROM (SELECT * FROM kept_s EXCEPT SELECT * FROM report_sums WHERE cases <> 0 OR refunds <> 0);"
@@ -299,6 +301,8 @@ if [ $PG = 0 ]; then
 		echo "SELECT 'durations2', count(*) FROM (SELECT * FROM report_durations EXCEPT SELECT * FROM kept_d);"
 		echo "SELECT 'claimants', count(*) FROM (SELECT * FROM kept_c EXCEPT SELECT * FROM report_claimants);"
 		echo "SELECT 'claimants2', count(*) FROM (SELECT * FROM report_claimants EXCEPT SELECT * FROM kept_c);"
+		echo "SELECT 'due', count(*) FROM (SELECT * FROM kept_u EXCEPT SELECT * FROM report_due);"
+		echo "SELECT 'due2', count(*) FROM (SELECT * FROM report_due EXCEPT SELECT * FROM kept_u);"
 		echo "SELECT 'rows', count(*) FROM report_sums;"
 	} | sqlite3 -separator '|' "$T/copy.db" >"$T/refill" 2>&1
 	check "the migration's fill of existing rows equals the triggers' sums" \

@@ -568,6 +568,9 @@ Test(reports, overdue_counts_the_due_index)
 	int64_t want[3] = { 0 };
 
 	history();
+	/* a case closed and one resolved leave the count: their due goes */
+	t_force_status(ids[3], CASE_STATUS_CLOSED);
+	t_force_status(ids[5], CASE_STATUS_RESOLVED);
 	t_now += 30 * T_DAY;
 	load();
 	for (int i = 0; i < ncs; i++) {
@@ -597,6 +600,28 @@ Test(reports, overdue_counts_the_due_index)
 	cr_expect_eq(at(2, "cases")->i, want[2]);
 	cr_expect_eq(fig("overdue", NULL), want[0] + want[1] + want[2]);
 	cr_expect_gt(want[2], 0, "30 days on, some are late");
+	/* and at an instant inside a due day (its day from the index) */
+	for (int i = 0; i < ncs; i++) {
+		int64_t at = cs[i].response_due_at + T_SEC, n = 0, got;
+		struct ac_err err;
+
+		if (!cs[i].has_due)
+			continue;
+		for (int j = 0; j < ncs; j++) {
+			const struct c_row *c = &cs[j];
+			int64_t due = c->has_deadline && (!c->has_due ||
+				      c->deadline < c->response_due_at)
+				      ? c->deadline : c->response_due_at;
+
+			if (strcmp(c->status, "resolved") &&
+			    strcmp(c->status, "closed") &&
+			    (c->has_deadline || c->has_due) && due < at)
+				n++;
+		}
+		cr_assert_eq(store_count_due_before(t_store, at, &got, &err),
+			     0, "%s", err.msg);
+		cr_expect_eq(got, n, "due before %s's due + 1 s", cs[i].id);
+	}
 }
 
 Test(reports, repeat_claimants_by_email_and_address)

@@ -164,6 +164,20 @@ FROM (SELECT lower(trim(trim(o.addr_line1, char(32, 9, 10, 13, 12, 11))
 	WHERE c.claim_type IN ('not_received', 'damaged'))
 GROUP BY k;
 
+-- report_due: the cases due (cases.due_at, the queue's due instant: NULL
+-- once resolved or closed) per UTC day of their due instant, so that the
+-- cases overdue at an instant are the days before its own, summed, and
+-- one day of the index cases_due counted (store_count_due_before).
+CREATE TABLE report_due (
+	day INTEGER NOT NULL PRIMARY KEY,
+	n INTEGER NOT NULL
+) STRICT;
+INSERT INTO report_due (day, n)
+SELECT due_at - ((due_at % 86400000000) + 86400000000) % 86400000000,
+	count(*)
+FROM cases WHERE due_at IS NOT NULL
+GROUP BY 1;
+
 -- ---- the triggers -------------------------------------------------------
 -- Written for a write path that stays fast: each statement an upsert of
 -- a few rows found by key, no DISTINCT, GROUP BY, IN (subquery) or
@@ -466,4 +480,28 @@ BEGIN
 		WHERE x.case_id = NEW.case_id AND x.verdict <> 'pending'
 			AND +x.id < NEW.id)
 	ON CONFLICT (what, week, bucket) DO UPDATE SET n = n + 1;
+END;
+
+-- A case stored or moved whose due instant changes (a decision's
+-- deadline, resolved, closed): its day's count follows.
+CREATE TRIGGER report_due_insert AFTER INSERT ON cases
+	WHEN NEW.due_at IS NOT NULL
+BEGIN
+	INSERT INTO report_due (day, n)
+	VALUES (NEW.due_at - ((NEW.due_at % 86400000000) + 86400000000)
+		% 86400000000, 1)
+	ON CONFLICT (day) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER report_due_update AFTER UPDATE OF status, deadline,
+	response_due_at ON cases
+	WHEN OLD.due_at IS NOT NEW.due_at
+BEGIN
+	UPDATE report_due SET n = n - 1
+	WHERE day = OLD.due_at - ((OLD.due_at % 86400000000) + 86400000000)
+		% 86400000000;
+	INSERT INTO report_due (day, n)
+	SELECT NEW.due_at - ((NEW.due_at % 86400000000) + 86400000000)
+		% 86400000000, 1
+	WHERE NEW.due_at IS NOT NULL
+	ON CONFLICT (day) DO UPDATE SET n = n + 1;
 END;

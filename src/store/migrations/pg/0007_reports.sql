@@ -158,6 +158,23 @@ FROM cases c JOIN orders o ON o.id = c.order_id
 WHERE c.claim_type IN ('not_received', 'damaged')
 GROUP BY 2;
 
+-- report_due: the cases due per UTC day of their due instant (see
+-- ../0007_reports.sql).
+CREATE TABLE report_due (
+	day BIGINT NOT NULL PRIMARY KEY,
+	n BIGINT NOT NULL
+);
+
+-- ac_day: the UTC day's start (µs) of an instant.
+CREATE FUNCTION ac_day(at BIGINT) RETURNS BIGINT
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT at - ((at % 86400000000) + 86400000000) % 86400000000
+$$;
+
+INSERT INTO report_due (day, n)
+SELECT ac_day(due_at), count(*) FROM cases WHERE due_at IS NOT NULL
+GROUP BY 1;
+
 -- ---- the triggers -------------------------------------------------------
 
 -- report_move: a case's count (its opening week) and its refunds (week
@@ -288,3 +305,26 @@ $$;
 CREATE TRIGGER report_decisions AFTER INSERT ON decisions FOR EACH ROW
 	WHEN (NEW.verdict <> 'pending')
 	EXECUTE FUNCTION report_decisions_trigger();
+
+CREATE FUNCTION report_due_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'UPDATE' THEN
+		IF OLD.due_at IS NOT DISTINCT FROM NEW.due_at THEN
+			RETURN NULL;
+		END IF;
+		IF OLD.due_at IS NOT NULL THEN
+			UPDATE report_due SET n = n - 1
+			WHERE day = ac_day(OLD.due_at);
+		END IF;
+	END IF;
+	IF NEW.due_at IS NOT NULL THEN
+		INSERT INTO report_due (day, n) VALUES (ac_day(NEW.due_at), 1)
+		ON CONFLICT (day) DO UPDATE SET n = report_due.n + 1;
+	END IF;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER report_due AFTER INSERT
+	OR UPDATE OF status, deadline, response_due_at
+	ON cases FOR EACH ROW EXECUTE FUNCTION report_due_trigger();
