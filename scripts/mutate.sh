@@ -344,7 +344,7 @@ fi
 BASE=$TMP/base
 mkdir -p "$BASE/tests"
 cp -r Makefile src policy web "$BASE"/
-cp -r tests/desk "$BASE/tests/"
+cp -r tests/desk tests/store "$BASE/tests/"
 targets=(build/desk-tests)
 [ $API -eq 1 ] && targets+=(build/aftercare)
 echo "mutate: building the unchanged tree in $BASE"
