@@ -122,7 +122,8 @@ FROM (SELECT 'decision' AS what, c.opened_at - (((c.opened_at
 		+ 259200000000) % 604800000000) + 604800000000)
 		% 604800000000 AS w,
 		(SELECT min(x.decided_at) FROM decisions x
-		 WHERE x.id = (SELECT min(y.id) FROM decisions y INDEXED BY decisions_case
+		 WHERE x.id = (SELECT min(y.id)
+			FROM decisions y INDEXED BY decisions_case
 			WHERE y.case_id = c.id AND y.verdict <> 'pending'))
 		- c.opened_at AS d
 	FROM cases c
@@ -130,7 +131,8 @@ FROM (SELECT 'decision' AS what, c.opened_at - (((c.opened_at
 	SELECT 'refund', c.opened_at - (((c.opened_at + 259200000000)
 		% 604800000000) + 604800000000) % 604800000000,
 		(SELECT x.created_at FROM ledger x
-		 WHERE x.id = (SELECT min(y.id) FROM ledger y INDEXED BY ledger_case
+		 WHERE x.id = (SELECT min(y.id)
+			FROM ledger y INDEXED BY ledger_case
 			WHERE y.case_id = c.id AND y.kind = 'refund'))
 		- c.opened_at
 	FROM cases c)
@@ -214,15 +216,17 @@ BEGIN
 		% 604800000000) + 604800000000) % 604800000000, i.material,
 		(SELECT currency FROM orders WHERE id = NEW.order_id), 1
 	FROM items i WHERE i.order_id = NEW.order_id AND
-		(coalesce(json_type(NEW.claim_json, '$.lines'), '') <> 'array'
-			OR EXISTS (SELECT 1 FROM json_each(NEW.claim_json, '$.lines')
-				WHERE value = i.line))
+		(coalesce(json_type(NEW.claim_json, '$.lines'), '')
+			<> 'array' OR EXISTS (SELECT 1
+			FROM json_each(NEW.claim_json, '$.lines')
+			WHERE value = i.line))
 		AND NOT EXISTS (SELECT 1 FROM items j
 			WHERE j.order_id = i.order_id AND j.line < i.line
-			AND j.material = i.material AND
-				(coalesce(json_type(NEW.claim_json, '$.lines'), '') <> 'array'
-			OR EXISTS (SELECT 1 FROM json_each(NEW.claim_json, '$.lines')
-				WHERE value = j.line)))
+			AND j.material = i.material
+			AND (coalesce(json_type(NEW.claim_json, '$.lines'), '')
+			<> 'array' OR EXISTS (SELECT 1
+			FROM json_each(NEW.claim_json, '$.lines')
+			WHERE value = j.line)))
 	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
 		cases = cases + 1;
 	INSERT INTO report_sums (dim, week, key, currency, cases)
@@ -230,15 +234,17 @@ BEGIN
 		% 604800000000) + 604800000000) % 604800000000, i.kind,
 		(SELECT currency FROM orders WHERE id = NEW.order_id), 1
 	FROM items i WHERE i.order_id = NEW.order_id AND
-		(coalesce(json_type(NEW.claim_json, '$.lines'), '') <> 'array'
-			OR EXISTS (SELECT 1 FROM json_each(NEW.claim_json, '$.lines')
-				WHERE value = i.line))
+		(coalesce(json_type(NEW.claim_json, '$.lines'), '')
+			<> 'array' OR EXISTS (SELECT 1
+			FROM json_each(NEW.claim_json, '$.lines')
+			WHERE value = i.line))
 		AND NOT EXISTS (SELECT 1 FROM items j
 			WHERE j.order_id = i.order_id AND j.line < i.line
-			AND j.kind = i.kind AND
-				(coalesce(json_type(NEW.claim_json, '$.lines'), '') <> 'array'
-			OR EXISTS (SELECT 1 FROM json_each(NEW.claim_json, '$.lines')
-				WHERE value = j.line)))
+			AND j.kind = i.kind
+			AND (coalesce(json_type(NEW.claim_json, '$.lines'), '')
+			<> 'array' OR EXISTS (SELECT 1
+			FROM json_each(NEW.claim_json, '$.lines')
+			WHERE value = j.line)))
 	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
 		cases = cases + 1;
 
@@ -346,7 +352,8 @@ BEGIN
 		CASE WHEN OLD.override_verdict IS NOT NULL
 			OR OLD.approved_by IS NOT NULL THEN 'staff'
 			WHEN OLD.verdict IS NULL OR OLD.verdict = 'pending'
-			THEN 'undecided' ELSE 'auto' END, l.currency, -1, -1 * l.amount_minor
+			THEN 'undecided' ELSE 'auto' END,
+		l.currency, -1, -1 * l.amount_minor
 	FROM ledger l INDEXED BY ledger_case
 	WHERE l.case_id = NEW.id AND l.kind = 'refund'
 	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
@@ -369,7 +376,8 @@ BEGIN
 		CASE WHEN NEW.override_verdict IS NOT NULL
 			OR NEW.approved_by IS NOT NULL THEN 'staff'
 			WHEN NEW.verdict IS NULL OR NEW.verdict = 'pending'
-			THEN 'undecided' ELSE 'auto' END, l.currency, 1, 1 * l.amount_minor
+			THEN 'undecided' ELSE 'auto' END,
+		l.currency, 1, 1 * l.amount_minor
 	FROM ledger l INDEXED BY ledger_case
 	WHERE l.case_id = NEW.id AND l.kind = 'refund'
 	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
@@ -406,15 +414,17 @@ BEGIN
 		i.material, NEW.currency, 1,
 		NEW.amount_minor
 	FROM cases c, items i WHERE i.order_id = c.order_id AND
-		(coalesce(json_type(c.claim_json, '$.lines'), '') <> 'array'
-			OR EXISTS (SELECT 1 FROM json_each(c.claim_json, '$.lines')
-				WHERE value = i.line))
+		(coalesce(json_type(c.claim_json, '$.lines'), '')
+			<> 'array' OR EXISTS (SELECT 1
+			FROM json_each(c.claim_json, '$.lines')
+			WHERE value = i.line))
 		AND NOT EXISTS (SELECT 1 FROM items j
 			WHERE j.order_id = i.order_id AND j.line < i.line
-			AND j.material = i.material AND
-				(coalesce(json_type(c.claim_json, '$.lines'), '') <> 'array'
-			OR EXISTS (SELECT 1 FROM json_each(c.claim_json, '$.lines')
-				WHERE value = j.line)))
+			AND j.material = i.material
+			AND (coalesce(json_type(c.claim_json, '$.lines'), '')
+			<> 'array' OR EXISTS (SELECT 1
+			FROM json_each(c.claim_json, '$.lines')
+			WHERE value = j.line)))
 	AND c.id = NEW.case_id
 	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
 		refunds = refunds + 1,
@@ -425,15 +435,17 @@ BEGIN
 		% 604800000000) + 604800000000) % 604800000000,
 		i.kind, NEW.currency, 1, NEW.amount_minor
 	FROM cases c, items i WHERE i.order_id = c.order_id AND
-		(coalesce(json_type(c.claim_json, '$.lines'), '') <> 'array'
-			OR EXISTS (SELECT 1 FROM json_each(c.claim_json, '$.lines')
-				WHERE value = i.line))
+		(coalesce(json_type(c.claim_json, '$.lines'), '')
+			<> 'array' OR EXISTS (SELECT 1
+			FROM json_each(c.claim_json, '$.lines')
+			WHERE value = i.line))
 		AND NOT EXISTS (SELECT 1 FROM items j
 			WHERE j.order_id = i.order_id AND j.line < i.line
-			AND j.kind = i.kind AND
-				(coalesce(json_type(c.claim_json, '$.lines'), '') <> 'array'
-			OR EXISTS (SELECT 1 FROM json_each(c.claim_json, '$.lines')
-				WHERE value = j.line)))
+			AND j.kind = i.kind
+			AND (coalesce(json_type(c.claim_json, '$.lines'), '')
+			<> 'array' OR EXISTS (SELECT 1
+			FROM json_each(c.claim_json, '$.lines')
+			WHERE value = j.line)))
 	AND c.id = NEW.case_id
 	ON CONFLICT (dim, week, key, currency) DO UPDATE SET
 		refunds = refunds + 1,
