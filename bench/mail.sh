@@ -93,6 +93,9 @@ for _ in $(seq 6000); do
 	sleep 0.05
 done
 t1=$(now)
+cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }
+cpu_serve=$(cpu "$SPID")
+cpu_sink=$(cpu "$SINK")
 stop
 [ "$got" -ge "$N" ] || { echo "mail.sh: only $got of $N mails arrived" >&2; exit 1; }
 dead=$(sqlite3 "$T/m.db" "SELECT count(*) FROM outbox WHERE status <> 'sent'")
@@ -103,6 +106,8 @@ ratio=$(echo "$mail_rps $open_rps" | awk '{printf "%.2f", $1 / $2}')
 		"$open_rps" "$opened" "$DUR"
 	printf 'mail: mails sent through SMTP       %8d /s  (%d mails, %d workers, aiosmtpd on loopback; %d not sent)\n' \
 		"$mail_rps" "$N" "$W" "$dead"
+	printf 'mail: CPU seconds while sending: aftercare %s, the sink (Python) %s, of %.1f s\n' \
+		"$cpu_serve" "$cpu_sink" "$(echo "$t0 $t1" | awk '{print $2 - $1}')"
 	printf 'mail: ratio mails/s to case opens/s %8s\n' "$ratio"
 } | tee "$OUT/table.txt"
 [ "$dead" -eq 0 ]

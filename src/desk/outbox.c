@@ -349,7 +349,26 @@ struct outbox {
 	pthread_cond_t cv;
 	bool stop;
 	unsigned kicks;
+	/* SQLite has one writer: the workers take turns at their writes
+	 * here, where a waiter wakes at once, instead of in SQLite's busy
+	 * handler, which sleeps 1, 2, 5, 10 .. ms between looks */
+	pthread_mutex_t write_mu;
 };
+
+/* ob_write_begin/end bracket a worker's write on a SQLite store. */
+static bool ob_write_begin(struct outbox *ob, struct desk *d)
+{
+	if (strcmp(store_backend_name(d->store), "sqlite"))
+		return false;
+	pthread_mutex_lock(&ob->write_mu);
+	return true;
+}
+
+static void ob_write_end(struct outbox *ob, bool locked)
+{
+	if (locked)
+		pthread_mutex_unlock(&ob->write_mu);
+}
 
 int64_t outbox_backoff_us(int attempt, int64_t base_us, int64_t cap_us,
 			  uint32_t rnd)
@@ -414,6 +433,7 @@ int outbox_new(const struct outbox_config *cfg, struct outbox **out,
 		ob->cfg.batch = OUTBOX_BATCH;
 	pthread_mutex_init(&ob->mu, NULL);
 	pthread_cond_init(&ob->cv, NULL);
+	pthread_mutex_init(&ob->write_mu, NULL);
 	*out = ob;
 	return 0;
 }
@@ -450,6 +470,7 @@ static void finish(struct outbox *ob, struct desk *d,
 	int64_t now = desk_now(d), next = now;
 	char msg[STORE_OUTBOX_ERROR_MAX];
 	struct ac_err err;
+	bool locked;
 	int rc;
 
 	snprintf(msg, sizeof msg, "%s", why && *why ? why : "no reason given");
@@ -478,8 +499,10 @@ static void finish(struct outbox *ob, struct desk *d,
 		break;
 	}
 	ac_err_clear(&err);
+	locked = ob_write_begin(ob, d);
 	rc = store_outbox_finish(d->store, row->id, row->attempts, to, next,
 				 S(msg), now, &err);
+	ob_write_end(ob, locked);
 	if (rc)     /* the lease ran out, or the database: sent again later */
 		fprintf(stderr, "aftercare: outbox: %.*s %" PRId64 ": cannot "
 			"record it %s: %s: %s\n", (int)row->kind.n,
@@ -500,10 +523,12 @@ int outbox_run_once(struct outbox *ob, struct desk *d, int *handled,
 	for (int k = 0; k < ob->n_kinds && !rc; k++) {
 		const struct outbox_kind *kind = &ob->kinds[k];
 		int64_t now = desk_now(d);
+		bool locked = ob_write_begin(ob, d);
 
 		rc = store_outbox_claim(d->store, S(kind->kind), now,
 					now + ob->cfg.lease_us, ob->cfg.batch,
 					page, err);
+		ob_write_end(ob, locked);
 		for (int i = 0; i < page->n && !rc; i++) {
 			const struct store_outbox *row = &page->rows[i];
 			struct outbox_item it = {
@@ -656,5 +681,6 @@ void outbox_free(struct outbox *ob)
 	outbox_stop(ob);
 	pthread_mutex_destroy(&ob->mu);
 	pthread_cond_destroy(&ob->cv);
+	pthread_mutex_destroy(&ob->write_mu);
 	free(ob);
 }
