@@ -718,6 +718,42 @@ int jmoney(const cJSON *o, const char *key, const char *path,
 	return 0;
 }
 
+int imp_json_name(struct imp *im, const cJSON *who, const char *path,
+		  struct ac_err *err)
+{
+	struct ac_str first, last;
+
+	if (jstr(who, "first_name", path, &first, err) ||
+	    jstr(who, "last_name", path, &last, err))
+		return AC_EINVAL;
+	im->cust_name = imp_join(im, first, " ", last);
+	if (!im->cust_name.n)
+		im->cust_name = im->addr.name;
+	return 0;
+}
+
+int imp_json_items(struct imp *im, const cJSON *o,
+		   int (*item)(const cJSON *li, const char *path,
+			       struct imp *im, struct ac_err *err),
+		   struct ac_err *err)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(o, "line_items");
+	const cJSON *li;
+	int i = 0;
+
+	if (!cJSON_IsArray(items))
+		return ac_err_set(err, AC_EINVAL, "line_items",
+				  items ? "not an array" : "missing");
+	cJSON_ArrayForEach(li, items) {
+		char path[40];
+
+		snprintf(path, sizeof path, "line_items[%d]", i++);
+		if (item(li, path, im, err))
+			return AC_EINVAL;
+	}
+	return 0;
+}
+
 /* ---- the reader ---------------------------------------------------- */
 
 struct span {

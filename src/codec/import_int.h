@@ -117,6 +117,21 @@ int jmoney(const cJSON *o, const char *key, const char *path,
 /* jarr: v when it is an array, else NULL (for cJSON_ArrayForEach). */
 const cJSON *jarr(const cJSON *v);
 
+/* imp_json_name sets the customer's name from who's first_name and
+ * last_name (who may be NULL; a member that is not a string is AC_EINVAL
+ * naming path), or the address's name when both are empty: map the
+ * address first. */
+int imp_json_name(struct imp *im, const cJSON *who, const char *path,
+		  struct ac_err *err);
+
+/* imp_json_items reads o's "line_items" array through item, one call a
+ * line with its path ("line_items[3]"); AC_EINVAL when the array is
+ * missing or not one, else the first error item returns. */
+int imp_json_items(struct imp *im, const cJSON *o,
+		   int (*item)(const cJSON *li, const char *path,
+			       struct imp *im, struct ac_err *err),
+		   struct ac_err *err);
+
 /* The per-source readers. */
 int shopify_json_map(const cJSON *o, struct imp *im, struct import_order *out,
 		     struct ac_err *err);

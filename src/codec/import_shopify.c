@@ -150,9 +150,8 @@ int shopify_json_map(const cJSON *o, struct imp *im, struct import_order *out,
 		     struct ac_err *err)
 {
 	const cJSON *cust = cJSON_GetObjectItemCaseSensitive(o, "customer");
-	const cJSON *ship, *items, *li, *set;
-	struct ac_str cur, created, fin, first, last;
-	int i = 0;
+	const cJSON *ship, *set;
+	struct ac_str cur, created, fin;
 
 	if (!cJSON_IsObject(cust))
 		cust = NULL;
@@ -221,24 +220,9 @@ int shopify_json_map(const cJSON *o, struct imp *im, struct import_order *out,
 		    map_address(ship, "billing_address", im, err))
 			return AC_EINVAL;
 	}
-	if (jstr(cust, "first_name", "customer", &first, err) ||
-	    jstr(cust, "last_name", "customer", &last, err))
-		return AC_EINVAL;
-	im->cust_name = imp_join(im, first, " ", last);
-	if (!im->cust_name.n)
-		im->cust_name = im->addr.name;
-	items = cJSON_GetObjectItemCaseSensitive(o, "line_items");
-	if (!cJSON_IsArray(items))
-		return ac_err_set(err, AC_EINVAL, "line_items",
-				  items ? "not an array" : "missing");
-	cJSON_ArrayForEach(li, items) {
-		char path[40];
-
-		snprintf(path, sizeof path, "line_items[%d]", i++);
-		if (map_line_item(li, path, im, err))
-			return AC_EINVAL;
-	}
-	if (map_fulfillments(o, im, out, err))
+	if (imp_json_name(im, cust, "customer", err) ||
+	    imp_json_items(im, o, map_line_item, err) ||
+	    map_fulfillments(o, im, out, err))
 		return AC_EINVAL;
 	static const struct imp_names names = {
 		"email", "shipping_address", "shipping_address.country_code",

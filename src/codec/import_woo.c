@@ -128,10 +128,8 @@ int woo_json_map(const cJSON *o, struct imp *im, struct import_order *out,
 	const cJSON *billing = cJSON_GetObjectItemCaseSensitive(o, "billing");
 	const cJSON *shipping = cJSON_GetObjectItemCaseSensitive(o,
 								 "shipping");
-	const cJSON *items, *li;
-	struct ac_str cur, created, status, paid_at, done_at, first, last;
+	struct ac_str cur, created, status, paid_at, done_at;
 	char t[32];
-	int i = 0;
 
 	if (!jid(o, "number", t, sizeof t) || !jid(o, "id", t, sizeof t))
 		im->id = imp_join(im, (struct ac_str){ t, strlen(t) }, "",
@@ -162,24 +160,9 @@ int woo_json_map(const cJSON *o, struct imp *im, struct import_order *out,
 		return AC_EINVAL;
 	if (!im->has_addr && billing && addr(billing, "billing", im, err))
 		return AC_EINVAL;
-	if (jstr(billing, "first_name", "billing", &first, err) ||
-	    jstr(billing, "last_name", "billing", &last, err))
-		return AC_EINVAL;
-	im->cust_name = imp_join(im, first, " ", last);
-	if (!im->cust_name.n)
-		im->cust_name = im->addr.name;
-	items = cJSON_GetObjectItemCaseSensitive(o, "line_items");
-	if (!cJSON_IsArray(items))
-		return ac_err_set(err, AC_EINVAL, "line_items",
-				  items ? "not an array" : "missing");
-	cJSON_ArrayForEach(li, items) {
-		char path[40];
-
-		snprintf(path, sizeof path, "line_items[%d]", i++);
-		if (line_item(li, path, im, err))
-			return AC_EINVAL;
-	}
-	if (tracking(o, im, out, err))
+	if (imp_json_name(im, billing, "billing", err) ||
+	    imp_json_items(im, o, line_item, err) ||
+	    tracking(o, im, out, err))
 		return AC_EINVAL;
 	/* completed without a tracking date: shipped when completed */
 	if (!im->shipped && str_is(status, "completed") &&
