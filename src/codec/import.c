@@ -519,29 +519,25 @@ void imp_add_tracking(struct import_order *out, int64_t at,
 
 /* ---- the order request JSON ---------------------------------------- */
 
-static void w_str(struct buf *b, const char *key, struct ac_str s)
+/* w_str writes before (a comma, or the brace that opens the object),
+ * then "key": and s trimmed as a JSON string. */
+static void w_str(struct buf *b, const char *before, const char *key,
+		  struct ac_str s)
 {
 	s = imp_trim(s);
-	buf_addf(b, "\"%s\":", key);
+	buf_addf(b, "%s\"%s\":", before, key);
 	json_str_write(b, s.p ? s.p : "", s.n);
 }
 
 static void w_addr(struct buf *b, const struct imp_addr *a)
 {
-	buf_adds(b, "{");
-	w_str(b, "name", a->name);
-	buf_addc(b, ',');
-	w_str(b, "line1", a->line1);
-	buf_addc(b, ',');
-	w_str(b, "line2", a->line2);
-	buf_addc(b, ',');
-	w_str(b, "city", a->city);
-	buf_addc(b, ',');
-	w_str(b, "region", a->region);
-	buf_addc(b, ',');
-	w_str(b, "postal_code", a->zip);
-	buf_addc(b, ',');
-	w_str(b, "country", a->country);
+	w_str(b, "{", "name", a->name);
+	w_str(b, ",", "line1", a->line1);
+	w_str(b, ",", "line2", a->line2);
+	w_str(b, ",", "city", a->city);
+	w_str(b, ",", "region", a->region);
+	w_str(b, ",", "postal_code", a->zip);
+	w_str(b, ",", "country", a->country);
 	buf_addc(b, '}');
 }
 
@@ -579,33 +575,22 @@ int imp_write(const struct imp *im, const char *prefix,
 	for (int i = 0; i < im->n_items; i++) {
 		const struct imp_item *it = &im->items[i];
 
-		buf_addf(b, "%s{\"line\":%d,", i ? "," : "", i + 1);
-		w_str(b, "sku", it->sku);
-		buf_addc(b, ',');
-		w_str(b, "kind", it->kind);
-		buf_addc(b, ',');
-		w_str(b, "style", it->style);
-		buf_addc(b, ',');
-		w_str(b, "shape", it->shape);
-		buf_addc(b, ',');
-		w_str(b, "material", it->material);
-		buf_addc(b, ',');
-		w_str(b, "color", it->color);
-		if (it->size.n) {
-			buf_addc(b, ',');
-			w_str(b, "size", it->size);
-		}
-		if (imp_trim(it->certificate).n) {
-			buf_addc(b, ',');
-			w_str(b, "certificate", it->certificate);
-		}
+		buf_addf(b, "%s{\"line\":%d", i ? "," : "", i + 1);
+		w_str(b, ",", "sku", it->sku);
+		w_str(b, ",", "kind", it->kind);
+		w_str(b, ",", "style", it->style);
+		w_str(b, ",", "shape", it->shape);
+		w_str(b, ",", "material", it->material);
+		w_str(b, ",", "color", it->color);
+		if (it->size.n)
+			w_str(b, ",", "size", it->size);
+		if (imp_trim(it->certificate).n)
+			w_str(b, ",", "certificate", it->certificate);
 		buf_addf(b, ",\"price_minor\":%lld}",
 			 (long long)it->price_minor);
 	}
-	buf_adds(b, "],\"customer\":{");
-	w_str(b, "name", im->cust_name);
-	buf_addc(b, ',');
-	w_str(b, "email", im->email);
+	w_str(b, "],\"customer\":{", "name", im->cust_name);
+	w_str(b, ",", "email", im->email);
 	buf_addf(b, "},\"paid_minor\":%lld",
 		 (long long)(im->paid ? im->total_minor : 0));
 	if (im->shipped) {
