@@ -16,7 +16,9 @@
 #include "../../src/store/store.h"
 #include "support.h"
 
-TestSuite(reports, .init = t_setup, .fini = t_teardown);
+static void fini(void);
+
+TestSuite(reports, .init = t_setup, .fini = fini);
 
 #define S "token:test"
 #define MAXR 256
@@ -203,6 +205,12 @@ static int64_t monday(int64_t at)
 
 static struct desk_report rep;
 
+static void fini(void)
+{
+	desk_report_release(&rep);
+	t_teardown();
+}
+
 static void run(const char *name, const struct desk_report_args *a)
 {
 	struct desk_report_args none = { 0 };
@@ -375,6 +383,7 @@ Test(reports, from_and_to_pick_whole_weeks)
 	struct ac_err err;
 
 	a.to_at = a.from_at - 1;
+	desk_report_release(&rep);
 	cr_expect_eq(desk_report(t_desk(), "weeks", &a, &rep, &err),
 		     AC_EINVAL);
 	cr_expect_str_eq(err.field, "to");
