@@ -8,44 +8,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../../src/store/store.h"
 #include "pgtest.h"
 
 #define T0 INT64_C(1777881600000000)
 
-static char dir[64], path[512];
+static char path[512];
 static struct store *s;
 static struct ac_err err;
 
 static void setup(void)
 {
-	if (pgtest_base()) {
-		pgtest_schema_new(path, sizeof path);
-	} else {
-		snprintf(dir, sizeof dir, "%s", "/tmp/ac-hooks-XXXXXX");
-		cr_assert_not_null(mkdtemp(dir));
-		snprintf(path, sizeof path, "%s/t.db", dir);
-	}
+	pgtest_db_new("hooks", path, sizeof path);
 	cr_assert_eq(store_open(path, &s, &err), 0, "open: %s", err.msg);
 }
 
 static void teardown(void)
 {
-	char p[600];
-
 	store_close(s);
-	if (pgtest_base()) {
-		pgtest_schema_drop();
-		return;
-	}
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path,
-			 (const char *[]){ "", "-wal", "-shm" }[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	pgtest_db_drop(path);
 }
 
 TestSuite(hooks, .init = setup, .fini = teardown);

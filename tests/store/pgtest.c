@@ -1,4 +1,5 @@
-/* tests/store/pgtest.c: a schema per test on PostgreSQL (see pgtest.h). */
+/* tests/store/pgtest.c: a schema per test on PostgreSQL, or a SQLite file
+ * (see pgtest.h). */
 #include "pgtest.h"
 
 #include <criterion/criterion.h>
@@ -59,6 +60,35 @@ void pgtest_schema_drop(void)
 		 "DROP SCHEMA IF EXISTS %s CASCADE", schema);
 	admin(sql);
 	schema[0] = '\0';
+}
+
+static char dir[64];                    /* pgtest_db_new's, on SQLite */
+
+void pgtest_db_new(const char *tag, char *path, size_t n)
+{
+	if (pgtest_base()) {
+		pgtest_schema_new(path, n);
+		return;
+	}
+	snprintf(dir, sizeof dir, "/tmp/ac-%s-XXXXXX", tag);
+	cr_assert_not_null(mkdtemp(dir), "mkdtemp %s", dir);
+	snprintf(path, n, "%s/t.db", dir);
+}
+
+void pgtest_db_drop(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char p[600];
+
+	if (pgtest_base()) {
+		pgtest_schema_drop();
+		return;
+	}
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(dir);
 }
 
 void pgtest_drop_connections(void)

@@ -1,4 +1,5 @@
-/* tests/store/pgtest.h: the store suite on PostgreSQL (tests only).
+/* tests/store/pgtest.h: the store suite on PostgreSQL (tests only), and
+ * a database per test on either backend (pgtest_db_new).
  * With AC_TEST_PG_DSN set (a libpq URI of a database the tests may fill
  * and wipe: `make test-store-pg` starts a private cluster for it), each
  * test gets a schema of its own in that database, named after its
@@ -19,6 +20,17 @@ void pgtest_schema_new(char *dsn, size_t n);
 
 /* pgtest_schema_drop drops the schema pgtest_schema_new made. */
 void pgtest_schema_drop(void);
+
+/* pgtest_db_new makes the test's database, on either backend: with
+ * AC_TEST_PG_DSN a schema (pgtest_schema_new), else a file t.db in a new
+ * directory /tmp/ac-<tag>-XXXXXX; writes what store_open takes into path
+ * (n bytes). Aborts the test when it cannot. */
+void pgtest_db_new(const char *tag, char *path, size_t n);
+
+/* pgtest_db_drop removes what pgtest_db_new made (the schema, or the
+ * file with its -wal, -shm and -journal and the directory); close the
+ * store first. */
+void pgtest_db_drop(const char *path);
 
 /* pgtest_drop_connections ends the server side of every connection the
  * test opened with the DSN pgtest_schema_new wrote (its
