@@ -208,7 +208,7 @@ SPID=
 	2>"$T/serve2.err" &
 SPID=$!
 for _ in $(seq 200); do
-	grep -q '^listening on' "$T/serve2.err" && break
+	grep -qs '^listening on' "$T/serve2.err" && break
 	sleep 0.05
 done
 U=$(sed -n 's|^listening on ||p' "$T/serve2.err")
@@ -300,6 +300,31 @@ check "and is no longer dead" "$(cat "$T/dead2")" \
 curl -s -H "$AUTH" "$U/v1/audit?entity=outbox" >"$T/au"
 check "the retry is audited" "$(cat "$T/au")" \
 	test "$(jq -r '.events[-1].action' "$T/au")" = outbox.retry
+
+# ---- a login never goes in the clear ---------------------------------------
+# smtp://USER:PASS@.. requires STARTTLS: this sink offers none, so the
+# mail is not sent (it waits, the error saying why) and no AUTH is tried
+kill "$SPID"
+wait "$SPID" 2>/dev/null
+"$BIN" serve --db "$DB" --listen 127.0.0.1:0 --mail-from desk@shop.example \
+	--smtp "smtp://desk:secret@127.0.0.1:$SPORT" 2>"$T/serve3.err" &
+SPID=$!
+for _ in $(seq 200); do
+	grep -qs '^listening on' "$T/serve3.err" && break
+	sleep 0.05
+done
+U=$(sed -n 's|^listening on ||p' "$T/serve3.err")
+check "serve names the SMTP server, not the password" \
+	"$(grep '^mail:' "$T/serve3.err")" \
+	bash -c "grep -q '^mail: to customers through the server at 127.0.0.1:$SPORT' '$T/serve3.err' && ! grep -q secret '$T/serve3.err'"
+open_case D-1012 '{"type":"unwanted"}'
+C6=$CASE
+sleep 2
+curl -s -H "$AUTH" "$U/v1/cases/$C6/outbox" >"$T/tls"
+check "with a login and no STARTTLS offered the mail waits, saying why" \
+	"$(cat "$T/tls")" bash -c "[ \"\$(jq -r .messages[0].status '$T/tls')\" = pending ] && jq -r .messages[0].last_error '$T/tls' | grep -qi 'tls'"
+n=$(count "$C6" case_opened)
+check "and nothing went to the SMTP server" "$n" test "$n" = 0
 
 # shellcheck disable=SC2154  # counted by lib.sh
 echo "mail.sh: $pass passed, $fail failed"
