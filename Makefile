@@ -163,7 +163,7 @@ test-api-pg: $(B)/aftercare
 # test-api-more-pg: the rest of test-api that runs on either backend (the
 # pages' HTTP checks, /metrics, concurrency, deadlines), each server on a
 # new database of one cluster (tests/api/lib.sh's serve_demo)
-API_MORE = pages metrics concurrency deadlines hooks payments
+API_MORE = pages metrics concurrency deadlines hooks payments reports
 test-api-more-pg: $(B)/aftercare
 	@$(PG_RUN) for t in $(API_MORE); do \
 		AC_TEST_PG_DSN="$$DSN" tests/api/$$t.sh $(B)/aftercare || exit 1; \
@@ -245,6 +245,7 @@ test-api: $(B)/aftercare
 	tests/api/mail.sh $(B)/aftercare
 	tests/api/hooks.sh $(B)/aftercare
 	tests/api/payments.sh $(B)/aftercare
+	tests/api/reports.sh $(B)/aftercare
 test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
 
