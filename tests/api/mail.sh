@@ -168,6 +168,25 @@ check "quote mail says the amount" "$(head -c 800 "$T/t4")" \
 check "and until when it stands" "$(head -c 800 "$T/t4")" \
 	grep -qF "The quote stands until" "$T/t4"
 
+# deadline near: the server finds those once a minute (a day ahead);
+# here the row is written as the desk writes it (SQLite only)
+if [ -z "${AC_TEST_PG_DSN:-}" ]; then
+	sqlite3 "$DB" "INSERT INTO outbox (kind, case_id, dedupe,
+		payload_json, next_at, created_at) VALUES ('mail', '$C1',
+		'mail:deadline_near:$C1:1', '{\"event\":\"deadline_near\",
+		\"case_id\":\"$C1\",\"order_id\":\"D-1001\",\"deadline\":1}',
+		0, 0)"
+	check "deadline near: its mail arrives" "$(mails | tail -2)" \
+		wait_for "$C1" deadline_near 1 10
+	text "$C1" deadline_near >"$T/t5"
+	for w in "Subject: Case $C1: " " is near" \
+		"A time limit on your case $C1 (order D-1001) is near." \
+		"This answer holds for a claim made"; do
+		check "deadline mail says: $w" "$(head -c 600 "$T/t5")" \
+			grep -qF -- "$w" "$T/t5"
+	done
+fi
+
 sleep 1.5  # the workers poll every 0.2 s: time to send anything twice
 for ev in "$C1 case_opened" "$C1 refund_made" "$C1 decision_changed" \
 	"$C2 case_opened" "$C2 repair_quote"; do
