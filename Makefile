@@ -293,6 +293,8 @@ FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 FUZZ_LIB_SRC = $(CORE_SRC) $(CODEC_SRC) src/codec/policy_default.S
 FUZZ_TARGETS = fuzz_case_json fuzz_policy_file fuzz_route fuzz_tmpl \
 	       fuzz_import fuzz_hooks
+# The harnesses' shared CHECK (fuzz/fuzz_check.h).
+$(FUZZ_TARGETS:%=$(B)/fuzz/%): fuzz/fuzz_check.h
 # The router's harness links the whole server (its tables name handlers).
 FUZZ_ROUTE_SRC = $(FUZZ_LIB_SRC) $(STORE_SRC) $(DESK_SRC) $(HTTP_SRC) \
 		 $(WEB_SRC) src/store/migrations.S src/store/migrations_pg.S \
@@ -308,7 +310,7 @@ $(B)/fuzz/fuzz_route: fuzz/fuzz_route.c $(FUZZ_ROUTE_SRC) web/openapi.json \
 $(B)/fuzz/fuzz_tmpl: fuzz/fuzz_tmpl.c src/web/tmpl.c src/codec/buf.c \
 		src/core/err.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS_BASE)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS_BASE)
 
 $(B)/fuzz/%: fuzz/%.c $(FUZZ_LIB_SRC) policy/shop.policy
 	@mkdir -p $(@D)

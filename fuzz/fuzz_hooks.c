@@ -13,17 +13,9 @@
 
 #include "../src/codec/hook_json.h"
 #include "../src/codec/pay_json.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                       \
-	do {                                                              \
-		if (!(cond)) {                                            \
-			fprintf(stderr, "invariant broken: %s (%s:%d)\n", \
-				#cond, __FILE__, __LINE__);               \
-			abort();                                          \
-		}                                                         \
-	} while (0)
 
 #define TERMINATED(a) CHECK(memchr((a), '\0', sizeof(a)) != NULL)
 

@@ -15,17 +15,9 @@
 #include <string.h>
 
 #include "../src/web/tmpl.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                       \
-	do {                                                              \
-		if (!(cond)) {                                            \
-			fprintf(stderr, "invariant broken: %s (%s:%d)\n", \
-				#cond, __FILE__, __LINE__);               \
-			abort();                                          \
-		}                                                         \
-	} while (0)
 
 static const char model_json[] =
 	"{\"s\": \"<script>alert('x&y')</script>\\\"\", \"e\": \"\","
