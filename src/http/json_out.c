@@ -126,7 +126,7 @@ static void w_cstr(struct buf *b, const char *s)
 	json_str_write(b, s, strlen(s));
 }
 
-static void w_time(struct buf *b, int64_t at)
+void json_write_time(struct buf *b, int64_t at)
 {
 	char t[40];
 	size_t n = instant_format(at, t, sizeof t);
@@ -155,7 +155,7 @@ void json_write_case(const struct desk_case *c, struct buf *out)
 	buf_adds(out, ",\"decision\":");
 	decision_record_write(dec, &ov, out);
 	buf_adds(out, ",\"decided_at\":");
-	w_time(out, c->decided_at);
+	json_write_time(out, c->decided_at);
 	buf_adds(out, ",\"clauses\":[");
 	for (int i = 0; i < dec->n_clauses; i++) {
 		const struct clause *cl = &c->policy->clauses[dec->clauses[i]];
@@ -169,11 +169,11 @@ void json_write_case(const struct desk_case *c, struct buf *out)
 	}
 	buf_adds(out, "],\"deadline\":");
 	if (dec->has_deadline)
-		w_time(out, dec->deadline);
+		json_write_time(out, dec->deadline);
 	else
 		buf_adds(out, "null");
 	buf_adds(out, ",\"response_due\":");
-	w_time(out, c->response_due);
+	json_write_time(out, c->response_due);
 	buf_addf(out, ",\"refund_max_minor\":%lld,\"refunded_total_minor\":%lld"
 		 ",\"charged_total_minor\":%lld,\"override\":",
 		 (long long)dec->refund_max_minor,
@@ -187,7 +187,7 @@ void json_write_case(const struct desk_case *c, struct buf *out)
 		buf_adds(out, ",\"author\":");
 		w_str(out, c->override_author);
 		buf_adds(out, ",\"at\":");
-		w_time(out, c->overridden_at);
+		json_write_time(out, c->overridden_at);
 		buf_addc(out, '}');
 	} else {
 		buf_adds(out, "null");
@@ -197,7 +197,7 @@ void json_write_case(const struct desk_case *c, struct buf *out)
 		buf_adds(out, "{\"by\":");
 		w_str(out, c->approved_by);
 		buf_adds(out, ",\"at\":");
-		w_time(out, c->approved_at);
+		json_write_time(out, c->approved_at);
 		buf_addc(out, '}');
 	} else {
 		buf_adds(out, "null");
@@ -208,15 +208,15 @@ void json_write_case(const struct desk_case *c, struct buf *out)
 			 "\"%s\",\"expires_at\":", (long long)c->quote.id,
 			 (long long)c->quote.amount_minor,
 			 quote_status_name(c->quote.status));
-		w_time(out, c->quote.expires_at);
+		json_write_time(out, c->quote.expires_at);
 		buf_addc(out, '}');
 	} else {
 		buf_adds(out, "null");
 	}
 	buf_adds(out, ",\"created_at\":");
-	w_time(out, c->created_at);
+	json_write_time(out, c->created_at);
 	buf_adds(out, ",\"updated_at\":");
-	w_time(out, c->updated_at);
+	json_write_time(out, c->updated_at);
 	buf_addc(out, '}');
 }
 
@@ -236,11 +236,11 @@ void json_write_quote(const struct desk_quote *q, struct buf *out)
 	buf_addf(out, ",\"amount_minor\":%lld,\"status\":\"%s\","
 		 "\"expires_at\":", (long long)q->amount_minor,
 		 quote_status_name(q->status));
-	w_time(out, q->expires_at);
+	json_write_time(out, q->expires_at);
 	buf_adds(out, ",\"created_at\":");
-	w_time(out, q->created_at);
+	json_write_time(out, q->created_at);
 	buf_adds(out, ",\"updated_at\":");
-	w_time(out, q->updated_at);
+	json_write_time(out, q->updated_at);
 	buf_addc(out, '}');
 }
 
@@ -311,7 +311,7 @@ void json_write_events(const struct desk_events *e, struct buf *out)
 
 		buf_addf(out, "%s{\"id\":%lld,\"at\":", i ? "," : "",
 			 (long long)v->id);
-		w_time(out, v->at);
+		json_write_time(out, v->at);
 		buf_adds(out, ",\"kind\":");
 		w_str(out, v->kind);
 		buf_adds(out, ",\"detail\":");
@@ -336,7 +336,7 @@ static void w_note(struct buf *out, const struct desk_note *nt,
 	buf_adds(out, ",\"body\":");
 	w_str(out, nt->body);
 	buf_adds(out, ",\"created_at\":");
-	w_time(out, nt->created_at);
+	json_write_time(out, nt->created_at);
 	buf_addc(out, '}');
 }
 
@@ -368,7 +368,7 @@ void json_write_evidence(const struct desk_evidence *e, struct buf *out)
 static void w_time_or_null(struct buf *b, bool has, int64_t at)
 {
 	if (has)
-		w_time(b, at);
+		json_write_time(b, at);
 	else
 		buf_adds(b, "null");
 }
@@ -396,7 +396,7 @@ void json_write_case_page(const struct desk_case_page *p, struct buf *out)
 		buf_addf(out, ",\"status\":\"%s\",\"type\":\"%s\","
 			 "\"opened_at\":", case_status_name(r->status),
 			 claim_type_name(r->claim_type));
-		w_time(out, r->opened_at);
+		json_write_time(out, r->opened_at);
 		buf_adds(out, ",\"verdict\":");
 		if (r->has_verdict)
 			w_cstr(out, verdict_name(r->verdict));
@@ -412,7 +412,7 @@ void json_write_case_page(const struct desk_case_page *p, struct buf *out)
 void json_write_due_page(const struct desk_due_page *p, struct buf *out)
 {
 	buf_adds(out, "{\"now\":");
-	w_time(out, p->now);
+	json_write_time(out, p->now);
 	buf_adds(out, ",\"cases\":[");
 	for (int i = 0; i < p->n; i++) {
 		const struct desk_case_row *r = &p->rows[i];
@@ -425,7 +425,7 @@ void json_write_due_page(const struct desk_due_page *p, struct buf *out)
 		buf_adds(out, ",\"response_due\":");
 		w_time_or_null(out, r->has_response_due, r->response_due);
 		buf_adds(out, ",\"due\":");
-		w_time(out, r->due);
+		json_write_time(out, r->due);
 		buf_addf(out, ",\"overdue\":%s}",
 			 r->due < p->now ? "true" : "false");
 	}
@@ -442,7 +442,7 @@ void json_write_audit_page(const struct desk_audit_page *p, struct buf *out)
 
 		buf_addf(out, "%s{\"id\":%lld,\"at\":", i ? "," : "",
 			 (long long)a->id);
-		w_time(out, a->at);
+		json_write_time(out, a->at);
 		buf_adds(out, ",\"actor\":");
 		w_str(out, a->actor);
 		buf_adds(out, ",\"action\":");

@@ -47,6 +47,10 @@ int json_read_note(struct case_reader *rd, const char *body, size_t n,
 
 /* ---- results ---------------------------------------------------------- */
 
+/* json_write_time writes an instant as a JSON string in RFC 3339 UTC
+ * ("2026-05-14T16:20:00Z", a fraction only when there is one). */
+void json_write_time(struct buf *b, int64_t at);
+
 /* The case: {"id", "status", "order", "type", "claim", "decision",
  * "decided_at", "clauses": [{"id", "title", "text"}], "deadline",
  * "response_due", "refund_max_minor", "refunded_total_minor",

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/instant.h"
 #include "../desk/hooks.h"
 #include "json_out.h"
 
@@ -139,14 +138,6 @@ static void put_parcel(struct http_req *q, struct http_resp *r)
 	http_answer(r, rc, &err, 200);
 }
 
-static void w_time(struct buf *b, int64_t at)
-{
-	char t[40];
-
-	instant_format(at, t, sizeof t);
-	http_json_str(b, t);
-}
-
 /* {"integration", "id", "status", "carrier", "tracking_code", "kind",
  * "order", "detail", "at", "received_at"} */
 static void write_seen(void *arg, const struct desk_hook_seen *e)
@@ -176,9 +167,9 @@ static void write_seen(void *arg, const struct desk_hook_seen *e)
 	buf_adds(b, ",\"detail\":");
 	http_json_str(b, e->detail);
 	buf_adds(b, ",\"at\":");
-	w_time(b, e->at);
+	json_write_time(b, e->at);
 	buf_adds(b, ",\"received_at\":");
-	w_time(b, e->received_at);
+	json_write_time(b, e->received_at);
 	buf_addc(b, '}');
 }
 
