@@ -486,6 +486,47 @@ Test(reports, a_refund_before_a_new_decision_moves_with_the_case)
 	cr_expect_eq(at(find("how", "auto", NULL), "cases")->i, 0);
 }
 
+Test(reports, refunds_move_when_the_facts_change_the_clause)
+{
+	struct t_case c;
+	char was[24];
+	int n = 0;
+
+	/* a wrong item refunded in part; then the courier's facts say it
+	 * was delivered long ago: decided again, under another clause,
+	 * which takes the refund with it */
+	t_order_delivered("O-8", t_now - 3 * T_HOUR);
+	t_must_open("O-8", CLAIM_WRONG_ITEM, &c);
+	snprintf(was, sizeof was, "%s", c.clause);
+	cr_assert_eq(t_refund(S, c.id, "f1", 900, NULL), 0, "%s", t_err.msg);
+	t_now += 8 * T_DAY;
+	cr_assert_eq(t_refund(S, c.id, "f2", 100, NULL), 0, "%s", t_err.msg);
+	cr_assert_eq(t_shipment("O-8", t_now - 200 * T_DAY,
+				t_now - 190 * T_DAY, NULL, NULL, &n), 0, "%s",
+		     t_err.msg);
+	t_get(c.id, &c);
+	cr_assert_str_neq(c.clause, was, "the clause did not change");
+	run("clauses", NULL);
+	cr_expect_eq(find("clause", was, NULL), -1, "%s kept a row", was);
+	int r = find("clause", c.clause[0] ? c.clause : "(none)", NULL);
+
+	cr_assert_geq(r, 0);
+	cr_expect_eq(at(r, "cases")->i, 1);
+	cr_expect_eq(at(r, "refunds")->i, 2);
+	cr_expect_eq(at(r, "refunded_minor")->i, 1000);
+	load();
+	by_key("clauses", "clause", clause_of);
+	/* week by week: the two refunds' weeks each moved */
+	struct desk_report_args a = { 0 };
+
+	a.has_from = a.has_to = true;
+	a.from_at = a.to_at = t_now;
+	run("clauses", &a);
+	r = find("clause", c.clause[0] ? c.clause : "(none)", NULL);
+	cr_assert_geq(r, 0);
+	cr_expect_eq(at(r, "refunded_minor")->i, 100, "this week's refund");
+}
+
 Test(reports, the_share_decided_without_staff)
 {
 	int64_t autos = 0, staff = 0, undecided = 0;
