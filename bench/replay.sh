@@ -53,20 +53,16 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# serve_start (the API tests' lib.sh)
+# shellcheck source=tests/api/lib.sh
+. "$ROOT/tests/api/lib.sh"
 
 # the template shop, through the API
 TPL=$KEEP/replay-templates.db
 if [ ! -s "$TPL" ]; then
 	rm -f "$TPL" "$TPL-wal" "$TPL-shm"
 	token=$("$BIN" token add bench --db "$TPL" 2>/dev/null | tail -n 1)
-	"$BIN" serve --db "$TPL" --listen 127.0.0.1:0 2>"$T/serve.err" &
-	SPID=$!
-	for _ in $(seq 200); do
-		grep -q '^listening on' "$T/serve.err" && break
-		sleep 0.05
-	done
-	U=$(sed -n 's|^listening on ||p' "$T/serve.err")
-	[ -n "$U" ] || { echo "replay.sh: serve did not start" >&2; exit 1; }
+	serve_start "$TPL"
 	node "$ROOT/bench/gen.js" --count "$TEMPLATES" --seed 11 |
 		node "$ROOT/tests/cli/replay-fill.js" "$U" "$token" >&2 ||
 		{ echo "replay.sh: the template shop failed" >&2; exit 1; }

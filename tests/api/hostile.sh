@@ -24,6 +24,8 @@ cleanup() {
 	rm -rf -- "$T"
 }
 trap cleanup EXIT
+# shellcheck source=tests/api/lib.sh
+. "$HERE/lib.sh"
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 SLOW=1500
@@ -54,14 +56,7 @@ else
 fi
 export RO_RESULT
 
-"$BIN" serve --db "$DB" --listen 127.0.0.1:0 2>"$T/serve.err" &
-SPID=$!
-for _ in $(seq 200); do
-	grep -q '^listening on' "$T/serve.err" && break
-	sleep 0.05
-done
-U=$(sed -n 's|^listening on ||p' "$T/serve.err")
-[ -n "$U" ] || { echo "serve did not start: $(cat "$T/serve.err")" >&2; exit 1; }
+serve_start "$DB"
 CASE=$(curl -s "$U/v1/cases" -H "Authorization: Bearer $TOKEN" \
 	-H 'Content-Type: application/json' \
 	-d '{"order":"D-1001","claim":{"type":"cancel"}}' | jq -r .id)

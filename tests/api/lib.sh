@@ -33,7 +33,17 @@ serve_demo() {
 	"$BIN" demo --db "$DB" >/dev/null 2>&1 ||
 		{ echo "demo failed" >&2; exit 1; }
 	TOKEN=$("$BIN" token add "$name" --db "$DB" 2>/dev/null | tail -n 1)
-	"$BIN" serve --db "$DB" --listen 127.0.0.1:0 "$@" 2>"$T/serve.err" &
+	serve_start "$DB" "$@"
+}
+
+# serve_start DB [SERVE ARGS...]: `serve --db DB` on a free loopback
+# port, its stderr in $T/serve.err; sets SPID and U (the server's URL).
+# Exits 1, saying why, when it does not start. Also for scripts outside
+# tests/api (tests/cli/replay.sh, bench/replay.sh).
+serve_start() {
+	local db=$1
+	shift
+	"$BIN" serve --db "$db" --listen 127.0.0.1:0 "$@" 2>"$T/serve.err" &
 	SPID=$!
 	for _ in $(seq 200); do
 		grep -q '^listening on' "$T/serve.err" && break

@@ -30,10 +30,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1: ${2:0:800}"; }
+# the checks' counters (ok, bad) and serve_start
+# shellcheck source=tests/api/lib.sh
+. "$ROOT/tests/api/lib.sh"
 
 # ---- the shop ----------------------------------------------------------
 if [ -n "${AC_TEST_PG_DSN:-}" ]; then
@@ -47,14 +46,7 @@ else
 	BACKEND=sqlite
 fi
 TOKEN=$("$BIN" token add replay --db "$DB" 2>/dev/null | tail -n 1)
-"$BIN" serve --db "$DB" --listen 127.0.0.1:0 2>"$T/serve.err" &
-SPID=$!
-for _ in $(seq 200); do
-	grep -q '^listening on' "$T/serve.err" && break
-	sleep 0.05
-done
-U=$(sed -n 's|^listening on ||p' "$T/serve.err")
-[ -n "$U" ] || { echo "serve did not start: $(cat "$T/serve.err")" >&2; exit 1; }
+serve_start "$DB"
 node "$ROOT/bench/gen.js" --count "${REPLAY_CASES:-400}" --seed 7 >"$T/gen.jsonl"
 filled=$(node "$HERE/replay-fill.js" "$U" "$TOKEN" <"$T/gen.jsonl") ||
 	{ echo "filling the shop failed" >&2; exit 1; }
