@@ -81,13 +81,18 @@ made() {
 	curl -s "$P/_refunds" | jq --arg c "$1" --arg e "$2" \
 		'[.[] | select(.metadata.case == $c and .metadata.ledger_entry == $e)] | length'
 }
+# paid_once NAME CASE ENTRY: checks that the entry's refund ends
+# succeeded (waited for) and that the stand-in made it exactly once
+paid_once() {
+	if wait_pay "$2" "$3" succeeded; then ok "$1: succeeded"
+	else bad "$1: succeeded" "$(pay "$2" "$3")"; fi
+	check "$1: paid once" "$(made "$2" "$3")" test "$(made "$2" "$3")" = 1
+}
 
 # ---- the provider pays at once -----------------------------------------
 C1=$(paid P-1 pi_001)
 E1=$(refund "$C1" 1000 k1)
-check "a refund on a paid order is pending, then succeeded" "$(pay "$C1" "$E1")" \
-	wait_pay "$C1" "$E1" succeeded
-check "paid exactly once" "$(made "$C1" "$E1")" test "$(made "$C1" "$E1")" = 1
+paid_once "a refund on a paid order" "$C1" "$E1"
 r=$(curl -s "$P/_refunds" | jq -c '.[0]')
 check "with its payment intent, amount, metadata and a key from the entry" \
 	"$r" test "$(jq -r '.payment_intent+" "+(.amount|tostring)+" "+.metadata.case+" "+.key' <<<"$r")" = \
@@ -101,18 +106,14 @@ check "the same refund request again pays nothing more" "$E1b" \
 C2=$(paid P-2 pi_002)
 mode 5xx 2
 E2=$(refund "$C2" 2000 k2)
-check "after two 5xx the retry pays: succeeded" "$(pay "$C2" "$E2")" \
-	wait_pay "$C2" "$E2" succeeded
-check "and once" "$(made "$C2" "$E2")" test "$(made "$C2" "$E2")" = 1
+paid_once "after two 5xx the retry pays" "$C2" "$E2"
 
 # ---- the answer lost after the refund was made ------------------------------
 C3=$(paid P-3 pi_003)
 mode lost 1
 E3=$(refund "$C3" 3000 k3)
-check "a refund whose answer timed out is asked again: succeeded" \
-	"$(pay "$C3" "$E3")" wait_pay "$C3" "$E3" succeeded
-check "the same key gave the same refund: paid once, not twice" \
-	"$(made "$C3" "$E3")" test "$(made "$C3" "$E3")" = 1
+# the same key gives the same refund: paid once, not twice
+paid_once "a refund whose answer timed out is asked again" "$C3" "$E3"
 
 # ---- 5xx for good: visibly failed, retried by staff ---------------------------
 C4=$(paid P-4 pi_004)
@@ -127,9 +128,7 @@ code=$(curl -s -o "$T/out" -w '%{http_code}' -X POST -H "$AUTH" \
 	"$U/v1/cases/$C4/payments/$E4/retry")
 check "staff retry a failed refund: 200 pending" "$code $(cat "$T/out")" \
 	test "$code" = 200 -a "$(jq -r .status "$T/out")" = pending
-check "the retry pays: succeeded" "$(pay "$C4" "$E4")" \
-	wait_pay "$C4" "$E4" succeeded
-check "once" "$(made "$C4" "$E4")" test "$(made "$C4" "$E4")" = 1
+paid_once "the staff's retry" "$C4" "$E4"
 code=$(curl -s -o "$T/out" -w '%{http_code}' -X POST -H "$AUTH" \
 	"$U/v1/cases/$C4/payments/$E4/retry")
 check "a refund that succeeded is not retried: 409" "$code" test "$code" = 409
@@ -145,9 +144,7 @@ code=$(curl -s -o "$T/out" -w '%{http_code}' -X POST -H "$AUTH" \
 	"$U/v1/outbox/$row/retry")
 check "a dead refund row retried from the outbox's dead letters: 200" \
 	"$code $row $(cat "$T/out")" test "$code" = 200 -a -n "$row"
-check "it is pending again, then paid" "$(pay "$C9" "$E9")" \
-	wait_pay "$C9" "$E9" succeeded
-check "once" "$(made "$C9" "$E9")" test "$(made "$C9" "$E9")" = 1
+paid_once "the outbox's retry" "$C9" "$E9"
 
 # ---- declined ---------------------------------------------------------------
 C5=$(paid P-5 pi_005)
@@ -173,9 +170,7 @@ csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/page" |
 code=$(curl -s -o /dev/null -w '%{http_code}' "${SC[@]}" \
 	"$U/console/cases/$C5/payments/$E5/retry" --data-urlencode csrf="$csrf")
 check "the console's retry: 303 back to the case" "$code" test "$code" = 303
-check "retried, it is paid once" "$(pay "$C5" "$E5")" \
-	wait_pay "$C5" "$E5" succeeded
-check "once" "$(made "$C5" "$E5")" test "$(made "$C5" "$E5")" = 1
+paid_once "the console's retry" "$C5" "$E5"
 curl -s "${SC[@]}" "$U/console/cases/$C5" >"$T/page"
 check "the page then shows it paid back, with no button" "" \
 	bash -c "grep -q 'Paid back</strong>' '$T/page' && ! grep -q 'Retry the refund' '$T/page'"
@@ -239,16 +234,9 @@ mode lost 1
 E8=$(refund "$C8" 800 k8)
 for _ in $(seq 100); do [ "$(made "$C8" "$E8")" = 1 ] && break; sleep 0.05; done
 { kill -9 "$SPID"; wait "$SPID"; } 2>/dev/null
-"$BIN" serve --db "$DB" --listen 127.0.0.1:0 --pay-url "$P" \
-	--pay-key-file "$T/key" --pay-timeout 1 --pay-attempts 3 \
-	--pay-backoff-ms 200 2>"$T/serve2.err" &
-SPID=$!
-for _ in $(seq 200); do grep -q '^listening on' "$T/serve2.err" && break; sleep 0.05; done
-U=$(sed -n 's|^listening on ||p' "$T/serve2.err")
-check "after kill -9 mid-send and a restart the refund is sent again" \
-	"$(pay "$C8" "$E8")" wait_pay "$C8" "$E8" succeeded
-check "… and the provider paid it once" "$(made "$C8" "$E8")" \
-	test "$(made "$C8" "$E8")" = 1
+serve_start "$DB" --pay-url "$P" --pay-key-file "$T/key" --pay-timeout 1 \
+	--pay-attempts 3 --pay-backoff-ms 200
+paid_once "after kill -9 mid-send and a restart, sent again" "$C8" "$E8"
 
 # ---- in all: every refund at the stand-in is one ledger entry's, once -------------
 n=$(curl -s "$P/_refunds" | jq 'length')
