@@ -461,16 +461,16 @@ int outbox_register(struct outbox *ob, const struct outbox_kind *k,
 	return 0;
 }
 
-/* finish records what the handler said of a claimed row. */
+/* finish records what the handler said of a claimed row, inside the
+ * caller's transaction (a failed record is undone alone). */
 static void finish(struct outbox *ob, struct desk *d,
 		   const struct store_outbox *row, enum outbox_result r,
-		   const char *why)
+		   const char *why, int64_t now)
 {
 	enum store_outbox_status to = STORE_OUTBOX_SENT;
-	int64_t now = desk_now(d), next = now;
+	int64_t next = now;
 	char msg[STORE_OUTBOX_ERROR_MAX];
 	struct ac_err err;
-	bool locked;
 	int rc;
 
 	snprintf(msg, sizeof msg, "%s", why && *why ? why : "no reason given");
@@ -499,10 +499,8 @@ static void finish(struct outbox *ob, struct desk *d,
 		break;
 	}
 	ac_err_clear(&err);
-	locked = ob_write_begin(ob, d);
 	rc = store_outbox_finish(d->store, row->id, row->attempts, to, next,
 				 S(msg), now, &err);
-	ob_write_end(ob, locked);
 	if (rc)     /* the lease ran out, or the database: sent again later */
 		fprintf(stderr, "aftercare: outbox: %.*s %" PRId64 ": cannot "
 			"record it %s: %s: %s\n", (int)row->kind.n,
@@ -512,6 +510,32 @@ static void finish(struct outbox *ob, struct desk *d,
 		fprintf(stderr, "aftercare: outbox: %.*s %" PRId64 " %s: %s\n",
 			(int)row->kind.n, row->kind.p, row->id,
 			store_outbox_status_name(to), msg);
+}
+
+/* finish_page records what came of a claimed page's rows in one
+ * transaction: one commit (one fsync) for the page rather than one a row.
+ * A commit that fails leaves the rows leased: they are sent again when
+ * the lease runs out, as after a crash (outbox.h's window, a page wide). */
+static void finish_page(struct outbox *ob, struct desk *d,
+			const struct store_outbox_page *page,
+			const enum outbox_result *res, char (*why)[512])
+{
+	int64_t now = desk_now(d);
+	bool locked = ob_write_begin(ob, d);
+	struct ac_err err;
+	int rc;
+
+	ac_err_clear(&err);
+	rc = store_begin(d->store, &err);
+	for (int i = 0; i < page->n && !rc; i++)
+		finish(ob, d, &page->rows[i], res[i], why[i], now);
+	if (!rc && (rc = store_commit(d->store, &err)))
+		store_rollback(d->store, NULL);
+	ob_write_end(ob, locked);
+	if (rc)
+		fprintf(stderr, "aftercare: outbox: cannot record %d sent "
+			"rows (sent again when their lease runs out): %s: "
+			"%s\n", page->n, err.field, err.msg);
 }
 
 int outbox_run_once(struct outbox *ob, struct desk *d, int *handled,
@@ -524,11 +548,15 @@ int outbox_run_once(struct outbox *ob, struct desk *d, int *handled,
 		const struct outbox_kind *kind = &ob->kinds[k];
 		int64_t now = desk_now(d);
 		bool locked = ob_write_begin(ob, d);
+		enum outbox_result *res;
+		char (*why)[512];
 
 		rc = store_outbox_claim(d->store, S(kind->kind), now,
 					now + ob->cfg.lease_us, ob->cfg.batch,
 					page, err);
 		ob_write_end(ob, locked);
+		res = xcalloc((size_t)page->n + 1, sizeof *res);
+		why = xcalloc((size_t)page->n + 1, sizeof *why);
 		for (int i = 0; i < page->n && !rc; i++) {
 			const struct store_outbox *row = &page->rows[i];
 			struct outbox_item it = {
@@ -539,13 +567,15 @@ int outbox_run_once(struct outbox *ob, struct desk *d, int *handled,
 				.attempt = row->attempts,
 				.created_at = row->created_at,
 			};
-			char why[512] = "";
-			enum outbox_result r;
 
-			r = kind->send(kind->ctx, d, &it, why, sizeof why);
-			finish(ob, d, row, r, why);
+			res[i] = kind->send(kind->ctx, d, &it, why[i],
+					    sizeof why[i]);
 			count++;
 		}
+		if (!rc && page->n)
+			finish_page(ob, d, page, res, why);
+		free(res);
+		free(why);
 		store_outbox_page_release(page);
 		memset(page, 0, sizeof *page);
 	}
