@@ -11,8 +11,9 @@
  * then the claim's rows are marked together in one transaction of their
  * own. The window: a process that dies (or loses its database) after the
  * other side took a message and before that mark leaves the rows leased;
- * when the lease runs out another worker sends them again. So every handler must make a repeat recognisable on the other
- * side from what the row gives it: an e-mail carries a Message-ID derived
+ * when the lease runs out another worker sends them again. So every
+ * handler must make a repeat recognisable on the other side from what
+ * the row gives it: an e-mail carries a Message-ID derived
  * from the row (outbox_message_id), a refund an Idempotency-Key derived
  * from the ledger entry. A handler must return within the lease.
  *

@@ -4362,7 +4362,8 @@ static const struct stmt_def ob_stmts[] = {
 		"('pending', 'sending') AND next_at <= $2 LIMIT 1", "ti",
 		false },
 	[ST_OUTBOX_CLAIM - ST_OUTBOX_ADD] = {
-		"UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
+		"UPDATE outbox SET status = 'sending', "
+		"attempts = attempts + 1, "
 		"next_at = $3 WHERE id IN (SELECT id FROM outbox WHERE "
 		"kind = $1 AND status IN ('pending', 'sending') AND "
 		"next_at <= $2 ORDER BY next_at LIMIT $4 FOR UPDATE SKIP "
@@ -4386,7 +4387,8 @@ static const struct stmt_def ob_stmts[] = {
 		"LIMIT $3", "tiit", false },
 	[ST_OUTBOX_DEPTH - ST_OUTBOX_ADD] = {
 		"SELECT kind, status, count(*) FROM outbox WHERE status IN "
-		"('pending', 'sending', 'dead', 'failed') GROUP BY kind, status "
+		"('pending', 'sending', 'dead', 'failed') "
+		"GROUP BY kind, status "
 		"ORDER BY kind", "", false },
 	[ST_BOUNCE_PUT - ST_OUTBOX_ADD] = {
 		"INSERT INTO bounces (case_id, address, reason, at) "

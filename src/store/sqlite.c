@@ -3894,7 +3894,8 @@ static const char *const ob_sql[] = {
 		"SELECT 1 FROM outbox WHERE kind = ?1 AND status IN "
 		"('pending', 'sending') AND next_at <= ?2 LIMIT 1",
 	[ST_OUTBOX_CLAIM - ST_OUTBOX_ADD] =
-		"UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
+		"UPDATE outbox SET status = 'sending', "
+		"attempts = attempts + 1, "
 		"next_at = ?3 WHERE id IN (SELECT id FROM outbox WHERE "
 		"kind = ?1 AND status IN ('pending', 'sending') AND "
 		"next_at <= ?2 ORDER BY next_at LIMIT ?4) RETURNING " OB_COLS,
@@ -3915,7 +3916,8 @@ static const char *const ob_sql[] = {
 		"id > ?2 AND (?4 IS NULL OR status = ?4) ORDER BY id LIMIT ?3",
 	[ST_OUTBOX_DEPTH - ST_OUTBOX_ADD] =
 		"SELECT kind, status, count(*) FROM outbox WHERE status IN "
-		"('pending', 'sending', 'dead', 'failed') GROUP BY kind, status "
+		"('pending', 'sending', 'dead', 'failed') "
+		"GROUP BY kind, status "
 		"ORDER BY kind",
 	[ST_BOUNCE_PUT - ST_OUTBOX_ADD] =
 		"INSERT INTO bounces (case_id, address, reason, at) "
