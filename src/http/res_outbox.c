@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/instant.h"
 #include "../desk/desk.h"
 #include "../desk/outbox.h"
 #include "json_out.h"
@@ -29,16 +28,6 @@ static void w_opt(struct buf *b, struct ac_str s)
 		buf_adds(b, "null");
 }
 
-static void w_time(struct buf *b, int64_t at)
-{
-	char t[40];
-	size_t n = instant_format(at, t, sizeof t);
-
-	buf_addc(b, '"');
-	buf_add(b, t, n);
-	buf_addc(b, '"');
-}
-
 static void w_item(struct buf *b, const struct desk_outbox_item *it)
 {
 	buf_addf(b, "{\"id\":%lld,\"kind\":", (long long)it->id);
@@ -49,14 +38,14 @@ static void w_item(struct buf *b, const struct desk_outbox_item *it)
 	w_opt(b, it->ref);
 	buf_addf(b, ",\"status\":\"%s\",\"attempts\":%d,\"next_at\":",
 		 it->status, it->attempts);
-	w_time(b, it->next_at);
+	json_write_time(b, it->next_at);
 	buf_adds(b, ",\"last_error\":");
 	w_opt(b, it->last_error);
 	buf_adds(b, ",\"created_at\":");
-	w_time(b, it->created_at);
+	json_write_time(b, it->created_at);
 	buf_adds(b, ",\"sent_at\":");
 	if (it->has_sent)
-		w_time(b, it->sent_at);
+		json_write_time(b, it->sent_at);
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"payload\":");
@@ -165,7 +154,7 @@ static void get_case_outbox(struct http_req *q, struct http_resp *r)
 			buf_adds(b, ",\"reason\":");
 			json_str_write(b, bo.reason, strlen(bo.reason));
 			buf_adds(b, ",\"at\":");
-			w_time(b, bo.at);
+			json_write_time(b, bo.at);
 			buf_addc(b, '}');
 		} else {
 			buf_adds(b, "null");

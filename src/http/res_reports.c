@@ -44,14 +44,6 @@ static bool read_range(struct http_req *q, struct http_resp *r,
 	return true;
 }
 
-static void put_time(struct buf *b, int64_t at)
-{
-	char t[40];
-
-	instant_format(at, t, sizeof t);
-	buf_addf(b, "\"%s\"", t);
-}
-
 static void put_value(struct buf *b, const struct desk_report_col *c,
 		      const struct desk_report_val *v)
 {
@@ -65,10 +57,10 @@ static void put_value(struct buf *b, const struct desk_report_col *c,
 		desk_week_label(v->i, w, sizeof w);
 		http_json_str(b, w);
 		buf_addf(b, ", \"%s_start\": ", c->name);
-		put_time(b, v->i);
+		json_write_time(b, v->i);
 		break;
 	case DESK_COL_TIME:
-		put_time(b, v->i);
+		json_write_time(b, v->i);
 		break;
 	case DESK_COL_INT:
 	case DESK_COL_MONEY:
@@ -86,17 +78,17 @@ static void write_report(const struct desk_report *rep, struct buf *b)
 	http_json_str(b, rep->title);
 	buf_adds(b, ", \"from\": ");
 	if (rep->ranged && rep->from_week > INT64_MIN / 2)
-		put_time(b, rep->from_week);
+		json_write_time(b, rep->from_week);
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ", \"to\": ");
 	/* the end of the last week read: its Monday and seven days */
 	if (rep->ranged && rep->to_week < INT64_MAX / 2)
-		put_time(b, rep->to_week + 7 * 86400 * AC_US_PER_S);
+		json_write_time(b, rep->to_week + 7 * 86400 * AC_US_PER_S);
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ", \"generated_at\": ");
-	put_time(b, rep->now);
+	json_write_time(b, rep->now);
 	buf_adds(b, ", \"figures\": {");
 	for (int i = 0; i < rep->nfig; i++) {
 		buf_addf(b, "%s\"%s\": ", i ? ", " : "", rep->fig[i].name);
