@@ -620,7 +620,6 @@ struct pg {
 	bool atomic;                      /* a call holds its own tx or sp */
 	bool caller_sp;                   /* the caller's savepoint is open */
 	int fail_after;                   /* < 0: no fault injection */
-	PGresult *pre;                    /* ST_POLICY_ACTIVE's, from BEGIN */
 	const struct store_table *copy_prep[32]; /* inserts prepared */
 	int ncopy_prep;
 };
@@ -750,12 +749,10 @@ static int session(struct pg *q, struct ac_err *err)
 }
 
 /* ensure_conn reconnects a broken connection outside a transaction; in
- * one, the transaction is lost and the call fails. A connection left in
- * pipeline mode (pipe_run could not leave it) counts as broken. */
+ * one, the transaction is lost and the call fails. */
 static int ensure_conn(struct pg *q, const char *op, struct ac_err *err)
 {
-	if (PQstatus(q->conn) == CONNECTION_OK &&
-	    PQpipelineStatus(q->conn) == PQ_PIPELINE_OFF)
+	if (PQstatus(q->conn) == CONNECTION_OK)
 		return 0;
 	if (q->tx != TX_NONE) {
 		q->lost = true;
@@ -800,8 +797,6 @@ static int exec_internal(struct pg *q, enum st id, const char *op,
 	PGresult *res;
 	int rc;
 
-	PQclear(q->pre);                  /* pre_drop */
-	q->pre = NULL;
 	if ((rc = ensure_prepared(q, p, op, err)))
 		return rc;
 	res = PQexecPrepared(q->conn, p->name, 0, NULL, NULL, NULL, 0);
@@ -809,96 +804,6 @@ static int exec_internal(struct pg *q, enum st id, const char *op,
 	     PQresultStatus(res) == PGRES_TUPLES_OK
 		? 0 : db_error(q, res, op, err);
 	PQclear(res);
-	return rc;
-}
-
-/* pre_drop forgets the active policy read with BEGIN (see pg_begin). */
-static void pre_drop(struct pg *q)
-{
-	PQclear(q->pre);
-	q->pre = NULL;
-}
-
-static bool res_ok(const PGresult *r)
-{
-	ExecStatusType s = PQresultStatus(r);
-
-	return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
-}
-
-/* pipe_run sends n statements, prepared already and bound, in one pipeline
- * (one round trip) and gives each one's result in res: NULL when the
- * connection broke first, PGRES_PIPELINE_ABORTED after an earlier one
- * failed (the server skips the rest). It always leaves pipeline mode, or
- * a broken connection that PQreset (which ends pipeline mode) takes up;
- * the caller reports the results with db_error as for PQexecPrepared. */
-static void pipe_run(struct pg *q, struct pst *const *ps, int n,
-		     PGresult **res)
-{
-	PGconn *c = q->conn;
-	PGresult *r;
-	int sent = 0;
-
-	for (int i = 0; i < n; i++)
-		res[i] = NULL;
-	if (!PQenterPipelineMode(c))
-		return;
-	while (sent < n && PQsendQueryPrepared(c, ps[sent]->name,
-					       ps[sent]->n, ps[sent]->val,
-					       ps[sent]->len, ps[sent]->fmt,
-					       0))
-		sent++;
-	if (sent == n && PQpipelineSync(c)) {
-		for (int i = 0; i < n; i++) {
-			if (!(res[i] = PQgetResult(c)))
-				break;
-			/* to the statement's end: a NULL */
-			for (int k = 0; k < 4 && (r = PQgetResult(c)); k++)
-				PQclear(r);
-		}
-		if (res[n - 1]) {
-			r = PQgetResult(c);   /* PGRES_PIPELINE_SYNC */
-			PQclear(r);
-		}
-	}
-	PQexitPipelineMode(c);
-}
-
-/* pexec_wrapped runs a write inside the desk's transaction under a
- * savepoint of its own: SAVEPOINT, the statement and RELEASE in one
- * pipeline; a failed statement is then rolled back to the savepoint
- * (its RELEASE came back aborted). Every statement is prepared. */
-static int pexec_wrapped(struct pg *q, struct pst *p, const char *op,
-			 struct ac_err *err)
-{
-	struct pst *ps[3] = { &q->st[ST_STMT_SP], p,
-			      &q->st[ST_STMT_RELEASE] };
-	PGresult *r[3];
-	int rc = 0;
-
-	pipe_run(q, ps, 3, r);
-	if (PQstatus(q->conn) != CONNECTION_OK)
-		q->lost = true;
-	if (!res_ok(r[0])) {
-		rc = db_error(q, r[0], op, err);
-	} else if (res_ok(r[1])) {
-		p->res = r[1];
-		r[1] = NULL;
-		p->rows = PQntuples(p->res);
-		if (!res_ok(r[2])) {
-			rc = db_error(q, r[2], op, err);
-			PQclear(p->res);
-			p->res = NULL;
-		}
-	} else {
-		rc = db_error(q, r[1], op, err);
-		if (!q->lost) {
-			exec_internal(q, ST_STMT_ROLLBACK, op, NULL);
-			exec_internal(q, ST_STMT_RELEASE, op, NULL);
-		}
-	}
-	for (int i = 0; i < 3; i++)
-		PQclear(r[i]);
 	return rc;
 }
 
@@ -912,15 +817,6 @@ static int pexec(struct pg *q, struct pst *p, const char *op,
 	ExecStatusType s;
 	int rc;
 
-	if (q->pre && p == &q->st[ST_POLICY_ACTIVE] && p->n == 0 &&
-	    q->tx != TX_NONE) {
-		/* read with BEGIN, under the writer's lock, nothing since */
-		p->res = q->pre;
-		q->pre = NULL;
-		p->rows = PQntuples(p->res);
-		return 0;
-	}
-	pre_drop(q);
 again:
 	if ((rc = ensure_conn(q, op, err)))
 		return rc;
@@ -931,19 +827,19 @@ again:
 		}
 		return rc;
 	}
-	if (wrap) {
-		if ((rc = ensure_prepared(q, &q->st[ST_STMT_SP], op, err)) ||
-		    (rc = ensure_prepared(q, &q->st[ST_STMT_RELEASE], op,
-					  err)))
-			return rc;
-		return pexec_wrapped(q, p, op, err);
-	}
+	if (wrap && (rc = exec_internal(q, ST_STMT_SP, op, err)))
+		return rc;
 	p->res = PQexecPrepared(q->conn, p->name, p->n, p->val, p->len,
 				p->fmt, 0);
 	s = PQresultStatus(p->res);
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
 		p->rows = PQntuples(p->res);
-		return 0;
+		if (wrap && (rc = exec_internal(q, ST_STMT_RELEASE, op,
+						err))) {
+			PQclear(p->res);
+			p->res = NULL;
+		}
+		return rc;
 	}
 	if (PQstatus(q->conn) != CONNECTION_OK) {
 		if (q->tx != TX_NONE) {
@@ -958,6 +854,10 @@ again:
 	rc = db_error(q, p->res, op, err);
 	PQclear(p->res);
 	p->res = NULL;
+	if (wrap && !q->lost) {
+		exec_internal(q, ST_STMT_ROLLBACK, op, NULL);
+		exec_internal(q, ST_STMT_RELEASE, op, NULL);
+	}
 	return rc;
 }
 
@@ -1194,74 +1094,10 @@ struct atomic {
 
 static void end_tx(struct pg *q)
 {
-	pre_drop(q);
 	q->tx = TX_NONE;
 	q->lost = false;
 	q->atomic = false;
 	q->caller_sp = false;
-}
-
-/* begin_write opens a write transaction: BEGIN and the writer's lock in
- * one pipeline, one round trip, and with policy the active policy's
- * lookup after the lock (kept in q->pre for the store_active_policy that
- * the desk runs next: nothing can change it while the lock is held). A
- * fault is injected as for a BEGIN run by step; a connection found
- * broken at BEGIN is tried once more on a new one, as run() does. */
-static int begin_write(struct pg *q, bool policy, const char *op,
-		       struct ac_err *err)
-{
-	struct pst *ps[3] = { &q->st[ST_BEGIN], &q->st[ST_WRITER],
-			      &q->st[ST_POLICY_ACTIVE] };
-	int n = policy ? 3 : 2, rc = 0;
-	bool retry = true;
-	PGresult *r[3];
-
-	if (q->fail_after == 0) {
-		q->fail_after = -1;
-		return ac_err_set(err, AC_EIO, op, "injected fault");
-	}
-	if (q->fail_after > 0)
-		q->fail_after--;
-	pre_drop(q);
-	done(ps[2]);
-again:
-	if ((rc = ensure_conn(q, op, err)))
-		return rc;
-	for (int i = 0; i < n; i++) {
-		if ((rc = ensure_prepared(q, ps[i], op, err))) {
-			if (retry && PQstatus(q->conn) != CONNECTION_OK) {
-				retry = false;
-				goto again;
-			}
-			return rc;
-		}
-	}
-	pipe_run(q, ps, n, r);
-	if (!res_ok(r[0])) {
-		if (retry && PQstatus(q->conn) != CONNECTION_OK) {
-			for (int i = 0; i < n; i++)
-				PQclear(r[i]);
-			retry = false;
-			goto again;
-		}
-		rc = db_error(q, r[0], op, err);
-	} else {
-		q->tx = TX_WRITE;
-		if (!res_ok(r[1]))
-			rc = db_error(q, r[1], op, err);
-		else if (policy && !res_ok(r[2]))
-			rc = db_error(q, r[2], "active_policy", err);
-		if (rc) {
-			undo(q, ST_ROLLBACK);
-			end_tx(q);
-		} else if (policy) {
-			q->pre = r[2];
-			r[2] = NULL;
-		}
-	}
-	for (int i = 0; i < n; i++)
-		PQclear(r[i]);
-	return rc;
 }
 
 static int atomic_begin(struct pg *q, bool write, struct atomic *a,
@@ -1274,17 +1110,17 @@ static int atomic_begin(struct pg *q, bool write, struct atomic *a,
 	a->was_atomic = q->atomic;
 	if (!a->own && !a->sp)
 		return 0;
-	if (a->own && write) {
-		if ((rc = begin_write(q, false, op, err)) == 0)
-			q->atomic = true;
-		return rc;
-	}
-	if ((rc = run(q, a->own ? ST_BEGIN_READ : ST_SAVEPOINT, op, err)))
+	if ((rc = run(q, a->own ? (write ? ST_BEGIN : ST_BEGIN_READ)
+				: ST_SAVEPOINT, op, err)))
 		return rc;
 	if (a->own)
-		q->tx = TX_READ;
+		q->tx = write ? TX_WRITE : TX_READ;
 	q->atomic = true;
-	return 0;
+	if (a->own && write && (rc = exec_internal(q, ST_WRITER, op, err))) {
+		undo(q, ST_ROLLBACK);
+		end_tx(q);
+	}
+	return rc;
 }
 
 /* commit_status runs COMMIT: 0 when the server committed; a COMMIT the
@@ -1628,7 +1464,6 @@ static void pg_close(void *impl)
 		done(&q->list[i]);
 	if (q->conn && q->tx != TX_NONE)
 		undo(q, ST_ROLLBACK);
-	pre_drop(q);
 	PQfinish(q->conn);
 	free(q);
 }
@@ -1686,11 +1521,19 @@ static int pg_health(void *impl, struct ac_err *err)
 static int pg_begin(void *impl, struct ac_err *err)
 {
 	struct pg *q = impl;
+	int rc;
 
 	if (q->tx != TX_NONE)
 		return ac_err_set(err, AC_ESTATE, "begin",
 				  "a transaction is already open");
-	return begin_write(q, true, "begin", err);
+	if ((rc = run(q, ST_BEGIN, "begin", err)))
+		return rc;
+	q->tx = TX_WRITE;
+	if ((rc = exec_internal(q, ST_WRITER, "begin", err))) {
+		undo(q, ST_ROLLBACK);
+		end_tx(q);
+	}
+	return rc;
 }
 
 /* A read transaction: one snapshot (REPEATABLE READ) from its first
@@ -3591,12 +3434,8 @@ static void copy_sql(const struct store_table *t, bool insert, char *buf,
 static int plain(struct pg *q, const char *sql, const char *field,
 		 PGresult **out, struct ac_err *err)
 {
-	PGresult *res;
-	ExecStatusType st;
-
-	pre_drop(q);
-	res = PQexec(q->conn, sql);
-	st = PQresultStatus(res);
+	PGresult *res = PQexec(q->conn, sql);
+	ExecStatusType st = PQresultStatus(res);
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		int rc = db_error(q, res, field, err);
@@ -3730,7 +3569,6 @@ static int pg_insert_row(void *impl, const struct store_table *t,
 		PQclear(res);
 		q->copy_prep[q->ncopy_prep++] = t;
 	}
-	pre_drop(q);
 	res = PQexecPrepared(q->conn, name, t->ncols, vals, lens, fmts, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = db_error(q, res, t->name, err);
