@@ -277,7 +277,7 @@ test:
 	$(MAKE) test-mail-pg
 	$(MAKE) test-san
 	scripts/lint.sh
-	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-10}
 
 run:
 	@scripts/deps.sh build serve
