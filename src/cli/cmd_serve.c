@@ -39,6 +39,8 @@ static int usage(FILE *to, int status)
 	      "                  smtp://USER:PASS@HOST:PORT logs in over "
 	      "STARTTLS; smtps://..)\n"
 	      "  --mail-from ADDRESS  the sender of that mail (with --smtp)\n"
+	      "  --smtp-ca FILE  CA bundle (PEM) that signs the SMTP "
+	      "server's certificate\n"
 	      "  --public-url URL  the portal's address, for the link in "
 	      "each mail\n"
 	      "  --outbox-workers N  threads sending from the outbox "
@@ -191,6 +193,8 @@ int cmd_serve(int argc, char **argv)
 			mc.smtp_url = argv[++i];
 		else if (!strcmp(argv[i], "--mail-from") && i + 1 < argc)
 			mc.from = argv[++i];
+		else if (!strcmp(argv[i], "--smtp-ca") && i + 1 < argc)
+			mc.ca_file = argv[++i];
 		else if (!strcmp(argv[i], "--public-url") && i + 1 < argc)
 			mc.public_url = argv[++i];
 		else if (!strcmp(argv[i], "--outbox-workers") && i + 1 < argc)
@@ -214,6 +218,10 @@ int cmd_serve(int argc, char **argv)
 	if (!mc.smtp_url != !mc.from) {
 		fprintf(stderr, "aftercare: --smtp and --mail-from go "
 			"together\n");
+		return 2;
+	}
+	if (mc.ca_file && !mc.smtp_url) {
+		fprintf(stderr, "aftercare: --smtp-ca goes with --smtp\n");
 		return 2;
 	}
 	ac_err_clear(&err);

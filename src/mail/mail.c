@@ -30,6 +30,7 @@
 
 struct mail {
 	char *smtp_url, *from, *public_url;
+	char *ca_file;                  /* NULL: the system's CA bundle */
 	char domain[256];
 	bool auth;                      /* the URL carries user:pass@ */
 };
@@ -88,6 +89,14 @@ int mail_new(const struct mail_config *cfg, struct mail **out,
 	    !starts_with(cfg->public_url, "https://"))
 		return ac_err_set(err, AC_EINVAL, "--public-url",
 				  "not an http:// or https:// URL");
+	if (cfg->ca_file) {
+		FILE *f = fopen(cfg->ca_file, "rb");
+
+		if (!f)
+			return ac_err_set(err, AC_EIO, "--smtp-ca",
+					  "cannot read the CA file");
+		fclose(f);
+	}
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			return ac_err_set(err, AC_EIO, "--smtp",
@@ -97,6 +106,7 @@ int mail_new(const struct mail_config *cfg, struct mail **out,
 	m = xcalloc(1, sizeof *m);
 	m->smtp_url = dup(u);
 	m->from = dup(cfg->from);
+	m->ca_file = cfg->ca_file ? dup(cfg->ca_file) : NULL;
 	if (cfg->public_url) {
 		size_t n = strlen(cfg->public_url);
 
@@ -121,6 +131,7 @@ void mail_free(struct mail *m)
 	free(m->smtp_url);
 	free(m->from);
 	free(m->public_url);
+	free(m->ca_file);
 	free(m);
 }
 
@@ -466,12 +477,19 @@ static enum outbox_result send_row(void *ctx, struct desk *d,
 	 * otherwise taken when the server offers it */
 	curl_easy_setopt(tl_curl, CURLOPT_USE_SSL,
 			 m->auth ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+	if (m->ca_file)
+		curl_easy_setopt(tl_curl, CURLOPT_CAINFO, m->ca_file);
 	res = curl_easy_perform(tl_curl);
 	curl_easy_getinfo(tl_curl, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_setopt(tl_curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_easy_setopt(tl_curl, CURLOPT_ERRORBUFFER, NULL);
 	if (res == CURLE_OK) {
 		r = OUTBOX_SENT;
+	} else if (res == CURLE_LOGIN_DENIED) {
+		/* the account may be fixed on the server's side: wait */
+		snprintf(why, why_n, "smtp: the login to the server was "
+			 "refused: %s", errbuf[0] ? errbuf :
+			 curl_easy_strerror(res));
 	} else if (code >= 500 && code <= 599 && refused_at(errbuf, "RCPT")) {
 		/* the customer's address, refused for good */
 		snprintf(why, why_n, "smtp: the recipient %s was refused: %s",

@@ -15,8 +15,10 @@
  * What comes of a send: 2xx: sent. A 5xx to RCPT (the customer's address
  * refused for good): the address is recorded as bounced on the case
  * (desk_bounce_put) and the row is dead. Another 5xx (to MAIL FROM or
- * DATA): dead. No customer e-mail on the order: dead. Anything else (no
- * connection, a 4xx, a timeout, the database): tried again later.
+ * DATA): dead. No customer e-mail on the order: dead. The login refused
+ * (535: the account may be fixed on the server): tried again, the error
+ * saying so. Anything else (no connection, a 4xx, a bad certificate, a
+ * timeout, the database): tried again later.
  *
  * Every message carries the row's Message-ID (outbox_message_id), the
  * same on every attempt, so a repeat after a crash is recognisable.
@@ -38,6 +40,9 @@ struct mail_config {
 	const char *from;               /* the sender's address */
 	const char *public_url;         /* https://shop.example (NULL: the
 					 * mail has no link) */
+	const char *ca_file;            /* PEM CA bundle that signs the
+					 * server's certificate (NULL: the
+					 * system's) */
 };
 
 struct mail;
@@ -45,7 +50,8 @@ struct mail;
 /* mail_new checks the config and sets up libcurl (call it before any
  * thread starts). AC_EINVAL naming "--smtp" (not smtp:// or smtps://),
  * "--mail-from" (not an address: one @, no spaces or angle brackets) or
- * "--public-url" (not http:// or https://). */
+ * "--public-url" (not http:// or https://); AC_EIO naming "--smtp-ca"
+ * when that file cannot be read. */
 int mail_new(const struct mail_config *cfg, struct mail **out,
 	     struct ac_err *err);
 void mail_free(struct mail *m);

@@ -345,6 +345,73 @@ check "with a login and no STARTTLS offered the mail waits, saying why" \
 n=$(count "$C6" case_opened)
 check "and nothing went to the SMTP server" "$n" test "$n" = 0
 
+# ---- STARTTLS and a login: sent, over TLS, as that user -------------------
+# a self-signed certificate for 127.0.0.1, trusted with --smtp-ca
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" \
+	-out "$T/cert.pem" 2>"$T/openssl.err" ||
+	bad "openssl makes a test certificate" "$(cat "$T/openssl.err")"
+kill "$SPID"
+wait "$SPID" 2>/dev/null
+SPID=
+stop_sink
+start_sink --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
+	--auth desk:s3cret
+# serve_tls PASS: serve logging in as desk with PASS, trusting cert.pem
+serve_tls() {
+	"$BIN" serve --db "$DB" --listen 127.0.0.1:0 \
+		--mail-from desk@shop.example --smtp-ca "$T/cert.pem" \
+		--smtp "smtp://desk:$1@127.0.0.1:$SPORT" 2>"$T/serve4.err" &
+	SPID=$!
+	for _ in $(seq 200); do
+		grep -qs '^listening on' "$T/serve4.err" && break
+		sleep 0.05
+	done
+	U=$(sed -n 's|^listening on ||p' "$T/serve4.err")
+}
+serve_tls s3cret
+open_case D-1013 '{"type":"unwanted"}'
+C7=$CASE
+check "with STARTTLS offered and the right login the mail arrives" \
+	"$(mails | tail -3) $(cat "$T/serve4.err")" \
+	wait_for "$C7" case_opened 1 10
+sleep 1
+n=$(count "$C7" case_opened)
+check "once" "$n" test "$n" = 1
+f=$(grep -l "^X-Aftercare-Case: $C7\b" "$MAIL"/*.eml | tail -1)
+check "it came over TLS" "$(head -2 "$f")" \
+	grep -q '^X-Sink-TLS: yes' "$f"
+check "logged in as desk" "$(head -2 "$f")" \
+	grep -q '^X-Sink-Auth: desk' "$f"
+curl -s -H "$AUTH" "$U/v1/cases/$C7/outbox" >"$T/tls2"
+check "the outbox says sent" "$(cat "$T/tls2")" \
+	test "$(jq -r .messages[0].status "$T/tls2")" = sent
+# a wrong password: the mail waits (the account may be fixed), saying so
+kill "$SPID"
+wait "$SPID" 2>/dev/null
+serve_tls wrong
+open_case D-1011 '{"type":"unwanted"}'
+C8=$CASE
+sleep 2.5
+curl -s -H "$AUTH" "$U/v1/cases/$C8/outbox" >"$T/tls3"
+st=$(jq -r '.messages[0].status + " " + (.messages[0].attempts|tostring)' \
+	"$T/tls3")
+check "a wrong password: the mail waits, tried again (pending, >= 2 tries)" \
+	"$st $(cat "$T/tls3")" \
+	test "${st%% *}" = pending -a "${st##* }" -ge 2
+check "its last error names the login" "$(cat "$T/tls3")" \
+	bash -c "jq -r .messages[0].last_error '$T/tls3' | grep -q 'login'"
+n=$(count "$C8" case_opened)
+check "and nothing was kept" "$n" test "$n" = 0
+# --smtp-ca: a file that cannot be read stops serve at start
+"$BIN" serve --db "$DB" --listen 127.0.0.1:0 --mail-from desk@shop.example \
+	--smtp "smtp://127.0.0.1:$SPORT" --smtp-ca "$T/none.pem" \
+	>/dev/null 2>"$T/serve5.err"
+rc=$?
+check "an unreadable --smtp-ca stops serve (2), naming --smtp-ca" \
+	"$rc $(cat "$T/serve5.err")" \
+	bash -c "[ $rc = 2 ] && grep -q -- '--smtp-ca' '$T/serve5.err'"
+
 # shellcheck disable=SC2154  # counted by lib.sh
 echo "mail.sh: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
