@@ -290,7 +290,6 @@ int cmd_serve(int argc, char **argv)
 			goto out;
 		}
 	}
-	fprintf(stderr, "listening on %s\n", http_server_url(srv));
 	/* The outbox's workers (issue 10): customer mail with --smtp (a
 	 * server without it leaves mail rows to one that has it); other
 	 * kinds register their handler here too. */
@@ -318,6 +317,8 @@ int cmd_serve(int argc, char **argv)
 		fputs("mail: off (no --smtp): customer mail waits in the "
 		      "outbox\n", stderr);
 	}
+	/* last: scripts take this line as "ready", everything said */
+	fprintf(stderr, "listening on %s\n", http_server_url(srv));
 	fflush(stderr);
 	while (sigwait(&stop, &sig))
 		;
