@@ -154,6 +154,51 @@ void instant_civil(int64_t us, int *year, int *month, int *day, int *hour,
 	*second = (int)(rem % 60);
 }
 
+/* The longest text format_fast writes, its NUL included. */
+#define INSTANT_FAST_CAP sizeof "2026-05-12T16:20:00.123456Z"
+
+static char *two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* format_fast writes what the snprintf formats below write, for a year
+ * of four digits, without parsing a format: a case read writes a dozen
+ * instants, and snprintf was a twentieth of its time. */
+static size_t format_fast(char *buf, int y, int mo, int d, int h, int mi,
+			  int s, int64_t frac)
+{
+	char *p = buf;
+
+	p = two(p, y / 100);
+	p = two(p, y % 100);
+	*p++ = '-';
+	p = two(p, mo);
+	*p++ = '-';
+	p = two(p, d);
+	*p++ = 'T';
+	p = two(p, h);
+	*p++ = ':';
+	p = two(p, mi);
+	*p++ = ':';
+	p = two(p, s);
+	if (frac) {
+		int64_t div = 100000;
+
+		*p++ = '.';
+		while (frac) {          /* trailing zeros dropped */
+			*p++ = (char)('0' + frac / div);
+			frac %= div;
+			div /= 10;
+		}
+	}
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
 size_t instant_format(int64_t us, char *buf, size_t cap)
 {
 	int y, mo, d, h, mi, s;
@@ -163,6 +208,8 @@ size_t instant_format(int64_t us, char *buf, size_t cap)
 	if (frac < 0)
 		frac += AC_US_PER_S;
 	instant_civil(us, &y, &mo, &d, &h, &mi, &s);
+	if (y >= 0 && y <= 9999 && cap >= INSTANT_FAST_CAP)
+		return format_fast(buf, y, mo, d, h, mi, s, frac);
 	if (frac == 0) {
 		len = snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", y,
 			       mo,

@@ -315,6 +315,11 @@ void desk_read_end(struct desk *d)
 	store_rollback(d->store, NULL);
 }
 
+bool desk_is_local(const struct desk *d)
+{
+	return !strcmp(store_backend_name(d->store), "sqlite");
+}
+
 int desk_audit(struct desk *d, const char *actor, const char *action,
 	       const char *entity, struct ac_str entity_id,
 	       const char *before, const char *after, struct ac_err *err)

@@ -88,6 +88,11 @@ bool desk_batch_open(const struct desk *d);
 int desk_read_begin(struct desk *d, struct ac_err *err);
 void desk_read_end(struct desk *d);
 
+/* desk_is_local: the store is a file of this machine read in this
+ * process (SQLite), not a server across a connection (PostgreSQL): its
+ * reads never wait on a network. */
+bool desk_is_local(const struct desk *d);
+
 /* ---- tokens --------------------------------------------------------- */
 
 /* desk_token_add stores a new API token for name, hashed, and writes the

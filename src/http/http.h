@@ -247,19 +247,30 @@ enum http_auth {
 #define HTTP_COOKIE_STAFF "ac_staff"
 
 /* What a route does to the store; the server acts on it, never a guess:
- *   NONE   no store at all (decide, the OpenAPI text): any reader thread
+ *   NONE   no store at all (the OpenAPI text): any reader thread
  *   READ   reads in one read transaction on a reader's own connection
  *   WRITE  runs on the one writer, in its group commit, and is answered
  *          only after that commit
  *   PING   a health check: answered at once by the event loop itself on
  *          its own connection, so that no queue of slow work can delay
- *          it; its handler must be bounded and never wait for a lock */
+ *          it; its handler must be bounded and never wait for a lock
+ *   QUICK       as NONE, and its work is bounded by its body (decide)
+ *   QUICK_READ  as READ, and it reads one thing by its key (a case)
+ * A QUICK route goes to a reader like the others when the server may use
+ * more than one CPU (there the hand-off buys a core); on one CPU the hand
+ * -off buys nothing and costs two thread switches, so the loop answers
+ * it itself, a QUICK_READ only on a store in this process's files
+ * (SQLite's snapshot: no network wait) and a QUICK only with a body of at
+ * most HTTP_QUICK_BODY bytes. */
 enum http_txn {
 	HTTP_TXN_NONE,
 	HTTP_TXN_READ,
 	HTTP_TXN_WRITE,
-	HTTP_TXN_PING
+	HTTP_TXN_PING,
+	HTTP_TXN_QUICK,
+	HTTP_TXN_QUICK_READ
 };
+#define HTTP_QUICK_BODY (16u << 10)
 
 struct route {
 	const char *method;             /* "GET", "POST", "PUT" */

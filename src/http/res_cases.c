@@ -141,7 +141,7 @@ static const struct route routes[] = {
 	{ "GET", "/v1/cases", list_cases,
 	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
 	{ "GET", "/v1/cases/{id}", get_case,
-	  HTTP_AUTH_TOKEN, HTTP_TXN_READ, HTTP_BODY_NONE, NULL },
+	  HTTP_AUTH_TOKEN, HTTP_TXN_QUICK_READ, HTTP_BODY_NONE, NULL },
 	{ "POST", "/v1/cases/{id}/transition", post_transition,
 	  HTTP_AUTH_TOKEN, HTTP_TXN_WRITE, HTTP_BODY_JSON, NULL },
 	{ "POST", "/v1/cases/{id}/approve", post_approve,

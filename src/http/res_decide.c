@@ -27,7 +27,7 @@ static void post_decide(struct http_req *q, struct http_resp *r)
 
 static const struct route routes[] = {
 	{ "POST", "/v1/decide", post_decide,
-	  HTTP_AUTH_NONE, HTTP_TXN_NONE, HTTP_BODY_JSON, NULL },
+	  HTTP_AUTH_NONE, HTTP_TXN_QUICK, HTTP_BODY_JSON, NULL },
 };
 
 const struct route_table res_decide_routes = {

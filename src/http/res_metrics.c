@@ -71,7 +71,8 @@ void metrics_observe(const struct route *rt, int status, int64_t us)
 	atomic_fetch_add_explicit(&s->bucket[b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&s->sum_us, (uint_fast64_t)us,
 				  memory_order_relaxed);
-	if (status == 503 && rt && rt->txn != HTTP_TXN_NONE)
+	if (status == 503 && rt && rt->txn != HTTP_TXN_NONE &&
+	    rt->txn != HTTP_TXN_QUICK)
 		atomic_fetch_add_explicit(&db_errors, 1,
 					  memory_order_relaxed);
 }

@@ -2,7 +2,8 @@
  * Threads, each with a desk (and so a store connection) of its own:
  *   the loop    libmicrohttpd's epoll loop: reads requests, routes them,
  *               checks tokens (before any body is read), sends answers,
- *               writes the log; it never runs a handler
+ *               writes the log; it runs only the health ping's handler,
+ *               and on one CPU the QUICK routes' (http.h)
  *   the writer  runs the routes that declare HTTP_TXN_WRITE: it takes
  *               every write waiting, runs them in one store transaction
  *               (each all-or-nothing in a savepoint of its own), commits
@@ -18,9 +19,11 @@
  * answer and resumes the connection, and the loop queues the response.
  * A request's state, arena included, is freed when libmicrohttpd reports
  * it complete, which is also when it is logged. */
+#define _GNU_SOURCE             /* sched_getaffinity, CPU_COUNT */
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -87,6 +90,8 @@ struct http_server {
 	http_open_desk open_desk;
 	http_close_desk close_desk;
 	void *desk_ctx;
+	bool quick_inline;              /* one CPU: the loop answers QUICK */
+	bool quick_read_inline;         /* ... and QUICK_READ (a local store) */
 	int wake_fd;                    /* eventfd: a worker resumed one */
 	int ep_fd;                      /* the loop's: MHD's set + wake_fd */
 	struct buf log;                 /* log lines of this pass, written
@@ -599,6 +604,11 @@ static void jobq_stop(struct jobq *jq)
 	pthread_mutex_unlock(&jq->mu);
 }
 
+static bool is_read(const struct route *rt)
+{
+	return rt->txn == HTTP_TXN_READ || rt->txn == HTTP_TXN_QUICK_READ;
+}
+
 /* read_loop is a reader: one request at a time, reads in a snapshot. */
 static void *read_loop(void *arg)
 {
@@ -607,7 +617,7 @@ static void *read_loop(void *arg)
 
 	while ((rq = jobq_take(&w->srv->reads, false))) {
 		struct ac_err err;
-		bool txn = rq->route->txn == HTTP_TXN_READ;
+		bool txn = is_read(rq->route);
 
 		ac_err_clear(&err);
 		txn = txn || rq->route->before;
@@ -704,6 +714,21 @@ static enum MHD_Result queue(struct request *rq, struct MHD_Connection *c)
 	return ok;
 }
 
+/* answer_here: whether the loop answers this request itself (see
+ * HTTP_TXN_QUICK in http.h) rather than handing it to a reader. */
+static bool answer_here(const struct http_server *srv,
+			const struct request *rq)
+{
+	switch (rq->route->txn) {
+	case HTTP_TXN_QUICK:
+		return srv->quick_inline && rq->body.len <= HTTP_QUICK_BODY;
+	case HTTP_TXN_QUICK_READ:
+		return srv->quick_read_inline;
+	default:
+		return false;
+	}
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *data,
@@ -775,6 +800,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			too_large(rq, rq->body.cap);
 		} else if (rq->route->txn == HTTP_TXN_PING) {
 			handle(rq, &srv->ctx);
+		} else if (answer_here(srv, rq)) {
+			struct ac_err err;
+
+			ac_err_clear(&err);
+			if (!is_read(rq->route)) {
+				handle(rq, &srv->ctx);
+			} else if (desk_read_begin(srv->ctx.desk, &err)) {
+				http_problem_err(&rq->r, &err);
+			} else {
+				handle(rq, &srv->ctx);
+				desk_read_end(srv->ctx.desk);
+			}
 		} else {
 			/* a worker answers and resumes the connection; the
 			 * loop then calls us again and the answer goes */
@@ -1081,6 +1118,17 @@ static void ctx_close(struct http_server *srv, struct http_ctx *ctx,
 	memset(ctx, 0, sizeof *ctx);
 }
 
+/* one_cpu: this process may run on one CPU only (taskset, a container's
+ * cpuset, a one-core machine). */
+static bool one_cpu(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set))
+		return sysconf(_SC_NPROCESSORS_ONLN) == 1;
+	return CPU_COUNT(&set) == 1;
+}
+
 /* readers_for: the number asked for, else one per core and at least 2,
  * so that a slow read never holds up every other. */
 static int readers_for(int asked)
@@ -1220,6 +1268,9 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	    (rc = start_workers(srv, cfg, err)) ||
 	    (rc = guard_new(cfg->per_client, &srv->guard, err)))
 		goto fail;
+	srv->quick_inline = one_cpu();
+	srv->quick_read_inline = srv->quick_inline &&
+				 desk_is_local(srv->ctx.desk);
 	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 		MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
 	srv->daemon = MHD_start_daemon(

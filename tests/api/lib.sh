@@ -37,13 +37,15 @@ serve_demo() {
 }
 
 # serve_start DB [SERVE ARGS...]: `serve --db DB` on a free loopback
-# port, its stderr in $T/serve.err; sets SPID and U (the server's URL).
+# port (under $SERVE_WRAP when set, e.g. "taskset -c 0"), its stderr in
+# $T/serve.err; sets SPID and U (the server's URL).
 # Exits 1, saying why, when it does not start. Also for scripts outside
 # tests/api (tests/cli/replay.sh, bench/replay.sh).
 serve_start() {
 	local db=$1
 	shift
-	"$BIN" serve --db "$db" --listen 127.0.0.1:0 "$@" 2>"$T/serve.err" &
+	# shellcheck disable=SC2086  # SERVE_WRAP is words: "taskset -c 0"
+	${SERVE_WRAP:-} "$BIN" serve --db "$db" --listen 127.0.0.1:0 "$@" 2>"$T/serve.err" &
 	SPID=$!
 	for _ in $(seq 200); do
 		grep -q '^listening on' "$T/serve.err" && break

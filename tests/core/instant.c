@@ -279,6 +279,27 @@ Test(instant_format, round_trip)
 	}
 }
 
+Test(instant_format, fractions_written_exactly)
+{
+	check_format(T_EXAMPLE + 1, "2026-05-14T16:20:00.000001Z");
+	check_format(T_EXAMPLE + 10, "2026-05-14T16:20:00.00001Z");
+	check_format(T_EXAMPLE + 120000, "2026-05-14T16:20:00.12Z");
+	check_format(T_EXAMPLE + 100001, "2026-05-14T16:20:00.100001Z");
+	check_format(T_EXAMPLE + 999999, "2026-05-14T16:20:00.999999Z");
+	check_format(T_EXAMPLE + 50400, "2026-05-14T16:20:00.0504Z");
+}
+
+/* A buffer too small for the text: cut as snprintf cuts, the length the
+ * whole text has returned. */
+Test(instant_format, small_buffer_is_cut_with_nul)
+{
+	char buf[8];
+	size_t n = instant_format(T_EXAMPLE + 5, buf, sizeof buf);
+
+	cr_assert_eq(n, strlen("2026-05-14T16:20:00.000005Z"));
+	cr_assert_str_eq(buf, "2026-05");
+}
+
 Test(instant_format, parse_then_format_is_utc)
 {
 	static const char *const in[][2] = {
