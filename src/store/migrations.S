@@ -63,4 +63,10 @@ ac_migration_0010:
 	.incbin "src/store/migrations/0010_import.sql"
 ac_migration_0010_end:
 	.byte 0
+	.global ac_migration_0011
+	.global ac_migration_0011_end
+ac_migration_0011:
+	.incbin "src/store/migrations/0011_plpgsql.sql"
+ac_migration_0011_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -73,6 +73,7 @@ extern const char ac_pg_migration_0007[];
 extern const char ac_pg_migration_0008[];
 extern const char ac_pg_migration_0009[];
 extern const char ac_pg_migration_0010[];
+extern const char ac_pg_migration_0011[];
 
 /* In step with sqlite.c's table: the same versions and names. Append new
  * migrations here, in order, with their symbols in migrations_pg.S. */
@@ -91,6 +92,7 @@ static const struct migration {
 	{ 8, "0008_outbox", ac_pg_migration_0008 },
 	{ 9, "0009_hooks", ac_pg_migration_0009 },
 	{ 10, "0010_import", ac_pg_migration_0010 },
+	{ 11, "0011_plpgsql", ac_pg_migration_0011 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

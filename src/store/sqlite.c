@@ -52,7 +52,9 @@ extern const char ac_migration_0008_end[];
 extern const char ac_migration_0009[];
 extern const char ac_migration_0009_end[];
 extern const char ac_migration_0010[];
+extern const char ac_migration_0011[];
 extern const char ac_migration_0010_end[];
+extern const char ac_migration_0011_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -71,6 +73,7 @@ static const struct migration {
 	{ 8, "0008_outbox", ac_migration_0008 },
 	{ 9, "0009_hooks", ac_migration_0009 },
 	{ 10, "0010_import", ac_migration_0010 },
+	{ 11, "0011_plpgsql", ac_migration_0011 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
