@@ -341,6 +341,7 @@ bench: all $(B)/bench/bench_decide $(B)/bench/bench_sqlite
 	bench/replay.sh $(B)
 	bench/reports.sh $(B)
 	bench/pg.sh $(B)
+	bench/pg-big.sh $(B)
 	bench/mail.sh $(B)
 	bench/hooks.sh $(B)
 	bench/import.sh $(B)
