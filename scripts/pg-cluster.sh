@@ -17,6 +17,7 @@
 # `postgresql`, see scripts/deps.sh pg). The DSN goes through the socket:
 #   postgresql://postgres@/aftercare?host=DIR&port=PORT
 # DIR must be short (a socket path is at most 107 bytes).
+# PG_CLUSTER_OPTS: more server options, e.g. "-c shared_buffers=2GB".
 set -eu
 
 usage() {
@@ -73,7 +74,7 @@ start)
 		if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
 			-w -t 30 -o "-p $port -k $dir \
 			-c listen_addresses=127.0.0.1 -c fsync=on \
-			-c synchronous_commit=on -c max_connections=200" \
+			-c synchronous_commit=on -c max_connections=200 ${PG_CLUSTER_OPTS:-}" \
 			start >/dev/null 2>&1; then
 			break
 		fi
@@ -102,7 +103,7 @@ restart)
 	port=$(cat "$dir/port")
 	as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
 		-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=on \
-		-c synchronous_commit=on -c max_connections=200" start \
+		-c synchronous_commit=on -c max_connections=200 ${PG_CLUSTER_OPTS:-}" start \
 		>/dev/null 2>&1 || {
 		echo "pg-cluster.sh: cannot restart the server:" >&2
 		tail -n 20 "$dir/server.log" >&2
