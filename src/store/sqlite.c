@@ -1139,6 +1139,8 @@ static int sq_open(const char *dsn, void **impl, struct ac_err *err)
 			   err)) ||
 	    (rc = exec_sql(q, "PRAGMA cache_size = " CACHE_SIZE, "cache_size",
 			   err)) ||
+	    (rc = exec_sql(q, "PRAGMA temp_store = MEMORY", "temp_store",
+			   err)) ||
 	    (rc = migrate(q, err)))
 		goto fail;
 	*impl = q;
