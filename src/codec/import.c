@@ -591,8 +591,7 @@ int imp_write(const struct imp *im, const char *prefix,
 	}
 	w_str(b, "],\"customer\":{", "name", im->cust_name);
 	w_str(b, ",", "email", im->email);
-	buf_addf(b, "},\"paid_minor\":%lld",
-		 (long long)(im->paid ? im->total_minor : 0));
+	buf_addf(b, "},\"paid_minor\":%lld", (long long)imp_paid_minor(im));
 	if (im->shipped) {
 		instant_format(im->shipped_at, t, sizeof t);
 		buf_addf(b, ",\"shipment\":{\"shipped_at\":\"%s\","
@@ -675,6 +674,23 @@ int jint(const cJSON *o, const char *key, const char *path, int64_t lo,
 				  "from %lld to %lld", (long long)lo,
 				  (long long)hi);
 	*out = v;
+	return 0;
+}
+
+int64_t imp_paid_minor(const struct imp *im)
+{
+	if (!im->paid || im->refunded_minor >= im->total_minor)
+		return 0;
+	return im->total_minor - im->refunded_minor;
+}
+
+int imp_refunded(struct imp *im, int64_t v, const char *path,
+		 struct ac_err *err)
+{
+	if (!money_add(&im->refunded_minor, v) ||
+	    im->refunded_minor > AC_MONEY_MAX)
+		return ac_err_set(err, AC_EINVAL, path, "refunds above "
+				  "9007199254740991");
 	return 0;
 }
 

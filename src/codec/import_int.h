@@ -26,8 +26,10 @@ struct imp {
 	int64_t placed_at;
 	const struct currency *cur;
 	int64_t shipping_minor;
-	bool paid;                     /* payment taken: paid_minor = total */
+	bool paid;                     /* payment taken: paid_minor = total
+					* less what the shop refunded */
 	int64_t total_minor;
+	int64_t refunded_minor;        /* refunded in the shop already */
 	bool has_addr;
 	struct imp_addr addr;
 	struct ac_str cust_name, email;
@@ -113,6 +115,16 @@ int jint(const cJSON *o, const char *key, const char *path, int64_t lo,
 int jmoney(const cJSON *o, const char *key, const char *path,
 	   const struct currency *c, bool *present, int64_t *out,
 	   struct ac_err *err);
+
+/* imp_paid_minor: what aftercare may still refund of the order: its
+ * total when the payment was taken, less what the shop refunded already,
+ * never below 0; 0 when the payment was not taken. */
+int64_t imp_paid_minor(const struct imp *im);
+
+/* imp_refunded adds v, a refund the shop made (at path), to the
+ * order's; AC_EINVAL past the money limit. */
+int imp_refunded(struct imp *im, int64_t v, const char *path,
+		 struct ac_err *err);
 
 /* jarr: v when it is an array, else NULL (for cJSON_ArrayForEach). */
 const cJSON *jarr(const cJSON *v);

@@ -10,6 +10,46 @@
 #include "json_util.h"
 
 /* Payment not (yet) taken: nothing to refund, paid_minor 0. */
+static bool str_eq(struct ac_str s, const char *lit)
+{
+	s = imp_trim(s);
+	return s.n == strlen(lit) && !strncmp(s.p, lit, s.n);
+}
+
+/* json_refunds adds the order's refunds (refunds[].transactions[] of
+ * kind refund that succeeded) to im->refunded_minor. */
+static int json_refunds(const cJSON *o, struct imp *im, struct ac_err *err)
+{
+	const cJSON *r, *t;
+	int i = 0;
+
+	cJSON_ArrayForEach(r, jarr(cJSON_GetObjectItemCaseSensitive(
+			o, "refunds"))) {
+		int j = 0;
+
+		cJSON_ArrayForEach(t, jarr(cJSON_GetObjectItemCaseSensitive(
+				r, "transactions"))) {
+			struct ac_str kind, status;
+			char path[64];
+			int64_t v;
+
+			snprintf(path, sizeof path,
+				 "refunds[%d].transactions[%d]", i, j++);
+			if (jstr(t, "kind", path, &kind, err) ||
+			    jstr(t, "status", path, &status, err))
+				return AC_EINVAL;
+			if (!str_eq(kind, "refund") ||
+			    (imp_trim(status).n && !str_eq(status, "success")))
+				continue;
+			if (jmoney(t, "amount", path, im->cur, NULL, &v, err) ||
+			    imp_refunded(im, v, path, err))
+				return AC_EINVAL;
+		}
+		i++;
+	}
+	return 0;
+}
+
 static bool unpaid_status(struct ac_str s)
 {
 	static const char *const unpaid[] = { "pending", "authorized",
@@ -184,6 +224,10 @@ int shopify_json_map(const cJSON *o, struct imp *im, struct import_order *out,
 	    jstr(o, "financial_status", "", &fin, err))
 		return AC_EINVAL;
 	im->paid = !unpaid_status(fin);
+	if (json_refunds(o, im, err))
+		return AC_EINVAL;
+	if (str_eq(fin, "refunded") && !im->refunded_minor)
+		im->refunded_minor = im->total_minor;
 	/* shipping: the total the customer paid for it, else the lines' */
 	set = cJSON_GetObjectItemCaseSensitive(o, "total_shipping_price_set");
 	set = set ? cJSON_GetObjectItemCaseSensitive(set, "shop_money") : NULL;
@@ -238,7 +282,7 @@ enum col {
 	C_SHIPPING, C_TOTAL, C_CREATED, C_QTY, C_LI_NAME, C_LI_PRICE,
 	C_LI_SKU, C_S_NAME, C_S_ADDR1, C_S_ADDR2, C_S_CITY, C_S_ZIP,
 	C_S_PROVINCE, C_S_COUNTRY, C_B_NAME, C_B_ADDR1, C_B_ADDR2, C_B_CITY,
-	C_B_ZIP, C_B_PROVINCE, C_B_COUNTRY, C_ID, C_COUNT
+	C_B_ZIP, C_B_PROVINCE, C_B_COUNTRY, C_ID, C_REFUNDED, C_COUNT
 };
 
 static const struct {
@@ -273,6 +317,7 @@ static const struct {
 	[C_B_PROVINCE] = { "Billing Province", false },
 	[C_B_COUNTRY] = { "Billing Country", false },
 	[C_ID] = { "Id", false },
+	[C_REFUNDED] = { "Refunded Amount", false },
 };
 
 struct shopify_csv {
@@ -495,6 +540,13 @@ int shopify_csv_next(struct shopify_csv *sc, struct imp *im,
 					    err)))
 		goto fail;
 	im->paid = !unpaid_status(field(sc, r, C_FIN));
+	s = field(sc, r, C_REFUNDED);
+	if (s.n && (rc = import_money_parse(s.p, s.n, im->cur,
+					    &im->refunded_minor,
+					    "Refunded Amount", err)))
+		goto fail;
+	if (str_eq(field(sc, r, C_FIN), "refunded") && !im->refunded_minor)
+		im->refunded_minor = im->total_minor;
 	csv_addr(sc, r, im, false);
 	if (!im->has_addr)
 		csv_addr(sc, r, im, true);

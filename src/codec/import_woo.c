@@ -15,6 +15,35 @@ static bool str_is(struct ac_str s, const char *lit)
 	return s.n == strlen(lit) && !memcmp(s.p, lit, s.n);
 }
 
+/* refunds adds the order's refunds (refunds[].total, which WooCommerce
+ * writes negative: "-10.00") to im->refunded_minor. */
+static int refunds(const cJSON *o, struct imp *im, struct ac_err *err)
+{
+	const cJSON *r;
+	int i = 0;
+
+	cJSON_ArrayForEach(r, jarr(cJSON_GetObjectItemCaseSensitive(
+			o, "refunds"))) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(r, "total");
+		const char *p;
+		char path[40];
+		int64_t v;
+
+		snprintf(path, sizeof path, "refunds[%d].total", i++);
+		if (!cJSON_IsString(t))
+			return ac_err_set(err, AC_EINVAL, path, "not a "
+					  "decimal string");
+		p = t->valuestring;
+		if (*p == '-')
+			p++;
+		if (import_money_parse(p, strlen(p), im->cur, &v, path,
+				       err) ||
+		    imp_refunded(im, v, path, err))
+			return AC_EINVAL;
+	}
+	return 0;
+}
+
 /* addr reads a WooCommerce address (billing or shipping) into im. */
 static int addr(const cJSON *a, const char *path, struct imp *im,
 		struct ac_err *err)
@@ -156,6 +185,10 @@ int woo_json_map(const cJSON *o, struct imp *im, struct import_order *out,
 		return AC_EINVAL;
 	im->paid = imp_trim(paid_at).n > 0 || str_is(status, "processing") ||
 		   str_is(status, "completed") || str_is(status, "refunded");
+	if (refunds(o, im, err))
+		return AC_EINVAL;
+	if (str_is(status, "refunded") && !im->refunded_minor)
+		im->refunded_minor = im->total_minor;
 	if (shipping && addr(shipping, "shipping", im, err))
 		return AC_EINVAL;
 	if (!im->has_addr && billing && addr(billing, "billing", im, err))

@@ -6,7 +6,8 @@
 # and decided; a second import of every file changes nothing (the whole
 # database dumped before and after); the report line of each order that
 # cannot be imported (FILE:WHERE: field: why) and the exit status (0, 1
-# some left out, 2 unusable input); --format, --prefix, --progress.
+# some left out, 2 unusable input); --format, --prefix, --progress;
+# refunds the shop made lower what a case can refund of the order.
 # On PostgreSQL when AC_TEST_PG_DSN names a cluster's database (make
 # test-import-pg). Ends with "N passed, M failed"; exit 1 on any failure.
 set -u
@@ -160,6 +161,27 @@ usps 9400100000000000000000"
 is woo-no-sku "$(q "SELECT sku FROM items WHERE order_id = '728'")" \
 	"Gold Chain"
 
+# ---- refunds the shop made: what is left is what aftercare may refund ------
+# #1201 paid 535.00, refunded 100.00 and 35.00 (a failed 50.00 is not a
+# refund); #1202 refunded without amounts: all of it; #1203 refunded more
+# than its total: nothing left; #1204's amount is a JSON number: refused
+imp shopify shopify-refunds.json
+is shopify-refunds-report "$RC|$ERR" "1|shopify-refunds.json:orders[3] \
+(id 5402390120204): refunds[0].transactions[0].amount: not a decimal string \
+(an amount is read from its text, exactly)
+aftercare: import: 1 of 4 orders could not be imported (listed above); the \
+others were"
+is shopify-refunds-paid "$(q "SELECT id, paid_minor FROM orders WHERE id IN
+	('1201','1202','1203','1204') ORDER BY id")" "1201|40000
+1202|0
+1203|0"
+imp shopify shopify-refunds.csv
+is shopify-csv-refunded-amount "$RC|$(q "SELECT paid_minor FROM orders WHERE
+	id = '1211'")" "0|80000"
+imp woocommerce woo-refunds.json
+is woo-refunds "$RC|$(q "SELECT paid_minor FROM orders WHERE id = '737'")" \
+	"0|9450"
+
 # ---- a case on an imported order, through the server ---------------------
 TOKEN=$("$BIN" token add import-test --db "$DB" 2>/dev/null | tail -n 1)
 "$BIN" serve --db "$DB" --listen 127.0.0.1:0 2>"$T/serve.err" &
@@ -181,6 +203,21 @@ is serve-case-created "$ST" 201
 is serve-case-decision "$(jq -c '[.decision.verdict, .decision.clauses[0],
 	.decision.refund_max_minor, .decision.currency]' "$T/case.json")" \
 	'["full_refund","refund.1",52000,"USD"]'
+# on #1201, refunded 135.00 in the shop, the policy allows 520.00 but only
+# the 400.00 left of the payment can be refunded
+ST=$(curl -s -o "$T/case3.json" -w '%{http_code}' "$U/v1/cases" "${AUTH[@]}" \
+	--data-binary '{"order": "1201", "claim": {"type": "wrong_item",
+	"opened_at": "2026-05-13T09:05:00Z", "lines": [1],
+	"received": [{"line": 1, "material": "sterling silver"}]}}')
+C3=$(jq -r .id "$T/case3.json")
+is serve-refunded-case "$ST|$(jq -r .decision.refund_max_minor "$T/case3.json")" \
+	"201|52000"
+ST=$(curl -s -o "$T/r1.json" -w '%{http_code}' "$U/v1/cases/$C3/refunds" \
+	"${AUTH[@]}" -H 'Idempotency-Key: imp-r1' -d '{"amount_minor": 40001}')
+is serve-refund-above-what-is-left "$ST" 422
+ST=$(curl -s -o "$T/r2.json" -w '%{http_code}' "$U/v1/cases/$C3/refunds" \
+	"${AUTH[@]}" -H 'Idempotency-Key: imp-r2' -d '{"amount_minor": 40000}')
+is serve-refund-what-is-left "$ST" 201
 # a WooCommerce order: cancelled long after production began
 ST=$(curl -s -o "$T/case2.json" -w '%{http_code}' "$U/v1/cases" \
 	"${AUTH[@]}" --data-binary '{"order": "727", "claim": {"type":

@@ -2,7 +2,8 @@
  * shop import (src/codec/import.c through import_int.h, Criterion): a
  * line's total split into exact piece prices (money), one item per
  * piece, kinds from titles and properties, sizes from properties and
- * variants, and the limits. */
+ * variants, and the limits; what is left to refund of an order the shop
+ * has refunded in part (money). */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,4 +225,101 @@ Test(import_map, a_line_without_a_sku_takes_its_title)
 				  100, false, "line_items[0]", &err), 0);
 	cr_assert(str_is(im->items[0].sku, "Charm Pendant"));
 	free(im);
+}
+
+/* ---- refunds the shop made ---------------------------------------------- */
+
+Test(import_map, paid_is_the_total_less_the_shops_refunds)
+{
+	static const struct {
+		bool paid;
+		int64_t total, refunded, want;
+	} cases[] = {
+		{ true, 53500, 0, 53500 },
+		{ true, 53500, 13500, 40000 },
+		{ true, 53500, 53499, 1 },
+		{ true, 53500, 53500, 0 },
+		{ true, 53500, 60000, 0 },      /* never below 0 */
+		{ false, 53500, 0, 0 },         /* not taken: nothing */
+		{ false, 53500, 100, 0 },
+		{ true, 0, 0, 0 },
+	};
+
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		struct imp *im = new_imp();
+
+		im->paid = cases[c].paid;
+		im->total_minor = cases[c].total;
+		im->refunded_minor = cases[c].refunded;
+		cr_assert_eq(imp_paid_minor(im), cases[c].want, "case %zu", c);
+		free(im);
+	}
+}
+
+Test(import_map, refunds_add_up_to_the_money_limit)
+{
+	struct imp *im = new_imp();
+	struct ac_err err;
+
+	ac_err_clear(&err);
+	cr_assert_eq(imp_refunded(im, 10000, "refunds[0]", &err), 0);
+	cr_assert_eq(imp_refunded(im, 3500, "refunds[1]", &err), 0);
+	cr_assert_eq(im->refunded_minor, 13500);
+	cr_assert_eq(imp_refunded(im, INT64_C(9007199254740991) - 13500,
+				  "refunds[2]", &err), 0);
+	cr_assert_neq(imp_refunded(im, 1, "refunds[3]", &err), 0);
+	cr_assert_str_eq(err.field, "refunds[3]");
+	free(im);
+}
+
+/* Shopify: only refund transactions that succeeded count; an order
+ * refunded without amounts is refunded in full. */
+static int64_t shopify_paid(const char *json, struct ac_err *err)
+{
+	cJSON *o = cJSON_Parse(json);
+	struct imp *im = new_imp();
+	struct import_order out;
+	int64_t paid = -1;
+
+	cr_assert(o, "test JSON: %s", json);
+	memset(&out, 0, sizeof out);
+	ac_err_clear(err);
+	if (shopify_json_map(o, im, &out, err) == 0)
+		paid = imp_paid_minor(im);
+	cJSON_Delete(o);
+	free(im);
+	return paid;
+}
+
+#define SHOPIFY_ORDER(fin, refunds) \
+	"{\"name\":\"#9\",\"email\":\"a@example.com\"," \
+	"\"currency\":\"USD\",\"created_at\":\"2026-05-04T08:00:00Z\"," \
+	"\"total_price\":\"535.00\",\"financial_status\":\"" fin "\"," \
+	"\"shipping_address\":{\"name\":\"A B\",\"address1\":\"1 St\"," \
+	"\"city\":\"X\",\"zip\":\"1\",\"country_code\":\"NZ\"}," \
+	"\"line_items\":[{\"title\":\"Pendant\",\"sku\":\"P\"," \
+	"\"quantity\":1,\"price\":\"520.00\"}]" refunds "}"
+
+Test(import_map, shopify_refund_transactions)
+{
+	struct ac_err err;
+
+	cr_assert_eq(shopify_paid(SHOPIFY_ORDER("paid", ""), &err), 53500,
+		     "%s", err.msg);
+	cr_assert_eq(shopify_paid(SHOPIFY_ORDER("partially_refunded",
+		",\"refunds\":[{\"transactions\":[{\"kind\":\"refund\","
+		"\"status\":\"success\",\"amount\":\"100.00\"},"
+		"{\"kind\":\"refund\",\"status\":\"failure\","
+		"\"amount\":\"50.00\"},{\"kind\":\"sale\","
+		"\"status\":\"success\",\"amount\":\"9.00\"}]}]"), &err),
+		     43500, "%s", err.msg);
+	cr_assert_eq(shopify_paid(SHOPIFY_ORDER("refunded", ""), &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(shopify_paid(SHOPIFY_ORDER("pending", ""), &err), 0,
+		     "%s", err.msg);
+	cr_assert_eq(shopify_paid(SHOPIFY_ORDER("partially_refunded",
+		",\"refunds\":[{\"transactions\":[{\"kind\":\"refund\","
+		"\"status\":\"success\",\"amount\":\"1.001\"}]}]"), &err),
+		     -1);
+	cr_assert_str_eq(err.field, "refunds[0].transactions[0].amount");
 }
