@@ -218,11 +218,26 @@ n=$(count "$C3" case_opened)
 check "once" "$n" test "$n" = 1
 
 # ---- kill -9 right after a change: sent after the restart, once ----------
+# (and a deadline found near by the scan a restarted server runs at once)
+open_case D-1004 '{"type":"damaged","defects":["broken"]}'
+C5=$CASE
 open_case D-1005 '{"type":"unwanted"}'
 C4=$CASE
 kill -9 "$SPID"
 wait "$SPID" 2>/dev/null
 SPID=
+# C5's deadline is tomorrow (D-1004 was delivered a day ago: the policy's
+# 48 hours to write end then), near already when it opened, so the
+# opening's mail said so; made three days old here, it is a deadline the
+# scan (a day ahead) must announce
+now_us=$(($(date +%s) * 1000000))
+near="UPDATE cases SET created_at = $((now_us - 259200000000))
+	WHERE id = '$C5'"
+if [ -n "${AC_TEST_PG_DSN:-}" ]; then
+	psql -q "$DB" -c "$near" >/dev/null
+else
+	sqlite3 "$DB" "$near"
+fi
 "$BIN" serve --db "$DB" --listen 127.0.0.1:0 "${SMTP[@]}" \
 	2>"$T/serve2.err" &
 SPID=$!
@@ -239,6 +254,12 @@ n=$(mails | awk -v c="$C4" '$1 == c && $2 == "case_opened" {print $4}' |
 	sort -u | wc -l)
 check "once (one Message-ID: a copy sent in the crash window would carry it)" \
 	"$n ids, $(count "$C4" case_opened) mails" test "$n" = 1
+check "deadline near, found by the restarted server's scan: its mail" \
+	"$(mails | grep "$C5")" wait_for "$C5" deadline_near 1 20
+text "$C5" deadline_near >"$T/t6"
+check "it names the case and says the limit is near" \
+	"$(head -c 600 "$T/t6")" grep -qF \
+	"A time limit on your case $C5 (order D-1004) is near." "$T/t6"
 
 # ---- a recipient refused for good: dead letter, bounce, retry by hand ----
 stop_sink
