@@ -58,7 +58,6 @@ rm -f "$OUT"/*.txt
 T=$(mktemp -d) || exit 2
 KEEP=${BENCH_BIG_KEEP:-$T}
 mkdir -p "$KEEP" || exit 2
-SPID=
 KEEPING=()     # the servers kept running for the GET case runs
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
@@ -74,94 +73,12 @@ trap 'exit 130' INT TERM
 FAILED=0
 fail() { echo "big.sh: $*" >&2; FAILED=1; }
 
-if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
-	ON_SERVER=(taskset -c 0)
-	ON_CLIENT=(taskset -c 1)
-else
-	ON_SERVER=()
-	ON_CLIENT=()
-fi
+NAME=big.sh
+# shellcheck source=bench/lib-big.sh
+. "$HERE/lib-big.sh"
 
-# start_serve DB: starts the server on DB, sets SPID and AURL.
-start_serve() {
-	local err=$T/serve.err i port=
-	: >"$err"
-	"${ON_SERVER[@]}" "$BIN" serve --db "$1" --listen 127.0.0.1:0 2>"$err" &
-	SPID=$!
-	for ((i = 0; i < 800; i++)); do
-		port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$err" | head -n 1)
-		[ -n "$port" ] && break
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.025
-	done
-	[ -n "$port" ] || { echo "big.sh: aftercare serve did not start: $(head -c 600 "$err")" >&2; exit 1; }
-	AURL=http://127.0.0.1:$port
-}
-stop_serve() {
-	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
-	wait "$SPID" 2>/dev/null
-	SPID=
-}
-
-# make_db DB N: a database of N + 1 cases (the template and N copies);
-# prints the token. Kept (BENCH_BIG_KEEP) when it is already there.
-make_db() {
-	local db=$1 n=$2 token chunk lo hi got
-	if [ -s "$db.token" ] && [ -s "$db" ]; then
-		cat "$db.token"
-		return 0
-	fi
-	rm -f "$db" "$db-wal" "$db-shm"
-	token=$("$BIN" token add bench --db "$db" 2>/dev/null | tail -n 1)
-	[[ $token =~ ^[0-9a-f]{64}$ ]] || { echo "big.sh: token add printed no token" >&2; exit 1; }
-	"$BIN" demo --db "$db" >/dev/null 2>&1 || { echo "big.sh: aftercare demo failed" >&2; exit 1; }
-	start_serve "$db"
-	got=$(curl -s --max-time 5 -w '\n%{http_code}' -H "Authorization: Bearer $token" \
-		-H 'Content-Type: application/json' \
-		--data-binary '{"order": "D-1004", "claim": {"type": "damaged", "defects": ["broken"]}}' \
-		"$AURL/v1/cases")
-	stop_serve
-	[ "${got##*$'\n'}" = 201 ] || { echo "big.sh: the template case was not opened: $got" >&2; exit 1; }
-	chunk=100000
-	{
-		echo "PRAGMA cache_size = -1048576;"
-		echo "BEGIN;"
-		echo "CREATE TEMP TABLE g (now INTEGER, n INTEGER);"
-		echo "INSERT INTO g VALUES (CAST(strftime('%s', 'now') AS INTEGER) * 1000000, $n);"
-		echo "CREATE TEMP TABLE t_order AS SELECT * FROM orders WHERE id = 'D-1004';"
-		echo "CREATE TEMP TABLE t_items AS SELECT * FROM items WHERE order_id = 'D-1004';"
-		echo "CREATE TEMP TABLE t_ship AS SELECT * FROM shipments WHERE order_id = 'D-1004';"
-		echo "CREATE TEMP TABLE t_case AS SELECT * FROM cases WHERE id = 'C-000001';"
-		echo "CREATE TEMP TABLE t_dec AS SELECT * FROM decisions WHERE case_id = 'C-000001';"
-		for ((lo = 1; lo <= n; lo += chunk)); do
-			hi=$((lo + chunk - 1 < n ? lo + chunk - 1 : n))
-			sed -e "s/@LO@/$lo/g" -e "s/@HI@/$hi/g" "$HERE/big.sql"
-			echo ".print generated $hi of $n cases"
-		done
-		echo "COMMIT;"
-		echo ".print generated $n cases: committed"
-		# the statistics PRAGMA optimize would keep, for this size
-		echo ".output /dev/null"
-		echo "PRAGMA analysis_limit = 1000;"
-		echo ".output stdout"
-		echo "ANALYZE;"
-	} | sqlite3 "$db" >&2 || { echo "big.sh: generating $db failed" >&2; exit 1; }
-	echo "$token" >"$db.token"
-	echo "$token"
-}
-
-# median URL: wrk's median latency in ms over DUR s, one connection.
-# Every answer must be 200.
-median() {
-	local name=$1 url=$2 f=$OUT/$1.txt bad
-	"${ON_CLIENT[@]}" wrk -t1 -c1 -d"${DUR}s" --latency -s "$HERE/wrk/get_case.lua" \
-		"$url" >"$f" 2>&1
-	bad=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } END { print n + 0 }' "$f")
-	[ "$bad" = 0 ] || fail "$name: $bad answers were not 200 ($url)"
-	awk '$1 == "50%" { n = $2 + 0; u = $2; sub(/^[0-9.]+/, "", u)
-		if (u == "us") n /= 1000; else if (u == "s") n *= 1000
-		printf "%.3f", n }' "$f"
-}
+# make_db DB N: a database of N + 1 cases, the template on D-1004.
+make_db() { make_shop "$1" "$2" D-1004; }
 
 # rate NAME: GET /v1/cases/{id} on random cases at AURL, requests per
 # second, -c64, after a 2 s warm-up.
