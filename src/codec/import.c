@@ -175,6 +175,12 @@ struct ac_str imp_trim(struct ac_str s)
 	return s;
 }
 
+bool imp_is(struct ac_str s, const char *lit)
+{
+	s = imp_trim(s);
+	return s.n == strlen(lit) && !memcmp(s.p, lit, s.n);
+}
+
 struct ac_str imp_join(struct imp *im, struct ac_str a, const char *sep,
 		       struct ac_str b)
 {

@@ -55,6 +55,9 @@ struct ac_str imp_join(struct imp *im, struct ac_str a, const char *sep,
 /* imp_trim: s without surrounding white space. */
 struct ac_str imp_trim(struct ac_str s);
 
+/* imp_is: s, trimmed, is lit. */
+bool imp_is(struct ac_str s, const char *lit);
+
 /* imp_item_prop applies a line item property or meta entry (name,
  * value) to *it when its name is one aftercare reads (docs/IMPORT.md:
  * kind, material/metal, size/ring size/length, style, shape, color,

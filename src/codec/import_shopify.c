@@ -10,12 +10,6 @@
 #include "json_util.h"
 
 /* Payment not (yet) taken: nothing to refund, paid_minor 0. */
-static bool str_eq(struct ac_str s, const char *lit)
-{
-	s = imp_trim(s);
-	return s.n == strlen(lit) && !strncmp(s.p, lit, s.n);
-}
-
 /* json_refunds adds the order's refunds (refunds[].transactions[] of
  * kind refund that succeeded) to im->refunded_minor. */
 static int json_refunds(const cJSON *o, struct imp *im, struct ac_err *err)
@@ -38,8 +32,8 @@ static int json_refunds(const cJSON *o, struct imp *im, struct ac_err *err)
 			if (jstr(t, "kind", path, &kind, err) ||
 			    jstr(t, "status", path, &status, err))
 				return AC_EINVAL;
-			if (!str_eq(kind, "refund") ||
-			    (imp_trim(status).n && !str_eq(status, "success")))
+			if (!imp_is(kind, "refund") ||
+			    (imp_trim(status).n && !imp_is(status, "success")))
 				continue;
 			if (jmoney(t, "amount", path, im->cur, NULL, &v, err) ||
 			    imp_refunded(im, v, path, err))
@@ -226,7 +220,7 @@ int shopify_json_map(const cJSON *o, struct imp *im, struct import_order *out,
 	im->paid = !unpaid_status(fin);
 	if (json_refunds(o, im, err))
 		return AC_EINVAL;
-	if (str_eq(fin, "refunded") && !im->refunded_minor)
+	if (imp_is(fin, "refunded") && !im->refunded_minor)
 		im->refunded_minor = im->total_minor;
 	/* shipping: the total the customer paid for it, else the lines' */
 	set = cJSON_GetObjectItemCaseSensitive(o, "total_shipping_price_set");
@@ -545,7 +539,7 @@ int shopify_csv_next(struct shopify_csv *sc, struct imp *im,
 					    &im->refunded_minor,
 					    "Refunded Amount", err)))
 		goto fail;
-	if (str_eq(field(sc, r, C_FIN), "refunded") && !im->refunded_minor)
+	if (imp_is(field(sc, r, C_FIN), "refunded") && !im->refunded_minor)
 		im->refunded_minor = im->total_minor;
 	csv_addr(sc, r, im, false);
 	if (!im->has_addr)

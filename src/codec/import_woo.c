@@ -9,12 +9,6 @@
 
 #include "../core/instant.h"
 
-static bool str_is(struct ac_str s, const char *lit)
-{
-	s = imp_trim(s);
-	return s.n == strlen(lit) && !memcmp(s.p, lit, s.n);
-}
-
 /* refunds adds the order's refunds (refunds[].total, which WooCommerce
  * writes negative: "-10.00") to im->refunded_minor. */
 static int refunds(const cJSON *o, struct imp *im, struct ac_err *err)
@@ -117,7 +111,7 @@ static int tracking(const cJSON *o, struct imp *im, struct import_order *out,
 		const cJSON *items, *t;
 		int i = 0;
 
-		if (!str_is(meta_str(m, "key"), "_wc_shipment_tracking_items"))
+		if (!imp_is(meta_str(m, "key"), "_wc_shipment_tracking_items"))
 			continue;
 		items = cJSON_GetObjectItemCaseSensitive(m, "value");
 		cJSON_ArrayForEach(t, jarr(items)) {
@@ -183,11 +177,11 @@ int woo_json_map(const cJSON *o, struct imp *im, struct import_order *out,
 	    jstr(o, "date_paid_gmt", "", &paid_at, err) ||
 	    jstr(o, "date_completed_gmt", "", &done_at, err))
 		return AC_EINVAL;
-	im->paid = imp_trim(paid_at).n > 0 || str_is(status, "processing") ||
-		   str_is(status, "completed") || str_is(status, "refunded");
+	im->paid = imp_trim(paid_at).n > 0 || imp_is(status, "processing") ||
+		   imp_is(status, "completed") || imp_is(status, "refunded");
 	if (refunds(o, im, err))
 		return AC_EINVAL;
-	if (str_is(status, "refunded") && !im->refunded_minor)
+	if (imp_is(status, "refunded") && !im->refunded_minor)
 		im->refunded_minor = im->total_minor;
 	if (shipping && addr(shipping, "shipping", im, err))
 		return AC_EINVAL;
@@ -198,7 +192,7 @@ int woo_json_map(const cJSON *o, struct imp *im, struct import_order *out,
 	    tracking(o, im, out, err))
 		return AC_EINVAL;
 	/* completed without a tracking date: shipped when completed */
-	if (!im->shipped && str_is(status, "completed") &&
+	if (!im->shipped && imp_is(status, "completed") &&
 	    imp_trim(done_at).n) {
 		if (imp_time(done_at, true, &im->shipped_at,
 			     "date_completed_gmt", err))
