@@ -4060,69 +4060,18 @@ static int pg_find_parcel(void *impl, struct ac_str carrier,
 	return rc;
 }
 
-static int pg_list_unmatched(void *impl, struct ac_str carrier,
-			     struct ac_str tracking_code,
-			     struct store_hook_event_page *out,
-			     struct ac_err *err)
+/* event_page reads the rows of a bound hook-event statement into out:
+ * at most limit (more is set when there are others); columns 0-9 as
+ * both statements give them, 10 the order when with_order. */
+static int event_page(struct pg *q, struct pst *st, struct bind *b,
+		      const char *op, int limit, bool with_order,
+		      struct store_hook_event_page *out, struct ac_err *err)
 {
-	const char *op = "list_unmatched";
-	struct pg *q = impl;
-	struct pst *st;
-	struct bind b;
 	struct fill f;
 	int rc, frc;
 
-	if ((rc = prep(q, ST_UNMATCHED_LIST, &st, err)))
-		return rc;
-	b_start(&b, st);
-	b_text(&b, carrier);
-	b_text(&b, tracking_code);
-	b_int(&b, STORE_PAGE_MAX + 1);
 	fill_init(&f, &out->mem);
-	if (!(rc = b_end(q, &b, op, err)))
-		while ((rc = step(q, st, op, err)) == 1) {
-			struct store_hook_event *e;
-
-			if (out->n == STORE_PAGE_MAX) {
-				out->more = true;
-				rc = 0;
-				break;
-			}
-			e = &out->rows[out->n++];
-			fill_col(&f, st, 0, &e->kind);
-			fill_col(&f, st, 1, &e->name);
-			fill_col(&f, st, 2, &e->event_id);
-			e->received_at = i64(st, 3);
-			fill_col(&f, st, 4, &e->status);
-			fill_col(&f, st, 5, &e->carrier);
-			fill_col(&f, st, 6, &e->tracking_code);
-			fill_col(&f, st, 7, &e->tracking_kind);
-			e->at = i64(st, 8);
-			fill_col(&f, st, 9, &e->detail);
-		}
-	done(st);
-	frc = fill_end(&f, op, rc ? NULL : err);
-	return rc ? rc : frc;
-}
-
-static int pg_list_hook_events(void *impl, struct ac_str status, int limit,
-			       struct store_hook_event_page *out,
-			       struct ac_err *err)
-{
-	const char *op = "list_hook_events";
-	struct pg *q = impl;
-	struct pst *st;
-	struct bind b;
-	struct fill f;
-	int rc, frc;
-
-	if ((rc = prep(q, ST_HOOK_EVENTS_LIST, &st, err)))
-		return rc;
-	b_start(&b, st);
-	b_text(&b, status);
-	b_int(&b, limit + 1);
-	fill_init(&f, &out->mem);
-	if (!(rc = b_end(q, &b, op, err)))
+	if (!(rc = b_end(q, b, op, err)))
 		while ((rc = step(q, st, op, err)) == 1) {
 			struct store_hook_event *e;
 
@@ -4142,11 +4091,50 @@ static int pg_list_hook_events(void *impl, struct ac_str status, int limit,
 			fill_col(&f, st, 7, &e->tracking_kind);
 			e->at = i64(st, 8);
 			fill_col(&f, st, 9, &e->detail);
-			fill_col(&f, st, 10, &e->order_id);
+			if (with_order)
+				fill_col(&f, st, 10, &e->order_id);
 		}
 	done(st);
 	frc = fill_end(&f, op, rc ? NULL : err);
 	return rc ? rc : frc;
+}
+
+static int pg_list_unmatched(void *impl, struct ac_str carrier,
+			     struct ac_str tracking_code,
+			     struct store_hook_event_page *out,
+			     struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_UNMATCHED_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, carrier);
+	b_text(&b, tracking_code);
+	b_int(&b, STORE_PAGE_MAX + 1);
+	return event_page(q, st, &b, "list_unmatched", STORE_PAGE_MAX, false,
+			  out, err);
+}
+
+static int pg_list_hook_events(void *impl, struct ac_str status, int limit,
+			       struct store_hook_event_page *out,
+			       struct ac_err *err)
+{
+	struct pg *q = impl;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_HOOK_EVENTS_LIST, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_text(&b, status);
+	b_int(&b, limit + 1);
+	return event_page(q, st, &b, "list_hook_events", limit, true, out,
+			  err);
 }
 
 static int pg_match_hook_event(void *impl, struct ac_str kind,

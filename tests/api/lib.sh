@@ -44,6 +44,9 @@ serve_demo() {
 serve_start() {
 	local db=$1
 	shift
+	# emptied first: the redirection below happens in the child, and a
+	# second server would otherwise be taken as started by the first's line
+	: >"$T/serve.err"
 	# shellcheck disable=SC2086  # SERVE_WRAP is words: "taskset -c 0"
 	${SERVE_WRAP:-} "$BIN" serve --db "$db" --listen 127.0.0.1:0 "$@" 2>"$T/serve.err" &
 	SPID=$!

@@ -380,6 +380,9 @@ start_sink --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" \
 	--auth desk:s3cret
 # serve_tls PASS: serve logging in as desk with PASS, trusting cert.pem
 serve_tls() {
+	# emptied here: the shell's redirection happens in the child, so the
+	# wait below could read the last server's line
+	: >"$T/serve4.err"
 	"$BIN" serve --db "$DB" --listen 127.0.0.1:0 \
 		--mail-from desk@shop.example --smtp-ca "$T/cert.pem" \
 		--smtp "smtp://desk:$1@127.0.0.1:$SPORT" 2>"$T/serve4.err" &

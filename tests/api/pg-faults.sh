@@ -54,6 +54,7 @@ psql_() {
 TOKEN=$("$BIN" token add faults --db "$DSN" 2>/dev/null | tail -n 1)
 
 start_server() {
+	: >"$T/serve.err"       # the child truncates it: not soon enough
 	"$BIN" serve --db "$DSN" --listen 127.0.0.1:0 2>"$T/serve.err" &
 	SPID=$!
 	U=
