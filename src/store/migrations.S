@@ -69,4 +69,10 @@ ac_migration_0011:
 	.incbin "src/store/migrations/0011_plpgsql.sql"
 ac_migration_0011_end:
 	.byte 0
+	.global ac_migration_0012
+	.global ac_migration_0012_end
+ac_migration_0012:
+	.incbin "src/store/migrations/0012_checks.sql"
+ac_migration_0012_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

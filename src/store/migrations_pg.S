@@ -69,4 +69,10 @@ ac_pg_migration_0011:
 	.incbin "src/store/migrations/pg/0011_plpgsql.sql"
 ac_pg_migration_0011_end:
 	.byte 0
+	.global ac_pg_migration_0012
+	.global ac_pg_migration_0012_end
+ac_pg_migration_0012:
+	.incbin "src/store/migrations/pg/0012_checks.sql"
+ac_pg_migration_0012_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -74,6 +74,7 @@ extern const char ac_pg_migration_0008[];
 extern const char ac_pg_migration_0009[];
 extern const char ac_pg_migration_0010[];
 extern const char ac_pg_migration_0011[];
+extern const char ac_pg_migration_0012[];
 
 /* In step with sqlite.c's table: the same versions and names. Append new
  * migrations here, in order, with their symbols in migrations_pg.S. */
@@ -93,6 +94,7 @@ static const struct migration {
 	{ 9, "0009_hooks", ac_pg_migration_0009 },
 	{ 10, "0010_import", ac_pg_migration_0010 },
 	{ 11, "0011_plpgsql", ac_pg_migration_0011 },
+	{ 12, "0012_checks", ac_pg_migration_0012 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
