@@ -66,13 +66,25 @@ int desk_open_case(struct desk *d, const char *actor,
 	rc = desk_txn_begin(d, err);
 	/* the policy active as the transaction began (issue 9) */
 	sc.response_due_at = now + d->policy->response_time_us;
+	/* decided first, so that the case is stored once as it will stay:
+	 * waiting when the decision is pending, with its verdict, clause
+	 * and deadline (the report summaries count it once, in its groups,
+	 * instead of counting it undecided and moving it) */
 	if (!rc)
+		rc = desk_decide(d, S(""), &dec, err);
+	if (!rc) {
+		sc.status = dec.verdict == VERDICT_PENDING ?
+			    CASE_STATUS_WAITING : CASE_STATUS_OPEN;
+		sc.has_decided = true;
+		sc.verdict = S(verdict_name(dec.verdict));
+		sc.clause = dec.n_clauses ?
+			    S(clause_id_name(dec.clauses[0])) : S("");
+		sc.has_deadline = dec.has_deadline;
+		sc.deadline = dec.deadline;
 		rc = store_put_case(d->store, &sc, id, err);
+	}
 	if (!rc)
-		rc = desk_decide_save(d, S(id), sc.claim_json, &dec, err);
-	if (!rc && dec.verdict == VERDICT_PENDING)
-		rc = store_update_case_status(d->store, S(id),
-					      CASE_STATUS_WAITING, now, err);
+		rc = desk_save_decision(d, S(id), sc.claim_json, &dec, err);
 	if (!rc) {
 		struct record_field after[] = {
 			RECORD_S("status", S(case_status_name(

@@ -508,16 +508,31 @@ int desk_decide_save(struct desk *d, struct ac_str case_id,
 		     struct ac_str claim_json, struct decision *dec,
 		     struct ac_err *err)
 {
+	int rc = desk_decide(d, case_id, dec, err);
+
+	return rc ? rc : desk_save_decision(d, case_id, claim_json, dec, err);
+}
+
+/* case_id.n == 0: a case not stored yet, which has no quote */
+int desk_decide(struct desk *d, struct ac_str case_id, struct decision *dec,
+		struct ac_err *err)
+{
+	int rc;
+
+	d->c->now = desk_now(d);
+	rc = decide(d->policy, d->c, dec, err);
+	if (!rc && case_id.n)
+		rc = apply_quote(d, case_id, dec, err);
+	return rc;
+}
+
+int desk_save_decision(struct desk *d, struct ac_str case_id,
+		       struct ac_str claim_json, const struct decision *dec,
+		       struct ac_err *err)
+{
 	struct ac_case *c = d->c;
 	int rc;
 
-	c->now = desk_now(d);
-	rc = decide(d->policy, c, dec, err);
-	if (rc)
-		return rc;
-	rc = apply_quote(d, case_id, dec, err);
-	if (rc)
-		return rc;
 	buf_reset(&d->facts);
 	buf_reset(&d->djson);
 	rc = case_facts_write(c, claim_json, &d->facts);

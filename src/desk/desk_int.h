@@ -110,10 +110,17 @@ int desk_build_case(struct desk *d, const struct store_order *so,
 
 /* desk_decide_save decides d->c (whose claim JSON is claim_json), applies
  * an accepted repair quote, and saves the decision for case_id; *dec gets
- * the decision. */
+ * the decision. It is desk_decide then desk_save_decision: a case being
+ * opened is decided before it is stored (no id, no quote yet), so that
+ * it is stored with its verdict once. */
 int desk_decide_save(struct desk *d, struct ac_str case_id,
 		     struct ac_str claim_json, struct decision *dec,
 		     struct ac_err *err);
+int desk_decide(struct desk *d, struct ac_str case_id, struct decision *dec,
+		struct ac_err *err);
+int desk_save_decision(struct desk *d, struct ac_str case_id,
+		       struct ac_str claim_json, const struct decision *dec,
+		       struct ac_err *err);
 
 /* desk_redecide_order decides again every case of the order that is not
  * resolved, closed or overridden; each one becomes a row (struct

@@ -75,4 +75,10 @@ ac_migration_0012:
 	.incbin "src/store/migrations/0012_checks.sql"
 ac_migration_0012_end:
 	.byte 0
+	.global ac_migration_0013
+	.global ac_migration_0013_end
+ac_migration_0013:
+	.incbin "src/store/migrations/0013_open.sql"
+ac_migration_0013_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -75,4 +75,10 @@ ac_pg_migration_0012:
 	.incbin "src/store/migrations/pg/0012_checks.sql"
 ac_pg_migration_0012_end:
 	.byte 0
+	.global ac_pg_migration_0013
+	.global ac_pg_migration_0013_end
+ac_pg_migration_0013:
+	.incbin "src/store/migrations/pg/0013_open.sql"
+ac_pg_migration_0013_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

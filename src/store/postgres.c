@@ -37,6 +37,7 @@
  *   or BEGIN outside a transaction that meets a dropped connection is
  *   tried once more on a new one.
  * A handle is for one thread at a time: open one per worker. */
+#include <assert.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,7 @@ extern const char ac_pg_migration_0009[];
 extern const char ac_pg_migration_0010[];
 extern const char ac_pg_migration_0011[];
 extern const char ac_pg_migration_0012[];
+extern const char ac_pg_migration_0013[];
 
 /* In step with sqlite.c's table: the same versions and names. Append new
  * migrations here, in order, with their symbols in migrations_pg.S. */
@@ -95,6 +97,7 @@ static const struct migration {
 	{ 10, "0010_import", ac_pg_migration_0010 },
 	{ 11, "0011_plpgsql", ac_pg_migration_0011 },
 	{ 12, "0012_checks", ac_pg_migration_0012 },
+	{ 13, "0013_open", ac_pg_migration_0013 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -258,11 +261,13 @@ static const struct stmt_def stmts[ST_COUNT] = {
 	[ST_CASE_PUT] = {
 		"WITH n (seq) AS (UPDATE case_seq SET n = n + 1 WHERE id = 1 "
 		"RETURNING n) "
-		"INSERT INTO cases (seq, " CASE_COLS ", response_due_at) "
+		"INSERT INTO cases (seq, " CASE_COLS ", response_due_at, "
+		"verdict, clause, deadline) "
 		"SELECT n.seq, coalesce($1, 'C-' || CASE WHEN n.seq < 1000000 "
 		"THEN lpad(n.seq::text, 6, '0') ELSE n.seq::text END), $2, "
-		"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 "
-		"FROM n RETURNING id", "ttttitiitttitii", true },
+		"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+		"$16, $17, $18 "
+		"FROM n RETURNING id", "ttttitiitttitiitti", true },
 	[ST_CASE_GET] = {
 		"SELECT " CASE_COLS ", response_due_at FROM cases "
 		"WHERE id = $1", "t", false },
@@ -592,7 +597,7 @@ static void list_sql(unsigned bits, char *out, size_t n)
 
 /* ---- the handle ------------------------------------------------------- */
 
-#define MAX_PARAMS 16
+#define MAX_PARAMS 24
 
 /* A statement in use: its parameters as bound and its result, read one
  * row at a time through step() as sqlite.c reads SQLite's. */
@@ -780,6 +785,7 @@ static int ensure_prepared(struct pg *q, struct pst *p, const char *op,
 
 	if (q->prepared[i])
 		return 0;
+	assert(n <= MAX_PARAMS);
 	for (int k = 0; k < n; k++)
 		types[k] = p->types[k] == 'i' ? OID_INT8
 			   : p->types[k] == 'b' ? OID_BYTEA : OID_TEXT;
@@ -1970,6 +1976,14 @@ static int pg_put_case(void *impl, const struct store_case *c,
 		b_null(&b);
 	}
 	b_opt_int(&b, c->has_response_due, c->response_due_at);
+	if (c->has_decided) {
+		b_text(&b, c->verdict);
+		b_opt(&b, c->clause);
+	} else {
+		b_null(&b);
+		b_null(&b);
+	}
+	b_opt_int(&b, c->has_decided && c->has_deadline, c->deadline);
 	id_out[0] = '\0';
 	if (!(rc = b_end(q, &b, "put_case", err)))
 		while ((rc = step(q, st, "put_case", err)) == 1)

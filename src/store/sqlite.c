@@ -57,6 +57,8 @@ extern const char ac_migration_0010_end[];
 extern const char ac_migration_0011_end[];
 extern const char ac_migration_0012[];
 extern const char ac_migration_0012_end[];
+extern const char ac_migration_0013[];
+extern const char ac_migration_0013_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -77,6 +79,7 @@ static const struct migration {
 	{ 10, "0010_import", ac_migration_0010 },
 	{ 11, "0011_plpgsql", ac_migration_0011 },
 	{ 12, "0012_checks", ac_migration_0012 },
+	{ 13, "0013_open", ac_migration_0013 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -216,9 +219,13 @@ static const char *const sql_text[ST_COUNT] = {
 	[ST_CASE_PUT] =
 		"WITH n (seq) AS (SELECT coalesce(max(seq), 0) + 1 "
 		"FROM cases) "
-		"INSERT INTO cases (seq, " CASE_COLS ", response_due_at) "
+		"INSERT INTO cases (seq, " CASE_COLS ", response_due_at, "
+		"verdict, clause, deadline, customer) "
 		"SELECT n.seq, coalesce(?1, printf('C-%06d', n.seq)), ?2, "
-		"?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 "
+		"?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+		"?16, ?17, ?18, (SELECT nullif(lower(trim(customer_email, "
+		"char(32, 9, 10, 13, 12, 11))), '') FROM orders "
+		"WHERE id = ?2) "
 		"FROM n RETURNING id",
 	[ST_CASE_GET] = "SELECT " CASE_COLS ", response_due_at "
 		"FROM cases WHERE id = ?1",
@@ -1665,6 +1672,14 @@ static int sq_put_case(void *impl, const struct store_case *c,
 		b_null(&b);
 	}
 	b_opt_int(&b, c->has_response_due, c->response_due_at);
+	if (c->has_decided) {
+		b_text(&b, c->verdict);
+		b_opt(&b, c->clause);
+	} else {
+		b_null(&b);
+		b_null(&b);
+	}
+	b_opt_int(&b, c->has_decided && c->has_deadline, c->deadline);
 	id_out[0] = '\0';
 	if (!(rc = b_end(q, &b, "put_case", err)))
 		while ((rc = step(q, st, "put_case", err)) == 1)

@@ -259,6 +259,11 @@ static int check_case(const struct store_case *c, struct ac_err *err)
 	    (rc = check_text(c->approved_by, true, TEXT_MAX,
 			     "case.approved_by", err)))
 		return rc;
+	if (c->has_decided &&
+	    ((rc = check_verdict(c->verdict, "case.verdict", err)) ||
+	     (rc = check_text(c->clause, false, TEXT_MAX, "case.clause",
+			      err))))
+		return rc;
 	return 0;
 }
 

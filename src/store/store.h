@@ -141,6 +141,16 @@ struct store_case {
 	 * response time); /v1/deadlines lists the case by it */
 	bool has_response_due;
 	int64_t response_due_at;
+	/* put only: the verdict, deciding clause and deadline of the
+	 * decision about to be saved for the case. store_save_decision sets
+	 * them on the case in any event; given here, the case is stored and
+	 * counted in its report groups once, not stored and then moved
+	 * (a get leaves them unset) */
+	bool has_decided;
+	struct ac_str verdict;            /* a verdict's wire name */
+	struct ac_str clause;             /* n == 0: none */
+	bool has_deadline;
+	int64_t deadline;
 	struct buf mem;
 };
 
