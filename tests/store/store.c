@@ -788,6 +788,54 @@ Test(store, case_errors)
 		     AC_EINVAL);
 }
 
+/* A case put with its coming decision (has_decided) is stored with its
+ * verdict, clause, deadline and customer, and counted in the report
+ * summaries under that clause and as decided automatically, never under
+ * the empty clause or 'undecided'; saving the same decision after it
+ * moves nothing. A verdict that is not one is refused, naming it. */
+Test(store, case_put_with_its_decision)
+{
+	struct store_case c;
+	struct store_decision d;
+	char id[STORE_ID_MAX];
+
+	put_sample_order("A-1", true);
+	sample_case(&c, "K-1", "A-1", CASE_STATUS_OPEN, CLAIM_WRONG_ITEM);
+	c.has_decided = true;
+	c.verdict = AC_STR_LIT("partial_refund");
+	c.clause = AC_STR_LIT("refund.2");
+	c.has_deadline = true;
+	c.deadline = T0 + 400 * HOUR;
+	assert_ok(store_put_case(s, &c, id, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM cases WHERE id = 'K-1' "
+			       "AND verdict = 'partial_refund' AND clause = "
+			       "'refund.2' AND deadline IS NOT NULL AND "
+			       "customer IS NOT NULL"), 1);
+	cr_assert_eq(raw_count("SELECT coalesce(sum(cases), 0) FROM "
+			       "report_sums WHERE dim = 'clause' AND "
+			       "key = 'refund.2'"), 1);
+	cr_assert_eq(raw_count("SELECT coalesce(sum(cases), 0) FROM "
+			       "report_sums WHERE dim = 'staff' AND "
+			       "key = 'auto'"), 1);
+
+	sample_decision(&d, "K-1", "partial_refund", 100, c.deadline);
+	d.decision_json = AC_STR_LIT("{\"verdict\": \"partial_refund\", "
+				     "\"clauses\": [\"refund.2\"]}");
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM report_sums WHERE "
+			       "cases <> 0 AND ((dim = 'clause' AND "
+			       "key <> 'refund.2') OR (dim = 'staff' AND "
+			       "key <> 'auto'))"), 0);
+	cr_assert_eq(raw_count("SELECT count(*) FROM cases WHERE id = 'K-1' "
+			       "AND decision_id IS NOT NULL"), 1);
+
+	sample_case(&c, "K-2", "A-1", CASE_STATUS_OPEN, CLAIM_WRONG_ITEM);
+	c.has_decided = true;
+	c.verdict = AC_STR_LIT("maybe");
+	assert_fails(store_put_case(s, &c, id, &err), AC_EINVAL);
+	cr_assert_str_eq(err.field, "case.verdict");
+}
+
 Test(store, decisions_latest_is_current)
 {
 	struct store_decision d, out;
