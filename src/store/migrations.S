@@ -81,4 +81,10 @@ ac_migration_0013:
 	.incbin "src/store/migrations/0013_open.sql"
 ac_migration_0013_end:
 	.byte 0
+	.global ac_migration_0014
+	.global ac_migration_0014_end
+ac_migration_0014:
+	.incbin "src/store/migrations/0014_pending.sql"
+ac_migration_0014_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

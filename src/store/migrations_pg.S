@@ -81,4 +81,10 @@ ac_pg_migration_0013:
 	.incbin "src/store/migrations/pg/0013_open.sql"
 ac_pg_migration_0013_end:
 	.byte 0
+	.global ac_pg_migration_0014
+	.global ac_pg_migration_0014_end
+ac_pg_migration_0014:
+	.incbin "src/store/migrations/pg/0014_pending.sql"
+ac_pg_migration_0014_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -77,6 +77,7 @@ extern const char ac_pg_migration_0010[];
 extern const char ac_pg_migration_0011[];
 extern const char ac_pg_migration_0012[];
 extern const char ac_pg_migration_0013[];
+extern const char ac_pg_migration_0014[];
 
 /* In step with sqlite.c's table: the same versions and names. Append new
  * migrations here, in order, with their symbols in migrations_pg.S. */
@@ -98,6 +99,7 @@ static const struct migration {
 	{ 11, "0011_plpgsql", ac_pg_migration_0011 },
 	{ 12, "0012_checks", ac_pg_migration_0012 },
 	{ 13, "0013_open", ac_pg_migration_0013 },
+	{ 14, "0014_pending", ac_pg_migration_0014 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -59,6 +59,8 @@ extern const char ac_migration_0012[];
 extern const char ac_migration_0012_end[];
 extern const char ac_migration_0013[];
 extern const char ac_migration_0013_end[];
+extern const char ac_migration_0014[];
+extern const char ac_migration_0014_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -80,6 +82,7 @@ static const struct migration {
 	{ 11, "0011_plpgsql", ac_migration_0011 },
 	{ 12, "0012_checks", ac_migration_0012 },
 	{ 13, "0013_open", ac_migration_0013 },
+	{ 14, "0014_pending", ac_migration_0014 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -90,6 +93,7 @@ enum st {
 	ST_RELEASE,
 	ST_ROLLBACK_TO, ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK,
 	ST_HEALTH, ST_VERSION, ST_VERSION_ADD,
+	ST_PENDING_ANY, ST_FOLD_SUMS, ST_FOLD_CLAIMANTS, ST_FOLD_CLEAR,
 	ST_ORDER_PUT, ST_ITEM_PUT, ST_SHIPMENT_PUT, ST_ORDER_GET, ST_ITEMS_GET,
 	ST_SHIPMENT_GET, ST_TRACKING_ADD, ST_TRACKING_LIST,
 	ST_CASE_PUT, ST_CASE_GET, ST_CASE_VIEW, ST_CASE_STATUS,
@@ -170,6 +174,26 @@ static const char *const sql_text[ST_COUNT] = {
 		"INSERT INTO schema_version (version, name, applied_at) "
 		"VALUES (?1, ?2, CAST((julianday('now') - 2440587.5) "
 		"* 86400000000.0 AS INTEGER))",
+	/* the cases opened in this transaction, counted in the report
+	 * summaries before it commits (0014_pending) */
+	[ST_PENDING_ANY] = "SELECT EXISTS (SELECT 1 FROM report_pending)",
+	[ST_FOLD_SUMS] =
+		"INSERT INTO report_sums (dim, week, key, currency, cases) "
+		"SELECT dim, week, key, currency, cases "
+		"FROM report_pending_sums WHERE true "
+		"ON CONFLICT (dim, week, key, currency) DO UPDATE SET "
+		"cases = cases + excluded.cases",
+	[ST_FOLD_CLAIMANTS] =
+		"INSERT INTO report_claimants (by, key, claims, not_received, "
+		"damaged, last_at) "
+		"SELECT by, key, claims, not_received, damaged, last_at "
+		"FROM report_pending_claimants WHERE true "
+		"ON CONFLICT (by, key) DO UPDATE SET "
+		"claims = claims + excluded.claims, "
+		"not_received = not_received + excluded.not_received, "
+		"damaged = damaged + excluded.damaged, "
+		"last_at = max(last_at, excluded.last_at)",
+	[ST_FOLD_CLEAR] = "DELETE FROM report_pending",
 
 	[ST_ORDER_PUT] =
 		"INSERT INTO orders (id, placed_at, currency, shipping_minor, "
@@ -870,11 +894,45 @@ static int atomic_begin(struct sq *q, bool write, struct atomic *a,
 	return run(q, a->own ? ST_BEGIN : ST_SAVEPOINT, op, err);
 }
 
+/* fold_pending counts the cases opened in this transaction in the report
+ * summaries (0014_pending): run before every commit of a transaction
+ * that wrote, so that no pending row is ever committed. */
+static int fold_pending(struct sq *q, const char *op, struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, any = 0;
+
+	if (sqlite3_txn_state(q->db, NULL) != SQLITE_TXN_WRITE)
+		return 0;
+	if ((rc = prep(q, ST_PENDING_ANY, &st, err)))
+		return rc;
+	if ((rc = step(q, st, op, err)) == 1) {
+		any = sqlite3_column_int(st, 0);
+		rc = 0;
+	}
+	done(st);
+	if (rc || !any)
+		return rc;
+	if ((rc = run(q, ST_FOLD_SUMS, op, err)) ||
+	    (rc = run(q, ST_FOLD_CLAIMANTS, op, err)))
+		return rc;
+	return run(q, ST_FOLD_CLEAR, op, err);
+}
+
+/* commit: the pending summaries folded, then COMMIT */
+static int commit(struct sq *q, const char *op, struct ac_err *err)
+{
+	int rc = fold_pending(q, op, err);
+
+	return rc ? rc : run(q, ST_COMMIT, op, err);
+}
+
 static int atomic_end(struct sq *q, struct atomic *a, int rc,
 		      const char *op, struct ac_err *err)
 {
 	if (rc == 0 &&
-	    (rc = run(q, a->own ? ST_COMMIT : ST_RELEASE, op, err)) == 0)
+	    (rc = a->own ? commit(q, op, err)
+			 : run(q, ST_RELEASE, op, err)) == 0)
 		return 0;
 	if (sqlite3_get_autocommit(q->db))
 		return rc;                /* SQLite rolled back already */
@@ -1274,7 +1332,7 @@ static int sq_commit(void *impl, struct ac_err *err)
 	if (sqlite3_get_autocommit(q->db))
 		return ac_err_set(err, AC_ESTATE, "commit",
 				  "no transaction is open");
-	if ((rc = run(q, ST_COMMIT, "commit", err)) &&
+	if ((rc = commit(q, "commit", err)) &&
 	    !sqlite3_get_autocommit(q->db))
 		undo(q, ST_ROLLBACK);
 	return rc;
@@ -1638,12 +1696,17 @@ static int sq_put_case(void *impl, const struct store_case *c,
 		       char id_out[STORE_ID_MAX], struct ac_err *err)
 {
 	struct sq *q = impl;
+	/* outside a transaction, one of its own: the case's report
+	 * summaries are folded before it commits (fold_pending) */
+	struct atomic a = { .own = sqlite3_get_autocommit(q->db) };
 	sqlite3_stmt *st;
 	struct bind b;
 	int rc;
 
-	if ((rc = prep(q, ST_CASE_PUT, &st, err)))
+	if (a.own && (rc = run(q, ST_BEGIN, "put_case", err)))
 		return rc;
+	if ((rc = prep(q, ST_CASE_PUT, &st, err)))
+		return a.own ? atomic_end(q, &a, rc, "put_case", err) : rc;
 	b_start(&b, st);
 	b_opt(&b, c->id);
 	b_text(&b, c->order_id);
@@ -1686,6 +1749,8 @@ static int sq_put_case(void *impl, const struct store_case *c,
 			snprintf(id_out, STORE_ID_MAX, "%s",
 				 (const char *)sqlite3_column_text(st, 0));
 	done(st);
+	if (a.own)
+		rc = atomic_end(q, &a, rc, "put_case", err);
 	if (rc == AC_ENOTFOUND)
 		ac_err_set(err, rc, "case.order_id", "no such order: %.*s",
 			   (int)c->order_id.n, c->order_id.p);

@@ -258,11 +258,11 @@ Test(store, open_migrates_and_sets_wal)
 	int version = 0;
 
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 13);
+	cr_assert_eq(version, 14);
 	assert_ok(store_health(s, &err));
 	cr_assert_str_eq(store_backend_name(s),
 			 pgtest_base() ? "postgresql" : "sqlite");
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 13);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 14);
 	if (pgtest_base())
 		return;
 	/* WAL is a property of the file: a fresh connection sees it. */
@@ -280,8 +280,8 @@ Test(store, migrations_are_idempotent_on_reopen)
 		assert_ok(store_open(path, &s, &err));
 	}
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 13);
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 13);
+	cr_assert_eq(version, 14);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 14);
 	cr_assert_eq(raw_count("SELECT count(*) FROM orders"), 1);
 }
 
@@ -834,6 +834,47 @@ Test(store, case_put_with_its_decision)
 	c.verdict = AC_STR_LIT("maybe");
 	assert_fails(store_put_case(s, &c, id, &err), AC_EINVAL);
 	cr_assert_str_eq(err.field, "case.verdict");
+}
+
+/* A case opened, refunded and then decided in one transaction is counted
+ * where it ends, once: SQLite folds its count at the commit, so the moves
+ * of its count skip it while its refund, counted as paid, moves with it
+ * (PostgreSQL counts at the insert and moves both: the same sums). */
+Test(store, a_case_opened_and_moved_in_one_transaction_counts_once)
+{
+	struct store_case c;
+	struct store_decision d;
+	struct store_ledger_entry e = {
+		.case_id = AC_STR_LIT("K-1"), .order_id = AC_STR_LIT("A-1"),
+		.kind = LEDGER_REFUND, .amount_minor = 500,
+		.currency = money_currency_find("USD", 3),
+		.created_at = T0 + 302 * HOUR, .actor = AC_STR_LIT("token:1"),
+	};
+	char id[STORE_ID_MAX];
+
+	put_sample_order("A-1", true);
+	assert_ok(store_begin(s, &err));
+	sample_case(&c, "K-1", "A-1", CASE_STATUS_OPEN, CLAIM_WRONG_ITEM);
+	assert_ok(store_put_case(s, &c, id, &err));
+	assert_ok(store_add_ledger(s, &e, NULL, &err));
+	sample_decision(&d, "K-1", "partial_refund", 1000, 0);
+	d.decision_json = AC_STR_LIT("{\"verdict\": \"partial_refund\", "
+				     "\"clauses\": [\"refund.2\"]}");
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	assert_ok(store_commit(s, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM report_sums WHERE "
+			       "dim = 'clause' AND key = 'refund.2' AND "
+			       "cases = 1 AND refunds = 1 AND "
+			       "refunded_minor = 500"), 1);
+	cr_assert_eq(raw_count("SELECT count(*) FROM report_sums WHERE "
+			       "dim = 'staff' AND key = 'auto' AND "
+			       "cases = 1 AND refunds = 1"), 1);
+	cr_assert_eq(raw_count("SELECT count(*) FROM report_sums WHERE "
+			       "((dim = 'clause' AND key <> 'refund.2') OR "
+			       "(dim = 'staff' AND key <> 'auto')) AND "
+			       "(cases <> 0 OR refunds <> 0)"), 0);
+	cr_assert_eq(raw_count("SELECT sum(cases) FROM report_sums WHERE "
+			       "dim IN ('week', 'type')"), 2);
 }
 
 Test(store, decisions_latest_is_current)
@@ -1558,7 +1599,7 @@ Test(store, migration_0002_fills_an_existing_file)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 13);
+	cr_assert_eq(version, 14);
 	/* the current decision is the latest, on the row */
 	memset(&f, 0, sizeof f);
 	assert_ok(store_list_cases(s, &f, &page, &err));
@@ -1655,7 +1696,7 @@ Test(store, migration_0003_keeps_the_refund_of_each_record)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 13);
+	cr_assert_eq(version, 14);
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		struct store_idem out;
 
@@ -1760,7 +1801,7 @@ Test(store, migration_0005_fills_the_queue_columns_and_counts)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 13);
+	cr_assert_eq(version, 14);
 	assert_ok(store_case_counts(s, counts, &err));
 	cr_assert_eq(counts[CASE_STATUS_OPEN], 1);
 	cr_assert_eq(counts[CASE_STATUS_WAITING], 0);
@@ -2540,8 +2581,10 @@ Test(store, injected_faults_leave_no_partial_order)
 	}
 	store_test_fail_after(s, -1);
 	cr_assert_eq(rc, 0);
-	/* begin, order, three items, shipment, commit */
-	cr_assert_eq(n, 7, "put_order ran %d statements", n);
+	/* begin, order, three items, shipment, on SQLite the look for cases
+	 * to fold into the report summaries (none), commit */
+	cr_assert_eq(n, pgtest_base() ? 7 : 8, "put_order ran %d statements",
+		     n);
 	assert_ok(store_get_order(s, AC_STR_LIT("A-1"), &out, &err));
 	cr_assert_eq(out.order.n_items, 3);
 	store_order_release(&out);
