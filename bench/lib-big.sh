@@ -39,7 +39,8 @@ stop_serve() {
 # demo orders and one case opened through the API on ORDER (a damaged
 # claim) as the template, then N copies by big.sql in chunks of 100,000
 # in one transaction with the sqlite3 shell, each chunk followed by the
-# SQL files given (the same @LO@ and @HI@), with a progress line on
+# SQL files given (the same @LO@ and @HI@) and by fold.sql (the chunk's
+# cases counted in the report summaries), with a progress line on
 # stderr, then ANALYZE; prints the token. Kept when DB and DB.token are
 # there already (the callers' KEEP directories).
 make_shop() {
@@ -76,7 +77,7 @@ make_shop() {
 		echo "CREATE TEMP TABLE t_dec AS SELECT * FROM decisions WHERE case_id = 'C-000001';"
 		for ((lo = 1; lo <= n; lo += chunk)); do
 			hi=$((lo + chunk - 1 < n ? lo + chunk - 1 : n))
-			for f in "$HERE/big.sql" "$@"; do
+			for f in "$HERE/big.sql" "$@" "$HERE/fold.sql"; do
 				sed -e "s/@LO@/$lo/g" -e "s/@HI@/$hi/g" "$f"
 			done
 			echo ".print generated $hi of $n cases"
