@@ -87,4 +87,10 @@ ac_migration_0014:
 	.incbin "src/store/migrations/0014_pending.sql"
 ac_migration_0014_end:
 	.byte 0
+	.global ac_migration_0015
+	.global ac_migration_0015_end
+ac_migration_0015:
+	.incbin "src/store/migrations/0015_fold.sql"
+ac_migration_0015_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -87,4 +87,10 @@ ac_pg_migration_0014:
 	.incbin "src/store/migrations/pg/0014_pending.sql"
 ac_pg_migration_0014_end:
 	.byte 0
+	.global ac_pg_migration_0015
+	.global ac_pg_migration_0015_end
+ac_pg_migration_0015:
+	.incbin "src/store/migrations/pg/0015_fold.sql"
+ac_pg_migration_0015_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -78,6 +78,7 @@ extern const char ac_pg_migration_0011[];
 extern const char ac_pg_migration_0012[];
 extern const char ac_pg_migration_0013[];
 extern const char ac_pg_migration_0014[];
+extern const char ac_pg_migration_0015[];
 
 /* In step with sqlite.c's table: the same versions and names. Append new
  * migrations here, in order, with their symbols in migrations_pg.S. */
@@ -100,6 +101,7 @@ static const struct migration {
 	{ 12, "0012_checks", ac_pg_migration_0012 },
 	{ 13, "0013_open", ac_pg_migration_0013 },
 	{ 14, "0014_pending", ac_pg_migration_0014 },
+	{ 15, "0015_fold", ac_pg_migration_0015 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -109,7 +111,7 @@ enum st {
 	ST_BEGIN, ST_BEGIN_READ, ST_COMMIT, ST_ROLLBACK, ST_SAVEPOINT,
 	ST_RELEASE,
 	ST_ROLLBACK_TO, ST_SP_BEGIN, ST_SP_RELEASE, ST_SP_ROLLBACK,
-	ST_STMT_SP, ST_STMT_RELEASE, ST_STMT_ROLLBACK, ST_WRITER,
+	ST_STMT_SP, ST_STMT_RELEASE, ST_STMT_ROLLBACK, ST_WRITER, ST_FOLD,
 	ST_HEALTH, ST_VERSION, ST_VERSION_ADD,
 	ST_ORDER_PUT, ST_ITEM_PUT, ST_SHIPMENT_PUT, ST_ORDER_GET, ST_ITEMS_GET,
 	ST_SHIPMENT_GET, ST_TRACKING_ADD, ST_TRACKING_LIST,
@@ -202,6 +204,9 @@ static const struct stmt_def stmts[ST_COUNT] = {
 	/* the write lock, held to the end of the transaction */
 	[ST_WRITER] = { "SELECT pg_advisory_xact_lock(1634100586, 0)", "",
 			false },
+	/* the cases opened in the transaction, counted in the report
+	 * summaries before it commits (0015_fold) */
+	[ST_FOLD] = { "SELECT report_fold()", "", true },
 	[ST_HEALTH] = { "SELECT 1", "", false },
 	[ST_VERSION] = {
 		"SELECT coalesce(max(version), 0) FROM schema_version", "",
@@ -630,6 +635,7 @@ struct pg {
 	bool lost;                        /* the connection broke in tx */
 	bool atomic;                      /* a call holds its own tx or sp */
 	bool caller_sp;                   /* the caller's savepoint is open */
+	bool fold;                        /* cases opened: report_fold() */
 	int fail_after;                   /* < 0: no fault injection */
 	const struct store_table *copy_prep[32]; /* inserts prepared */
 	int ncopy_prep;
@@ -1110,6 +1116,7 @@ static void end_tx(struct pg *q)
 	q->lost = false;
 	q->atomic = false;
 	q->caller_sp = false;
+	q->fold = false;
 }
 
 static int atomic_begin(struct pg *q, bool write, struct atomic *a,
@@ -1145,6 +1152,9 @@ static int commit_status(struct pg *q, const char *op, struct ac_err *err)
 	if (q->lost)
 		return ac_err_set(err, AC_EIO, op, "database connection lost "
 				  "in the transaction: nothing was written");
+	if (q->fold && (rc = run(q, ST_FOLD, op, err)))
+		return rc;
+	q->fold = false;
 	if ((rc = step(q, p, op, err)) < 0)
 		return rc;
 	if (strcmp(PQcmdStatus(p->res), "COMMIT") != 0)
@@ -1945,11 +1955,16 @@ static int pg_put_case(void *impl, const struct store_case *c,
 {
 	struct pg *q = impl;
 	struct pst *st;
+	struct atomic a;
 	struct bind b;
 	int rc;
 
-	if ((rc = prep(q, ST_CASE_PUT, &st, err)))
+	/* outside a transaction, one of its own: the case's report
+	 * summaries are folded before it commits (commit_status) */
+	if ((rc = atomic_begin(q, true, &a, "put_case", err)))
 		return rc;
+	if ((rc = prep(q, ST_CASE_PUT, &st, err)))
+		return atomic_end(q, &a, rc, "put_case", err);
 	b_start(&b, st);
 	b_opt(&b, c->id);
 	b_text(&b, c->order_id);
@@ -1992,6 +2007,8 @@ static int pg_put_case(void *impl, const struct store_case *c,
 			snprintf(id_out, STORE_ID_MAX, "%.*s",
 				 (int)raw(st, 0).n, raw(st, 0).p);
 	done(st);
+	q->fold |= rc == 0;
+	rc = atomic_end(q, &a, rc, "put_case", err);
 	if (rc == AC_ENOTFOUND)
 		ac_err_set(err, rc, "case.order_id", "no such order: %.*s",
 			   (int)c->order_id.n, c->order_id.p);
@@ -3592,6 +3609,8 @@ static int pg_insert_row(void *impl, const struct store_table *t,
 	res = PQexecPrepared(q->conn, name, t->ncols, vals, lens, fmts, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = db_error(q, res, t->name, err);
+	else if (strcmp(t->name, "cases") == 0)
+		q->fold = true;           /* counted at the commit */
 	PQclear(res);
 	return rc;
 }

@@ -61,6 +61,8 @@ extern const char ac_migration_0013[];
 extern const char ac_migration_0013_end[];
 extern const char ac_migration_0014[];
 extern const char ac_migration_0014_end[];
+extern const char ac_migration_0015[];
+extern const char ac_migration_0015_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -83,6 +85,7 @@ static const struct migration {
 	{ 12, "0012_checks", ac_migration_0012 },
 	{ 13, "0013_open", ac_migration_0013 },
 	{ 14, "0014_pending", ac_migration_0014 },
+	{ 15, "0015_fold", ac_migration_0015 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
