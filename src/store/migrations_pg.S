@@ -93,4 +93,10 @@ ac_pg_migration_0015:
 	.incbin "src/store/migrations/pg/0015_fold.sql"
 ac_pg_migration_0015_end:
 	.byte 0
+	.global ac_pg_migration_0016
+	.global ac_pg_migration_0016_end
+ac_pg_migration_0016:
+	.incbin "src/store/migrations/pg/0016_writes.sql"
+ac_pg_migration_0016_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

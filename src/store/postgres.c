@@ -79,6 +79,7 @@ extern const char ac_pg_migration_0012[];
 extern const char ac_pg_migration_0013[];
 extern const char ac_pg_migration_0014[];
 extern const char ac_pg_migration_0015[];
+extern const char ac_pg_migration_0016[];
 
 /* In step with sqlite.c's table: the same versions and names. Append new
  * migrations here, in order, with their symbols in migrations_pg.S. */
@@ -102,6 +103,7 @@ static const struct migration {
 	{ 13, "0013_open", ac_pg_migration_0013 },
 	{ 14, "0014_pending", ac_pg_migration_0014 },
 	{ 15, "0015_fold", ac_pg_migration_0015 },
+	{ 16, "0016_writes", ac_pg_migration_0016 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -63,6 +63,8 @@ extern const char ac_migration_0014[];
 extern const char ac_migration_0014_end[];
 extern const char ac_migration_0015[];
 extern const char ac_migration_0015_end[];
+extern const char ac_migration_0016[];
+extern const char ac_migration_0016_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -86,6 +88,7 @@ static const struct migration {
 	{ 13, "0013_open", ac_migration_0013 },
 	{ 14, "0014_pending", ac_migration_0014 },
 	{ 15, "0015_fold", ac_migration_0015 },
+	{ 16, "0016_writes", ac_migration_0016 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

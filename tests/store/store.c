@@ -258,11 +258,11 @@ Test(store, open_migrates_and_sets_wal)
 	int version = 0;
 
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 15);
+	cr_assert_eq(version, 16);
 	assert_ok(store_health(s, &err));
 	cr_assert_str_eq(store_backend_name(s),
 			 pgtest_base() ? "postgresql" : "sqlite");
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 15);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 16);
 	if (pgtest_base())
 		return;
 	/* WAL is a property of the file: a fresh connection sees it. */
@@ -280,8 +280,8 @@ Test(store, migrations_are_idempotent_on_reopen)
 		assert_ok(store_open(path, &s, &err));
 	}
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 15);
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 15);
+	cr_assert_eq(version, 16);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 16);
 	cr_assert_eq(raw_count("SELECT count(*) FROM orders"), 1);
 }
 
@@ -1599,7 +1599,7 @@ Test(store, migration_0002_fills_an_existing_file)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 15);
+	cr_assert_eq(version, 16);
 	/* the current decision is the latest, on the row */
 	memset(&f, 0, sizeof f);
 	assert_ok(store_list_cases(s, &f, &page, &err));
@@ -1696,7 +1696,7 @@ Test(store, migration_0003_keeps_the_refund_of_each_record)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 15);
+	cr_assert_eq(version, 16);
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		struct store_idem out;
 
@@ -1801,7 +1801,7 @@ Test(store, migration_0005_fills_the_queue_columns_and_counts)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 15);
+	cr_assert_eq(version, 16);
 	assert_ok(store_case_counts(s, counts, &err));
 	cr_assert_eq(counts[CASE_STATUS_OPEN], 1);
 	cr_assert_eq(counts[CASE_STATUS_WAITING], 0);
