@@ -17,7 +17,10 @@ enum ac_code {
 	AC_ENOMEM = -5,
 	AC_ENOTFOUND = -6,
 	AC_ECONFLICT = -7,
-	AC_ESTATE = -8
+	AC_ESTATE = -8,
+	/* a commit whose outcome is unknown: the connection to the database
+	 * broke during it and did not come back in time to ask */
+	AC_EINDOUBT = -9
 };
 
 struct ac_err {

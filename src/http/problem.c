@@ -34,6 +34,8 @@ static const struct {
 		       "The case's state does not allow this" } },
 	{ AC_ELIMIT, { 413, URN "too-large", "Over a named limit" } },
 	{ AC_EIO, { 503, URN "store", "The store cannot read or write" } },
+	{ AC_EINDOUBT, { 503, URN "store-in-doubt", "The store may have "
+			 "kept the write: its commit's outcome is unknown" } },
 };
 
 /* What the server itself answers, by status. */

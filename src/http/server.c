@@ -661,12 +661,17 @@ static void *write_loop(void *arg)
 				handle(rq, &w->ctx);
 		}
 		if (!rc && (rc = desk_batch_commit(desk, &err))) {
+			/* 503 store, or store-in-doubt when the commit's
+			 * outcome is unknown (AC_EINDOUBT) */
+			struct ac_err e = err;
+
+			e.code = err.code == AC_EINDOUBT ? AC_EINDOUBT : AC_EIO;
+			snprintf(e.msg, sizeof e.msg, "the store could not "
+				 "commit: %s", err.msg);
 			for (rq = batch; rq; rq = rq->next) {
 				buf_reset(&rq->r.body);
 				rq->r.n_headers = 0;
-				http_problem(&rq->r, 503, NULL, "the store "
-					     "could not commit: %s",
-					     err.msg);
+				http_problem_err(&rq->r, &e);
 			}
 		}
 		for (rq = batch; rq; rq = next) {

@@ -42,6 +42,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "../core/case.h"
 #include "../core/item.h"
@@ -204,8 +206,8 @@ static const struct stmt_def stmts[ST_COUNT] = {
 	[ST_STMT_RELEASE] = { "RELEASE store_stmt", "", false },
 	[ST_STMT_ROLLBACK] = { "ROLLBACK TO store_stmt", "", false },
 	/* the write lock, held to the end of the transaction */
-	[ST_WRITER] = { "SELECT pg_advisory_xact_lock(1634100586, 0)", "",
-			false },
+	[ST_WRITER] = { "SELECT pg_advisory_xact_lock(1634100586, 0), "
+			"txid_current()", "", false },
 	/* the cases opened in the transaction, counted in the report
 	 * summaries before it commits (0015_fold) */
 	[ST_FOLD] = { "SELECT report_fold()", "", true },
@@ -638,6 +640,8 @@ struct pg {
 	bool atomic;                      /* a call holds its own tx or sp */
 	bool caller_sp;                   /* the caller's savepoint is open */
 	bool fold;                        /* cases opened: report_fold() */
+	long long xid;                    /* the write transaction's, or 0 */
+	int test_break;                   /* 1: kept, 2: not (tests) */
 	int fail_after;                   /* < 0: no fault injection */
 	const struct store_table *copy_prep[32]; /* inserts prepared */
 	int ncopy_prep;
@@ -1119,6 +1123,27 @@ static void end_tx(struct pg *q)
 	q->atomic = false;
 	q->caller_sp = false;
 	q->fold = false;
+	q->xid = 0;
+}
+
+/* writer_lock takes the write lock (held to the end of the transaction)
+ * and notes the transaction's id, asked about when a COMMIT's connection
+ * breaks (in_doubt). */
+static int writer_lock(struct pg *q, const char *op, struct ac_err *err)
+{
+	struct pst *p = &q->st[ST_WRITER];
+	PGresult *res;
+	int rc;
+
+	if ((rc = ensure_prepared(q, p, op, err)))
+		return rc;
+	res = PQexecPrepared(q->conn, p->name, 0, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		q->xid = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	else
+		rc = db_error(q, res, op, err);
+	PQclear(res);
+	return rc;
 }
 
 static int atomic_begin(struct pg *q, bool write, struct atomic *a,
@@ -1137,15 +1162,103 @@ static int atomic_begin(struct pg *q, bool write, struct atomic *a,
 	if (a->own)
 		q->tx = write ? TX_WRITE : TX_READ;
 	q->atomic = true;
-	if (a->own && write && (rc = exec_internal(q, ST_WRITER, op, err))) {
+	if (a->own && write && (rc = writer_lock(q, op, err))) {
 		undo(q, ST_ROLLBACK);
 		end_tx(q);
 	}
 	return rc;
 }
 
+/* How long a COMMIT whose connection broke waits for the database to
+ * answer again and say whether it kept the transaction. */
+#define IN_DOUBT_MS 2000
+#define IN_DOUBT_STEP_MS 100
+
+/* xid_status asks a new connection what became of transaction xid: 1
+ * committed, 0 aborted, -1 not known (yet). */
+static int xid_status(struct pg *q)
+{
+	char xid[24];
+	const char *v[1] = { xid };
+	PGresult *res;
+	int got = -1;
+
+	snprintf(xid, sizeof xid, "%lld", q->xid);
+	res = PQexecParams(q->conn, "SELECT txid_status($1::bigint)", 1, NULL,
+			   v, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    !PQgetisnull(res, 0, 0))
+		got = !strcmp(PQgetvalue(res, 0, 0), "committed") ? 1
+		      : !strcmp(PQgetvalue(res, 0, 0), "aborted") ? 0 : -1;
+	PQclear(res);
+	return got;
+}
+
+/* in_doubt: a COMMIT failed with rc. When its connection broke, the
+ * server may have committed before it could answer (a database stopped
+ * or restarted then): the store reconnects, for up to IN_DOUBT_MS, and
+ * asks. Kept: 0, the write is acknowledged as it is stored; not kept:
+ * AC_EIO; no answer in time: AC_EINDOUBT. */
+static int in_doubt(struct pg *q, int rc, const char *op, struct ac_err *err)
+{
+	struct timespec pause = { 0, IN_DOUBT_STEP_MS * 1000000L };
+	struct ac_err scratch;
+
+	if (PQstatus(q->conn) == CONNECTION_OK || q->xid <= 0)
+		return rc;              /* the server answered: not kept */
+	for (int ms = 0;; ms += IN_DOUBT_STEP_MS) {
+		int got = -1;
+
+		PQreset(q->conn);
+		if (PQstatus(q->conn) == CONNECTION_OK) {
+			memset(q->prepared, 0, sizeof q->prepared);
+			q->ncopy_prep = 0;
+			if (session(q, &scratch) == 0)
+				got = xid_status(q);
+		}
+		if (got == 1) {
+			ac_err_clear(err);
+			return 0;
+		}
+		if (got == 0)
+			return ac_err_set(err, AC_EIO, op, "the database "
+					  "connection broke during the "
+					  "commit, which was not kept");
+		if (ms >= IN_DOUBT_MS)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	return ac_err_set(err, AC_EINDOUBT, op, "the database connection "
+			  "broke during the commit and the database did not "
+			  "answer within %d s: the write may have been kept",
+			  IN_DOUBT_MS / 1000);
+}
+
+/* test_break_commit: store_test_break_commit's COMMIT (or ROLLBACK),
+ * then a connection cut before the answer is read. */
+static int test_break_commit(struct pg *q, const char *op,
+			     struct ac_err *err)
+{
+	bool kept = q->test_break == 1;
+
+	q->test_break = 0;
+	if (!PQsendQuery(q->conn, kept ? "COMMIT" : "ROLLBACK") ||
+	    PQflush(q->conn) != 0)
+		return db_error(q, NULL, op, err);
+	/* the server has the statement; wait until it is carried out (a
+	 * lock the transaction held is free again), then cut */
+	for (PGresult *res; (res = PQgetResult(q->conn)); PQclear(res))
+		;
+	shutdown(PQsocket(q->conn), SHUT_RDWR);
+	PQexec(q->conn, "SELECT 1");    /* libpq sees the cut */
+	q->lost = true;
+	return in_doubt(q, ac_err_set(err, AC_EIO, op, "connection cut "
+				      "(test)"), op, err);
+}
+
 /* commit_status runs COMMIT: 0 when the server committed; a COMMIT the
- * server answers ROLLBACK (the transaction had failed) is AC_EIO. */
+ * server answers ROLLBACK (the transaction had failed) is AC_EIO; one
+ * whose connection broke is asked about again (in_doubt). */
 static int commit_status(struct pg *q, const char *op, struct ac_err *err)
 {
 	struct pst *p = &q->st[ST_COMMIT];
@@ -1157,8 +1270,10 @@ static int commit_status(struct pg *q, const char *op, struct ac_err *err)
 	if (q->fold && (rc = run(q, ST_FOLD, op, err)))
 		return rc;
 	q->fold = false;
+	if (q->test_break)
+		return test_break_commit(q, op, err);
 	if ((rc = step(q, p, op, err)) < 0)
-		return rc;
+		return in_doubt(q, rc, op, err);
 	if (strcmp(PQcmdStatus(p->res), "COMMIT") != 0)
 		rc = ac_err_set(err, AC_EIO, op, "the transaction had failed "
 				"and was rolled back");
@@ -1553,7 +1668,7 @@ static int pg_begin(void *impl, struct ac_err *err)
 	if ((rc = run(q, ST_BEGIN, "begin", err)))
 		return rc;
 	q->tx = TX_WRITE;
-	if ((rc = exec_internal(q, ST_WRITER, "begin", err))) {
+	if ((rc = writer_lock(q, "begin", err))) {
 		undo(q, ST_ROLLBACK);
 		end_tx(q);
 	}
@@ -1640,6 +1755,13 @@ static void pg_test_fail_after(void *impl, int n)
 	struct pg *q = impl;
 
 	q->fail_after = n < 0 ? -1 : n;
+}
+
+static void pg_test_break_commit(void *impl, bool kept)
+{
+	struct pg *q = impl;
+
+	q->test_break = kept ? 1 : 2;
 }
 
 /* ---- orders and shipments --------------------------------------------- */
@@ -5007,6 +5129,7 @@ const struct store_ops store_postgres_ops = {
 	.xInTransaction = pg_in_transaction,
 	.xSavepoint = pg_savepoint,
 	.xTestFailAfter = pg_test_fail_after,
+	.xTestBreakCommit = pg_test_break_commit,
 	.xPutOrder = pg_put_order,
 	.xGetOrder = pg_get_order,
 	.xPutShipment = pg_put_shipment,

@@ -386,6 +386,12 @@ void store_test_fail_after(struct store *s, int n)
 	s->ops->xTestFailAfter(s->impl, n);
 }
 
+void store_test_break_commit(struct store *s, bool kept)
+{
+	if (s->ops->xTestBreakCommit)
+		s->ops->xTestBreakCommit(s->impl, kept);
+}
+
 /* ---- result records --------------------------------------------------- */
 
 /* Each get/list zeroes its result and gives it an empty buffer; on failure

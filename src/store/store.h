@@ -489,7 +489,11 @@ int store_begin(struct store *s, struct ac_err *err);
 int store_begin_read(struct store *s, struct ac_err *err);
 
 /* store_commit makes the transaction durable; AC_ESTATE when none is open.
- * When the commit fails the transaction is rolled back. */
+ * When the commit fails the transaction is rolled back. On PostgreSQL a
+ * connection that breaks during the COMMIT leaves its outcome unknown:
+ * the store reconnects and asks (for up to two seconds), so the answer is
+ * 0 when the transaction was kept, AC_EIO when it was not, and
+ * AC_EINDOUBT only when the database did not answer in time. */
 int store_commit(struct store *s, struct ac_err *err);
 
 /* store_rollback undoes the open transaction; 0 when none is open (the
@@ -513,6 +517,13 @@ bool store_in_transaction(struct store *s);
  * once. n < 0 disarms it. Statements that undo work (rollbacks) are never
  * failed, so a test can check that nothing partial was left. */
 void store_test_fail_after(struct store *s, int n);
+
+/* store_test_break_commit, for tests (PostgreSQL; nothing on SQLite): the
+ * next commit is carried out (kept) or rolled back (!kept), and then its
+ * connection breaks before the answer is read, as when the database
+ * stops during a COMMIT. The store asks the database, once it answers
+ * again, whether the transaction was kept (store_commit). */
+void store_test_break_commit(struct store *s, bool kept);
 
 /* ---- orders and shipments --------------------------------------------- */
 
@@ -1355,6 +1366,7 @@ struct store_ops {
 	int (*xRollback)(void *impl, struct ac_err *err);
 	bool (*xInTransaction)(void *impl);
 	void (*xTestFailAfter)(void *impl, int n);
+	void (*xTestBreakCommit)(void *impl, bool kept); /* may be NULL */
 	int (*xSavepoint)(void *impl, enum store_sp what, struct ac_err *err);
 
 	int (*xPutOrder)(void *impl, const struct store_order *o,

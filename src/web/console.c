@@ -1116,7 +1116,7 @@ static void post_users(struct http_req *q, struct http_resp *r)
 			  STAFF_AGENT, password ? password : "", &err)) {
 		char text[300];
 
-		if (err.code == AC_EIO) {
+		if (err.code == AC_EIO || err.code == AC_EINDOUBT) {
 			web_desk_error(q, r, &err);
 			return;
 		}

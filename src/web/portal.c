@@ -335,7 +335,7 @@ static void post_claim(struct http_req *q, struct http_resp *r)
 		char text[400];
 
 		free(json);
-		if (err.code == AC_EIO) {
+		if (err.code == AC_EIO || err.code == AC_EINDOUBT) {
 			web_desk_error(q, r, &err);
 			return;
 		}

@@ -404,6 +404,40 @@ Test(store, checks_make_no_temporary_tables)
 			       "WHERE integrity_check = 'ok'"), 1);
 }
 
+/* PostgreSQL: a COMMIT whose connection breaks before its answer is read
+ * is asked about once the database answers again (txid_status): kept,
+ * the commit succeeds and the rows are there; rolled back, it fails
+ * AC_EIO saying so and nothing is. The handle goes on, on a new
+ * connection. */
+Test(store, a_commit_whose_connection_breaks_is_asked_about)
+{
+	struct store_order o;
+
+	if (!pgtest_base())
+		return;
+	sample_order(&o, "A-1", true);
+	assert_ok(store_begin(s, &err));
+	assert_ok(store_put_order(s, &o, &err));
+	store_test_break_commit(s, true);
+	assert_ok(store_commit(s, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM orders "
+			       "WHERE id = 'A-1'"), 1);
+	cr_assert(!store_in_transaction(s));
+
+	sample_order(&o, "A-2", true);
+	assert_ok(store_begin(s, &err));
+	assert_ok(store_put_order(s, &o, &err));
+	store_test_break_commit(s, false);
+	assert_fails(store_commit(s, &err), AC_EIO);
+	cr_assert(strstr(err.msg, "not kept"), "%s", err.msg);
+	cr_assert_eq(raw_count("SELECT count(*) FROM orders "
+			       "WHERE id = 'A-2'"), 0);
+	cr_assert(!store_in_transaction(s));
+	assert_ok(store_put_order(s, &o, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM orders "
+			       "WHERE id = 'A-2'"), 1);
+}
+
 /* A PostgreSQL DSN picks the backend: nothing listens on port 1, so the
  * open fails cleanly, naming the connection. */
 Test(store, postgresql_unreachable_fails_cleanly)
