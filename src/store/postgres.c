@@ -1194,19 +1194,29 @@ static int xid_status(struct pg *q)
 	return got;
 }
 
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* in_doubt: a COMMIT failed with rc. When its connection broke, the
  * server may have committed before it could answer (a database stopped
- * or restarted then): the store reconnects, for up to IN_DOUBT_MS, and
- * asks. Kept: 0, the write is acknowledged as it is stored; not kept:
- * AC_EIO; no answer in time: AC_EINDOUBT. */
+ * or restarted then): the store reconnects, for up to IN_DOUBT_MS (an
+ * attempt itself bounded by connect_timeout), and asks. Kept: 0, the
+ * write is acknowledged as it is stored; not kept: AC_EIO; no answer in
+ * time: AC_EINDOUBT. */
 static int in_doubt(struct pg *q, int rc, const char *op, struct ac_err *err)
 {
 	struct timespec pause = { 0, IN_DOUBT_STEP_MS * 1000000L };
+	long long until = now_ms() + IN_DOUBT_MS;
 	struct ac_err scratch;
 
 	if (PQstatus(q->conn) == CONNECTION_OK || q->xid <= 0)
 		return rc;              /* the server answered: not kept */
-	for (int ms = 0;; ms += IN_DOUBT_STEP_MS) {
+	for (;;) {
 		int got = -1;
 
 		PQreset(q->conn);
@@ -1224,7 +1234,7 @@ static int in_doubt(struct pg *q, int rc, const char *op, struct ac_err *err)
 			return ac_err_set(err, AC_EIO, op, "the database "
 					  "connection broke during the "
 					  "commit, which was not kept");
-		if (ms >= IN_DOUBT_MS)
+		if (now_ms() >= until)
 			break;
 		nanosleep(&pause, NULL);
 	}
