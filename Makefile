@@ -284,7 +284,7 @@ test:
 	$(MAKE) test-mail-pg
 	$(MAKE) test-san
 	scripts/lint.sh
-	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-10}
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-6}
 
 run:
 	@scripts/deps.sh build serve
