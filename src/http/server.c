@@ -666,6 +666,7 @@ static void *write_loop(void *arg)
 			struct ac_err e = err;
 
 			e.code = err.code == AC_EINDOUBT ? AC_EINDOUBT : AC_EIO;
+			e.field[0] = '\0';     /* no field of the request's */
 			snprintf(e.msg, sizeof e.msg, "the store could not "
 				 "commit: %s", err.msg);
 			for (rq = batch; rq; rq = rq->next) {
