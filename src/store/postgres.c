@@ -812,10 +812,12 @@ static int ensure_prepared(struct pg *q, struct pst *p, const char *op,
 	return rc;
 }
 
-/* exec_internal runs a statement without parameters that the store uses
- * for itself (savepoints, rollbacks): never a fault injected. */
-static int exec_internal(struct pg *q, enum st id, const char *op,
-			 struct ac_err *err)
+/* exec_internal_get runs a statement without parameters that the store
+ * uses for itself (savepoints, rollbacks, the writer's lock): never a
+ * fault injected. With out, *out gets column col of its one row. */
+static int exec_internal_get(struct pg *q, enum st id, int col,
+			     long long *out, const char *op,
+			     struct ac_err *err)
 {
 	struct pst *p = &q->st[id];
 	PGresult *res;
@@ -824,11 +826,20 @@ static int exec_internal(struct pg *q, enum st id, const char *op,
 	if ((rc = ensure_prepared(q, p, op, err)))
 		return rc;
 	res = PQexecPrepared(q->conn, p->name, 0, NULL, NULL, NULL, 0);
-	rc = PQresultStatus(res) == PGRES_COMMAND_OK ||
-	     PQresultStatus(res) == PGRES_TUPLES_OK
-		? 0 : db_error(q, res, op, err);
+	if (out && PQresultStatus(res) == PGRES_TUPLES_OK &&
+	    PQntuples(res) == 1)
+		*out = strtoll(PQgetvalue(res, 0, col), NULL, 10);
+	else if (out || (PQresultStatus(res) != PGRES_COMMAND_OK &&
+			 PQresultStatus(res) != PGRES_TUPLES_OK))
+		rc = db_error(q, res, op, err);
 	PQclear(res);
 	return rc;
+}
+
+static int exec_internal(struct pg *q, enum st id, const char *op,
+			 struct ac_err *err)
+{
+	return exec_internal_get(q, id, 0, NULL, op, err);
 }
 
 /* pexec sends a bound statement and keeps its result. */
@@ -1131,19 +1142,7 @@ static void end_tx(struct pg *q)
  * breaks (in_doubt). */
 static int writer_lock(struct pg *q, const char *op, struct ac_err *err)
 {
-	struct pst *p = &q->st[ST_WRITER];
-	PGresult *res;
-	int rc;
-
-	if ((rc = ensure_prepared(q, p, op, err)))
-		return rc;
-	res = PQexecPrepared(q->conn, p->name, 0, NULL, NULL, NULL, 0);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		q->xid = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	else
-		rc = db_error(q, res, op, err);
-	PQclear(res);
-	return rc;
+	return exec_internal_get(q, ST_WRITER, 1, &q->xid, op, err);
 }
 
 static int atomic_begin(struct pg *q, bool write, struct atomic *a,
