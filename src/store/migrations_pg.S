@@ -99,4 +99,10 @@ ac_pg_migration_0016:
 	.incbin "src/store/migrations/pg/0016_writes.sql"
 ac_pg_migration_0016_end:
 	.byte 0
+	.global ac_pg_migration_0017
+	.global ac_pg_migration_0017_end
+ac_pg_migration_0017:
+	.incbin "src/store/migrations/pg/0017_domains.sql"
+ac_pg_migration_0017_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

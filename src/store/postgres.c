@@ -82,6 +82,7 @@ extern const char ac_pg_migration_0013[];
 extern const char ac_pg_migration_0014[];
 extern const char ac_pg_migration_0015[];
 extern const char ac_pg_migration_0016[];
+extern const char ac_pg_migration_0017[];
 
 /* In step with sqlite.c's table: the same versions and names. Append new
  * migrations here, in order, with their symbols in migrations_pg.S. */
@@ -106,6 +107,7 @@ static const struct migration {
 	{ 14, "0014_pending", ac_pg_migration_0014 },
 	{ 15, "0015_fold", ac_pg_migration_0015 },
 	{ 16, "0016_writes", ac_pg_migration_0016 },
+	{ 17, "0017_domains", ac_pg_migration_0017 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

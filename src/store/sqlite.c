@@ -65,6 +65,8 @@ extern const char ac_migration_0015[];
 extern const char ac_migration_0015_end[];
 extern const char ac_migration_0016[];
 extern const char ac_migration_0016_end[];
+extern const char ac_migration_0017[];
+extern const char ac_migration_0017_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -89,6 +91,7 @@ static const struct migration {
 	{ 14, "0014_pending", ac_migration_0014 },
 	{ 15, "0015_fold", ac_migration_0015 },
 	{ 16, "0016_writes", ac_migration_0016 },
+	{ 17, "0017_domains", ac_migration_0017 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -102,7 +105,7 @@ enum st {
 	ST_PENDING_ANY, ST_FOLD_SUMS, ST_FOLD_CLAIMANTS, ST_FOLD_CLEAR,
 	ST_ORDER_PUT, ST_ITEM_PUT, ST_SHIPMENT_PUT, ST_ORDER_GET, ST_ITEMS_GET,
 	ST_SHIPMENT_GET, ST_TRACKING_ADD, ST_TRACKING_LIST,
-	ST_CASE_PUT, ST_CASE_GET, ST_CASE_VIEW, ST_CASE_STATUS,
+	ST_CASE_PUT, ST_CASE_ID, ST_CASE_GET, ST_CASE_VIEW, ST_CASE_STATUS,
 	ST_CASE_OVERRIDE,
 	ST_CASE_APPROVAL, ST_CASE_CURSOR, ST_DUE_LIST,
 	ST_DECISION_SAVE, ST_DECISION_GET,
@@ -256,7 +259,10 @@ static const char *const sql_text[ST_COUNT] = {
 		"?16, ?17, ?18, (SELECT nullif(lower(trim(customer_email, "
 		"char(32, 9, 10, 13, 12, 11))), '') FROM orders "
 		"WHERE id = ?2) "
-		"FROM n RETURNING id",
+		"FROM n",
+	/* the id of the row put (no RETURNING: SQLite gathers a
+	 * RETURNING statement's rows in a temporary b-tree) */
+	[ST_CASE_ID] = "SELECT id FROM cases WHERE rowid = ?1",
 	[ST_CASE_GET] = "SELECT " CASE_COLS ", response_due_at "
 		"FROM cases WHERE id = ?1",
 	/* the case (columns 0-14 as ST_CASE_GET), its kept current
@@ -1698,6 +1704,31 @@ static int sq_list_tracking_events(void *impl, struct ac_str order_id,
 
 /* ---- cases ------------------------------------------------------------ */
 
+/* put_case_id reads the id of the case the last insert put. */
+static int put_case_id(struct sq *q, char id_out[STORE_ID_MAX],
+		       struct ac_err *err)
+{
+	sqlite3_stmt *st;
+	struct bind b;
+	int rc;
+
+	if ((rc = prep(q, ST_CASE_ID, &st, err)))
+		return rc;
+	b_start(&b, st);
+	b_int(&b, sqlite3_last_insert_rowid(q->db));
+	if (!(rc = b_end(q, &b, "put_case", err)) &&
+	    (rc = step(q, st, "put_case", err)) == 1) {
+		snprintf(id_out, STORE_ID_MAX, "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	} else if (rc == 0) {
+		rc = ac_err_set(err, AC_EIO, "case.id",
+				"the case put is not in the store");
+	}
+	done(st);
+	return rc;
+}
+
 static int sq_put_case(void *impl, const struct store_case *c,
 		       char id_out[STORE_ID_MAX], struct ac_err *err)
 {
@@ -1751,10 +1782,10 @@ static int sq_put_case(void *impl, const struct store_case *c,
 	b_opt_int(&b, c->has_decided && c->has_deadline, c->deadline);
 	id_out[0] = '\0';
 	if (!(rc = b_end(q, &b, "put_case", err)))
-		while ((rc = step(q, st, "put_case", err)) == 1)
-			snprintf(id_out, STORE_ID_MAX, "%s",
-				 (const char *)sqlite3_column_text(st, 0));
+		rc = step(q, st, "put_case", err);
 	done(st);
+	if (!rc)
+		rc = put_case_id(q, id_out, err);
 	if (a.own)
 		rc = atomic_end(q, &a, rc, "put_case", err);
 	if (rc == AC_ENOTFOUND)
