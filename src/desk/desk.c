@@ -315,6 +315,11 @@ void desk_read_end(struct desk *d)
 	store_rollback(d->store, NULL);
 }
 
+void desk_read_one(struct desk *d)
+{
+	desk_policy_read(d);
+}
+
 bool desk_is_local(const struct desk *d)
 {
 	return !strcmp(store_backend_name(d->store), "sqlite");

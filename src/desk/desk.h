@@ -88,6 +88,13 @@ bool desk_batch_open(const struct desk *d);
 int desk_read_begin(struct desk *d, struct ac_err *err);
 void desk_read_end(struct desk *d);
 
+/* desk_read_one readies a read made in one store statement, outside any
+ * transaction: the statement's own snapshot is all it needs, so nothing
+ * is begun or ended around it (on SQLite a BEGIN and a ROLLBACK saved,
+ * on PostgreSQL two round trips). The policy in use is followed as
+ * desk_read_begin follows it. */
+void desk_read_one(struct desk *d);
+
 /* desk_is_local: the store is a file of this machine read in this
  * process (SQLite), not a server across a connection (PostgreSQL): its
  * reads never wait on a network. */

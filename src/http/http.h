@@ -255,7 +255,9 @@ enum http_auth {
  *          its own connection, so that no queue of slow work can delay
  *          it; its handler must be bounded and never wait for a lock
  *   QUICK       as NONE, and its work is bounded by its body (decide)
- *   QUICK_READ  as READ, and it reads one thing by its key (a case)
+ *   QUICK_READ  reads one thing by its key (a case) in one statement,
+ *               outside any transaction (desk_read_one): that statement's
+ *               snapshot is its read transaction
  * A QUICK route goes to a reader like the others when the server may use
  * more than one CPU (there the hand-off buys a core); on one CPU the hand
  * -off buys nothing and costs two thread switches, so the loop answers

@@ -604,9 +604,21 @@ static void jobq_stop(struct jobq *jq)
 	pthread_mutex_unlock(&jq->mu);
 }
 
+/* is_read: the route reads in a read transaction of its own (a
+ * QUICK_READ reads in one statement, without one: desk_read_one) */
 static bool is_read(const struct route *rt)
 {
-	return rt->txn == HTTP_TXN_READ || rt->txn == HTTP_TXN_QUICK_READ;
+	return rt->txn == HTTP_TXN_READ;
+}
+
+/* read_quick readies a QUICK_READ (no transaction to end): 1 when the
+ * route is one */
+static bool read_quick(const struct request *rq, struct desk *desk)
+{
+	if (rq->route->txn != HTTP_TXN_QUICK_READ || rq->route->before)
+		return false;
+	desk_read_one(desk);
+	return true;
 }
 
 /* read_loop is a reader: one request at a time, reads in a snapshot. */
@@ -621,6 +633,8 @@ static void *read_loop(void *arg)
 
 		ac_err_clear(&err);
 		txn = txn || rq->route->before;
+		if (read_quick(rq, w->ctx.desk))
+			txn = false;
 		if (txn && desk_read_begin(w->ctx.desk, &err)) {
 			http_problem_err(&rq->r, &err);
 		} else {
@@ -810,7 +824,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			struct ac_err err;
 
 			ac_err_clear(&err);
-			if (!is_read(rq->route)) {
+			if (read_quick(rq, srv->ctx.desk) ||
+			    !is_read(rq->route)) {
 				handle(rq, &srv->ctx);
 			} else if (desk_read_begin(srv->ctx.desk, &err)) {
 				http_problem_err(&rq->r, &err);

@@ -641,6 +641,7 @@ struct pg {
 	bool lost;                        /* the connection broke in tx */
 	bool atomic;                      /* a call holds its own tx or sp */
 	bool caller_sp;                   /* the caller's savepoint is open */
+	bool sp_release;                  /* its RELEASE is owed (pg_savepoint) */
 	bool fold;                        /* cases opened: report_fold() */
 	long long xid;                    /* the write transaction's, or 0 */
 	int test_break;                   /* 1: kept, 2: not (tests) */
@@ -923,17 +924,26 @@ static void done(struct pst *p)
 /* step runs the statement on its first call and then gives its rows: 1
  * for a row, 0 when done, or a negative AC_E* code; one step per call as
  * on SQLite, which is where fault injection strikes. */
-static int step(struct pg *q, struct pst *p, const char *op,
-		struct ac_err *err)
+/* fault: the injected failure (pg_test_fail_after) when its turn has
+ * come, else 0. */
+static int fault(struct pg *q, const char *op, struct ac_err *err)
 {
-	int rc;
-
 	if (q->fail_after == 0) {
 		q->fail_after = -1;
 		return ac_err_set(err, AC_EIO, op, "injected fault");
 	}
 	if (q->fail_after > 0)
 		q->fail_after--;
+	return 0;
+}
+
+static int step(struct pg *q, struct pst *p, const char *op,
+		struct ac_err *err)
+{
+	int rc;
+
+	if ((rc = fault(q, op, err)))
+		return rc;
 	if (!p->ran) {
 		if ((rc = pexec(q, p, op, err)))
 			return rc;
@@ -1135,6 +1145,7 @@ static void end_tx(struct pg *q)
 	q->lost = false;
 	q->atomic = false;
 	q->caller_sp = false;
+	q->sp_release = false;
 	q->fold = false;
 	q->xid = 0;
 }
@@ -1727,6 +1738,23 @@ static int pg_rollback(void *impl, struct ac_err *err)
 	return 0;
 }
 
+/* sp_next releases the caller's last savepoint and opens the next in one
+ * round trip (the simple query protocol runs both, and stops at the
+ * first that fails): a group commit opens one per request. */
+static int sp_next(struct pg *q, struct ac_err *err)
+{
+	PGresult *res;
+	int rc = fault(q, "savepoint", err);
+
+	if (rc)
+		return rc;
+	res = PQexec(q->conn, "RELEASE caller_op; SAVEPOINT caller_op");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = db_error(q, res, "savepoint", err);
+	PQclear(res);
+	return rc;
+}
+
 static int pg_savepoint(void *impl, enum store_sp what, struct ac_err *err)
 {
 	struct pg *q = impl;
@@ -1737,14 +1765,22 @@ static int pg_savepoint(void *impl, enum store_sp what, struct ac_err *err)
 				  "no transaction is open");
 	switch (what) {
 	case STORE_SP_BEGIN:
-		rc = run(q, ST_SP_BEGIN, "savepoint", err);
+		rc = q->sp_release ? sp_next(q, err)
+				   : run(q, ST_SP_BEGIN, "savepoint", err);
+		q->sp_release = false;
 		q->caller_sp = rc == 0;
 		return rc;
 	case STORE_SP_RELEASE:
-		/* a failed release leaves it for the caller to roll back */
-		if ((rc = run(q, ST_SP_RELEASE, "savepoint", err)) == 0)
+		/* owed, not sent: the next savepoint's round trip releases
+		 * it (sp_next), and a COMMIT needs no RELEASE before it.
+		 * What the savepoint holds is kept either way; only a
+		 * ROLLBACK TO it could undo it, and that is no longer the
+		 * caller's to ask for. */
+		if (q->caller_sp) {
 			q->caller_sp = false;
-		return rc;
+			q->sp_release = true;
+		}
+		return 0;
 	case STORE_SP_ROLLBACK:
 		undo(q, ST_SP_ROLLBACK);
 		undo(q, ST_SP_RELEASE);

@@ -519,6 +519,56 @@ Test(store, column_rules_refuse_on_either_backend)
 	}
 }
 
+/* The caller's savepoints, as a group commit uses them: one per request,
+ * each released when its request succeeds and rolled back alone when it
+ * fails, the batch's other requests kept. (PostgreSQL sends a release
+ * with the next savepoint, or not at all before the COMMIT.) */
+Test(store, savepoints_keep_or_undo_one_request_each)
+{
+	struct store_order o;
+	static const struct {
+		const char *id;
+		bool fails;
+	} reqs[] = {
+		{ "A-1", false }, { "A-2", true }, { "A-3", false },
+		{ "A-1", false }, { "A-4", false },
+	};
+
+	assert_ok(store_begin(s, &err));
+	for (size_t i = 0; i < sizeof reqs / sizeof *reqs; i++) {
+		int rc;
+
+		assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+		sample_order(&o, reqs[i].id, true);
+		/* the fourth puts A-1 again: the store refuses it */
+		rc = store_put_order(s, &o, &err);
+		if (rc == 0 && reqs[i].fails)
+			rc = AC_EINVAL;     /* the request failed after */
+		if (rc) {
+			cr_assert(reqs[i].fails || i == 3, "%s: %s",
+				  reqs[i].id, err.msg);
+			assert_ok(store_savepoint(s, STORE_SP_ROLLBACK, &err));
+		} else {
+			cr_assert(i != 3, "A-1 put twice");
+			assert_ok(store_savepoint(s, STORE_SP_RELEASE, &err));
+		}
+	}
+	assert_ok(store_commit(s, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM orders WHERE id IN "
+			       "('A-1', 'A-3', 'A-4')"), 3);
+	cr_assert_eq(raw_count("SELECT count(*) FROM orders WHERE id = "
+			       "'A-2'"), 0);
+	/* and a batch whose last request is released goes on as ever */
+	assert_ok(store_begin(s, &err));
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	sample_order(&o, "A-5", true);
+	assert_ok(store_put_order(s, &o, &err));
+	assert_ok(store_savepoint(s, STORE_SP_RELEASE, &err));
+	assert_ok(store_rollback(s, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM orders WHERE id = "
+			       "'A-5'"), 0);
+}
+
 /* PostgreSQL: a COMMIT whose connection breaks before its answer is read
  * is asked about once the database answers again (txid_status): kept,
  * the commit succeeds and the rows are there; rolled back, it fails
