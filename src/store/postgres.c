@@ -641,7 +641,7 @@ struct pg {
 	bool lost;                        /* the connection broke in tx */
 	bool atomic;                      /* a call holds its own tx or sp */
 	bool caller_sp;                   /* the caller's savepoint is open */
-	bool sp_release;                  /* its RELEASE is owed (pg_savepoint) */
+	bool sp_release;                  /* its RELEASE owed (pg_savepoint) */
 	bool fold;                        /* cases opened: report_fold() */
 	long long xid;                    /* the write transaction's, or 0 */
 	int test_break;                   /* 1: kept, 2: not (tests) */

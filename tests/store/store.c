@@ -447,7 +447,8 @@ Test(store, column_rules_refuse_on_either_backend)
 		    "'mail', 'K-1', 'r', '', '{}', 0, 0, 'pending', 0)",
 		    "'mail', 'K-1', 'r', 'd4', '{', 0, 0, 'pending', 0)",
 		    "'mail', 'K-1', 'r', 'd5', '{}', 0, 0, 'lost', 0)",
-		    "'mail', 'K-1', 'r', 'd6', '{}', 0, 0, 'pending', -1)" }, false },
+		    "'mail', 'K-1', 'r', 'd6', '{}', 0, 0, 'pending', -1)" },
+		  false },
 		{ "INSERT INTO audit (at, actor, action, entity, entity_id, "
 		  "before_json, after_json) VALUES (0, ",
 		  "'a', 'x', 'case', 'K-1', NULL, '{}')",
@@ -467,7 +468,8 @@ Test(store, column_rules_refuse_on_either_backend)
 		  "created_at, refunded_total_minor, ledger_id) VALUES ('s', ",
 		  "'k1', 'h', 0, NULL, NULL)",
 		  { "'', 'h', 0, NULL, NULL)",
-		    "'k2', 'h', 0, -1, (SELECT max(id) FROM ledger))" }, false },
+		    "'k2', 'h', 0, -1, (SELECT max(id) FROM ledger))" },
+		  false },
 		{ "UPDATE case_counts SET ",
 		  "open = open WHERE id = 1",
 		  { "open = -1 WHERE id = 1", "waiting = -1 WHERE id = 1",
@@ -475,7 +477,8 @@ Test(store, column_rules_refuse_on_either_backend)
 		    "closed = -1 WHERE id = 1" }, false },
 		{ "INSERT INTO report_sums (dim, week, key, currency) VALUES (",
 		  "'week', 0, 'z', 'USD')",
-		  { "'colour', 0, 'y', 'USD')", "'week', 7, 'y', 'US')" }, false },
+		  { "'colour', 0, 'y', 'USD')", "'week', 7, 'y', 'US')" },
+		  false },
 		{ "INSERT INTO report_durations (what, week, bucket, n) "
 		  "VALUES (",
 		  "'decision', 0, 13, 1)",
@@ -484,7 +487,8 @@ Test(store, column_rules_refuse_on_either_backend)
 		{ "INSERT INTO report_claimants (by, key, claims, "
 		  "not_received, damaged, last_at) VALUES (",
 		  "'email', 'z@x', 1, 0, 0, 0)",
-		  { "'phone', 'k', 1, 0, 0, 0)", "'email', '', 1, 0, 0, 0)" }, false },
+		  { "'phone', 'k', 1, 0, 0, 0)", "'email', '', 1, 0, 0, 0)" },
+		  false },
 	};
 	char sql[1024], msg[512];
 
