@@ -15,6 +15,8 @@
 #include "../core/policy.h"
 #include "buf.h"
 
+struct json_arena;
+
 /* The largest case document accepted, in bytes (a named limit). */
 #define AC_CASE_MAX_BYTES (1u << 20)
 
@@ -49,12 +51,13 @@ int decision_record_write(const struct decision *d,
 /* decision_record_read reads a stored decision back (what
  * decision_record_write wrote) into *d and *ov; its strings (order,
  * policy, the override's reason and author) are copied into mem (reset
- * first) and borrowed from it until its next use. AC_ESYNTAX when the
- * text is not JSON, AC_EINVAL naming the member that is not a
- * decision's. */
+ * first) and borrowed from it until its next use. The parsed document's
+ * nodes are taken from arena when there is one (reset here; NULL: the
+ * heap, node by node). AC_ESYNTAX when the text is not JSON, AC_EINVAL
+ * naming the member that is not a decision's. */
 int decision_record_read(const char *json, size_t n, struct decision *d,
 			 struct decision_override *ov, struct buf *mem,
-			 struct ac_err *err);
+			 struct json_arena *arena, struct ac_err *err);
 
 /* error_json_write appends {"line": N, "error": {"field", "message"}}. */
 int error_json_write(long line, const struct ac_err *err, struct buf *out);

@@ -321,17 +321,24 @@ static int read_record(const cJSON *root, struct decision *d,
 
 int decision_record_read(const char *json, size_t n, struct decision *d,
 			 struct decision_override *ov, struct buf *mem,
-			 struct ac_err *err)
+			 struct json_arena *arena, struct ac_err *err)
 {
-	cJSON *root = cJSON_ParseWithLength(json, n);
+	cJSON *root;
 	size_t at[4] = { 0, 0, 0, 0 };
 	int rc;
 
+	if (arena) {
+		json_arena_enter(arena);
+		json_arena_reset(arena);
+	}
+	root = cJSON_ParseWithLength(json, n);
 	buf_reset(mem);
-	if (!root)
-		return ac_err_set(err, AC_ESYNTAX, "decision", "not JSON");
-	rc = read_record(root, d, ov, mem, at, err);
-	cJSON_Delete(root);
+	/* read_record copies what it keeps into mem: the nodes can go */
+	rc = root ? read_record(root, d, ov, mem, at, err)
+		  : ac_err_set(err, AC_ESYNTAX, "decision", "not JSON");
+	cJSON_Delete(root);  /* in the arena: frees what overflowed it */
+	if (arena)
+		json_arena_leave(arena);
 	if (!rc && buf_error(mem))
 		rc = ac_err_set(err, AC_ELIMIT, "decision", "too large");
 	if (rc)

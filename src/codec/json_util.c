@@ -83,13 +83,14 @@ void json_arena_reset(struct json_arena *a)
 void json_arena_enter(struct json_arena *a)
 {
 	pthread_once(&hooks_once, install_hooks);
+	a->outer = tl_arena;
 	tl_arena = a;
 }
 
 void json_arena_leave(struct json_arena *a)
 {
-	(void)a;
-	tl_arena = NULL;
+	tl_arena = a->outer;
+	a->outer = NULL;
 }
 
 /* utf8_len returns the length of the valid UTF-8 sequence at s (RFC 3629:

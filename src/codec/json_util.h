@@ -32,11 +32,13 @@ int json_nul_error(const char *buf, size_t n, size_t at, struct ac_err *err);
  * json_arena_leave the hooks of this thread take memory from the arena,
  * which json_arena_reset empties at once instead of node by node.
  * What does not fit falls back to malloc (counted in fallback) and is
- * freed by cJSON_Delete, which must run inside enter/leave too. */
+ * freed by cJSON_Delete, which must run inside enter/leave too. Entered
+ * inside another's enter/leave, leaving gives the other back. */
 struct json_arena {
 	char *base;
 	size_t used, cap;
 	size_t fallback;       /* allocations that did not fit since reset */
+	struct json_arena *outer;  /* the one entered before (enter/leave) */
 };
 
 void json_arena_init(struct json_arena *a);

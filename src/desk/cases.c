@@ -136,7 +136,7 @@ int desk_read_case(struct desk *d, struct ac_str case_id,
 	if (!rc)
 		rc = decision_record_read(v->decision_json.p,
 					  v->decision_json.n, &out->decision,
-					  &ov, &d->v_mem, err);
+					  &ov, &d->v_mem, &d->v_arena, err);
 	if (rc)
 		return rc;
 	out->has_quote = v->has_quote;

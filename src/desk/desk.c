@@ -54,6 +54,7 @@ int desk_new(const struct desk_config *cfg, struct desk **out,
 	buf_init(&d->djson, 1u << 20);
 	buf_init(&d->claim, AC_CASE_MAX_BYTES);
 	buf_init(&d->v_mem, 1u << 20);
+	json_arena_init(&d->v_arena);
 	buf_init(&d->h_rows, 64u << 20);
 	buf_init(&d->h_strs, 64u << 20);
 	buf_init(&d->h_fix, 16u << 20);
@@ -73,6 +74,7 @@ void desk_free(struct desk *d)
 	buf_release(&d->djson);
 	buf_release(&d->claim);
 	buf_release(&d->v_mem);
+	json_arena_release(&d->v_arena);
 	buf_release(&d->h_rows);
 	buf_release(&d->h_strs);
 	buf_release(&d->h_fix);

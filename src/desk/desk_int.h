@@ -5,6 +5,7 @@
 #define AC_DESK_INT_H
 
 #include "../codec/codec.h"
+#include "../codec/json_util.h"
 #include "../core/decide.h"
 #include "../store/store.h"
 #include "../core/instant.h"
@@ -24,6 +25,7 @@ struct desk {
 	struct store_case_view v_cv;    /* a case as desk_read_case reads it */
 	struct store_quote v_q;
 	struct buf v_mem;               /* the decision's strings */
+	struct json_arena v_arena;      /* its parse's nodes */
 	struct store_order v_so;        /* an order a result shows */
 	struct store_evidence v_ev;     /* evidence a result shows */
 	struct store_case_page *v_cases;    /* a page of cases shown */

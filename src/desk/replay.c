@@ -391,7 +391,7 @@ static void work_row(struct run *rn, struct chunk *ch, struct row *w,
 	 * read the stored decision */
 	if (!rc)
 		rc = decision_record_read(dj, w->dj_n, &w->before, &ov, mem,
-					  err);
+					  NULL, err);
 	if (!rc && ov.present) {
 		w->out = OUT_OVERRIDDEN;
 		goto out;
@@ -489,7 +489,7 @@ static int emit(struct run *rn, struct chunk *ch, struct buf *mem,
 		struct ac_err e2;
 
 		if (decision_record_read(ch->bytes + w->dj, w->dj_n,
-					 &w->before, &ov, mem, &e2))
+					 &w->before, &ov, mem, NULL, &e2))
 			continue;       /* read once already */
 		w->after.order = w->before.order;
 		w->after.policy = rn->policy->version;

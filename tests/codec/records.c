@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../../src/codec/codec.h"
+#include "../../src/codec/json_util.h"
 
 static const char example[] =
 	"{\"order\": {\"id\": \"A-\\\"1001\", \"placed_at\": "
@@ -49,21 +50,26 @@ Test(records, decision_round_trip)
 	}, back_ov;
 	struct decision back;
 	struct buf a, b, mem;
+	struct json_arena arena;
 	struct ac_err err;
 
 	decide_example(&pf, &rd);
 	buf_init(&a, 1u << 16);
 	buf_init(&b, 1u << 16);
 	buf_init(&mem, 1u << 16);
-	for (int with = 0; with < 2; with++) {
+	json_arena_init(&arena);
+	/* with: 1 an override, 2 the parse's nodes in an arena */
+	for (int with = 0; with < 4; with++) {
 		buf_reset(&a);
 		buf_reset(&b);
-		cr_assert_eq(decision_record_write(&d, with ? &ov : NULL, &a),
-			     0);
+		cr_assert_eq(decision_record_write(&d, with & 1 ? &ov : NULL,
+						   &a), 0);
 		cr_assert_eq(decision_record_read(a.p, a.len, &back, &back_ov,
-						  &mem, &err), 0, "%s: %s",
+						  &mem, with & 2 ? &arena
+								 : NULL,
+						  &err), 0, "%s: %s",
 			     err.field, err.msg);
-		cr_assert_eq(back_ov.present, with == 1);
+		cr_assert_eq(back_ov.present, (with & 1) == 1);
 		cr_assert_eq(back.verdict, d.verdict);
 		cr_assert_eq(back.n_clauses, d.n_clauses);
 		cr_assert_eq(back.clauses[0], d.clauses[0]);
@@ -74,6 +80,7 @@ Test(records, decision_round_trip)
 		cr_assert(memcmp(a.p, b.p, a.len) == 0);
 	}
 	cr_assert(strstr(buf_cstr(&a), ",\"override\":{\"reason\":"));
+	json_arena_release(&arena);
 	buf_release(&a);
 	buf_release(&b);
 	buf_release(&mem);
@@ -105,10 +112,47 @@ Test(records, not_a_decision_is_refused_by_name)
 		ac_err_clear(&err);
 		cr_assert_neq(decision_record_read(bad[i].json,
 						   strlen(bad[i].json), &back,
-						   &ov, &mem, &err), 0,
+						   &ov, &mem, NULL, &err), 0,
 			      "%s", bad[i].json);
 		cr_assert_str_eq(err.field, bad[i].field, "%s", bad[i].json);
 	}
+	buf_release(&mem);
+}
+
+/* A decision read in its own arena inside another's enter/leave gives the
+ * other back: a document parsed in the outer arena is then freed there
+ * (leaving the inner one used to leave no arena at all, and cJSON_Delete
+ * handed arena memory to free()). */
+Test(records, an_arena_inside_another_gives_it_back)
+{
+	static const char rec[] = "{\"order\":\"A\",\"verdict\":\"pending\","
+		"\"clauses\":[],\"currency\":\"USD\",\"refund_max_minor\":0,"
+		"\"charge_minor\":0,\"remedies\":[],\"needs\":[],"
+		"\"policy\":\"p\"}";
+	struct json_arena outer, inner;
+	struct decision back;
+	struct decision_override ov;
+	struct buf mem;
+	struct ac_err err;
+	cJSON *doc;
+
+	buf_init(&mem, 4096);
+	json_arena_init(&outer);
+	json_arena_init(&inner);
+	json_arena_enter(&outer);
+	doc = cJSON_Parse("{\"a\": [1, 2, {\"b\": \"c\"}]}");
+	cr_assert_not_null(doc);
+	cr_assert_eq(decision_record_read(rec, sizeof rec - 1, &back, &ov,
+					  &mem, &inner, &err), 0, "%s: %s",
+		     err.field, err.msg);
+	cr_assert_eq(back.verdict, VERDICT_PENDING);
+	/* still the outer arena's: a new node comes from it */
+	cJSON_AddNumberToObject(doc, "d", 4);
+	cr_assert(outer.used > 0);
+	cJSON_Delete(doc);
+	json_arena_leave(&outer);
+	json_arena_release(&inner);
+	json_arena_release(&outer);
 	buf_release(&mem);
 }
 
