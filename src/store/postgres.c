@@ -899,6 +899,74 @@ again:
 	return rc;
 }
 
+/* prefetch sends n bound statements in one round trip (libpq's pipeline
+ * mode) and keeps each one's result for its steps, as if it had run: the
+ * first step gives its first row. Inside a transaction only: outside one
+ * a read that finds the connection gone is tried again (pexec), which a
+ * pipeline cannot do halfway; and the caller's done() forgets each result,
+ * whether its steps came or not. */
+static int prefetch(struct pg *q, struct pst **ps, int n, const char *op,
+		    struct ac_err *err)
+{
+	PGresult *got[8] = { NULL };
+	bool bad = false;
+	int rc = 0, i;
+
+	assert(n <= 8 && q->tx != TX_NONE);
+	for (i = 0; i < n; i++)
+		if ((rc = ensure_prepared(q, ps[i], op, err)))
+			return rc;
+	if (!PQenterPipelineMode(q->conn))
+		return db_error(q, NULL, op, err);
+	for (i = 0; i < n && !bad; i++)
+		bad = !PQsendQueryPrepared(q->conn, ps[i]->name, ps[i]->n,
+					   ps[i]->val, ps[i]->len,
+					   ps[i]->fmt, 0);
+	bad = bad || !PQpipelineSync(q->conn);
+	/* each statement's result, then NULL; then the sync's */
+	for (i = 0; i < n && !bad; i++) {
+		PGresult *more;
+
+		bad = !(got[i] = PQgetResult(q->conn));
+		while ((more = PQgetResult(q->conn)))
+			PQclear(more);
+	}
+	if (!bad) {
+		PGresult *sync = PQgetResult(q->conn);
+
+		bad = PQresultStatus(sync) != PGRES_PIPELINE_SYNC;
+		PQclear(sync);
+	}
+	bad = !PQexitPipelineMode(q->conn) || bad;
+	for (i = 0; i < n; i++) {
+		ExecStatusType s = PQresultStatus(got[i]);
+
+		if (!bad && !rc && (s == PGRES_TUPLES_OK ||
+				    s == PGRES_COMMAND_OK)) {
+			PQclear(ps[i]->res);
+			ps[i]->res = got[i];
+			ps[i]->rows = PQntuples(got[i]);
+			ps[i]->ran = true;
+			ps[i]->row = -1;
+			continue;
+		}
+		if (!rc && !bad)
+			rc = db_error(q, got[i], op, err);
+		PQclear(got[i]);
+	}
+	if (bad) {
+		if (PQstatus(q->conn) != CONNECTION_OK)
+			q->lost = true;
+		for (i = 0; i < n; i++) {
+			PQclear(ps[i]->res);
+			ps[i]->res = NULL;
+			ps[i]->ran = false;
+		}
+		rc = db_error(q, NULL, op, err);
+	}
+	return rc;
+}
+
 /* ---- running statements ----------------------------------------------- */
 
 static int prep(struct pg *q, enum st id, struct pst **out,
@@ -1993,17 +2061,24 @@ static int read_order(struct pg *q, struct ac_str id, struct store_order *so,
 		      struct fill *f, struct ac_err *err)
 {
 	struct order *o = &so->order;
+	struct pst *ps[3] = { &q->st[ST_ORDER_GET], &q->st[ST_ITEMS_GET],
+			      &q->st[ST_SHIPMENT_GET] };
 	struct ac_str cur;
-	struct pst *st;
+	struct pst *st = ps[0];
 	struct bind b;
-	int rc;
+	int rc = 0;
 
-	if ((rc = prep(q, ST_ORDER_GET, &st, err)))
-		return rc;
-	b_start(&b, st);
-	b_text(&b, id);
-	if ((rc = b_end(q, &b, "get_order", err)) ||
-	    (rc = step(q, st, "get_order", err)) < 0)
+	/* in a transaction (a group commit's), the order, its items and
+	 * its shipment in one round trip: the steps below read what came */
+	for (int i = 0; i < 3; i++) {
+		b_start(&b, ps[i]);
+		b_text(&b, id);
+		if (!rc)
+			rc = b_end(q, &b, "get_order", err);
+	}
+	if (!rc && q->tx != TX_NONE)
+		rc = prefetch(q, ps, 3, "get_order", err);
+	if (rc || (rc = step(q, st, "get_order", err)) < 0)
 		goto out;
 	if (rc == 0) {
 		rc = ac_err_set(err, AC_ENOTFOUND, "order.id",
@@ -2029,6 +2104,10 @@ out:
 		rc = read_items(q, id, o, f, err);
 	if (!rc)
 		rc = read_shipment(q, id, so, f, err);
+	/* results fetched for steps that never came (the order was not
+	 * there): cleared, not leaked */
+	done(ps[1]);
+	done(ps[2]);
 	return rc;
 }
 

@@ -573,6 +573,51 @@ Test(store, savepoints_keep_or_undo_one_request_each)
 			       "'A-5'"), 0);
 }
 
+/* An order read (PostgreSQL sends its three statements in one round trip)
+ * comes whole, in the caller's transaction or in one of its own, also
+ * after a read that found no order, whose items and shipment were fetched
+ * with it. A connection lost under the read fails it cleanly. */
+Test(store, an_order_read_in_a_transaction_comes_whole)
+{
+	struct store_order got = { 0 };
+
+	put_sample_order("A-1", true);
+	assert_ok(store_begin(s, &err));
+	assert_fails(store_get_order(s, store_str("nope"), &got, &err),
+		     AC_ENOTFOUND);
+	store_order_release(&got);
+	assert_ok(store_commit(s, &err));
+	/* outside a transaction, each statement runs by itself */
+	assert_ok(store_get_order(s, store_str("A-1"), &got, &err));
+	cr_assert_eq(got.order.n_items, 3);
+	cr_assert(got.shipped);
+	store_order_release(&got);
+	assert_ok(store_begin(s, &err));
+	for (int i = 0; i < 2; i++) {
+		assert_ok(store_get_order(s, store_str("A-1"), &got, &err));
+		cr_assert_eq(got.order.n_items, 3);
+		assert_str(got.order.items[2].sku, "N-2");
+		cr_assert(got.shipped);
+		cr_assert_eq(got.shipment.courier_finding,
+			     COURIER_INVESTIGATING);
+		store_order_release(&got);
+	}
+	assert_ok(store_commit(s, &err));
+	if (!pgtest_base())
+		return;
+	assert_ok(store_begin(s, &err));
+	pgtest_drop_connections();
+	assert_fails(store_get_order(s, store_str("A-1"), &got, &err),
+		     AC_EIO);
+	cr_assert(strstr(err.msg, "connection"), "%s", err.msg);
+	store_order_release(&got);
+	assert_fails(store_commit(s, &err), AC_EIO);
+	assert_ok(store_rollback(s, &err));
+	assert_ok(store_get_order(s, store_str("A-1"), &got, &err));
+	cr_assert_eq(got.order.n_items, 3);
+	store_order_release(&got);
+}
+
 /* PostgreSQL: a COMMIT whose connection breaks before its answer is read
  * is asked about once the database answers again (txid_status): kept,
  * the commit succeeds and the rows are there; rolled back, it fails
