@@ -913,6 +913,8 @@ static int prefetch(struct pg *q, struct pst **ps, int n, const char *op,
 	int rc = 0, i;
 
 	assert(n <= 8 && q->tx != TX_NONE);
+	if ((rc = ensure_conn(q, op, err)))
+		return rc;
 	for (i = 0; i < n; i++)
 		if ((rc = ensure_prepared(q, ps[i], op, err)))
 			return rc;
@@ -1817,8 +1819,11 @@ static int sp_next(struct pg *q, struct ac_err *err)
 	if (rc)
 		return rc;
 	res = PQexec(q->conn, "RELEASE caller_op; SAVEPOINT caller_op");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		if (PQstatus(q->conn) != CONNECTION_OK)
+			q->lost = true;
 		rc = db_error(q, res, "savepoint", err);
+	}
 	PQclear(res);
 	return rc;
 }
