@@ -105,4 +105,10 @@ ac_migration_0017:
 	.incbin "src/store/migrations/0017_domains.sql"
 ac_migration_0017_end:
 	.byte 0
+	.global ac_migration_0018
+	.global ac_migration_0018_end
+ac_migration_0018:
+	.incbin "src/store/migrations/0018_counts.sql"
+ac_migration_0018_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

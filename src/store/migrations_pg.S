@@ -105,4 +105,10 @@ ac_pg_migration_0017:
 	.incbin "src/store/migrations/pg/0017_domains.sql"
 ac_pg_migration_0017_end:
 	.byte 0
+	.global ac_pg_migration_0018
+	.global ac_pg_migration_0018_end
+ac_pg_migration_0018:
+	.incbin "src/store/migrations/pg/0018_counts.sql"
+ac_pg_migration_0018_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

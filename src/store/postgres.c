@@ -83,6 +83,7 @@ extern const char ac_pg_migration_0014[];
 extern const char ac_pg_migration_0015[];
 extern const char ac_pg_migration_0016[];
 extern const char ac_pg_migration_0017[];
+extern const char ac_pg_migration_0018[];
 
 /* In step with sqlite.c's table: the same versions and names. Append new
  * migrations here, in order, with their symbols in migrations_pg.S. */
@@ -108,6 +109,7 @@ static const struct migration {
 	{ 15, "0015_fold", ac_pg_migration_0015 },
 	{ 16, "0016_writes", ac_pg_migration_0016 },
 	{ 17, "0017_domains", ac_pg_migration_0017 },
+	{ 18, "0018_counts", ac_pg_migration_0018 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

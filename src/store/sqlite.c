@@ -67,6 +67,8 @@ extern const char ac_migration_0016[];
 extern const char ac_migration_0016_end[];
 extern const char ac_migration_0017[];
 extern const char ac_migration_0017_end[];
+extern const char ac_migration_0018[];
+extern const char ac_migration_0018_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -92,6 +94,7 @@ static const struct migration {
 	{ 15, "0015_fold", ac_migration_0015 },
 	{ 16, "0016_writes", ac_migration_0016 },
 	{ 17, "0017_domains", ac_migration_0017 },
+	{ 18, "0018_counts", ac_migration_0018 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

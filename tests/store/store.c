@@ -258,11 +258,11 @@ Test(store, open_migrates_and_sets_wal)
 	int version = 0;
 
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 17);
+	cr_assert_eq(version, 18);
 	assert_ok(store_health(s, &err));
 	cr_assert_str_eq(store_backend_name(s),
 			 pgtest_base() ? "postgresql" : "sqlite");
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 17);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 18);
 	if (pgtest_base())
 		return;
 	/* WAL is a property of the file: a fresh connection sees it. */
@@ -280,8 +280,8 @@ Test(store, migrations_are_idempotent_on_reopen)
 		assert_ok(store_open(path, &s, &err));
 	}
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 17);
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 17);
+	cr_assert_eq(version, 18);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 18);
 	cr_assert_eq(raw_count("SELECT count(*) FROM orders"), 1);
 }
 
@@ -1109,7 +1109,17 @@ Test(store, a_case_opened_and_moved_in_one_transaction_counts_once)
 	d.decision_json = AC_STR_LIT("{\"verdict\": \"partial_refund\", "
 				     "\"clauses\": [\"refund.2\"]}");
 	assert_ok(store_save_decision(s, &d, NULL, &err));
+	/* a second decision gives it a deadline: due from then on */
+	d.has_deadline = true;
+	d.deadline = T0 + 400 * HOUR;
+	assert_ok(store_save_decision(s, &d, NULL, &err));
 	assert_ok(store_commit(s, &err));
+	/* due once, open once (PostgreSQL counts both at the commit) */
+	cr_assert_eq(raw_count("SELECT sum(n) FROM report_due"), 1);
+	cr_assert_eq(raw_count("SELECT max(n) FROM report_due"), 1);
+	cr_assert_eq(raw_count("SELECT open FROM case_counts"), 1);
+	cr_assert_eq(raw_count("SELECT waiting + decided + resolved + closed "
+			       "FROM case_counts"), 0);
 	cr_assert_eq(raw_count("SELECT count(*) FROM report_sums WHERE "
 			       "dim = 'clause' AND key = 'refund.2' AND "
 			       "cases = 1 AND refunds = 1 AND "
@@ -1123,6 +1133,18 @@ Test(store, a_case_opened_and_moved_in_one_transaction_counts_once)
 			       "(cases <> 0 OR refunds <> 0)"), 0);
 	cr_assert_eq(raw_count("SELECT sum(cases) FROM report_sums WHERE "
 			       "dim IN ('week', 'type')"), 2);
+	/* one opened and resolved in one transaction: resolved once, and
+	 * neither open nor due */
+	assert_ok(store_begin(s, &err));
+	sample_case(&c, "K-2", "A-1", CASE_STATUS_OPEN, CLAIM_WRONG_ITEM);
+	assert_ok(store_put_case(s, &c, id, &err));
+	assert_ok(store_update_case_status(s, AC_STR_LIT("K-2"),
+					   CASE_STATUS_RESOLVED,
+					   T0 + 303 * HOUR, &err));
+	assert_ok(store_commit(s, &err));
+	cr_assert_eq(raw_count("SELECT open FROM case_counts"), 1);
+	cr_assert_eq(raw_count("SELECT resolved FROM case_counts"), 1);
+	cr_assert_eq(raw_count("SELECT sum(n) FROM report_due"), 1);
 }
 
 Test(store, decisions_latest_is_current)
@@ -1847,7 +1869,7 @@ Test(store, migration_0002_fills_an_existing_file)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 17);
+	cr_assert_eq(version, 18);
 	/* the current decision is the latest, on the row */
 	memset(&f, 0, sizeof f);
 	assert_ok(store_list_cases(s, &f, &page, &err));
@@ -1944,7 +1966,7 @@ Test(store, migration_0003_keeps_the_refund_of_each_record)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 17);
+	cr_assert_eq(version, 18);
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		struct store_idem out;
 
@@ -2049,7 +2071,7 @@ Test(store, migration_0005_fills_the_queue_columns_and_counts)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 17);
+	cr_assert_eq(version, 18);
 	assert_ok(store_case_counts(s, counts, &err));
 	cr_assert_eq(counts[CASE_STATUS_OPEN], 1);
 	cr_assert_eq(counts[CASE_STATUS_WAITING], 0);
