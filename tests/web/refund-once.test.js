@@ -35,7 +35,16 @@ async function doubleClickRefund(who, id, amount) {
 	// the second click may abort the first navigation: wait for the
 	// page the form's answer leads to, however many were sent
 	await p.getByRole('button', { name: 'Refund', exact: true }).dblclick();
-	await p.waitForURL(/[?&]done=/, { waitUntil: 'load' });
+	// an aborted navigation fails the wait: wait again for the next
+	for (let tries = 1; ; tries++) {
+		try {
+			await p.waitForURL(/[?&]done=/, { waitUntil: 'load' });
+			break;
+		} catch (e) {
+			if (tries >= 3 || !/ERR_ABORTED|detached/.test(e.message))
+				throw e;
+		}
+	}
 	p.off('request', count);
 	form.sent = posts.length;
 	return form;
