@@ -633,6 +633,9 @@ struct pst {
 
 enum tx { TX_NONE, TX_READ, TX_WRITE };
 
+/* At most this many writes wait for their answers (send_later). */
+#define LATER_MAX 8
+
 struct pg {
 	PGconn *conn;
 	struct pst st[ST_COUNT];
@@ -645,6 +648,8 @@ struct pg {
 	bool caller_sp;                   /* the caller's savepoint is open */
 	bool sp_release;                  /* its RELEASE owed (pg_savepoint) */
 	bool fold;                        /* cases opened: report_fold() */
+	int later;                        /* writes sent, not yet answered */
+	const char *later_op[LATER_MAX];  /* ... each one's op, for errors */
 	long long xid;                    /* the write transaction's, or 0 */
 	int test_break;                   /* 1: kept, 2: not (tests) */
 	int fail_after;                   /* < 0: no fault injection */
@@ -776,10 +781,16 @@ static int session(struct pg *q, struct ac_err *err)
 	return rc;
 }
 
+static int settle(struct pg *q, struct pst *also, const char *op,
+		  struct ac_err *err);
+
 /* ensure_conn reconnects a broken connection outside a transaction; in
- * one, the transaction is lost and the call fails. */
+ * one, the transaction is lost and the call fails. Writes sent earlier
+ * and not yet answered (send_later) are answered first. */
 static int ensure_conn(struct pg *q, const char *op, struct ac_err *err)
 {
+	if (q->later)
+		return settle(q, NULL, op, err);
 	if (PQstatus(q->conn) == CONNECTION_OK)
 		return 0;
 	if (q->tx != TX_NONE) {
@@ -804,6 +815,8 @@ static int ensure_prepared(struct pg *q, struct pst *p, const char *op,
 
 	if (q->prepared[i])
 		return 0;
+	if (q->later && (rc = settle(q, NULL, op, err)))
+		return rc;
 	assert(n <= MAX_PARAMS);
 	for (int k = 0; k < n; k++)
 		types[k] = p->types[k] == 'i' ? OID_INT8
@@ -828,7 +841,8 @@ static int exec_internal_get(struct pg *q, enum st id, int col,
 	PGresult *res;
 	int rc;
 
-	if ((rc = ensure_prepared(q, p, op, err)))
+	if ((rc = ensure_prepared(q, p, op, err)) ||
+	    (q->later && (rc = settle(q, NULL, op, err))))
 		return rc;
 	res = PQexecPrepared(q->conn, p->name, 0, NULL, NULL, NULL, 0);
 	if (out && PQresultStatus(res) == PGRES_TUPLES_OK &&
@@ -847,6 +861,128 @@ static int exec_internal(struct pg *q, enum st id, const char *op,
 	return exec_internal_get(q, id, 0, NULL, op, err);
 }
 
+/* ---- writes sent later ------------------------------------------------ */
+
+/* In a group commit, a write whose caller wants nothing back (no id, no
+ * row count) and the savepoints around each request are sent in libpq's
+ * pipeline mode and not waited for (send_later). The next statement that
+ * waits for an answer goes out in the same round trip (settle, prefetch),
+ * and a write that failed fails it with the write's own error. Opening a
+ * case then takes three round trips instead of seven: the savepoints with
+ * the order's read, the case, and its decision, audit event and mail with
+ * the case read back. A request's RELEASE waits for what the request sent
+ * (pg_savepoint), so an error stays with its own request. */
+
+/* collect_later reads the answers of the writes sent later, in order:
+ * the first error is returned; the server skipped those after it. */
+static int collect_later(struct pg *q, bool *bad, struct ac_err *err)
+{
+	int rc = 0;
+
+	for (int i = 0; i < q->later && !*bad; i++) {
+		PGresult *res = PQgetResult(q->conn), *more;
+		ExecStatusType s = PQresultStatus(res);
+
+		if (!res)
+			*bad = true;
+		else if (!rc && s != PGRES_COMMAND_OK &&
+			 s != PGRES_TUPLES_OK && s != PGRES_PIPELINE_ABORTED)
+			rc = db_error(q, res, q->later_op[i], err);
+		PQclear(res);
+		while ((more = PQgetResult(q->conn)))
+			PQclear(more);
+	}
+	q->later = 0;
+	return rc;
+}
+
+/* settle sends also (NULL: nothing more; prepared and bound) after the
+ * writes sent later, waits for every answer in one round trip and leaves
+ * pipeline mode: also's result is kept as pexec keeps it. The first error
+ * is returned, a write's before also's. */
+static int settle(struct pg *q, struct pst *also, const char *op,
+		  struct ac_err *err)
+{
+	bool bad = PQstatus(q->conn) != CONNECTION_OK;
+	PGresult *got = NULL;
+	ExecStatusType s;
+	int rc = 0;
+
+	if (!bad && also)
+		bad = !PQsendQueryPrepared(q->conn, also->name, also->n,
+					   also->val, also->len, also->fmt,
+					   0);
+	bad = bad || !PQpipelineSync(q->conn);
+	if (!bad)
+		rc = collect_later(q, &bad, err);
+	if (!bad && also) {
+		PGresult *more;
+
+		bad = !(got = PQgetResult(q->conn));
+		while ((more = PQgetResult(q->conn)))
+			PQclear(more);
+	}
+	if (!bad) {
+		PGresult *sync = PQgetResult(q->conn);
+
+		bad = PQresultStatus(sync) != PGRES_PIPELINE_SYNC;
+		PQclear(sync);
+	}
+	bad = !PQexitPipelineMode(q->conn) || bad;
+	q->later = 0;
+	if (bad) {
+		PQclear(got);
+		if (PQstatus(q->conn) != CONNECTION_OK)
+			q->lost = true;
+		return rc ? rc : db_error(q, NULL, op, err);
+	}
+	if (!also)
+		return rc;
+	s = PQresultStatus(got);
+	if (!rc && (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)) {
+		also->res = got;
+		also->rows = PQntuples(got);
+		return 0;
+	}
+	if (!rc)
+		rc = db_error(q, got, op, err);
+	PQclear(got);
+	return rc;
+}
+
+/* send_later sends p (prepared here, bound) without waiting for its
+ * answer: the next statement that waits takes it (settle). */
+static int send_later(struct pg *q, struct pst *p, const char *op,
+		      struct ac_err *err)
+{
+	int rc;
+
+	if (q->later == LATER_MAX && (rc = settle(q, NULL, op, err)))
+		return rc;
+	if ((rc = ensure_prepared(q, p, op, err)))
+		return rc;
+	if (PQstatus(q->conn) != CONNECTION_OK) {
+		q->lost = true;
+		return ac_err_set(err, AC_EIO, op, "database connection lost "
+				  "in a transaction");
+	}
+	if (!q->later && !PQenterPipelineMode(q->conn))
+		return db_error(q, NULL, op, err);
+	if (!PQsendQueryPrepared(q->conn, p->name, p->n, p->val, p->len,
+				 p->fmt, 0)) {
+		rc = db_error(q, NULL, op, err);
+		if (PQstatus(q->conn) != CONNECTION_OK)
+			q->lost = true;
+		if (q->later)
+			settle(q, NULL, op, NULL);
+		else
+			PQexitPipelineMode(q->conn);
+		return rc;
+	}
+	q->later_op[q->later++] = op;
+	return 0;
+}
+
 /* pexec sends a bound statement and keeps its result. */
 static int pexec(struct pg *q, struct pst *p, const char *op,
 		 struct ac_err *err)
@@ -857,6 +993,9 @@ static int pexec(struct pg *q, struct pst *p, const char *op,
 	ExecStatusType s;
 	int rc;
 
+	/* writes sent earlier: this statement goes in their round trip */
+	if (q->later && !wrap && q->prepared[prepared_index(q, p)])
+		return settle(q, p, op, err);
 again:
 	if ((rc = ensure_conn(q, op, err)))
 		return rc;
@@ -911,22 +1050,31 @@ static int prefetch(struct pg *q, struct pst **ps, int n, const char *op,
 		    struct ac_err *err)
 {
 	PGresult *got[8] = { NULL };
-	bool bad = false;
+	bool bad = false, merge;
 	int rc = 0, i;
 
 	assert(n <= 8 && q->tx != TX_NONE);
-	if ((rc = ensure_conn(q, op, err)))
-		return rc;
-	for (i = 0; i < n; i++)
-		if ((rc = ensure_prepared(q, ps[i], op, err)))
+	/* after writes sent later (send_later), in their round trip */
+	merge = q->later > 0 && PQstatus(q->conn) == CONNECTION_OK;
+	for (i = 0; i < n && merge; i++)
+		merge = q->prepared[prepared_index(q, ps[i])];
+	if (!merge) {
+		if ((rc = ensure_conn(q, op, err)))
 			return rc;
-	if (!PQenterPipelineMode(q->conn))
-		return db_error(q, NULL, op, err);
+		for (i = 0; i < n; i++)
+			if ((rc = ensure_prepared(q, ps[i], op, err)))
+				return rc;
+		if (!PQenterPipelineMode(q->conn))
+			return db_error(q, NULL, op, err);
+	}
 	for (i = 0; i < n && !bad; i++)
 		bad = !PQsendQueryPrepared(q->conn, ps[i]->name, ps[i]->n,
 					   ps[i]->val, ps[i]->len,
 					   ps[i]->fmt, 0);
 	bad = bad || !PQpipelineSync(q->conn);
+	if (!bad && q->later)
+		rc = collect_later(q, &bad, err);
+	q->later = 0;
 	/* each statement's result, then NULL; then the sync's */
 	for (i = 0; i < n && !bad; i++) {
 		PGresult *more;
@@ -1042,6 +1190,8 @@ static int run(struct pg *q, enum st id, const char *op, struct ac_err *err)
  * own failure cannot be helped (the connection may be gone). */
 static void undo(struct pg *q, enum st id)
 {
+	if (q->later)           /* their errors are what is being undone */
+		settle(q, NULL, "rollback", NULL);
 	if (PQstatus(q->conn) == CONNECTION_OK)
 		exec_internal(q, id, "rollback", NULL);
 }
@@ -1199,6 +1349,22 @@ static int exec_write(struct pg *q, struct pst *st, struct bind *b,
 	return rc;
 }
 
+/* exec_later is exec_write for a write whose caller wants nothing back:
+ * in a group commit's request it is sent later (send_later), answered
+ * with the next statement that waits; elsewhere it runs now. */
+static int exec_later(struct pg *q, struct pst *st, struct bind *b,
+		      const char *op, struct ac_err *err)
+{
+	int rc;
+
+	if (q->tx != TX_WRITE || !q->caller_sp || q->atomic || q->lost)
+		return exec_write(q, st, b, op, NULL, NULL, err);
+	if (!(rc = b_end(q, b, op, err)) && !(rc = fault(q, op, err)))
+		rc = send_later(q, st, op, err);
+	done(st);
+	return rc;
+}
+
 /* ---- atomic calls ----------------------------------------------------- */
 
 /* A call of several statements is atomic on its own. Outside the desk's
@@ -1213,6 +1379,8 @@ struct atomic {
 
 static void end_tx(struct pg *q)
 {
+	if (q->later)           /* only on a connection that broke */
+		settle(q, NULL, "end", NULL);
 	q->tx = TX_NONE;
 	q->lost = false;
 	q->atomic = false;
@@ -1364,8 +1532,11 @@ static int commit_status(struct pg *q, const char *op, struct ac_err *err)
 	if (q->fold && (rc = run(q, ST_FOLD, op, err)))
 		return rc;
 	q->fold = false;
-	if (q->test_break)
+	if (q->test_break) {
+		if (q->later && (rc = settle(q, NULL, op, err)))
+			return rc;
 		return test_break_commit(q, op, err);
+	}
 	if ((rc = step(q, p, op, err)) < 0)
 		return in_doubt(q, rc, op, err);
 	if (strcmp(PQcmdStatus(p->res), "COMMIT") != 0)
@@ -1588,10 +1759,14 @@ static int64_t limit_plus_one(int limit)
 static int exec_sql(struct pg *q, const char *sql, const char *what,
 		    struct ac_err *err)
 {
-	PGresult *res = PQexec(q->conn, sql);
-	ExecStatusType s = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType s;
 	int rc = 0;
 
+	if (q->later && (rc = settle(q, NULL, what, err)))
+		return rc;
+	res = PQexec(q->conn, sql);
+	s = PQresultStatus(res);
 	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
 		char field[64];
 
@@ -1810,24 +1985,23 @@ static int pg_rollback(void *impl, struct ac_err *err)
 	return 0;
 }
 
-/* sp_next releases the caller's last savepoint and opens the next in one
- * round trip (the simple query protocol runs both, and stops at the
- * first that fails): a group commit opens one per request. */
-static int sp_next(struct pg *q, struct ac_err *err)
+/* sp_next opens the caller's savepoint for the next request of a group
+ * commit, releasing the last one first when its RELEASE is owed: both
+ * sent later (send_later), in the round trip of the request's first
+ * statement that waits for its answer. */
+static int sp_next(struct pg *q, bool release, struct ac_err *err)
 {
-	PGresult *res;
 	int rc = fault(q, "savepoint", err);
 
 	if (rc)
 		return rc;
-	res = PQexec(q->conn, "RELEASE caller_op; SAVEPOINT caller_op");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		if (PQstatus(q->conn) != CONNECTION_OK)
-			q->lost = true;
-		rc = db_error(q, res, "savepoint", err);
-	}
-	PQclear(res);
-	return rc;
+	if (q->lost)
+		return ac_err_set(err, AC_EIO, "savepoint", "database "
+				  "connection lost in a transaction");
+	if (release && (rc = send_later(q, &q->st[ST_SP_RELEASE],
+					"savepoint", err)))
+		return rc;
+	return send_later(q, &q->st[ST_SP_BEGIN], "savepoint", err);
 }
 
 static int pg_savepoint(void *impl, enum store_sp what, struct ac_err *err)
@@ -1840,18 +2014,23 @@ static int pg_savepoint(void *impl, enum store_sp what, struct ac_err *err)
 				  "no transaction is open");
 	switch (what) {
 	case STORE_SP_BEGIN:
-		rc = q->sp_release ? sp_next(q, err)
-				   : run(q, ST_SP_BEGIN, "savepoint", err);
+		rc = sp_next(q, q->sp_release, err);
 		q->sp_release = false;
 		q->caller_sp = rc == 0;
 		return rc;
 	case STORE_SP_RELEASE:
-		/* owed, not sent: the next savepoint's round trip releases
-		 * it (sp_next), and a COMMIT needs no RELEASE before it.
-		 * What the savepoint holds is kept either way; only a
-		 * ROLLBACK TO it could undo it, and that is no longer the
-		 * caller's to ask for. */
+		/* what the request sent later is answered first: a write
+		 * that failed fails the request, whose savepoint is still
+		 * there to undo it (the caller's ROLLBACK). The RELEASE
+		 * itself is owed, not sent: the next savepoint's round trip
+		 * releases it (sp_next), and a COMMIT needs no RELEASE
+		 * before it. What the savepoint holds is kept either way;
+		 * only a ROLLBACK TO it could undo it, and that is no longer
+		 * the caller's to ask for. */
 		if (q->caller_sp) {
+			if (q->later &&
+			    (rc = settle(q, NULL, "savepoint", err)))
+				return rc;
 			q->caller_sp = false;
 			q->sp_release = true;
 		}
@@ -2634,7 +2813,8 @@ static int pg_save_decision(void *impl, const struct store_decision *d,
 	b_text(&b, d->policy);
 	b_text(&b, d->decision_json);
 	b_text(&b, d->facts_json);
-	rc = exec_write(q, st, &b, "save_decision", id, NULL, err);
+	rc = id ? exec_write(q, st, &b, "save_decision", id, NULL, err)
+		: exec_later(q, st, &b, "save_decision", err);
 	if (rc == AC_ENOTFOUND)
 		ac_err_set(err, rc, "decision.case_id", "no such case: %.*s",
 			   (int)d->case_id.n, d->case_id.p);
@@ -3168,7 +3348,8 @@ static int pg_append_audit(void *impl, const struct store_audit *a,
 	b_text(&b, a->entity_id);
 	b_opt(&b, a->before_json);
 	b_opt(&b, a->after_json);
-	return exec_write(q, st, &b, "append_audit", id, NULL, err);
+	return id ? exec_write(q, st, &b, "append_audit", id, NULL, err)
+		  : exec_later(q, st, &b, "append_audit", err);
 }
 
 static int pg_list_audit(void *impl, const struct store_audit_filter *flt,
@@ -3728,9 +3909,17 @@ static void copy_sql(const struct store_table *t, bool insert, char *buf,
 static int plain(struct pg *q, const char *sql, const char *field,
 		 PGresult **out, struct ac_err *err)
 {
-	PGresult *res = PQexec(q->conn, sql);
-	ExecStatusType st = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType st;
 
+	if (q->later) {
+		int rc = settle(q, NULL, field, err);
+
+		if (rc)
+			return rc;
+	}
+	res = PQexec(q->conn, sql);
+	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		int rc = db_error(q, res, field, err);
 
@@ -3834,6 +4023,8 @@ static int pg_insert_row(void *impl, const struct store_table *t,
 	PGresult *res;
 	int rc = 0, k;
 
+	if (q->later && (rc = settle(q, NULL, t->name, err)))
+		return rc;
 	copy_sql(t, true, sql, sizeof sql);
 	for (int i = 0; i < t->ncols; i++) {
 		vals[i] = NULL;
@@ -4763,8 +4954,10 @@ static int pg_outbox_add(void *impl, const struct store_outbox *m,
 	b_text(&b, m->payload_json);
 	b_int(&b, m->next_at);
 	b_int(&b, m->created_at);
-	rc = exec_write(q, st, &b, "outbox_add", id, &changes, err);
-	if (!rc && changes == 0)
+	/* without id, whether it was added or there already is not asked */
+	rc = id ? exec_write(q, st, &b, "outbox_add", id, &changes, err)
+		: exec_later(q, st, &b, "outbox_add", err);
+	if (!rc && id && changes == 0)
 		*id = 0;                /* the dedupe key is there already */
 	if (rc == AC_ENOTFOUND)
 		ac_err_set(err, rc, "outbox.case_id", "no such case: %.*s",

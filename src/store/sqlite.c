@@ -4162,7 +4162,7 @@ static int sq_outbox_add(void *impl, const struct store_outbox *m,
 	b_int(&b, m->next_at);
 	b_int(&b, m->created_at);
 	rc = exec_write(q, st, &b, "outbox_add", id, &changes, err);
-	if (!rc && changes == 0)
+	if (!rc && id && changes == 0)
 		*id = 0;                /* the dedupe key is there already */
 	if (rc == AC_ENOTFOUND)
 		ac_err_set(err, rc, "outbox.case_id", "no such case: %.*s",

@@ -1878,13 +1878,11 @@ static int check_outbox_kind(struct ac_str k, struct ac_err *err)
 int store_outbox_add(struct store *s, const struct store_outbox *m,
 		     int64_t *id, struct ac_err *err)
 {
-	int64_t ignored;
 	int rc;
 
 	ac_err_clear(err);
-	if (!id)
-		id = &ignored;
-	*id = 0;
+	if (id)
+		*id = 0;
 	if ((rc = check_outbox_kind(m->kind, err)) ||
 	    (m->case_id.n && (rc = check_id(m->case_id, "outbox.case_id",
 					    err))) ||

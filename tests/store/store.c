@@ -573,6 +573,85 @@ Test(store, savepoints_keep_or_undo_one_request_each)
 			       "'A-5'"), 0);
 }
 
+/* In a group commit, PostgreSQL sends a write whose caller wants nothing
+ * back without waiting for its answer (send_later). Its error still ends
+ * its own request, at the latest when the request's savepoint is released,
+ * and is that write's; what the request wrote before it is undone with
+ * it, the requests around it are kept, and a read in a request sees the
+ * writes sent before it. */
+Test(store, a_write_answered_later_fails_its_own_request)
+{
+	struct store_audit a = {
+		.at = T0, .actor = AC_STR_LIT("token:1"),
+		.action = AC_STR_LIT("case.open"), .entity = AC_STR_LIT("case"),
+	};
+	struct store_outbox m = {
+		.kind = AC_STR_LIT("mail"), .dedupe = AC_STR_LIT("k-1"),
+		.payload_json = AC_STR_LIT("{}"), .next_at = T0,
+		.created_at = T0,
+	};
+	struct store_decision d, got;
+	char k1[STORE_ID_MAX], k3[STORE_ID_MAX];
+	int rc;
+
+	put_sample_order("A-1", true);
+	assert_ok(store_begin(s, &err));
+	/* 1: a case, its decision and an event, read back: kept */
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	put_sample_case("K-1", "A-1", CASE_STATUS_OPEN, CLAIM_WRONG_ITEM, k1);
+	sample_decision(&d, k1, "partial_refund", 700, 0);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	a.entity_id = store_str(k1);
+	assert_ok(store_append_audit(s, &a, NULL, &err));
+	m.case_id = store_str(k1);
+	assert_ok(store_outbox_add(s, &m, NULL, &err));
+	assert_ok(store_get_current_decision(s, store_str(k1), &got, &err));
+	cr_assert_eq(got.refund_max_minor, 700,
+		     "the decision sent before the read is not seen");
+	store_decision_release(&got);
+	assert_ok(store_savepoint(s, STORE_SP_RELEASE, &err));
+	/* 2: an event, then a decision for a case that is not there */
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	a.entity_id = AC_STR_LIT("K-2");
+	assert_ok(store_append_audit(s, &a, NULL, &err));
+	sample_decision(&d, "K-404", "full_refund", 900, 0);
+	rc = store_save_decision(s, &d, NULL, &err);
+	if (rc == 0)            /* sent later: the release answers it */
+		rc = store_savepoint(s, STORE_SP_RELEASE, &err);
+	cr_assert_eq(rc, AC_ENOTFOUND, "rc %d: %s", rc, err.msg);
+	cr_assert(strstr(err.field, "decision"), "field %s", err.field);
+	assert_ok(store_savepoint(s, STORE_SP_ROLLBACK, &err));
+	/* 2b: the same, the request failing for a reason of its own before
+	 * its release: the undo takes the answer first */
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	rc = store_save_decision(s, &d, NULL, &err);
+	cr_assert(rc == 0 || rc == AC_ENOTFOUND, "rc %d: %s", rc, err.msg);
+	assert_ok(store_savepoint(s, STORE_SP_ROLLBACK, &err));
+	/* 3: the batch goes on */
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	put_sample_case("K-3", "A-1", CASE_STATUS_OPEN, CLAIM_WRONG_ITEM, k3);
+	a.entity_id = store_str(k3);
+	assert_ok(store_append_audit(s, &a, NULL, &err));
+	assert_ok(store_savepoint(s, STORE_SP_RELEASE, &err));
+	assert_ok(store_commit(s, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM audit"), 2);
+	cr_assert_eq(raw_count("SELECT count(*) FROM audit WHERE entity_id "
+			       "= 'K-2'"), 0);
+	cr_assert_eq(raw_count("SELECT count(*) FROM decisions"), 1);
+	cr_assert_eq(raw_count("SELECT count(*) FROM outbox"), 1);
+	cr_assert_eq(raw_count("SELECT count(*) FROM cases"), 2);
+	/* a last request's error is answered by the commit at the latest */
+	assert_ok(store_begin(s, &err));
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	rc = store_save_decision(s, &d, NULL, &err);
+	if (rc == 0)
+		rc = store_commit(s, &err);
+	else
+		store_rollback(s, NULL);
+	cr_assert_neq(rc, 0, "a decision for no case was committed");
+	cr_assert_eq(raw_count("SELECT count(*) FROM decisions"), 1);
+}
+
 /* An order read (PostgreSQL sends its three statements in one round trip)
  * comes whole, in the caller's transaction or in one of its own, also
  * after a read that found no order, whose items and shipment were fetched
