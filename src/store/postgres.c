@@ -896,6 +896,28 @@ static int collect_later(struct pg *q, bool *bad, struct ac_err *err)
 	return rc;
 }
 
+/* pipe_end reads the answers of the n statements sent last in pipeline
+ * mode (each into got[i], each followed by NULL), then the sync's, and
+ * leaves pipeline mode: true when the connection failed on the way (or
+ * bad already was). */
+static bool pipe_end(struct pg *q, PGresult **got, int n, bool bad)
+{
+	for (int i = 0; i < n && !bad; i++) {
+		PGresult *more;
+
+		bad = !(got[i] = PQgetResult(q->conn));
+		while ((more = PQgetResult(q->conn)))
+			PQclear(more);
+	}
+	if (!bad) {
+		PGresult *sync = PQgetResult(q->conn);
+
+		bad = PQresultStatus(sync) != PGRES_PIPELINE_SYNC;
+		PQclear(sync);
+	}
+	return !PQexitPipelineMode(q->conn) || bad;
+}
+
 /* settle sends also (NULL: nothing more; prepared and bound) after the
  * writes sent later, waits for every answer in one round trip and leaves
  * pipeline mode: also's result is kept as pexec keeps it. The first error
@@ -915,20 +937,7 @@ static int settle(struct pg *q, struct pst *also, const char *op,
 	bad = bad || !PQpipelineSync(q->conn);
 	if (!bad)
 		rc = collect_later(q, &bad, err);
-	if (!bad && also) {
-		PGresult *more;
-
-		bad = !(got = PQgetResult(q->conn));
-		while ((more = PQgetResult(q->conn)))
-			PQclear(more);
-	}
-	if (!bad) {
-		PGresult *sync = PQgetResult(q->conn);
-
-		bad = PQresultStatus(sync) != PGRES_PIPELINE_SYNC;
-		PQclear(sync);
-	}
-	bad = !PQexitPipelineMode(q->conn) || bad;
+	bad = pipe_end(q, &got, also ? 1 : 0, bad);
 	q->later = 0;
 	if (bad) {
 		PQclear(got);
@@ -1075,21 +1084,7 @@ static int prefetch(struct pg *q, struct pst **ps, int n, const char *op,
 	if (!bad && q->later)
 		rc = collect_later(q, &bad, err);
 	q->later = 0;
-	/* each statement's result, then NULL; then the sync's */
-	for (i = 0; i < n && !bad; i++) {
-		PGresult *more;
-
-		bad = !(got[i] = PQgetResult(q->conn));
-		while ((more = PQgetResult(q->conn)))
-			PQclear(more);
-	}
-	if (!bad) {
-		PGresult *sync = PQgetResult(q->conn);
-
-		bad = PQresultStatus(sync) != PGRES_PIPELINE_SYNC;
-		PQclear(sync);
-	}
-	bad = !PQexitPipelineMode(q->conn) || bad;
+	bad = pipe_end(q, got, n, bad);
 	for (i = 0; i < n; i++) {
 		ExecStatusType s = PQresultStatus(got[i]);
 
