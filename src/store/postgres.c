@@ -1507,7 +1507,7 @@ static int test_break_commit(struct pg *q, const char *op,
 	for (PGresult *res; (res = PQgetResult(q->conn)); PQclear(res))
 		;
 	shutdown(PQsocket(q->conn), SHUT_RDWR);
-	PQexec(q->conn, "SELECT 1");    /* libpq sees the cut */
+	PQclear(PQexec(q->conn, "SELECT 1"));   /* libpq sees the cut */
 	q->lost = true;
 	return in_doubt(q, ac_err_set(err, AC_EIO, op, "connection cut "
 				      "(test)"), op, err);
