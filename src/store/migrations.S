@@ -111,4 +111,10 @@ ac_migration_0018:
 	.incbin "src/store/migrations/0018_counts.sql"
 ac_migration_0018_end:
 	.byte 0
+	.global ac_migration_0019
+	.global ac_migration_0019_end
+ac_migration_0019:
+	.incbin "src/store/migrations/0019_decided.sql"
+ac_migration_0019_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

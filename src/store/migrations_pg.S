@@ -111,4 +111,10 @@ ac_pg_migration_0018:
 	.incbin "src/store/migrations/pg/0018_counts.sql"
 ac_pg_migration_0018_end:
 	.byte 0
+	.global ac_pg_migration_0019
+	.global ac_pg_migration_0019_end
+ac_pg_migration_0019:
+	.incbin "src/store/migrations/pg/0019_decided.sql"
+ac_pg_migration_0019_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

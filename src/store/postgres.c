@@ -84,6 +84,7 @@ extern const char ac_pg_migration_0015[];
 extern const char ac_pg_migration_0016[];
 extern const char ac_pg_migration_0017[];
 extern const char ac_pg_migration_0018[];
+extern const char ac_pg_migration_0019[];
 
 /* In step with sqlite.c's table: the same versions and names. Append new
  * migrations here, in order, with their symbols in migrations_pg.S. */
@@ -110,6 +111,7 @@ static const struct migration {
 	{ 16, "0016_writes", ac_pg_migration_0016 },
 	{ 17, "0017_domains", ac_pg_migration_0017 },
 	{ 18, "0018_counts", ac_pg_migration_0018 },
+	{ 19, "0019_decided", ac_pg_migration_0019 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -126,7 +128,7 @@ enum st {
 	ST_CASE_PUT, ST_CASE_GET, ST_CASE_VIEW, ST_CASE_STATUS,
 	ST_CASE_OVERRIDE,
 	ST_CASE_APPROVAL, ST_CASE_CURSOR, ST_DUE_LIST,
-	ST_DECISION_SAVE, ST_DECISION_GET,
+	ST_DECISION_SAVE, ST_DECISION_SAVE_AS, ST_DECISION_GET,
 	ST_LEDGER_ADD, ST_LEDGER_SUM_CASE, ST_LEDGER_SUM_ORDER,
 	ST_LOCK_CASE_ORDER, ST_LOCK_ORDER,
 	ST_IDEM_LOCK, ST_IDEM_GET, ST_IDEM_PUT,
@@ -277,12 +279,16 @@ static const struct stmt_def stmts[ST_COUNT] = {
 		"WITH n (seq) AS (UPDATE case_seq SET n = n + 1 WHERE id = 1 "
 		"RETURNING n) "
 		"INSERT INTO cases (seq, " CASE_COLS ", response_due_at, "
-		"verdict, clause, deadline) "
+		"verdict, clause, deadline, customer, decision_id) "
 		"SELECT n.seq, coalesce($1, 'C-' || CASE WHEN n.seq < 1000000 "
 		"THEN lpad(n.seq::text, 6, '0') ELSE n.seq::text END), $2, "
 		"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
-		"$16, $17, $18 "
-		"FROM n RETURNING id", "ttttitiitttitiitti", true },
+		"$16, $17, $18, (SELECT ac_customer(o.customer_email) "
+		"FROM orders o WHERE o.id = $2), "
+		"CASE WHEN $16 IS NOT NULL "
+		"THEN nextval('decisions_id_seq') END "
+		"FROM n RETURNING id, decision_id",
+		"ttttitiitttitiitti", true },
 	[ST_CASE_GET] = {
 		"SELECT " CASE_COLS ", response_due_at FROM cases "
 		"WHERE id = $1", "t", false },
@@ -327,6 +333,12 @@ static const struct stmt_def stmts[ST_COUNT] = {
 		"decision_json, facts_json) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
 		"titiiittt", true },
+	[ST_DECISION_SAVE_AS] = {
+		"INSERT INTO decisions (id, case_id, decided_at, verdict, "
+		"refund_max_minor, charge_minor, deadline, policy, "
+		"decision_json, facts_json) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+		"ititiiittt", true },
 	[ST_DECISION_GET] = {
 		"SELECT " DECISION_COLS " FROM decisions WHERE id = "
 		"(SELECT decision_id FROM cases WHERE id = $1)", "t", false },
@@ -648,6 +660,10 @@ struct pg {
 	bool caller_sp;                   /* the caller's savepoint is open */
 	bool sp_release;                  /* its RELEASE owed (pg_savepoint) */
 	bool fold;                        /* cases opened: report_fold() */
+	/* the id put_case took for the decision about to be saved for the
+	 * case it stored (0019_decided), 0 when none is held */
+	int64_t held_decision;
+	char held_case[STORE_ID_MAX];
 	int later;                        /* writes sent, not yet answered */
 	const char *later_op[LATER_MAX];  /* ... each one's op, for errors */
 	long long xid;                    /* the write transaction's, or 0 */
@@ -1377,6 +1393,7 @@ static void end_tx(struct pg *q)
 	if (q->later)           /* only on a connection that broke */
 		settle(q, NULL, "end", NULL);
 	q->tx = TX_NONE;
+	q->held_decision = 0;
 	q->lost = false;
 	q->atomic = false;
 	q->caller_sp = false;
@@ -2031,6 +2048,7 @@ static int pg_savepoint(void *impl, enum store_sp what, struct ac_err *err)
 		}
 		return 0;
 	case STORE_SP_ROLLBACK:
+		q->held_decision = 0;
 		undo(q, ST_SP_ROLLBACK);
 		undo(q, ST_SP_RELEASE);
 		q->caller_sp = false;
@@ -2433,11 +2451,16 @@ static int pg_put_case(void *impl, const struct store_case *c,
 	}
 	b_opt_int(&b, c->has_decided && c->has_deadline, c->deadline);
 	id_out[0] = '\0';
+	q->held_decision = 0;
 	if (!(rc = b_end(q, &b, "put_case", err)))
-		while ((rc = step(q, st, "put_case", err)) == 1)
+		while ((rc = step(q, st, "put_case", err)) == 1) {
 			snprintf(id_out, STORE_ID_MAX, "%.*s",
 				 (int)raw(st, 0).n, raw(st, 0).p);
+			q->held_decision = is_null(st, 1) ? 0 : i64(st, 1);
+		}
 	done(st);
+	if (q->held_decision)
+		snprintf(q->held_case, sizeof q->held_case, "%s", id_out);
 	q->fold |= rc == 0;
 	rc = atomic_end(q, &a, rc, "put_case", err);
 	if (rc == AC_ENOTFOUND)
@@ -2446,8 +2469,10 @@ static int pg_put_case(void *impl, const struct store_case *c,
 	else if (rc == AC_ECONFLICT)
 		ac_err_set(err, rc, "case.id", "case exists: %.*s",
 			   (int)c->id.n, c->id.p);
-	if (rc)
+	if (rc) {
 		id_out[0] = '\0';
+		q->held_decision = 0;
+	}
 	return rc;
 }
 
@@ -2796,9 +2821,19 @@ static int pg_save_decision(void *impl, const struct store_decision *d,
 	struct bind b;
 	int rc;
 
-	if ((rc = prep(q, ST_DECISION_SAVE, &st, err)))
+	bool held = q->held_decision &&
+		    d->case_id.n == strlen(q->held_case) &&
+		    memcmp(d->case_id.p, q->held_case, d->case_id.n) == 0;
+
+	/* the first decision of a case put with it takes the id the case
+	 * holds for it (0019_decided) */
+	if ((rc = prep(q, held ? ST_DECISION_SAVE_AS : ST_DECISION_SAVE,
+		       &st, err)))
 		return rc;
 	b_start(&b, st);
+	if (held)
+		b_int(&b, q->held_decision);
+	q->held_decision = 0;
 	b_text(&b, d->case_id);
 	b_int(&b, d->decided_at);
 	b_text(&b, d->verdict);

@@ -69,6 +69,8 @@ extern const char ac_migration_0017[];
 extern const char ac_migration_0017_end[];
 extern const char ac_migration_0018[];
 extern const char ac_migration_0018_end[];
+extern const char ac_migration_0019[];
+extern const char ac_migration_0019_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -95,6 +97,7 @@ static const struct migration {
 	{ 16, "0016_writes", ac_migration_0016 },
 	{ 17, "0017_domains", ac_migration_0017 },
 	{ 18, "0018_counts", ac_migration_0018 },
+	{ 19, "0019_decided", ac_migration_0019 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -258,11 +258,11 @@ Test(store, open_migrates_and_sets_wal)
 	int version = 0;
 
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 18);
+	cr_assert_eq(version, 19);
 	assert_ok(store_health(s, &err));
 	cr_assert_str_eq(store_backend_name(s),
 			 pgtest_base() ? "postgresql" : "sqlite");
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 18);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 19);
 	if (pgtest_base())
 		return;
 	/* WAL is a property of the file: a fresh connection sees it. */
@@ -280,8 +280,8 @@ Test(store, migrations_are_idempotent_on_reopen)
 		assert_ok(store_open(path, &s, &err));
 	}
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 18);
-	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 18);
+	cr_assert_eq(version, 19);
+	cr_assert_eq(raw_count("SELECT count(*) FROM schema_version"), 19);
 	cr_assert_eq(raw_count("SELECT count(*) FROM orders"), 1);
 }
 
@@ -1177,7 +1177,9 @@ Test(store, a_case_opened_and_moved_in_one_transaction_counts_once)
 		.currency = money_currency_find("USD", 3),
 		.created_at = T0 + 302 * HOUR, .actor = AC_STR_LIT("token:1"),
 	};
+	struct store_decision cur;
 	char id[STORE_ID_MAX];
+	int64_t did = 0;
 
 	put_sample_order("A-1", true);
 	assert_ok(store_begin(s, &err));
@@ -1224,6 +1226,46 @@ Test(store, a_case_opened_and_moved_in_one_transaction_counts_once)
 	cr_assert_eq(raw_count("SELECT open FROM case_counts"), 1);
 	cr_assert_eq(raw_count("SELECT resolved FROM case_counts"), 1);
 	cr_assert_eq(raw_count("SELECT sum(n) FROM report_due"), 1);
+	/* the time to a case's first decision that is not pending, once a
+	 * case (PostgreSQL counts a case opened at the commit): K-1 after
+	 * 2 hours (bucket 1); K-3 put with its decision (PostgreSQL saves it
+	 * under the id the case holds for it) after 2 hours; K-4 pending,
+	 * then decided after 30 hours (bucket 6); their later decisions
+	 * count nothing */
+	cr_assert_eq(raw_count("SELECT sum(n) FROM report_durations WHERE "
+			       "what = 'decision' AND bucket = 1"), 1);
+	assert_ok(store_begin(s, &err));
+	sample_case(&c, "K-3", "A-1", CASE_STATUS_OPEN, CLAIM_WRONG_ITEM);
+	c.has_decided = true;
+	c.verdict = AC_STR_LIT("full_refund");
+	assert_ok(store_put_case(s, &c, id, &err));
+	sample_decision(&d, "K-3", "full_refund", 800, 0);
+	assert_ok(store_save_decision(s, &d, &did, &err));
+	sample_decision(&d, "K-4", "full_refund", 900, 0);
+	sample_case(&c, "K-4", "A-1", CASE_STATUS_OPEN, CLAIM_WRONG_ITEM);
+	assert_ok(store_put_case(s, &c, id, &err));
+	d.verdict = AC_STR_LIT("pending");
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	d.verdict = AC_STR_LIT("full_refund");
+	d.decided_at = T0 + 330 * HOUR;
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	assert_ok(store_commit(s, &err));
+	assert_ok(store_get_current_decision(s, AC_STR_LIT("K-3"), &cur,
+					     &err));
+	cr_assert_eq(cur.id, did);
+	cr_assert_eq(cur.refund_max_minor, 800);
+	store_decision_release(&cur);
+	assert_ok(store_begin(s, &err));
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	sample_decision(&d, "K-3", "no_refund", 0, 0);
+	assert_ok(store_save_decision(s, &d, NULL, &err));
+	assert_ok(store_commit(s, &err));
+	cr_assert_eq(raw_count("SELECT sum(n) FROM report_durations WHERE "
+			       "what = 'decision' AND bucket = 1"), 2);
+	cr_assert_eq(raw_count("SELECT sum(n) FROM report_durations WHERE "
+			       "what = 'decision' AND bucket = 6"), 1);
+	cr_assert_eq(raw_count("SELECT sum(n) FROM report_durations WHERE "
+			       "what = 'decision'"), 3);
 }
 
 Test(store, decisions_latest_is_current)
@@ -1948,7 +1990,7 @@ Test(store, migration_0002_fills_an_existing_file)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 18);
+	cr_assert_eq(version, 19);
 	/* the current decision is the latest, on the row */
 	memset(&f, 0, sizeof f);
 	assert_ok(store_list_cases(s, &f, &page, &err));
@@ -2045,7 +2087,7 @@ Test(store, migration_0003_keeps_the_refund_of_each_record)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 18);
+	cr_assert_eq(version, 19);
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		struct store_idem out;
 
@@ -2150,7 +2192,7 @@ Test(store, migration_0005_fills_the_queue_columns_and_counts)
 
 	assert_ok(store_open(path, &s, &err));
 	assert_ok(store_schema_version(s, &version, &err));
-	cr_assert_eq(version, 18);
+	cr_assert_eq(version, 19);
 	assert_ok(store_case_counts(s, counts, &err));
 	cr_assert_eq(counts[CASE_STATUS_OPEN], 1);
 	cr_assert_eq(counts[CASE_STATUS_WAITING], 0);
