@@ -1255,11 +1255,18 @@ Test(store, a_case_opened_and_moved_in_one_transaction_counts_once)
 	cr_assert_eq(cur.id, did);
 	cr_assert_eq(cur.refund_max_minor, 800);
 	store_decision_release(&cur);
+	/* a later decision that leaves verdict, deadline and clause as they
+	 * are is still the current one */
 	assert_ok(store_begin(s, &err));
 	assert_ok(store_save_decision(s, &d, NULL, &err));
-	sample_decision(&d, "K-3", "no_refund", 0, 0);
-	assert_ok(store_save_decision(s, &d, NULL, &err));
+	sample_decision(&d, "K-3", "full_refund", 850, 0);
+	assert_ok(store_save_decision(s, &d, &did, &err));
 	assert_ok(store_commit(s, &err));
+	assert_ok(store_get_current_decision(s, AC_STR_LIT("K-3"), &cur,
+					     &err));
+	cr_assert_eq(cur.id, did);
+	cr_assert_eq(cur.refund_max_minor, 850);
+	store_decision_release(&cur);
 	cr_assert_eq(raw_count("SELECT sum(n) FROM report_durations WHERE "
 			       "what = 'decision' AND bucket = 1"), 2);
 	cr_assert_eq(raw_count("SELECT sum(n) FROM report_durations WHERE "
