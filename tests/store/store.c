@@ -1163,6 +1163,20 @@ Test(store, case_put_with_its_decision)
 	cr_assert_str_eq(err.field, "case.verdict");
 }
 
+/* assert_current: the case's current decision is decision id, which
+ * allows refund_max_minor refund. */
+static void assert_current(const char *case_id, int64_t id, int64_t refund)
+{
+	struct store_decision cur;
+
+	assert_ok(store_get_current_decision(s, store_str(case_id), &cur,
+					     &err));
+	cr_assert_eq(cur.id, id, "%s: decision %lld is current, not %lld",
+		     case_id, (long long)cur.id, (long long)id);
+	cr_assert_eq(cur.refund_max_minor, refund);
+	store_decision_release(&cur);
+}
+
 /* A case opened, refunded and then decided in one transaction is counted
  * where it ends, once: SQLite folds its count at the commit, so the moves
  * of its count skip it while its refund, counted as paid, moves with it
@@ -1177,7 +1191,6 @@ Test(store, a_case_opened_and_moved_in_one_transaction_counts_once)
 		.currency = money_currency_find("USD", 3),
 		.created_at = T0 + 302 * HOUR, .actor = AC_STR_LIT("token:1"),
 	};
-	struct store_decision cur;
 	char id[STORE_ID_MAX];
 	int64_t did = 0;
 
@@ -1250,11 +1263,7 @@ Test(store, a_case_opened_and_moved_in_one_transaction_counts_once)
 	d.decided_at = T0 + 330 * HOUR;
 	assert_ok(store_save_decision(s, &d, NULL, &err));
 	assert_ok(store_commit(s, &err));
-	assert_ok(store_get_current_decision(s, AC_STR_LIT("K-3"), &cur,
-					     &err));
-	cr_assert_eq(cur.id, did);
-	cr_assert_eq(cur.refund_max_minor, 800);
-	store_decision_release(&cur);
+	assert_current("K-3", did, 800);
 	/* a later decision that leaves verdict, deadline and clause as they
 	 * are is still the current one */
 	assert_ok(store_begin(s, &err));
@@ -1262,11 +1271,7 @@ Test(store, a_case_opened_and_moved_in_one_transaction_counts_once)
 	sample_decision(&d, "K-3", "full_refund", 850, 0);
 	assert_ok(store_save_decision(s, &d, &did, &err));
 	assert_ok(store_commit(s, &err));
-	assert_ok(store_get_current_decision(s, AC_STR_LIT("K-3"), &cur,
-					     &err));
-	cr_assert_eq(cur.id, did);
-	cr_assert_eq(cur.refund_max_minor, 850);
-	store_decision_release(&cur);
+	assert_current("K-3", did, 850);
 	cr_assert_eq(raw_count("SELECT sum(n) FROM report_durations WHERE "
 			       "what = 'decision' AND bucket = 1"), 2);
 	cr_assert_eq(raw_count("SELECT sum(n) FROM report_durations WHERE "
