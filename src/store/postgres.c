@@ -664,6 +664,9 @@ struct pg {
 	 * case it stored (0019_decided), 0 when none is held */
 	int64_t held_decision;
 	char held_case[STORE_ID_MAX];
+	bool stuck;                       /* in pipeline mode after an error
+					   * that left it (a FATAL from the
+					   * server): reset before next use */
 	int later;                        /* writes sent, not yet answered */
 	const char *later_op[LATER_MAX];  /* ... each one's op, for errors */
 	long long xid;                    /* the write transaction's, or 0 */
@@ -807,7 +810,7 @@ static int ensure_conn(struct pg *q, const char *op, struct ac_err *err)
 {
 	if (q->later)
 		return settle(q, NULL, op, err);
-	if (PQstatus(q->conn) == CONNECTION_OK)
+	if (PQstatus(q->conn) == CONNECTION_OK && !q->stuck)
 		return 0;
 	if (q->tx != TX_NONE) {
 		q->lost = true;
@@ -815,6 +818,7 @@ static int ensure_conn(struct pg *q, const char *op, struct ac_err *err)
 				  "in a transaction");
 	}
 	PQreset(q->conn);
+	q->stuck = false;
 	memset(q->prepared, 0, sizeof q->prepared);
 	if (PQstatus(q->conn) != CONNECTION_OK)
 		return db_error(q, NULL, op, err);
@@ -931,7 +935,11 @@ static bool pipe_end(struct pg *q, PGresult **got, int n, bool bad)
 		bad = PQresultStatus(sync) != PGRES_PIPELINE_SYNC;
 		PQclear(sync);
 	}
-	return !PQexitPipelineMode(q->conn) || bad;
+	if (!PQexitPipelineMode(q->conn)) {
+		q->stuck = true;        /* answers that never came */
+		return true;
+	}
+	return bad;
 }
 
 /* settle sends also (NULL: nothing more; prepared and bound) after the
@@ -957,7 +965,7 @@ static int settle(struct pg *q, struct pst *also, const char *op,
 	q->later = 0;
 	if (bad) {
 		PQclear(got);
-		if (PQstatus(q->conn) != CONNECTION_OK)
+		if (PQstatus(q->conn) != CONNECTION_OK || q->stuck)
 			q->lost = true;
 		return rc ? rc : db_error(q, NULL, op, err);
 	}
@@ -1000,8 +1008,8 @@ static int send_later(struct pg *q, struct pst *p, const char *op,
 			q->lost = true;
 		if (q->later)
 			settle(q, NULL, op, NULL);
-		else
-			PQexitPipelineMode(q->conn);
+		else if (!PQexitPipelineMode(q->conn))
+			q->stuck = true;
 		return rc;
 	}
 	q->later_op[q->later++] = op;
@@ -1118,7 +1126,7 @@ static int prefetch(struct pg *q, struct pst **ps, int n, const char *op,
 		PQclear(got[i]);
 	}
 	if (bad) {
-		if (PQstatus(q->conn) != CONNECTION_OK)
+		if (PQstatus(q->conn) != CONNECTION_OK || q->stuck)
 			q->lost = true;
 		for (i = 0; i < n; i++) {
 			PQclear(ps[i]->res);
@@ -1478,12 +1486,13 @@ static int in_doubt(struct pg *q, int rc, const char *op, struct ac_err *err)
 	long long until = now_ms() + IN_DOUBT_MS;
 	struct ac_err scratch;
 
-	if (PQstatus(q->conn) == CONNECTION_OK || q->xid <= 0)
+	if ((PQstatus(q->conn) == CONNECTION_OK && !q->stuck) || q->xid <= 0)
 		return rc;              /* the server answered: not kept */
 	for (;;) {
 		int got = -1;
 
 		PQreset(q->conn);
+		q->stuck = false;
 		if (PQstatus(q->conn) == CONNECTION_OK) {
 			memset(q->prepared, 0, sizeof q->prepared);
 			q->ncopy_prep = 0;

@@ -650,6 +650,31 @@ Test(store, a_write_answered_later_fails_its_own_request)
 		store_rollback(s, NULL);
 	cr_assert_neq(rc, 0, "a decision for no case was committed");
 	cr_assert_eq(raw_count("SELECT count(*) FROM decisions"), 1);
+	if (!pgtest_base())
+		return;
+	/* PostgreSQL: the connection is cut while writes wait for their
+	 * answers; the request fails cleanly and the next transaction runs
+	 * on a new connection */
+	assert_ok(store_begin(s, &err));
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	assert_ok(store_append_audit(s, &a, NULL, &err));
+	pgtest_drop_connections();
+	rc = store_get_current_decision(s, store_str(k1), &got, &err);
+	if (rc == 0)
+		store_decision_release(&got);
+	if (rc == 0)
+		rc = store_savepoint(s, STORE_SP_RELEASE, &err);
+	cr_assert_eq(rc, AC_EIO, "rc %d: %s", rc, err.msg);
+	store_savepoint(s, STORE_SP_ROLLBACK, NULL);
+	store_rollback(s, NULL);
+	assert_ok(store_begin(s, &err));
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	assert_ok(store_append_audit(s, &a, NULL, &err));
+	assert_ok(store_get_current_decision(s, store_str(k1), &got, &err));
+	store_decision_release(&got);
+	assert_ok(store_savepoint(s, STORE_SP_RELEASE, &err));
+	assert_ok(store_commit(s, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM audit"), 3);
 }
 
 /* An order read (PostgreSQL sends its three statements in one round trip)
