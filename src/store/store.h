@@ -503,7 +503,12 @@ int store_rollback(struct store *s, struct ac_err *err);
 /* Savepoints, for a caller that makes several calls all-or-nothing inside
  * a larger transaction (the desk's group commit): BEGIN opens one,
  * RELEASE keeps its work, ROLLBACK undoes its work and closes it. They do
- * not nest. AC_ESTATE outside a transaction. */
+ * not nest. AC_ESTATE outside a transaction.
+ * Inside one, a write whose id the caller does not ask for
+ * (store_save_decision, store_append_audit, store_outbox_add with id
+ * NULL) may be answered later: PostgreSQL sends it without waiting, and
+ * its error is then returned by the next call that waits for an answer,
+ * by RELEASE at the latest. ROLLBACK undoes it either way. */
 enum store_sp { STORE_SP_BEGIN, STORE_SP_RELEASE, STORE_SP_ROLLBACK };
 
 int store_savepoint(struct store *s, enum store_sp what, struct ac_err *err);
