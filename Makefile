@@ -269,13 +269,19 @@ screenshots:
 
 # The whole suite again under AddressSanitizer and UBSan.
 test-san:
+	$(MAKE) -j2 B=build/san SANITIZE=address,undefined OPT=-O1 \
+		$(TEST_BINS:%=build/san/%)
 	$(MAKE) B=build/san SANITIZE=address,undefined OPT=-O1 \
 		test-unit test-store test-desk test-web-unit test-scenarios \
 		test-api
 
+# What the suites run, built first on both cores (the tests themselves run
+# one target at a time: several are timed against the machine's load).
+TEST_BINS = aftercare unit-tests store-tests desk-tests web-unit-tests
+
 test:
 	@scripts/deps.sh build serve test web pg
-	$(MAKE) $(B)/aftercare
+	$(MAKE) -j2 $(TEST_BINS:%=$(B)/%)
 	$(MAKE) test-unit test-store test-desk test-web-unit test-scenarios \
 		test-api test-api-one-cpu test-crash test-web
 	$(MAKE) test-store-pg test-desk-pg test-api-pg test-two-servers-pg \
@@ -284,6 +290,7 @@ test:
 	$(MAKE) test-mail-pg
 	$(MAKE) test-san
 	scripts/lint.sh
+	$(MAKE) -j2 $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-6}
 
 run:
