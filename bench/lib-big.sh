@@ -67,10 +67,10 @@ make_shop() {
 		# the statement journal of a statement of 100,000 rows (and its
 		# triggers' writes) in memory, not in a temporary file
 		echo "PRAGMA temp_store = MEMORY;"
-		# statistics of the template's one case (PRAGMA optimize as the
-		# server closed) would have SQLite scan the growing tables for
-		# each row copied: quadratic. Without them it seeks; the ANALYZE
-		# at the end writes the real ones.
+		# statistics of the template's one case (as a store before
+		# 0020_plans left them) would have SQLite scan the growing tables
+		# for each row copied: quadratic. Without them it seeks; the
+		# ANALYZE at the end writes the real ones.
 		if sqlite3 "$db" "SELECT 1 FROM sqlite_schema
 				WHERE name = 'sqlite_stat1'" | grep -q 1; then
 			echo "DELETE FROM sqlite_stat1;"

@@ -117,4 +117,10 @@ ac_migration_0019:
 	.incbin "src/store/migrations/0019_decided.sql"
 ac_migration_0019_end:
 	.byte 0
+	.global ac_migration_0020
+	.global ac_migration_0020_end
+ac_migration_0020:
+	.incbin "src/store/migrations/0020_plans.sql"
+ac_migration_0020_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -117,4 +117,10 @@ ac_pg_migration_0019:
 	.incbin "src/store/migrations/pg/0019_decided.sql"
 ac_pg_migration_0019_end:
 	.byte 0
+	.global ac_pg_migration_0020
+	.global ac_pg_migration_0020_end
+ac_pg_migration_0020:
+	.incbin "src/store/migrations/pg/0020_plans.sql"
+ac_pg_migration_0020_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -85,6 +85,7 @@ extern const char ac_pg_migration_0016[];
 extern const char ac_pg_migration_0017[];
 extern const char ac_pg_migration_0018[];
 extern const char ac_pg_migration_0019[];
+extern const char ac_pg_migration_0020[];
 
 /* In step with sqlite.c's table: the same versions and names. Append new
  * migrations here, in order, with their symbols in migrations_pg.S. */
@@ -112,6 +113,7 @@ static const struct migration {
 	{ 17, "0017_domains", ac_pg_migration_0017 },
 	{ 18, "0018_counts", ac_pg_migration_0018 },
 	{ 19, "0019_decided", ac_pg_migration_0019 },
+	{ 20, "0020_plans", ac_pg_migration_0020 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -71,6 +71,8 @@ extern const char ac_migration_0018[];
 extern const char ac_migration_0018_end[];
 extern const char ac_migration_0019[];
 extern const char ac_migration_0019_end[];
+extern const char ac_migration_0020[];
+extern const char ac_migration_0020_end[];
 
 /* Append new migrations here, in order, with their symbols in
  * migrations.S. A released migration never changes. */
@@ -98,6 +100,7 @@ static const struct migration {
 	{ 17, "0017_domains", ac_migration_0017 },
 	{ 18, "0018_counts", ac_migration_0018 },
 	{ 19, "0019_decided", ac_migration_0019 },
+	{ 20, "0020_plans", ac_migration_0020 },
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1221,10 +1224,10 @@ static void sq_close(void *impl)
 		sqlite3_finalize(q->st[i]);
 	for (int i = 0; i < LIST_COMBOS; i++)
 		sqlite3_finalize(q->list[i]);
-	if (q->db) {
-		sqlite3_exec(q->db, "PRAGMA optimize", NULL, NULL, NULL);
+	/* no PRAGMA optimize: statistics taken while a shop is small are
+	 * kept as it grows, and plan scans (0020_plans) */
+	if (q->db)
 		sqlite3_close(q->db);
-	}
 	free(q);
 }
 
