@@ -94,6 +94,17 @@ rate() {
 	awk '/^Requests\/sec:/ { print $2 }' "$f"
 }
 
+# open_rate NAME: cases opened a second (POST /v1/cases, -c64, each answered
+# after its commit) on the server at AURL; every answer must be 201
+open_rate() {
+	local name=$1 f=$OUT/$1.txt bad
+	"${ON_CLIENT[@]}" wrk -t1 -c64 -d"${DUR}s" -s "$HERE/wrk/open_case.lua" \
+		"$AURL/v1/cases" >"$f" 2>&1
+	bad=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } END { print n + 0 }' "$f")
+	[ "$bad" = 0 ] || fail "$name: $bad answers were not 201"
+	awk '/^Requests\/sec:/ { print $2 }' "$f"
+}
+
 NAMES=(all status type order deadline_before clause clause_status customer
 	customer_status deadlines audit)
 declare -A LAT RATE SURL STOKEN SCASES
@@ -151,6 +162,14 @@ for run in 1 2 3; do
 		RATE[$size]=$(awk -v a="${RATE[$size]}" -v b="$r" 'BEGIN { print (b + 0 > a + 0) ? b : a }')
 	done
 done
+# then cases opened, on the demo order both databases hold (after the
+# reads: this adds cases to them)
+declare -A OPEN
+for size in small big; do
+	AURL=${SURL[$size]}
+	export AFTERCARE_TOKEN=${STOKEN[$size]} AFTERCARE_ORDER=D-1004
+	OPEN[$size]=$(open_rate "$size-open_case")
+done
 T1=$EPOCHREALTIME
 
 row() { printf '%-30s %-12s %-12s %-10s %s\n' "$@"; }
@@ -168,6 +187,11 @@ le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "" && a + 0 <= b + 0) ? "yes
 	row "GET /v1/cases/{id} (-c64)" "${RATE[small]}/s" "${RATE[big]}/s" \
 		"$(awk -v r="$ratio" 'BEGIN { print (r + 0 >= 0.8) ? "yes" : "NO" }')" \
 		"big/small ${ratio}x (>= 0.8x)"
+	ratio=$(awk -v a="${OPEN[big]}" -v b="${OPEN[small]}" \
+		'BEGIN { if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b }')
+	row "POST /v1/cases (-c64)" "${OPEN[small]}/s" "${OPEN[big]}/s" \
+		"$(awk -v r="$ratio" 'BEGIN { print (r + 0 >= 0.8) ? "yes" : "NO" }')" \
+		"big/small ${ratio}x (>= 0.8x: any size)"
 	awk -v a="$T0" -v b="$T1" 'BEGIN { printf "took %.0f s\n", b - a }'
 } | tee "$OUT/table.txt"
 exit "$FAILED"
