@@ -527,6 +527,48 @@ Test(store, column_rules_refuse_on_either_backend)
  * each released when its request succeeds and rolled back alone when it
  * fails, the batch's other requests kept. (PostgreSQL sends a release
  * with the next savepoint, or not at all before the COMMIT.) */
+/* A request that changes more pages than the statement journal keeps in
+ * memory (120 KiB, sqlite.c: STMT_JOURNAL_SPILL; the rest goes to a file)
+ * is still undone whole, and the requests around it kept. */
+#define N_PAST 2000
+Test(store, a_request_past_the_journal_in_memory_is_undone_whole)
+{
+	static char ids[N_PAST][STORE_ID_MAX];
+	char id[STORE_ID_MAX];
+
+	put_sample_order("A-1", false);
+	assert_ok(store_begin(s, &err));
+	for (int i = 0; i < N_PAST; i++)
+		put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED,
+				ids[i]);
+	assert_ok(store_commit(s, &err));
+	assert_ok(store_begin(s, &err));
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_REPAIR, id);
+	assert_ok(store_savepoint(s, STORE_SP_RELEASE, &err));
+	/* every case's row changes: ~150 pages of rows and their index's,
+	 * ~600 KiB of journal */
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	for (int i = 0; i < N_PAST; i++)
+		assert_ok(store_update_case_status(s, store_str(ids[i]),
+						   CASE_STATUS_CLOSED, 99,
+						   &err));
+	assert_ok(store_savepoint(s, STORE_SP_ROLLBACK, &err));
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	assert_ok(store_update_case_status(s, store_str(ids[7]),
+					   CASE_STATUS_WAITING, 100, &err));
+	assert_ok(store_savepoint(s, STORE_SP_RELEASE, &err));
+	assert_ok(store_commit(s, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM cases"), N_PAST + 1);
+	cr_assert_eq(raw_count("SELECT count(*) FROM cases "
+			       "WHERE status = 'open'"), N_PAST);
+	cr_assert_eq(raw_count("SELECT count(*) FROM cases "
+			       "WHERE status = 'waiting'"), 1);
+	if (!pgtest_base())
+		cr_assert_eq(raw_count("SELECT integrity_check = 'ok' "
+				       "FROM pragma_integrity_check"), 1);
+}
+
 Test(store, savepoints_keep_or_undo_one_request_each)
 {
 	struct store_order o;
