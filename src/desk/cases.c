@@ -12,6 +12,10 @@
 
 #include "../core/instant.h"
 
+static void opened_case(struct desk *d, struct ac_str id,
+			const struct store_case *sc,
+			const struct decision *dec, struct desk_case *out);
+
 int desk_open_case(struct desk *d, const char *actor,
 		   const struct desk_open *req, struct desk_case *out,
 		   struct ac_err *err)
@@ -105,10 +109,10 @@ int desk_open_case(struct desk *d, const char *actor,
 		rc = desk_outbox_mail(d, MAIL_CASE_OPENED, S(id), &mf, "",
 				      err);
 	}
-	/* the answer is read before the commit: a call whose work is
-	 * committed has succeeded */
+	/* the answer is made before the commit (a call whose work is
+	 * committed has succeeded), from what was stored */
 	if (!rc)
-		rc = desk_read_case(d, S(id), out, err);
+		opened_case(d, S(id), &sc, &dec, out);
 	if (!rc)
 		rc = desk_txn_commit(d, err);
 	if (rc)
@@ -116,6 +120,35 @@ int desk_open_case(struct desk *d, const char *actor,
 out:
 	store_order_release(&so);
 	return rc;
+}
+
+/* opened_case: the answer to an opening, from what desk_open_case has
+ * just stored: the case as put (sc) and its decision (dec), decided at
+ * the decision's clock, with nothing refunded, quoted, overridden or
+ * approved yet. What desk_read_case would read back, without reading the
+ * case again and parsing the decision it wrote (10 % of a case opened);
+ * tests/desk/states.c (an_opened_case_answers_what_a_read_gives) compares
+ * the two for every path of the policy it opens. */
+static void opened_case(struct desk *d, struct ac_str id,
+			const struct store_case *sc,
+			const struct decision *dec, struct desk_case *out)
+{
+	snprintf(d->v_id, sizeof d->v_id, "%.*s", (int)id.n, id.p);
+	snprintf(d->v_order, sizeof d->v_order, "%.*s", (int)sc->order_id.n,
+		 sc->order_id.p);
+	memset(out, 0, sizeof *out);
+	out->id = S(d->v_id);
+	out->order_id = S(d->v_order);
+	out->status = sc->status;
+	out->claim_type = sc->claim_type;
+	out->claim_json = sc->claim_json;
+	out->decision = *dec;
+	out->decision.order = out->order_id;  /* dec's borrows the order */
+	out->decided_at = d->c->now;
+	out->policy = desk_policy_of(d, S(dec->policy));
+	out->response_due = sc->response_due_at;
+	out->created_at = sc->created_at;
+	out->updated_at = sc->updated_at;
 }
 
 int desk_read_case(struct desk *d, struct ac_str case_id,

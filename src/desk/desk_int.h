@@ -37,6 +37,7 @@ struct desk {
 	/* where a row goes once h_rows is full (hold_done then fails) */
 	_Alignas(16) char h_spill[256];
 	char v_id[STORE_ID_MAX];
+	char v_order[STORE_ID_MAX];     /* an opened case's order */
 	/* live tokens seen lately, so that a request need not read the
 	 * store to know its caller: kept DESK_TOKEN_TTL_US at most */
 	struct {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../src/desk/desk.h"
 #include "support.h"
 
 TestSuite(states, .init = t_setup, .fini = t_teardown);
@@ -359,4 +360,132 @@ Test(states, quote_expiry_boundary)
 	t_order_delivered("O-E4", t_now - 3 * T_HOUR);
 	t_must_open("O-E4", CLAIM_WRONG_ITEM, &c);
 	cr_expect_eq(t_quote(c.id, 4800, 0), AC_ESTATE);
+}
+
+/* ---- an opened case's answer ------------------------------------------ */
+
+/* what a struct desk_case says, its strings copied out of the desk */
+struct shown {
+	struct desk_case dc;
+	char id[64], order[64], order_in_decision[64], policy[80];
+	char claim[1024];
+};
+
+static void copy_str(char *to, size_t cap, struct ac_str s)
+{
+	cr_assert_lt(s.n, cap);
+	memcpy(to, s.p, s.n);
+	to[s.n] = '\0';
+}
+
+static void show(const struct desk_case *dc, struct shown *out)
+{
+	memset(out, 0, sizeof *out);
+	out->dc = *dc;
+	copy_str(out->id, sizeof out->id, dc->id);
+	copy_str(out->order, sizeof out->order, dc->order_id);
+	copy_str(out->order_in_decision, sizeof out->order_in_decision,
+		 dc->decision.order);
+	copy_str(out->policy, sizeof out->policy,
+		 (struct ac_str){ dc->decision.policy,
+				  strlen(dc->decision.policy) });
+	copy_str(out->claim, sizeof out->claim, dc->claim_json);
+}
+
+/* same_case: every field of the two answers, strings by their text */
+static void same_case(const struct shown *a, const struct shown *b)
+{
+	const struct desk_case *x = &a->dc, *y = &b->dc;
+	const struct decision *p = &x->decision, *q = &y->decision;
+
+	cr_assert_str_eq(a->id, b->id);
+	cr_assert_str_eq(a->order, b->order);
+	cr_assert_str_eq(a->order_in_decision, b->order_in_decision, "%s",
+			 a->id);
+	cr_assert_str_eq(a->policy, b->policy);
+	cr_assert_str_eq(a->claim, b->claim);
+	cr_assert_eq(x->status, y->status, "%s", a->id);
+	cr_assert_eq(x->claim_type, y->claim_type);
+	cr_assert_eq(p->verdict, q->verdict, "%s", a->id);
+	cr_assert_eq(p->n_clauses, q->n_clauses, "%s", a->id);
+	for (int i = 0; i < p->n_clauses; i++)
+		cr_assert_eq(p->clauses[i], q->clauses[i], "%s", a->id);
+	cr_assert_eq(p->currency, q->currency);
+	cr_assert_eq(p->refund_max_minor, q->refund_max_minor);
+	cr_assert_eq(p->charge_minor, q->charge_minor);
+	cr_assert_eq(p->n_remedies, q->n_remedies, "%s", a->id);
+	for (int i = 0; i < p->n_remedies; i++) {
+		cr_assert_eq(p->remedies[i].type, q->remedies[i].type);
+		cr_assert_eq(p->remedies[i].cost_bearer,
+			     q->remedies[i].cost_bearer);
+		cr_assert_eq(p->remedies[i].amount_minor,
+			     q->remedies[i].amount_minor);
+	}
+	cr_assert_eq(p->n_needs, q->n_needs, "%s", a->id);
+	for (int i = 0; i < p->n_needs; i++)
+		cr_assert_eq(p->needs[i], q->needs[i]);
+	cr_assert_eq(p->has_deadline, q->has_deadline, "%s", a->id);
+	cr_assert_eq(p->deadline, q->deadline);
+	cr_assert_eq(x->decided_at, y->decided_at, "%s", a->id);
+	cr_assert_eq(x->decision_overridden, y->decision_overridden);
+	cr_assert_eq(x->policy, y->policy, "%s", a->id);
+	cr_assert_eq(x->response_due, y->response_due, "%s", a->id);
+	cr_assert_eq(x->refunded_total_minor, y->refunded_total_minor);
+	cr_assert_eq(x->charged_total_minor, y->charged_total_minor);
+	cr_assert_eq(x->has_override, y->has_override);
+	cr_assert_eq(x->has_approval, y->has_approval);
+	cr_assert_eq(x->has_quote, y->has_quote);
+	cr_assert_eq(x->created_at, y->created_at, "%s", a->id);
+	cr_assert_eq(x->updated_at, y->updated_at, "%s", a->id);
+}
+
+/* Opening a case answers from what it has just stored, without reading
+ * the case back (cases.c: opened_case): the answer is what a read gives
+ * afterwards, for each kind of verdict: refunds full and partial, none,
+ * pending (waiting, with a deadline), a paid repair with its charge. */
+Test(states, an_opened_case_answers_what_a_read_gives)
+{
+	static const struct {
+		const char *order, *claim;
+		int kind;   /* 0 new, 1 delivered 3 h ago, 2 a month ago,
+			     * 3 investigating */
+	} opens[] = {
+		{ "A-1", CLAIM_CANCEL, 0 },
+		{ "A-2", CLAIM_WRONG_ITEM, 1 },
+		{ "A-3", CLAIM_SCRATCH, 1 },
+		{ "A-4", CLAIM_BROKEN, 1 },
+		{ "A-5", CLAIM_UNWANTED, 1 },
+		{ "A-6", CLAIM_UNWANTED, 2 },
+		{ "A-7", CLAIM_PAID_REPAIR, 2 },
+		{ "A-8", CLAIM_NOT_RECEIVED, 3 },
+		{ "A-9", CLAIM_BROKEN, 2 },
+	};
+	bool pending = false, charged = false;
+
+	for (size_t i = 0; i < sizeof opens / sizeof *opens; i++) {
+		struct desk_case dc;
+		struct shown opened, read;
+		int rc;
+
+		switch (opens[i].kind) {
+		case 0: t_order_new(opens[i].order); break;
+		case 1: t_order_delivered(opens[i].order, t_now - 3 * T_HOUR);
+			break;
+		case 2: t_order_delivered(opens[i].order, t_now - 30 * T_DAY);
+			break;
+		default: t_order_investigating(opens[i].order);
+		}
+		rc = t_open_case(opens[i].order, opens[i].claim, &dc);
+		cr_assert_eq(rc, 0, "%s: %s", opens[i].order, t_err.msg);
+		show(&dc, &opened);
+		t_now += T_SEC;
+		rc = t_get_case(opened.id, &dc);
+		cr_assert_eq(rc, 0, "%s: %s", opened.id, t_err.msg);
+		show(&dc, &read);
+		same_case(&opened, &read);
+		pending |= opened.dc.decision.verdict == VERDICT_PENDING;
+		charged |= opened.dc.decision.charge_minor > 0;
+	}
+	/* the table reaches a pending case and a charge */
+	cr_assert(pending && charged);
 }

@@ -250,10 +250,10 @@ void t_order_investigating(const char *id)
 
 /* ---- cases ------------------------------------------------------------ */
 
-int t_open(const char *order_id, const char *claim, struct t_case *c)
+int t_open_case(const char *order_id, const char *claim,
+		struct desk_case *dc)
 {
 	static struct desk_open req;
-	struct desk_case dc;
 	struct buf b;
 	int rc;
 
@@ -263,8 +263,22 @@ int t_open(const char *order_id, const char *claim, struct t_case *c)
 	rc = claim_request_parse(rd, b.p, b.len, &req.order_id, &req.claim,
 				 &req.has_opened_at, &t_err);
 	if (!rc)
-		rc = desk_open_case(desk, "token:test", &req, &dc, &t_err);
+		rc = desk_open_case(desk, "token:test", &req, dc, &t_err);
 	buf_release(&b);
+	return rc;
+}
+
+int t_get_case(const char *case_id, struct desk_case *dc)
+{
+	ac_err_clear(&t_err);
+	return desk_get_case(desk, case_id, dc, &t_err);
+}
+
+int t_open(const char *order_id, const char *claim, struct t_case *c)
+{
+	struct desk_case dc;
+	int rc = t_open_case(order_id, claim, &dc);
+
 	if (!rc && c)
 		read_case(&dc, c);
 	return rc;
@@ -280,12 +294,9 @@ void t_must_open(const char *order_id, const char *claim, struct t_case *c)
 
 int t_get(const char *case_id, struct t_case *c)
 {
-	int rc;
-
 	struct desk_case dc;
+	int rc = t_get_case(case_id, &dc);
 
-	ac_err_clear(&t_err);
-	rc = desk_get_case(desk, case_id, &dc, &t_err);
 	if (!rc)
 		read_case(&dc, c);
 	return rc;

@@ -103,6 +103,12 @@ int t_open(const char *order_id, const char *claim, struct t_case *out);
 /* t_must_open: the same, asserted to succeed. */
 void t_must_open(const char *order_id, const char *claim, struct t_case *out);
 int t_get(const char *case_id, struct t_case *out);
+/* the same, with the desk's own answer (it borrows the desk's memory
+ * until the next call) */
+struct desk_case;
+int t_open_case(const char *order_id, const char *claim,
+		struct desk_case *out);
+int t_get_case(const char *case_id, struct desk_case *out);
 int t_transition(const char *case_id, enum case_status to,
 		 const char *reason);
 int t_approve(const char *case_id);
