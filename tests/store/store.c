@@ -523,10 +523,6 @@ Test(store, column_rules_refuse_on_either_backend)
 	}
 }
 
-/* The caller's savepoints, as a group commit uses them: one per request,
- * each released when its request succeeds and rolled back alone when it
- * fails, the batch's other requests kept. (PostgreSQL sends a release
- * with the next savepoint, or not at all before the COMMIT.) */
 /* A request that changes more pages than the statement journal keeps in
  * memory (120 KiB, sqlite.c: STMT_JOURNAL_SPILL; the rest goes to a file)
  * is still undone whole, and the requests around it kept. */
@@ -569,6 +565,10 @@ Test(store, a_request_past_the_journal_in_memory_is_undone_whole)
 				       "FROM pragma_integrity_check"), 1);
 }
 
+/* The caller's savepoints, as a group commit uses them: one per request,
+ * each released when its request succeeds and rolled back alone when it
+ * fails, the batch's other requests kept. (PostgreSQL sends a release
+ * with the next savepoint, or not at all before the COMMIT.) */
 Test(store, savepoints_keep_or_undo_one_request_each)
 {
 	struct store_order o;
