@@ -26,11 +26,14 @@
  * file instead lets every connection read the pages the kernel already
  * holds, shared once by all threads and without a copy; SQLite caps the
  * mapping (2 GB in Debian's build) and reads the rest, and pages still in
- * the WAL, through the cache, which is sized (in KiB, hence negative) for
- * the indexes' interior pages of such a file. Costs address space, not
- * memory. */
+ * the WAL, through the cache (sized in KiB, hence negative). The mapping
+ * costs address space, not memory; the cache is memory of the process's
+ * own, filled by the pages the writer changes: 64 MiB of it took the
+ * server to 77-82 MiB after 20,000 cases opened (issue 2's limit is 64),
+ * and 8 MiB was as fast at a million cases (bench/big.sh, both sizes in
+ * turn: reads and cases opened within the runs' noise). */
 #define MMAP_SIZE "17179869184"         /* 16 GiB, SQLite caps it */
-#define CACHE_SIZE "-65536"             /* 64 MiB per connection at most */
+#define CACHE_SIZE "-8192"              /* 8 MiB per connection at most */
 /* A request's savepoint keeps, in the statement journal, each page it is
  * about to change (~27 pages, ~110 KiB, a case opened). Kept in memory
  * (temp_store MEMORY) the journal grows by 1 KiB blocks, each allocated
