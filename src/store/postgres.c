@@ -18,7 +18,9 @@
  *   a transaction advisory lock on (scope, key); store_sum_ledger_case and
  *   store_sum_ledger_order lock the order's row (FOR NO KEY UPDATE).
  *   Case numbers come from a one-row counter (case_seq) updated in the
- *   insert: unique, gapless and in commit order across servers.
+ *   insert: unique, gapless and in commit order across servers. The
+ *   first case a write transaction puts says which number comes next,
+ *   and the next case put in it takes that one (put_case_next).
  * - PostgreSQL aborts a whole transaction on a failed statement; so inside
  *   a transaction every writing statement runs under a savepoint of its
  *   own (or its call's), and a failed call is undone alone, as on SQLite.
@@ -127,10 +129,12 @@ enum st {
 	ST_HEALTH, ST_VERSION, ST_VERSION_ADD,
 	ST_ORDER_PUT, ST_ITEM_PUT, ST_SHIPMENT_PUT, ST_ORDER_GET, ST_ITEMS_GET,
 	ST_SHIPMENT_GET, ST_TRACKING_ADD, ST_TRACKING_LIST,
-	ST_CASE_PUT, ST_CASE_GET, ST_CASE_VIEW, ST_CASE_STATUS,
+	ST_CASE_PUT, ST_CASE_PUT_AT, ST_CASE_GET, ST_CASE_VIEW,
+	ST_CASE_STATUS,
 	ST_CASE_OVERRIDE,
 	ST_CASE_APPROVAL, ST_CASE_CURSOR, ST_DUE_LIST,
-	ST_DECISION_SAVE, ST_DECISION_SAVE_AS, ST_DECISION_GET,
+	ST_DECISION_SAVE, ST_DECISION_SAVE_AS, ST_DECISION_SAVE_CUR,
+	ST_DECISION_GET,
 	ST_LEDGER_ADD, ST_LEDGER_SUM_CASE, ST_LEDGER_SUM_ORDER,
 	ST_LOCK_CASE_ORDER, ST_LOCK_ORDER,
 	ST_IDEM_LOCK, ST_IDEM_GET, ST_IDEM_PUT,
@@ -289,8 +293,20 @@ static const struct stmt_def stmts[ST_COUNT] = {
 		"FROM orders o WHERE o.id = $2), "
 		"CASE WHEN $16 IS NOT NULL "
 		"THEN nextval('decisions_id_seq') END "
-		"FROM n RETURNING id, decision_id",
+		"FROM n RETURNING id, decision_id, seq",
 		"ttttitiitttitiitti", true },
+	/* the same with the number ($19) and id ($1) known beforehand
+	 * (put_case_next); case_seq_follow moves the counter to it */
+	[ST_CASE_PUT_AT] = {
+		"INSERT INTO cases (seq, " CASE_COLS ", response_due_at, "
+		"verdict, clause, deadline, customer, decision_id) "
+		"VALUES ($19, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+		"$12, $13, $14, $15, $16, $17, $18, "
+		"(SELECT ac_customer(o.customer_email) "
+		"FROM orders o WHERE o.id = $2), "
+		"CASE WHEN $16 IS NOT NULL "
+		"THEN nextval('decisions_id_seq') END)",
+		"ttttitiitttitiittii", true },
 	[ST_CASE_GET] = {
 		"SELECT " CASE_COLS ", response_due_at FROM cases "
 		"WHERE id = $1", "t", false },
@@ -341,6 +357,14 @@ static const struct stmt_def stmts[ST_COUNT] = {
 		"decision_json, facts_json) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
 		"ititiiittt", true },
+	/* the id drawn by the case's insert just before, in this session
+	 * (put_case_next: not known to the store when it was sent) */
+	[ST_DECISION_SAVE_CUR] = {
+		"INSERT INTO decisions (id, case_id, decided_at, verdict, "
+		"refund_max_minor, charge_minor, deadline, policy, "
+		"decision_json, facts_json) "
+		"VALUES (currval('decisions_id_seq'), $1, $2, $3, $4, $5, $6, "
+		"$7, $8, $9) RETURNING id", "titiiittt", true },
 	[ST_DECISION_GET] = {
 		"SELECT " DECISION_COLS " FROM decisions WHERE id = "
 		"(SELECT decision_id FROM cases WHERE id = $1)", "t", false },
@@ -649,6 +673,7 @@ enum tx { TX_NONE, TX_READ, TX_WRITE };
 
 /* At most this many writes wait for their answers (send_later). */
 #define LATER_MAX 8
+#define HELD_CURRENT (-1)               /* held_decision: currval */
 
 struct pg {
 	PGconn *conn;
@@ -663,9 +688,14 @@ struct pg {
 	bool sp_release;                  /* its RELEASE owed (pg_savepoint) */
 	bool fold;                        /* cases opened: report_fold() */
 	/* the id put_case took for the decision about to be saved for the
-	 * case it stored (0019_decided), 0 when none is held */
+	 * case it stored (0019_decided), 0 when none is held, HELD_CURRENT
+	 * when it was drawn in a write sent later (the sequence's currval) */
 	int64_t held_decision;
 	char held_case[STORE_ID_MAX];
+	/* the number the next case put in this write transaction takes, as
+	 * the last one put said (under the writer's lock nobody else puts
+	 * one); 0 when not known: a case put then waits for its number */
+	int64_t seq_next;
 	bool stuck;                       /* in pipeline mode after an error
 					   * that left it (a FATAL from the
 					   * server): reset before next use */
@@ -890,10 +920,11 @@ static int exec_internal(struct pg *q, enum st id, const char *op,
  * pipeline mode and not waited for (send_later). The next statement that
  * waits for an answer goes out in the same round trip (settle, prefetch),
  * and a write that failed fails it with the write's own error. Opening a
- * case then takes three round trips instead of seven: the savepoints with
- * the order's read, the case, and its decision, audit event and mail with
- * the case read back. A request's RELEASE waits for what the request sent
- * (pg_savepoint), so an error stays with its own request. */
+ * case then takes two round trips instead of seven: the savepoints with
+ * the order's read, and the case (its number known: put_case_next), its
+ * decision, audit event and mail with the request's RELEASE, which waits
+ * for what the request sent (pg_savepoint), so an error stays with its
+ * own request. */
 
 /* collect_later reads the answers of the writes sent later, in order:
  * the first error is returned; the server skipped those after it. */
@@ -1211,6 +1242,7 @@ static int run(struct pg *q, enum st id, const char *op, struct ac_err *err)
  * own failure cannot be helped (the connection may be gone). */
 static void undo(struct pg *q, enum st id)
 {
+	q->seq_next = 0;        /* a case put may be undone */
 	if (q->later)           /* their errors are what is being undone */
 		settle(q, NULL, "rollback", NULL);
 	if (PQstatus(q->conn) == CONNECTION_OK)
@@ -1373,12 +1405,17 @@ static int exec_write(struct pg *q, struct pst *st, struct bind *b,
 /* exec_later is exec_write for a write whose caller wants nothing back:
  * in a group commit's request it is sent later (send_later), answered
  * with the next statement that waits; elsewhere it runs now. */
+static bool sends_later(const struct pg *q)
+{
+	return q->tx == TX_WRITE && q->caller_sp && !q->atomic && !q->lost;
+}
+
 static int exec_later(struct pg *q, struct pst *st, struct bind *b,
 		      const char *op, struct ac_err *err)
 {
 	int rc;
 
-	if (q->tx != TX_WRITE || !q->caller_sp || q->atomic || q->lost)
+	if (!sends_later(q))
 		return exec_write(q, st, b, op, NULL, NULL, err);
 	if (!(rc = b_end(q, b, op, err)) && !(rc = fault(q, op, err)))
 		rc = send_later(q, st, op, err);
@@ -1404,6 +1441,7 @@ static void end_tx(struct pg *q)
 		settle(q, NULL, "end", NULL);
 	q->tx = TX_NONE;
 	q->held_decision = 0;
+	q->seq_next = 0;
 	q->lost = false;
 	q->atomic = false;
 	q->caller_sp = false;
@@ -2410,6 +2448,82 @@ static int pg_list_tracking_events(void *impl, struct ac_str order_id,
 
 /* ---- cases ------------------------------------------------------------ */
 
+/* bind_case binds a case's columns after its id ($2 to $18). */
+static void bind_case(struct bind *b, const struct store_case *c)
+{
+	b_text(b, c->order_id);
+	b_cstr(b, store_case_status_name(c->status));
+	b_cstr(b, claim_type_name(c->claim_type));
+	b_int(b, c->opened_at);
+	b_text(b, c->claim_json);
+	b_int(b, c->created_at);
+	b_int(b, c->updated_at);
+	if (c->has_override) {
+		b_text(b, c->override_verdict);
+		b_text(b, c->override_reason);
+		b_text(b, c->override_author);
+		b_int(b, c->overridden_at);
+	} else {
+		b_null(b);
+		b_null(b);
+		b_null(b);
+		b_null(b);
+	}
+	if (c->has_approval) {
+		b_text(b, c->approved_by);
+		b_int(b, c->approved_at);
+	} else {
+		b_null(b);
+		b_null(b);
+	}
+	b_opt_int(b, c->has_response_due, c->response_due_at);
+	if (c->has_decided) {
+		b_text(b, c->verdict);
+		b_opt(b, c->clause);
+	} else {
+		b_null(b);
+		b_null(b);
+	}
+	b_opt_int(b, c->has_decided && c->has_deadline, c->deadline);
+}
+
+/* put_case_next puts a case whose number is known (seq_next) with the
+ * request's other writes, sent later instead of waited for: a round trip
+ * less a case opened. Its id is made here as ST_CASE_PUT makes it, and
+ * its decision takes the id its insert draws (HELD_CURRENT). Should the
+ * number be taken after all, the insert fails on cases_seq's uniqueness
+ * with the request's RELEASE: nothing is stored under a wrong number. */
+static int put_case_next(struct pg *q, const struct store_case *c,
+			 char id_out[STORE_ID_MAX], struct ac_err *err)
+{
+	int64_t seq = q->seq_next;
+	struct pst *st;
+	struct bind b;
+	int rc;
+
+	q->seq_next = 0;
+	q->held_decision = 0;
+	snprintf(id_out, STORE_ID_MAX, "C-%06lld", (long long)seq);
+	if ((rc = prep(q, ST_CASE_PUT_AT, &st, err)))
+		goto fail;
+	b_start(&b, st);
+	b_cstr(&b, id_out);
+	bind_case(&b, c);
+	b_int(&b, seq);
+	if ((rc = exec_later(q, st, &b, "put_case", err)))
+		goto fail;
+	q->seq_next = seq + 1;
+	q->fold = true;
+	if (c->has_decided) {
+		q->held_decision = HELD_CURRENT;
+		snprintf(q->held_case, sizeof q->held_case, "%s", id_out);
+	}
+	return 0;
+fail:
+	id_out[0] = '\0';
+	return rc;
+}
+
 static int pg_put_case(void *impl, const struct store_case *c,
 		       char id_out[STORE_ID_MAX], struct ac_err *err)
 {
@@ -2417,8 +2531,12 @@ static int pg_put_case(void *impl, const struct store_case *c,
 	struct pst *st;
 	struct atomic a;
 	struct bind b;
+	int64_t seq = 0;
 	int rc;
 
+	if (c->id.n == 0 && q->seq_next > 0 && sends_later(q))
+		return put_case_next(q, c, id_out, err);
+	q->seq_next = 0;
 	/* outside a transaction, one of its own: the case's report
 	 * summaries are folded before it commits (commit_status) */
 	if ((rc = atomic_begin(q, true, &a, "put_case", err)))
@@ -2427,40 +2545,7 @@ static int pg_put_case(void *impl, const struct store_case *c,
 		return atomic_end(q, &a, rc, "put_case", err);
 	b_start(&b, st);
 	b_opt(&b, c->id);
-	b_text(&b, c->order_id);
-	b_cstr(&b, store_case_status_name(c->status));
-	b_cstr(&b, claim_type_name(c->claim_type));
-	b_int(&b, c->opened_at);
-	b_text(&b, c->claim_json);
-	b_int(&b, c->created_at);
-	b_int(&b, c->updated_at);
-	if (c->has_override) {
-		b_text(&b, c->override_verdict);
-		b_text(&b, c->override_reason);
-		b_text(&b, c->override_author);
-		b_int(&b, c->overridden_at);
-	} else {
-		b_null(&b);
-		b_null(&b);
-		b_null(&b);
-		b_null(&b);
-	}
-	if (c->has_approval) {
-		b_text(&b, c->approved_by);
-		b_int(&b, c->approved_at);
-	} else {
-		b_null(&b);
-		b_null(&b);
-	}
-	b_opt_int(&b, c->has_response_due, c->response_due_at);
-	if (c->has_decided) {
-		b_text(&b, c->verdict);
-		b_opt(&b, c->clause);
-	} else {
-		b_null(&b);
-		b_null(&b);
-	}
-	b_opt_int(&b, c->has_decided && c->has_deadline, c->deadline);
+	bind_case(&b, c);
 	id_out[0] = '\0';
 	q->held_decision = 0;
 	if (!(rc = b_end(q, &b, "put_case", err)))
@@ -2468,6 +2553,7 @@ static int pg_put_case(void *impl, const struct store_case *c,
 			snprintf(id_out, STORE_ID_MAX, "%.*s",
 				 (int)raw(st, 0).n, raw(st, 0).p);
 			q->held_decision = is_null(st, 1) ? 0 : i64(st, 1);
+			seq = i64(st, 2);
 		}
 	done(st);
 	if (q->held_decision)
@@ -2483,6 +2569,9 @@ static int pg_put_case(void *impl, const struct store_case *c,
 	if (rc) {
 		id_out[0] = '\0';
 		q->held_decision = 0;
+	} else if (q->tx == TX_WRITE) {
+		/* the next one put in this transaction: this one's next */
+		q->seq_next = seq + 1;
 	}
 	return rc;
 }
@@ -2838,11 +2927,13 @@ static int pg_save_decision(void *impl, const struct store_decision *d,
 
 	/* the first decision of a case put with it takes the id the case
 	 * holds for it (0019_decided) */
-	if ((rc = prep(q, held ? ST_DECISION_SAVE_AS : ST_DECISION_SAVE,
-		       &st, err)))
+	if ((rc = prep(q, !held ? ST_DECISION_SAVE
+			  : q->held_decision == HELD_CURRENT ?
+			  ST_DECISION_SAVE_CUR : ST_DECISION_SAVE_AS, &st,
+		       err)))
 		return rc;
 	b_start(&b, st);
-	if (held)
+	if (held && q->held_decision != HELD_CURRENT)
 		b_int(&b, q->held_decision);
 	q->held_decision = 0;
 	b_text(&b, d->case_id);

@@ -7,6 +7,7 @@
  * end that the retry that succeeds does its work exactly once. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "support.h"
@@ -252,6 +253,61 @@ Test(faults, open_case_all_or_nothing)
 
 	t_snap(c.id, &s);
 	cr_expect_gt(s.decision_id, 0);
+}
+
+/* case_number: the number in a case id the store picked (C-000042). */
+static long case_number(const char *id)
+{
+	cr_assert_eq(strncmp(id, "C-", 2), 0, "%s", id);
+	return strtol(id + 2, NULL, 10);
+}
+
+/* Three cases opened in one group commit, the second failing at each
+ * store step in turn: the other two are stored, numbered one after the
+ * other (the failed one took no number), each with its own decision,
+ * read back as it was answered. On PostgreSQL a case after the batch's
+ * first goes out with its request's other writes, its number and its
+ * decision's id settled beforehand (postgres.c, put_case_next). */
+Test(faults, cases_opened_in_a_batch)
+{
+	int n;
+
+	t_order_delivered("O-1", t_now - 3 * T_HOUR);
+	for (n = 0; n < MAX_STEPS; n++) {
+		struct t_case a, b, c, got;
+		int rb;
+
+		cr_assert_eq(t_batch_begin(), 0, "%s", t_err.msg);
+		cr_assert_eq(t_open("O-1", CLAIM_UNWANTED, &a), 0, "%s",
+			     t_err.msg);
+		t_fail_after(n);
+		rb = t_open("O-1", CLAIM_BROKEN, &b);
+		t_fail_after(-1);
+		cr_assert_eq(t_open("O-1", CLAIM_WRONG_ITEM, &c), 0,
+			     "n=%d: the batch cannot go on: %s", n, t_err.msg);
+		cr_assert_eq(t_batch_commit(), 0, "n=%d: %s", n, t_err.msg);
+		cr_assert_neq(a.verdict, c.verdict);
+		/* the store's own form, C- and six digits at least */
+		cr_assert_eq(strlen(c.id), strlen("C-000001"), "%s", c.id);
+		cr_assert_eq(case_number(c.id),
+			     case_number(a.id) + (rb == 0 ? 2 : 1),
+			     "n=%d: %s then %s (%s)", n, a.id, c.id,
+			     rb ? "failed" : b.id);
+		cr_assert_eq(t_get(a.id, &got), 0, "n=%d %s", n, a.id);
+		cr_assert_eq(got.verdict, a.verdict, "n=%d %s", n, a.id);
+		cr_assert_eq(t_get(c.id, &got), 0, "n=%d %s", n, c.id);
+		cr_assert_eq(got.verdict, c.verdict, "n=%d %s", n, c.id);
+		cr_assert_eq(got.refund_max_minor, c.refund_max_minor);
+		cr_assert_eq(t_audit_count(c.id, "case.open"), 1);
+		if (rb == 0) {
+			cr_assert_eq(case_number(b.id), case_number(a.id) + 1);
+			cr_assert_eq(t_get(b.id, &got), 0, "%s", b.id);
+			cr_assert_eq(got.verdict, b.verdict);
+			break;
+		}
+	}
+	cr_assert_lt(n, MAX_STEPS);
+	cr_expect_eq(t_case_count("O-1"), 2 * n + 3);
 }
 
 Test(faults, override_all_or_nothing)
