@@ -1247,10 +1247,18 @@ static void sq_close(void *impl)
 	free(q);
 }
 
-/* process-wide, so before the first connection opens */
+/* Process-wide, so before the first connection opens. A program that
+ * started SQLite before its first store cannot set it any more (an
+ * embedder, a tool): its statement journals then stay in memory
+ * (temp_store MEMORY, 1 KiB blocks), rather than spill to a file past
+ * SQLite's default of 64 KiB, which would be a file for each case
+ * opened. */
+static bool spill_set;
+
 static void sq_config(void)
 {
-	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, STMT_JOURNAL_SPILL);
+	spill_set = sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL,
+				   STMT_JOURNAL_SPILL) == SQLITE_OK;
 }
 
 static int sq_open(const char *dsn, void **impl, struct ac_err *err)
@@ -1285,8 +1293,9 @@ static int sq_open(const char *dsn, void **impl, struct ac_err *err)
 			   err)) ||
 	    (rc = exec_sql(q, "PRAGMA cache_size = " CACHE_SIZE, "cache_size",
 			   err)) ||
-	    (rc = exec_sql(q, "PRAGMA temp_store = FILE", "temp_store",
-			   err)) ||
+	    (rc = exec_sql(q, spill_set ? "PRAGMA temp_store = FILE"
+					: "PRAGMA temp_store = MEMORY",
+			   "temp_store", err)) ||
 	    (rc = migrate(q, err)))
 		goto fail;
 	*impl = q;

@@ -5,6 +5,7 @@
  * with raw SQL only to look behind the store's back: to count rows after
  * an injected fault and to try to tamper with append-only tables. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -563,6 +564,86 @@ Test(store, a_request_past_the_journal_in_memory_is_undone_whole)
 	if (!pgtest_base())
 		cr_assert_eq(raw_count("SELECT integrity_check = 'ok' "
 				       "FROM pragma_integrity_check"), 1);
+}
+
+/* sqlite_temp_files counts the temporary files SQLite holds open in this
+ * process (the unix VFS names them etilqs_ and unlinks them at once). */
+static int sqlite_temp_files(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d))) {
+		char link[300], to[512];
+		ssize_t len;
+
+		snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+		len = readlink(link, to, sizeof to - 1);
+		if (len <= 0)
+			continue;
+		to[len] = '\0';
+		n += strstr(to, "etilqs_") != NULL;
+	}
+	closedir(d);
+	return n;
+}
+
+/* journal_request: N_PAST cases stored, then a request in a savepoint
+ * that changes every one (~600 KiB of statement journal); at its height
+ * *files gets the temporary files open; the request is undone. */
+static void journal_request(int *files)
+{
+	static char ids[N_PAST][STORE_ID_MAX];
+
+	put_sample_order("A-1", false);
+	assert_ok(store_begin(s, &err));
+	for (int i = 0; i < N_PAST; i++)
+		put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED,
+				ids[i]);
+	assert_ok(store_commit(s, &err));
+	assert_ok(store_begin(s, &err));
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	for (int i = 0; i < N_PAST; i++)
+		assert_ok(store_update_case_status(s, store_str(ids[i]),
+						   CASE_STATUS_CLOSED, 99,
+						   &err));
+	*files = sqlite_temp_files();
+	assert_ok(store_savepoint(s, STORE_SP_ROLLBACK, &err));
+	assert_ok(store_commit(s, &err));
+	cr_assert_eq(raw_count("SELECT count(*) FROM cases "
+			       "WHERE status = 'open'"), N_PAST);
+}
+
+/* The journal goes to a file only past its 120 KiB in memory. */
+Test(store, a_request_past_the_journal_in_memory_spills_to_a_file)
+{
+	int files;
+
+	SQLITE_ONLY();
+	journal_request(&files);
+	cr_assert_eq(files, 1);
+}
+
+/* A program that started SQLite before its first store cannot set the
+ * journal's spill (process-wide): the store keeps its statement journals
+ * in memory then, never a file for a request past SQLite's default
+ * 64 KiB (a case opened journals ~110 KiB). */
+static void setup_sqlite_first(void)
+{
+	cr_assert_eq(sqlite3_initialize(), SQLITE_OK);
+	setup();
+}
+
+Test(store_after_sqlite, a_request_keeps_its_journal_in_memory,
+     .init = setup_sqlite_first, .fini = teardown)
+{
+	int files;
+
+	SQLITE_ONLY();
+	journal_request(&files);
+	cr_assert_eq(files, 0);
 }
 
 /* The caller's savepoints, as a group commit uses them: one per request,
