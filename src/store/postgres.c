@@ -1402,14 +1402,16 @@ static int exec_write(struct pg *q, struct pst *st, struct bind *b,
 	return rc;
 }
 
-/* exec_later is exec_write for a write whose caller wants nothing back:
- * in a group commit's request it is sent later (send_later), answered
- * with the next statement that waits; elsewhere it runs now. */
+/* sends_later: a write made now can be sent later (in a group commit's
+ * request, outside a call of its own). */
 static bool sends_later(const struct pg *q)
 {
 	return q->tx == TX_WRITE && q->caller_sp && !q->atomic && !q->lost;
 }
 
+/* exec_later is exec_write for a write whose caller wants nothing back:
+ * in a group commit's request it is sent later (send_later), answered
+ * with the next statement that waits; elsewhere it runs now. */
 static int exec_later(struct pg *q, struct pst *st, struct bind *b,
 		      const char *op, struct ac_err *err)
 {
