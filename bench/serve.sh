@@ -291,7 +291,7 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { print (b + 0 == 0 || a == "") ? "" : a 
 rps() { awk -v x="$1" 'BEGIN { printf "%.0f/s\n", x }'; }
 ms() { awk -v x="$1" 'BEGIN { printf "%.2f ms\n", x }'; }
 bad() { [ "$1" = 0 ] && echo "$2" || echo "NO ($1 failed)"; }
-row() { printf '%-30s %-11s %-30s %-7s %-10s %s\n' "$@"; }
+row() { printf '%-30s %-11s %-30s %-7s %-12s %s\n' "$@"; }
 {
 echo "aftercare serve: wrk 1 thread, $CONNS connections, ${DUR} s after ${WARM} s warm-up, loopback;" \
 	"$(nproc) CPUs, load average $LOAD0 at the start"
@@ -303,8 +303,10 @@ row "GET /v1/cases/{id}" "$(rps "$G_RPS")" "GET /healthz $(rps "$H_RPS")" \
 row "POST /v1/decide (example)" "$(rps "$D_RPS")" "GET /healthz $(rps "$H_RPS")" \
 	"$(ratio "$D_RPS" "$H_RPS")" ">= 0.60x" "$(bad "$D_BAD" "$(ge "$(div "$D_RPS" "$H_RPS")" 0.6)")"
 if [ -n "${DA_CORES:-}" ]; then
+# more than one core: 1.2 at least, as wrk shares the two (the label says
+# the figure the check uses)
 row "POST /v1/decide, every CPU" "$(rps "$DA_RPS")" "on one CPU $(rps "$D_RPS")" \
-	"$(ratio "$DA_RPS" "$D_RPS")" "> 1 core" \
+	"$(ratio "$DA_RPS" "$D_RPS")" ">= 1.2 cores" \
 	"$(bad "$DA_BAD" "$(ge "$DA_CORES" 1.2) ($DA_CORES cores busy)")"
 fi
 row "POST /v1/decide p99" "$(ms "$D_P99")" "nginx p99 $(ms "$N_P99")" \
