@@ -524,32 +524,45 @@ Test(store, column_rules_refuse_on_either_backend)
 	}
 }
 
-/* A request that changes more pages than the statement journal keeps in
- * memory (120 KiB, sqlite.c: STMT_JOURNAL_SPILL; the rest goes to a file)
- * is still undone whole, and the requests around it kept. */
 #define N_PAST 2000
-Test(store, a_request_past_the_journal_in_memory_is_undone_whole)
-{
-	static char ids[N_PAST][STORE_ID_MAX];
-	char id[STORE_ID_MAX];
 
+/* past_cases stores N_PAST open cases on A-1, committed, their ids in
+ * ids. */
+static void past_cases(char ids[N_PAST][STORE_ID_MAX])
+{
 	put_sample_order("A-1", false);
 	assert_ok(store_begin(s, &err));
 	for (int i = 0; i < N_PAST; i++)
 		put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED,
 				ids[i]);
 	assert_ok(store_commit(s, &err));
-	assert_ok(store_begin(s, &err));
-	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
-	put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_REPAIR, id);
-	assert_ok(store_savepoint(s, STORE_SP_RELEASE, &err));
-	/* every case's row changes: ~150 pages of rows and their index's,
-	 * ~600 KiB of journal */
+}
+
+/* close_all begins a request (a savepoint) that closes every one of
+ * them: ~150 pages of rows and their index's, ~600 KiB of journal. */
+static void close_all(char ids[N_PAST][STORE_ID_MAX])
+{
 	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
 	for (int i = 0; i < N_PAST; i++)
 		assert_ok(store_update_case_status(s, store_str(ids[i]),
 						   CASE_STATUS_CLOSED, 99,
 						   &err));
+}
+
+/* A request that changes more pages than the statement journal keeps in
+ * memory (120 KiB, sqlite.c: STMT_JOURNAL_SPILL; the rest goes to a file)
+ * is still undone whole, and the requests around it kept. */
+Test(store, a_request_past_the_journal_in_memory_is_undone_whole)
+{
+	static char ids[N_PAST][STORE_ID_MAX];
+	char id[STORE_ID_MAX];
+
+	past_cases(ids);
+	assert_ok(store_begin(s, &err));
+	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
+	put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_REPAIR, id);
+	assert_ok(store_savepoint(s, STORE_SP_RELEASE, &err));
+	close_all(ids);
 	assert_ok(store_savepoint(s, STORE_SP_ROLLBACK, &err));
 	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
 	assert_ok(store_update_case_status(s, store_str(ids[7]),
@@ -597,18 +610,9 @@ static void journal_request(int *files)
 {
 	static char ids[N_PAST][STORE_ID_MAX];
 
-	put_sample_order("A-1", false);
+	past_cases(ids);
 	assert_ok(store_begin(s, &err));
-	for (int i = 0; i < N_PAST; i++)
-		put_sample_case("", "A-1", CASE_STATUS_OPEN, CLAIM_DAMAGED,
-				ids[i]);
-	assert_ok(store_commit(s, &err));
-	assert_ok(store_begin(s, &err));
-	assert_ok(store_savepoint(s, STORE_SP_BEGIN, &err));
-	for (int i = 0; i < N_PAST; i++)
-		assert_ok(store_update_case_status(s, store_str(ids[i]),
-						   CASE_STATUS_CLOSED, 99,
-						   &err));
+	close_all(ids);
 	*files = sqlite_temp_files();
 	assert_ok(store_savepoint(s, STORE_SP_ROLLBACK, &err));
 	assert_ok(store_commit(s, &err));
