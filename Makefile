@@ -233,7 +233,7 @@ test-scenarios: $(B)/aftercare
 # The case desk over real HTTP on loopback (hostile.sh: smuggling, NUL,
 # slow and idle floods), and kill -9 while it writes. test-api-one-cpu
 # runs run.sh and concurrency.sh again with the server on one CPU
-# (taskset), where the loop answers the QUICK routes itself: in `make
+# (taskset), where one event loop does all the loops' work: in `make
 # test` once, not again under the sanitizers (test-san), which keeps
 # make test under 20 minutes. tests/api/suite.sh runs the scripts two at
 # a time, those timed against the machine (=name) alone first.

@@ -19,9 +19,10 @@
  *            headers over GUARD_HEADERS_MAX: 431; each answered before
  *            any of the body is read, and the connection closed, so that
  *            no request hidden in a body can run.
- * Threads: the callbacks run on the server's loop; the deadline's thread
- * only takes connections off the waiting list (under the guard's lock)
- * and writes to and shuts down their sockets, which stay open until
+ * Threads: the callbacks run on the server's loops (a connection's all on
+ * the loop that accepted it), the waiting list under the guard's lock;
+ * the deadline's thread only takes connections off that list (under the
+ * lock) and writes to and shuts down their sockets, which stay open until
  * libmicrohttpd has told the guard they are closed. */
 #include <errno.h>
 #include <pthread.h>
@@ -39,7 +40,7 @@
 #include "http.h"
 
 /* Descriptors kept for what is not a connection: the listening socket,
- * the loop's epoll and eventfd, the store's files (a database, its WAL
+ * the loops' epoll sets and signals, the store's files (a database, its WAL
  * and shared memory for each thread's desk), the log. */
 #define FD_RESERVE 512u
 /* Connections at most, whatever the file limit: each holds a 16 KiB
@@ -169,7 +170,7 @@ static void *deadline_loop(void *arg)
 	return NULL;
 }
 
-/* ---- libmicrohttpd's callbacks (on the loop) --------------------------- */
+/* ---- libmicrohttpd's callbacks (on the loops) -------------------------- */
 
 static struct guard_conn *conn_of(struct MHD_Connection *c)
 {

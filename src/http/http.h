@@ -38,7 +38,7 @@ struct http_config {
 	const struct policy *policy;    /* borrowed; for POST /v1/decide */
 	int readers;                    /* reader threads; 0: one per core,
 					 * at least 2 */
-	http_open_desk open_desk;       /* the readers' and the loop's */
+	http_open_desk open_desk;       /* the readers' and the loops' */
 	http_close_desk close_desk;
 	void *desk_ctx;
 	unsigned per_client;            /* connections from one address at
@@ -47,11 +47,12 @@ struct http_config {
 
 struct http_server;
 
-/* http_server_start binds the address and serves. One thread runs the
- * event loop (reading requests, checking tokens, sending answers); one
- * writer runs every write route, many at a time in one group commit, and
- * answers them only after it; `readers` threads run the reads (each in a
- * read transaction of its own desk) and the routes without a store. *out
+/* http_server_start binds the address and serves. An event loop a CPU
+ * (reading requests, checking tokens, sending answers, running the
+ * bounded routes); one writer runs every write route, many at a time in
+ * one group commit, and answers them only after it; `readers` threads run
+ * the reads (each in a read transaction of its own desk) and the routes
+ * without a store. *out
  * is a new handle for http_server_stop. Fails with AC_EINVAL (a bad
  * listen address or config) or AC_EIO (the address cannot be bound, a
  * desk cannot be opened), err saying which. */
@@ -251,19 +252,18 @@ enum http_auth {
  *   READ   reads in one read transaction on a reader's own connection
  *   WRITE  runs on the one writer, in its group commit, and is answered
  *          only after that commit
- *   PING   a health check: answered at once by the event loop itself on
+ *   PING   a health check: answered at once by its event loop itself on
  *          its own connection, so that no queue of slow work can delay
  *          it; its handler must be bounded and never wait for a lock
  *   QUICK       as NONE, and its work is bounded by its body (decide)
  *   QUICK_READ  reads one thing by its key (a case) in one statement,
  *               outside any transaction (desk_read_one): that statement's
  *               snapshot is its read transaction
- * A QUICK route goes to a reader like the others when the server may use
- * more than one CPU (there the hand-off buys a core); on one CPU the hand
- * -off buys nothing and costs two thread switches, so the loop answers
- * it itself, a QUICK_READ only on a store in this process's files
- * (SQLite's snapshot: no network wait) and a QUICK only with a body of at
- * most HTTP_QUICK_BODY bytes. */
+ * The event loops (one a CPU, server.c) answer the QUICK routes
+ * themselves: a hand-off to a reader would cost two thread switches and
+ * buy no core. A QUICK_READ only on a store in this process's files
+ * (SQLite's snapshot: no network wait), a QUICK only with a body of at
+ * most HTTP_QUICK_BODY bytes; the others go to a reader. */
 enum http_txn {
 	HTTP_TXN_NONE,
 	HTTP_TXN_READ,
@@ -346,7 +346,7 @@ void metrics_init(void);
 /* metrics_observe counts one answered request: its route (NULL: none
  * matched), status and latency in microseconds; a 503 on a route that
  * uses the store also counts as a database error. Lock-free (relaxed
- * atomics): called by the event loop for every request. */
+ * atomics): called by the event loops for every request. */
 void metrics_observe(const struct route *rt, int status, int64_t us);
 
 /* ---- inside the layer: authentication ------------------------------------ */

@@ -1,9 +1,10 @@
 /* server.c: the HTTP server on libmicrohttpd (http layer).
  * Threads, each with a desk (and so a store connection) of its own:
- *   the loop    libmicrohttpd's epoll loop: reads requests, routes them,
- *               checks tokens (before any body is read), sends answers,
- *               writes the log; it runs only the health ping's handler,
- *               and on one CPU the QUICK routes' (http.h)
+ *   the loops   libmicrohttpd's epoll loops, one a CPU (its thread pool,
+ *               each loop with the connections it accepted): read
+ *               requests, route them, check tokens (before any body is
+ *               read), send answers; they run the health ping's handler
+ *               and the QUICK routes' (http.h) themselves
  *   the writer  runs the routes that declare HTTP_TXN_WRITE: it takes
  *               every write waiting, runs them in one store transaction
  *               (each all-or-nothing in a savepoint of its own), commits
@@ -12,11 +13,13 @@
  *   readers     run HTTP_TXN_READ routes, each in a read transaction of
  *               its own desk (WAL: a snapshot of what was committed,
  *               never waiting for the writer), and HTTP_TXN_NONE routes
+ *   the log     writes the lines the loops leave, as many as are waiting
+ *               in one write
  * A request is answered on the access handler's last call: the first
  * sets up its state (route, token, media type, size limit), the middle
  * ones gather the body into a capped buffer, the last suspends the
  * connection and hands the request to a thread; that thread fills in the
- * answer and resumes the connection, and the loop queues the response.
+ * answer and resumes the connection, and its loop queues the response.
  * A request's state, arena included, is freed when libmicrohttpd reports
  * it complete, which is also when it is logged. */
 #define _GNU_SOURCE             /* sched_getaffinity, CPU_COUNT */
@@ -30,8 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,7 +53,14 @@
 #define CONN_POOL_BYTES (16u << 10)
 
 #define READERS_MAX 64
-#define LOOP_WAIT_MS 500                /* the loop's longest sleep */
+#define LOOPS_MAX 32
+/* Log lines waiting past this make the loops wait for the log's thread
+ * (stderr slower than the requests) rather than drop lines. */
+#define LOG_HIGH (512u << 10)
+/* Woken by a first line, the log's thread lets the lines gather this
+ * long before it writes them: waking it for every line, measured on one
+ * CPU, cost a third of the requests a second. */
+#define LOG_GATHER_NS (2 * 1000 * 1000)
 
 struct request;
 
@@ -61,7 +69,8 @@ struct jobq {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct request *head, *tail;
-	bool stop;                      /* drain what is left, then end */
+	bool stop;                      /* drain what is left, then end;
+					 * take no more */
 };
 
 /* A thread that runs handlers, with its desk and its context. */
@@ -75,14 +84,13 @@ struct worker {
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct guard *guard;            /* limits, deadline, framing */
-	struct http_ctx ctx;            /* the loop's: token checks */
+	struct http_ctx *loops;         /* a context for each loop: token
+					 * checks, pings, QUICK routes */
+	int n_loops;
+	atomic_int loops_taken;         /* by the loops' threads, in turn */
 	struct sockaddr_storage addr;
 	char url[320];
 	atomic_int in_flight;           /* requests begun, not yet complete */
-	pthread_t thread;               /* runs loop() */
-	bool loop_running;
-	atomic_bool stop;               /* asked to stop */
-	int64_t stop_until_us;          /* grace for requests in flight */
 	struct jobq reads, writes;
 	struct worker writer;
 	struct worker *readers;
@@ -90,12 +98,16 @@ struct http_server {
 	http_open_desk open_desk;
 	http_close_desk close_desk;
 	void *desk_ctx;
-	bool quick_inline;              /* one CPU: the loop answers QUICK */
-	bool quick_read_inline;         /* ... and QUICK_READ (a local store) */
-	int wake_fd;                    /* eventfd: a worker resumed one */
-	int ep_fd;                      /* the loop's: MHD's set + wake_fd */
-	struct buf log;                 /* log lines of this pass, written
-					 * out once after it */
+	bool quick_read_inline;         /* the loops answer QUICK_READ (a
+					 * store in this process's files) */
+	/* the log: lines the loops add under log_mu, which the log's
+	 * thread takes and writes out */
+	pthread_mutex_t log_mu;
+	pthread_cond_t log_cv;          /* lines to write, or stop */
+	pthread_cond_t log_drained;     /* under LOG_HIGH again */
+	pthread_t log_thread;
+	bool log_running, log_stop;
+	struct buf log;
 	time_t log_sec;                 /* the second log_ts shows */
 	char log_ts[32];
 };
@@ -543,8 +555,6 @@ static void handle(struct request *rq, struct http_ctx *ctx)
 		http_problem(&rq->r, 500, NULL, "the handler gave no answer");
 }
 
-static void wake(struct http_server *srv);
-
 /* ---- the workers' queues ---------------------------------------------- */
 
 static void jobq_init(struct jobq *jq)
@@ -561,10 +571,16 @@ static void jobq_destroy(struct jobq *jq)
 	pthread_cond_destroy(&jq->cv);
 }
 
-static void jobq_push(struct jobq *jq, struct request *rq)
+/* jobq_push: false when the queue is stopped (the server is stopping:
+ * nobody would take it) */
+static bool jobq_push(struct jobq *jq, struct request *rq)
 {
 	rq->next = NULL;
 	pthread_mutex_lock(&jq->mu);
+	if (jq->stop) {
+		pthread_mutex_unlock(&jq->mu);
+		return false;
+	}
 	if (jq->tail)
 		jq->tail->next = rq;
 	else
@@ -572,6 +588,7 @@ static void jobq_push(struct jobq *jq, struct request *rq)
 	jq->tail = rq;
 	pthread_cond_signal(&jq->cv);
 	pthread_mutex_unlock(&jq->mu);
+	return true;
 }
 
 /* jobq_take waits for work: one request, or every one waiting when all
@@ -621,6 +638,15 @@ static bool read_quick(const struct request *rq, struct desk *desk)
 	return true;
 }
 
+/* stopping answers a request that came in after the workers stopped */
+static void stopping(struct request *rq)
+{
+	buf_reset(&rq->r.body);
+	rq->r.n_headers = 0;
+	http_problem(&rq->r, 503, NULL, "the server is stopping");
+	http_resp_header(&rq->r, "Connection", "close");
+}
+
 /* read_loop is a reader: one request at a time, reads in a snapshot. */
 static void *read_loop(void *arg)
 {
@@ -644,11 +670,11 @@ static void *read_loop(void *arg)
 		}
 		/* a write's `before` done: now the write itself */
 		if (rq->before_done && rq->r.status == 0) {
-			jobq_push(&w->srv->writes, rq);
-			continue;
+			if (jobq_push(&w->srv->writes, rq))
+				continue;
+			stopping(rq);
 		}
 		MHD_resume_connection(rq->q.conn);
-		wake(w->srv);
 	}
 	return NULL;
 }
@@ -693,7 +719,6 @@ static void *write_loop(void *arg)
 			next = rq->next;        /* rq is the loop's again */
 			MHD_resume_connection(rq->q.conn);
 		}
-		wake(w->srv);
 	}
 	return NULL;
 }
@@ -741,11 +766,63 @@ static bool answer_here(const struct http_server *srv,
 {
 	switch (rq->route->txn) {
 	case HTTP_TXN_QUICK:
-		return srv->quick_inline && rq->body.len <= HTTP_QUICK_BODY;
+		return rq->body.len <= HTTP_QUICK_BODY;
 	case HTTP_TXN_QUICK_READ:
 		return srv->quick_read_inline;
 	default:
 		return false;
+	}
+}
+
+/* The context of the loop this thread runs, taken on its first request
+ * (each of libmicrohttpd's threads runs one loop of one server). */
+static _Thread_local struct {
+	const struct http_server *srv;
+	struct http_ctx *ctx;
+} this_loop;
+
+static struct http_ctx *loop_ctx(struct http_server *srv)
+{
+	if (this_loop.srv != srv) {
+		int i = atomic_fetch_add(&srv->loops_taken, 1);
+
+		/* never more threads than loops: libmicrohttpd starts as
+		 * many as it was asked for */
+		if (i >= srv->n_loops)
+			abort();
+		this_loop.srv = srv;
+		this_loop.ctx = &srv->loops[i];
+	}
+	return this_loop.ctx;
+}
+
+/* answer_in_loop runs a request's handler on its loop */
+static void answer_in_loop(struct request *rq, struct http_ctx *ctx)
+{
+	struct ac_err err;
+
+	ac_err_clear(&err);
+	if (rq->route->txn == HTTP_TXN_PING || read_quick(rq, ctx->desk) ||
+	    !is_read(rq->route)) {
+		handle(rq, ctx);
+	} else if (desk_read_begin(ctx->desk, &err)) {
+		http_problem_err(&rq->r, &err);
+	} else {
+		handle(rq, ctx);
+		desk_read_end(ctx->desk);
+	}
+}
+
+/* to_worker suspends the connection and hands its request to the writer
+ * or a reader, which will answer it and resume the connection (the loop
+ * then calls on_request again and the answer goes) */
+static void to_worker(struct http_server *srv, struct request *rq)
+{
+	MHD_suspend_connection(rq->q.conn);
+	if (!jobq_push(rq->route->txn == HTTP_TXN_WRITE &&
+		       !rq->route->before ? &srv->writes : &srv->reads, rq)) {
+		stopping(rq);
+		MHD_resume_connection(rq->q.conn);
 	}
 }
 
@@ -765,7 +842,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		rq->srv = srv;
 		rq->start_us = mono_us();
 		rq->q.arena = &rq->arena;
-		rq->q.ctx = &srv->ctx;
+		rq->q.ctx = loop_ctx(srv);
 		rq->q.conn = c;
 		rq->q.method = arena_strndup(&rq->arena, method,
 					     strlen(method));
@@ -818,92 +895,54 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		rq->answered = true;
 		if (rq->too_big) {
 			too_large(rq, rq->body.cap);
-		} else if (rq->route->txn == HTTP_TXN_PING) {
-			handle(rq, &srv->ctx);
-		} else if (answer_here(srv, rq)) {
-			struct ac_err err;
-
-			ac_err_clear(&err);
-			if (read_quick(rq, srv->ctx.desk) ||
-			    !is_read(rq->route)) {
-				handle(rq, &srv->ctx);
-			} else if (desk_read_begin(srv->ctx.desk, &err)) {
-				http_problem_err(&rq->r, &err);
-			} else {
-				handle(rq, &srv->ctx);
-				desk_read_end(srv->ctx.desk);
-			}
+		} else if (rq->route->txn == HTTP_TXN_PING ||
+			   answer_here(srv, rq)) {
+			answer_in_loop(rq, loop_ctx(srv));
 		} else {
-			/* a worker answers and resumes the connection; the
-			 * loop then calls us again and the answer goes */
-			MHD_suspend_connection(c);
-			jobq_push(rq->route->txn == HTTP_TXN_WRITE &&
-				  !rq->route->before ?
-				  &srv->writes : &srv->reads, rq);
+			to_worker(srv, rq);
 			return MHD_YES;
 		}
 	}
 	return queue(rq, c);
 }
 
-/* write_log writes the pass's log lines in one go. */
-static void write_log(struct http_server *srv)
-{
-	if (srv->log.len) {
-		fwrite(srv->log.p, 1, srv->log.len, stderr);
-		fflush(stderr);
-		buf_reset(&srv->log);
-	}
-}
-
-/* wake tells the loop that a worker has resumed a connection (or that
- * it should stop): the answer goes at once, not at the next timeout.
- * (libmicrohttpd's own signal on resume does not wake an outer epoll:
- * without this, measured, answers waited for the loop's timeout.) */
-static void wake(struct http_server *srv)
-{
-	uint64_t one = 1;
-
-	if (write(srv->wake_fd, &one, sizeof one) < 0)
-		return;                 /* the counter is full: awake anyway */
-}
-
-/* loop is the event loop's thread: it waits on libmicrohttpd's epoll set
- * and on the workers' wake-up together, runs libmicrohttpd, writes the
- * log after every pass, and stops gracefully when asked. */
-static void *loop(void *arg)
+/* log_loop is the log's thread: it writes out whatever lines are
+ * waiting (gathered for LOG_GATHER_NS), in one write, until asked to
+ * stop with none left. The loops go on adding lines meanwhile, to the
+ * other buffer. */
+static void *log_loop(void *arg)
 {
 	struct http_server *srv = arg;
-	bool quiet = false;
+	struct buf out;
 
+	buf_init(&out, srv->log.cap);
+	pthread_mutex_lock(&srv->log_mu);
 	for (;;) {
-		struct epoll_event ev[2];
-		MHD_UNSIGNED_LONG_LONG due;
-		int ms = LOOP_WAIT_MS;
-		uint64_t n;
+		struct buf full;
 
-		if (MHD_get_timeout(srv->daemon, &due) == MHD_YES &&
-		    due < (MHD_UNSIGNED_LONG_LONG)ms)
-			ms = (int)due;
-		if (epoll_wait(srv->ep_fd, ev, 2, ms) > 0 &&
-		    read(srv->wake_fd, &n, sizeof n) < 0)
-			n = 0;                  /* nothing to drain */
-		MHD_run(srv->daemon);
-		write_log(srv);
-		if (!atomic_load(&srv->stop))
-			continue;
-		if (!quiet) {
-			MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+		while (!srv->log.len && !srv->log_stop)
+			pthread_cond_wait(&srv->log_cv, &srv->log_mu);
+		if (!srv->log.len)
+			break;                  /* stopped, all written */
+		if (!srv->log_stop) {
+			struct timespec ts = { 0, LOG_GATHER_NS };
 
-			if (fd != MHD_INVALID_SOCKET)
-				close(fd);
-			quiet = true;
+			pthread_mutex_unlock(&srv->log_mu);
+			nanosleep(&ts, NULL);
+			pthread_mutex_lock(&srv->log_mu);
 		}
-		if (atomic_load(&srv->in_flight) == 0 ||
-		    mono_us() >= srv->stop_until_us)
-			break;
+		full = srv->log;
+		srv->log = out;
+		pthread_cond_broadcast(&srv->log_drained);
+		pthread_mutex_unlock(&srv->log_mu);
+		fwrite(full.p, 1, full.len, stderr);
+		fflush(stderr);
+		buf_reset(&full);
+		out = full;
+		pthread_mutex_lock(&srv->log_mu);
 	}
-	write_log(srv);
+	pthread_mutex_unlock(&srv->log_mu);
+	buf_release(&out);
 	return NULL;
 }
 
@@ -949,6 +988,14 @@ static void on_completed(void *cls, struct MHD_Connection *c,
 	if (!rq)
 		return;
 	*con_cls = NULL;
+	if (rq->queued && rq->r.status)
+		metrics_observe(rq->route, rq->r.status,
+				mono_us() - rq->start_us);
+	pthread_mutex_lock(&srv->log_mu);
+	while (line->len > LOG_HIGH && srv->log_running)
+		pthread_cond_wait(&srv->log_drained, &srv->log_mu);
+	if (!line->len)
+		pthread_cond_signal(&srv->log_cv);
 	if (secs != srv->log_sec) {     /* formatted once a second */
 		struct tm tm;
 
@@ -966,14 +1013,10 @@ static void on_completed(void *cls, struct MHD_Connection *c,
 		 rq->queued ? rq->r.status : 0,
 		 (long long)(mono_us() - rq->start_us), rq->sent_bytes);
 	log_path(line, rq->q.actor ? rq->q.actor : "-");
-	if (rq->queued && rq->r.status)
-		metrics_observe(rq->route, rq->r.status,
-				mono_us() - rq->start_us);
 	if (term)
 		buf_addf(line, " end=%s", term);
 	buf_addc(line, '\n');
-	if (line->len > 60000)
-		write_log(srv);
+	pthread_mutex_unlock(&srv->log_mu);
 
 	buf_release(&rq->body);
 	buf_release(&rq->r.body);
@@ -1139,15 +1182,18 @@ static void ctx_close(struct http_server *srv, struct http_ctx *ctx,
 	memset(ctx, 0, sizeof *ctx);
 }
 
-/* one_cpu: this process may run on one CPU only (taskset, a container's
- * cpuset, a one-core machine). */
-static bool one_cpu(void)
+/* loops_for: one loop for each CPU this process may run on (taskset, a
+ * container's cpuset), LOOPS_MAX at most. */
+static int loops_for(void)
 {
 	cpu_set_t set;
+	long n;
 
 	if (sched_getaffinity(0, sizeof set, &set))
-		return sysconf(_SC_NPROCESSORS_ONLN) == 1;
-	return CPU_COUNT(&set) == 1;
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	else
+		n = CPU_COUNT(&set);
+	return n < 1 ? 1 : n > LOOPS_MAX ? LOOPS_MAX : (int)n;
 }
 
 /* readers_for: the number asked for, else one per core and at least 2,
@@ -1163,9 +1209,36 @@ static int readers_for(int asked)
 	return cores > READERS_MAX ? READERS_MAX : (int)cores;
 }
 
+/* log_start starts the log's thread */
+static int log_start(struct http_server *srv, struct ac_err *err)
+{
+	if (pthread_create(&srv->log_thread, NULL, log_loop, srv))
+		return ac_err_set(err, AC_EIO, "--listen", "cannot start "
+				  "the log's thread");
+	srv->log_running = true;
+	return 0;
+}
+
+/* log_end writes out the lines left and ends the log's thread */
+static void log_end(struct http_server *srv)
+{
+	if (srv->log_running) {
+		pthread_mutex_lock(&srv->log_mu);
+		srv->log_stop = true;
+		pthread_cond_signal(&srv->log_cv);
+		pthread_mutex_unlock(&srv->log_mu);
+		pthread_join(srv->log_thread, NULL);
+		srv->log_running = false;
+	}
+	if (srv->log.len)               /* no thread ever took them */
+		fwrite(srv->log.p, 1, srv->log.len, stderr);
+	buf_release(&srv->log);
+}
+
 /* teardown ends the workers (after they have answered and resumed every
  * request they hold: libmicrohttpd must not stop with a connection
- * suspended), stops the daemon and frees everything; safe on a server
+ * suspended; a request that comes later is answered 503 by its loop),
+ * stops the daemon, then the log, and frees everything; safe on a server
  * started only in part. */
 static void teardown(struct http_server *srv)
 {
@@ -1179,56 +1252,38 @@ static void teardown(struct http_server *srv)
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
 	guard_free(srv->guard);         /* after the daemon's callbacks */
-	write_log(srv);
-	buf_release(&srv->log);
+	log_end(srv);
 	ctx_close(srv, &srv->writer.ctx, false);
 	for (int i = 0; i < srv->n_readers; i++)
 		ctx_close(srv, &srv->readers[i].ctx, true);
-	ctx_close(srv, &srv->ctx, true);
+	for (int i = 0; i < srv->n_loops; i++)
+		ctx_close(srv, &srv->loops[i], true);
+	free(srv->loops);
 	free(srv->readers);
 	jobq_destroy(&srv->reads);
 	jobq_destroy(&srv->writes);
-	if (srv->wake_fd >= 0)
-		close(srv->wake_fd);
-	if (srv->ep_fd >= 0)
-		close(srv->ep_fd);
+	pthread_mutex_destroy(&srv->log_mu);
+	pthread_cond_destroy(&srv->log_cv);
+	pthread_cond_destroy(&srv->log_drained);
 	free(srv);
 }
 
-/* loop_fds makes the loop's epoll set: libmicrohttpd's own epoll fd and
- * the eventfd the workers wake it with. */
-static int loop_fds(struct http_server *srv, struct ac_err *err)
-{
-	const union MHD_DaemonInfo *info;
-	struct epoll_event ev = { .events = EPOLLIN };
-
-	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_EPOLL_FD);
-	srv->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	srv->ep_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (!info || srv->wake_fd < 0 || srv->ep_fd < 0)
-		return ac_err_set(err, AC_EIO, "--listen", "cannot set up "
-				  "the event loop: %s", strerror(errno));
-	ev.data.fd = info->epoll_fd;
-	if (epoll_ctl(srv->ep_fd, EPOLL_CTL_ADD, info->epoll_fd, &ev))
-		return ac_err_set(err, AC_EIO, "--listen", "epoll: %s",
-				  strerror(errno));
-	ev.data.fd = srv->wake_fd;
-	if (epoll_ctl(srv->ep_fd, EPOLL_CTL_ADD, srv->wake_fd, &ev))
-		return ac_err_set(err, AC_EIO, "--listen", "epoll: %s",
-				  strerror(errno));
-	return 0;
-}
-
-/* start_workers opens the desks and starts the writer and the readers. */
+/* start_workers opens the desks and starts the writer and the readers,
+ * and opens the loops' desks. */
 static int start_workers(struct http_server *srv,
 			 const struct http_config *cfg, struct ac_err *err)
 {
 	int rc;
 
-	if ((rc = ctx_open(srv, &srv->ctx, NULL, cfg->policy, err)) ||
-	    (rc = ctx_open(srv, &srv->writer.ctx, cfg->desk, cfg->policy,
+	if ((rc = ctx_open(srv, &srv->writer.ctx, cfg->desk, cfg->policy,
 			   err)))
 		return rc;
+	srv->n_loops = loops_for();
+	srv->loops = xcalloc((size_t)srv->n_loops, sizeof *srv->loops);
+	for (int i = 0; i < srv->n_loops; i++)
+		if ((rc = ctx_open(srv, &srv->loops[i], NULL, cfg->policy,
+				   err)))
+			return rc;
 	srv->writer.srv = srv;
 	if (pthread_create(&srv->writer.thread, NULL, write_loop,
 			   &srv->writer))
@@ -1264,11 +1319,13 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 
 	*out = NULL;
 	metrics_init();
-	srv->wake_fd = srv->ep_fd = -1;
 	jobq_init(&srv->reads);
 	jobq_init(&srv->writes);
 	atomic_init(&srv->in_flight, 0);
-	atomic_init(&srv->stop, false);
+	atomic_init(&srv->loops_taken, 0);
+	pthread_mutex_init(&srv->log_mu, NULL);
+	pthread_cond_init(&srv->log_cv, NULL);
+	pthread_cond_init(&srv->log_drained, NULL);
 	buf_init(&srv->log, 1u << 20);
 	if (!cfg->desk || !cfg->open_desk || !cfg->close_desk) {
 		rc = ac_err_set(err, AC_EINVAL, "desk", "the server needs a "
@@ -1287,13 +1344,13 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	if ((rc = check_free(srv, cfg->listen, err)) ||
 	    (rc = desk_health(cfg->desk, err)) ||
 	    (rc = start_workers(srv, cfg, err)) ||
-	    (rc = guard_new(cfg->per_client, &srv->guard, err)))
+	    (rc = guard_new(cfg->per_client, &srv->guard, err)) ||
+	    (rc = log_start(srv, err)))
 		goto fail;
-	srv->quick_inline = one_cpu();
-	srv->quick_read_inline = srv->quick_inline &&
-				 desk_is_local(srv->ctx.desk);
-	flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-		MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+	srv->quick_read_inline = desk_is_local(cfg->desk);
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+		MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+		(v6 ? MHD_USE_IPv6 : 0);
 	srv->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,  /* first */
@@ -1302,6 +1359,9 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 		MHD_OPTION_ARRAY, guard_options(srv->guard),
 		MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL_BYTES,
+		/* a pool of one is no pool: the daemon's own thread */
+		MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)(srv->n_loops > 1 ? srv->n_loops : 0),
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		rc = ac_err_set(err, AC_EIO, "--listen", "cannot listen on "
@@ -1311,16 +1371,8 @@ int http_server_start(const struct http_config *cfg, struct http_server **out,
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	if (info && info->port)
 		port = info->port;
-	if ((rc = loop_fds(srv, err)))
-		goto fail;
 	snprintf(srv->url, sizeof srv->url, v6 ? "http://[%s]:%u" :
 		 "http://%s:%u", host, port);
-	if (pthread_create(&srv->thread, NULL, loop, srv)) {
-		rc = ac_err_set(err, AC_EIO, "--listen", "cannot start the "
-				"server's thread");
-		goto fail;
-	}
-	srv->loop_running = true;
 	*out = srv;
 	return 0;
 fail:
@@ -1333,15 +1385,26 @@ const char *http_server_url(const struct http_server *s)
 	return s->url;
 }
 
+/* http_server_stop: no new connection is taken; the requests in flight
+ * have grace_ms to end (keep-alive connections between requests do not
+ * wait), then the server stops. */
 void http_server_stop(struct http_server *s, int grace_ms)
 {
+	int64_t until;
+
 	if (!s)
 		return;
-	s->stop_until_us = mono_us() + (int64_t)grace_ms * 1000;
-	atomic_store(&s->stop, true);
-	if (s->wake_fd >= 0)
-		wake(s);
-	if (s->loop_running)
-		pthread_join(s->thread, NULL);
+	until = mono_us() + (int64_t)grace_ms * 1000;
+	if (s->daemon) {
+		MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	}
+	while (atomic_load(&s->in_flight) > 0 && mono_us() < until) {
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
 	teardown(s);
 }

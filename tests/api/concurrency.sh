@@ -101,6 +101,31 @@ check import-count "import: $(head -c 200 "$T/import.out")" \
 code=$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/orders/I-34999" "${AUTH[@]}")
 check import-visible "GET /v1/orders/I-34999 after the import: $code" [ "$code" = 200 ]
 
+# Many requests at once, on 16 connections at a time (the event loops,
+# one a CPU, each take some): every one answered, and the log holds one
+# whole line for each, none lost or torn between loops.
+before=$(grep -c ' path=/v1/decide ' "$T/serve.err")
+seq 1 400 | xargs -P 16 -n 25 sh -c 'u=$1; shift; for i; do
+	curl -s -o /dev/null -w "%{http_code}\n" \
+		-H "Content-Type: application/json" \
+		--data-binary @"$0" "$u/v1/decide"; done' \
+	"$ROOT/examples/wrong-item.json" "$U" >"$T/many.codes"
+check many-answered "400 decides, 16 at a time: $(sort "$T/many.codes" |
+	uniq -c | tr -s ' \n' ' ')" \
+	[ "$(grep -c '^200$' "$T/many.codes")" = 400 ]
+for _ in $(seq 100); do       # the log's thread writes within milliseconds
+	n=$(($(grep -c ' path=/v1/decide ' "$T/serve.err") - before))
+	[ "$n" -ge 400 ] && break
+	sleep 0.02
+done
+check many-logged "log lines for the 400 decides: $n" [ "$n" = 400 ]
+line='ts=[0-9T:.-]+Z method=[A-Z]+ path=[^ ]+ status=[0-9]+ us=[0-9]+'
+line+=' bytes=[0-9]+ actor=[^ ]+( end=[a-z_]+)?'
+line+='|[a-z][a-z ]*: .*|listening on .*'  # the lines at start
+torn=$(grep -v -E "^($line)$" "$T/serve.err" | head -n 3)
+check log-lines-whole "log lines torn or run together: ${torn:-none}" \
+	[ -z "$torn" ]
+
 echo
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
