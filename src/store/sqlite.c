@@ -14,6 +14,7 @@
 #include "../core/case.h"
 #include "../core/item.h"
 #include "../core/money.h"
+#include "sqlite_vfs.h"
 #include "store.h"
 
 /* How long a writer waits for another before giving up (AC_EIO). */
@@ -37,15 +38,18 @@
 /* A request's savepoint keeps, in the statement journal, each page it is
  * about to change (~27 pages, ~110 KiB, a case opened). Kept in memory
  * (temp_store MEMORY) the journal grows by 1 KiB blocks, each allocated
- * and freed again at the release: 15 % of a case's instructions. With
- * temp_store FILE it is one block of this size, in memory too, and a file
- * only past it (an import of many cases in one savepoint): a case opened
- * in 540k instructions instead of 632k. Below 128 KiB: SQLite 3.40 moves
- * the block to the file in one write, and its unix VFS cuts a write's
- * length to 17 bits, so a larger block fails with SQLITE_FULL (seen from
- * 132 KiB up). Temporary b-trees (sorts, the fold's groups) stay in the
- * page cache and reach a file only as they outgrow it. */
-#define STMT_JOURNAL_SPILL (120 * 1024)
+ * and freed again at the release: 15 % of a case's instructions, and no
+ * bound on the memory a large request takes. With temp_store FILE it is
+ * one block of this size, in memory too, and a file only past it (an
+ * import of many orders in one savepoint). Once a journal has gone to its
+ * file, the rest of the transaction's requests write theirs there too:
+ * at 120 KiB a case opened now and then outgrew the block, and cases
+ * opened a second fell from 6,600 to 3,700 (bench/serve.sh's row). A
+ * block of 128 KiB or more needs the store's VFS (sqlite_vfs.c), which
+ * moves it to the file in pieces. Temporary b-trees (sorts, the fold's
+ * groups) stay in the page cache and reach a file only as they outgrow
+ * it. */
+#define STMT_JOURNAL_SPILL (1024 * 1024)
 
 /* ---- migrations ------------------------------------------------------- */
 
@@ -1252,13 +1256,16 @@ static void sq_close(void *impl)
  * embedder, a tool): its statement journals then stay in memory
  * (temp_store MEMORY, 1 KiB blocks), rather than spill to a file past
  * SQLite's default of 64 KiB, which would be a file for each case
- * opened. */
+ * opened. So they do should the store's VFS fail to register (it
+ * cannot move a block that large to a file without it). */
 static bool spill_set;
 
 static void sq_config(void)
 {
 	spill_set = sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL,
 				   STMT_JOURNAL_SPILL) == SQLITE_OK;
+	if (sqlite_vfs_register() != SQLITE_OK)
+		spill_set = false;
 }
 
 static int sq_open(const char *dsn, void **impl, struct ac_err *err)
@@ -1271,7 +1278,8 @@ static int sq_open(const char *dsn, void **impl, struct ac_err *err)
 	q->fail_after = -1;
 	rc = sqlite3_open_v2(dsn, &q->db, SQLITE_OPEN_READWRITE |
 			     SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
-			     SQLITE_OPEN_NOMUTEX, NULL);
+			     SQLITE_OPEN_NOMUTEX,
+			     spill_set ? SQLITE_VFS_NAME : NULL);
 	if (rc != SQLITE_OK) {
 		rc = ac_err_set(err, AC_EIO, "db", "cannot open %s: %s", dsn,
 				q->db ? sqlite3_errmsg(q->db)
