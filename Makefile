@@ -232,17 +232,17 @@ test-scenarios: $(B)/aftercare
 
 # The case desk over real HTTP on loopback (hostile.sh: smuggling, NUL,
 # slow and idle floods), and kill -9 while it writes. test-api-one-cpu
-# runs run.sh and concurrency.sh again with the server on one CPU
-# (taskset), where one event loop does all the loops' work: in `make
-# test` once, not again under the sanitizers (test-san), which keeps
-# make test under 20 minutes. tests/api/suite.sh runs the scripts two at
-# a time, those timed against the machine (=name) alone first.
+# runs concurrency.sh again with the server on one CPU (taskset), where
+# one event loop does all the loops' work (libmicrohttpd without its
+# pool): in `make test` once, not again under the sanitizers (test-san),
+# which keeps make test under 20 minutes. tests/api/suite.sh runs the
+# scripts two at a time, those timed against the machine (=name) alone
+# first.
 API_SCRIPTS = =concurrency =hostile run mail payments hooks deadlines \
 	      reports pages backup policies metrics openapi-check
 test-api: $(B)/aftercare
 	tests/api/suite.sh $(B)/aftercare $(API_SCRIPTS)
 test-api-one-cpu: $(B)/aftercare
-	SERVE_WRAP="taskset -c 0" tests/api/run.sh $(B)/aftercare
 	SERVE_WRAP="taskset -c 0" tests/api/concurrency.sh $(B)/aftercare
 test-crash: $(B)/aftercare
 	tests/crash/run.sh $(B)/aftercare 20
